@@ -1,0 +1,28 @@
+import type { EventName } from '../../../shared/api/events';
+import type { Actor, CallFacts, ThreadFacts } from '../policy';
+import type { Db } from '../store/db';
+
+/** Who should hear of a change: everyone in the account, some users, or whoever can see an item. */
+export type Audience =
+  | { kind: 'account'; accountId: number }
+  | { kind: 'users'; userIds: readonly number[] }
+  | { kind: 'call'; call: CallFacts }
+  | { kind: 'thread'; thread: ThreadFacts };
+
+export interface Session {
+  userId: number | null;
+  failedSignIns: number;
+  lockedUntil: number;
+}
+
+export interface Ctx {
+  db: Db;
+  now: () => number;
+  session: Session;
+  /** Queue a push event; sent after the request's transaction commits. */
+  emit(name: EventName, audience: Audience): void;
+}
+
+export interface AuthedCtx extends Ctx {
+  actor: Actor;
+}

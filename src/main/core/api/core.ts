@@ -1,0 +1,77 @@
+import type { EventName, PushEvent } from '../../../shared/api/events';
+import type { Connection, Core, CoreOptions } from '../index';
+import { can, loadActor, type Actor } from '../policy';
+import { openDatabase, type Db } from '../store/db';
+import type { Audience, Session } from './context';
+import { createRouter } from './router';
+import { seedDemoIfEmpty } from '../demo/seed';
+
+interface Client {
+  session: Session;
+  onEvent: (event: PushEvent) => void;
+}
+
+/** Decides which signed-in clients hear of a change, using the same policy as everything else. */
+function reaches(db: Db, actor: Actor, audience: Audience): boolean {
+  switch (audience.kind) {
+    case 'account':
+      return actor.accountId === audience.accountId;
+    case 'users':
+      return audience.userIds.includes(actor.userId);
+    case 'call':
+      return can(actor, 'call.view', audience.call).allowed;
+    case 'thread':
+      return can(actor, 'thread.view', audience.thread).allowed;
+  }
+}
+
+export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { validateOutput?: boolean }) {
+  const now = options.now ?? Date.now;
+  const clients = new Set<Client>();
+
+  const publish = (events: { name: EventName; audience: Audience }[]) => {
+    for (const client of clients) {
+      if (client.session.userId === null) continue;
+      const actor = loadActor(db, client.session.userId);
+      if (!actor) continue;
+      const names = new Set<EventName>();
+      for (const e of events) if (!names.has(e.name) && reaches(db, actor, e.audience)) names.add(e.name);
+      for (const name of names) client.onEvent({ name });
+    }
+  };
+
+  const dispatch = createRouter({
+    db,
+    now,
+    validateOutput: options.validateOutput ?? false,
+    publish,
+    log: (message, error) => console.error(message, error),
+  });
+
+  return {
+    db,
+    publish,
+    connect(onEvent: (event: PushEvent) => void): Connection {
+      const client: Client = { session: { userId: null, failedSignIns: 0, lockedUntil: 0 }, onEvent };
+      clients.add(client);
+      return {
+        invoke: (method, input) => Promise.resolve(dispatch(client.session, method, input)),
+        close: () => {
+          clients.delete(client);
+          client.session.userId = null;
+        },
+      };
+    },
+    close() {
+      clients.clear();
+      db.close();
+    },
+  };
+}
+
+/** Opens the account database and serves the API to connections. */
+export function createCore(options: CoreOptions): Core {
+  const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
+  if (options.demoIfEmpty) seedDemoIfEmpty(db, (options.now ?? Date.now)());
+  return createCoreWithDb(db, options);
+}

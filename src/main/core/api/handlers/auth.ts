@@ -1,0 +1,69 @@
+import { demoPasswords } from '../../demo/people';
+import { dummyHash, hashPassword, verifyPassword } from '../../domain/password';
+import { loadActor } from '../../policy';
+import { stmt } from '../../store/stmt';
+import { findUsersForLogin, getUser, updateUser } from '../../store/repos/users';
+import { ApiFailure, invalid } from '../failure';
+import type { Handlers } from '../handler';
+import { meView } from '../views';
+
+const LOCK_AFTER = 5;
+const LOCK_MS = 30_000;
+
+export const authHandlers: Handlers<'auth'> = {
+  'auth.signIn': (ctx, { login, password }) => {
+    const { session } = ctx;
+    if (ctx.now() < session.lockedUntil) {
+      throw new ApiFailure('forbidden', 'Too many failed attempts. Wait half a minute and try again.');
+    }
+    const matches = findUsersForLogin(ctx.db, login);
+    if (matches.length > 1) throw invalid('That extension exists in several accounts; sign in with your email address.');
+    const user = matches[0];
+    const ok = verifyPassword(password, user?.passwordHash ?? dummyHash);
+    if (!user || !ok) {
+      session.failedSignIns += 1;
+      if (session.failedSignIns >= LOCK_AFTER) {
+        session.lockedUntil = ctx.now() + LOCK_MS;
+        session.failedSignIns = 0;
+      }
+      throw new ApiFailure('unauthenticated', 'Wrong email, extension or password.');
+    }
+    if (!user.active) throw new ApiFailure('unauthenticated', 'This user has been deactivated. Ask an Administrator.');
+    const actor = loadActor(ctx.db, user.id);
+    if (!actor) throw new ApiFailure('unauthenticated', 'This user cannot sign in.');
+    session.userId = user.id;
+    session.failedSignIns = 0;
+    return meView(ctx.db, actor, user);
+  },
+
+  'auth.signOut': (ctx) => {
+    ctx.session.userId = null;
+    return null;
+  },
+
+  'auth.me': (ctx) => {
+    const self = getUser(ctx.db, ctx.actor.accountId, ctx.actor.userId);
+    if (!self) throw new ApiFailure('unauthenticated', 'Please sign in.');
+    return meView(ctx.db, ctx.actor, self);
+  },
+
+  /** Only while the demo account is loaded: its people, for the sign-in screen. */
+  'auth.demoUsers': (ctx) => {
+    const rows = stmt(
+      ctx.db,
+      `SELECT u.name, u.extension, u.email, u.role FROM users u JOIN accounts a ON a.id = u.account_id
+        WHERE a.name = ? AND u.active = 1 ORDER BY CAST(u.extension AS INTEGER)`,
+    ).all('Teamline Demo') as { name: string; extension: string; email: string; role: 'agent' | 'manager' | 'administrator' }[];
+    return rows.flatMap((r) => {
+      const password = demoPasswords[r.email];
+      return password ? [{ ...r, password }] : [];
+    });
+  },
+
+  'auth.changePassword': (ctx, { current, next }) => {
+    const self = getUser(ctx.db, ctx.actor.accountId, ctx.actor.userId);
+    if (!self || !verifyPassword(current, self.passwordHash)) throw invalid('Your current password is not right.', { current: 'Not right' });
+    updateUser(ctx.db, self.id, { passwordHash: hashPassword(next) });
+    return null;
+  },
+};

@@ -1,0 +1,64 @@
+import { callBranches, callPageSql, can, decodeCursor, explain, matchingBranch } from '../../policy';
+import { callEvents, callFacts, callRows, lastBnWith, voicemailsForCalls } from '../../store/repos/calls';
+import { getNumber } from '../../store/repos/numbers';
+import { stmt } from '../../store/stmt';
+import type { AuthedCtx } from '../context';
+import { ApiFailure, enforce, notFound } from '../failure';
+import type { Handlers } from '../handler';
+import { checkFilterIds, paginate } from './lists';
+import type { CallFilter } from '../../../../shared/api/contract';
+import type { CallEvent } from './callEvent';
+
+export function callPage(ctx: AuthedCtx, f: CallFilter, extra: { voicemailOnly?: boolean; unreadBy?: number } = {}) {
+  checkFilterIds(ctx, f);
+  const { cursor, limit, ...filter } = f;
+  const q = callPageSql(callBranches(ctx.actor), ctx.actor.accountId, { ...filter, ...extra }, decodeCursor(cursor), limit + 1);
+  const keys = stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
+  const { page, nextCursor } = paginate(keys, limit);
+  return { rows: callRows(ctx.db, page.map((r) => r.id)), nextCursor };
+}
+
+function mustSeeCall(ctx: AuthedCtx, callId: number) {
+  const facts = callFacts(ctx.db, ctx.actor.accountId, callId);
+  if (!facts || !can(ctx.actor, 'call.view', facts).allowed) {
+    throw new ApiFailure('not_found', 'That call was not found, or it is outside your call access.');
+  }
+  return facts;
+}
+
+export { mustSeeCall };
+
+export const callsHandlers: Handlers<'calls'> = {
+  'calls.list': (ctx, f) => {
+    const { rows, nextCursor } = callPage(ctx, f);
+    return { items: rows, nextCursor };
+  },
+
+  'calls.get': (ctx, { callId }) => {
+    const facts = mustSeeCall(ctx, callId);
+    const [row] = callRows(ctx.db, [callId]);
+    if (!row) throw notFound('That call');
+    const branch = matchingBranch(callBranches(ctx.actor), facts);
+    const bn = facts.bnId === null ? null : getNumber(ctx.db, ctx.actor.accountId, facts.bnId);
+    const vm = voicemailsForCalls(ctx.db, [callId], ctx.actor.userId).get(callId) ?? null;
+    return {
+      ...row,
+      events: callEvents(ctx.db, callId) as CallEvent[],
+      voicemail: vm,
+      why: explain(branch!, { group: row.groupName ?? undefined, flow: row.callFlowName ?? undefined, bn: bn?.formatted ?? row.bnE164 ?? undefined }),
+    };
+  },
+
+  'calls.authorizeOutbound': (ctx, { bnId, to }) => {
+    const bn = getNumber(ctx.db, ctx.actor.accountId, bnId);
+    if (!bn) throw notFound('That business number');
+    enforce(can(ctx.actor, 'number.callFrom', { bnId }));
+    return { bnId, callerId: bn.e164, to };
+  },
+
+  'calls.suggestCallerId': (ctx, { to }) => {
+    const allowed = ctx.actor.outboundCallBnIds;
+    const last = lastBnWith(ctx.db, ctx.actor.accountId, to, allowed);
+    return { bnId: last ?? ctx.actor.defaultBnId ?? allowed[0] ?? null };
+  },
+};

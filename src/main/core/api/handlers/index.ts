@@ -1,0 +1,32 @@
+import type { Method } from '../../../../shared/api/contract';
+import type { Handler } from '../handler';
+import { accountHandlers } from './account';
+import { auditHandlers } from './audit';
+import { authHandlers } from './auth';
+import { billingHandlers } from './billing';
+import { callFlowsHandlers } from './callFlows';
+import { callsHandlers } from './calls';
+import { contactsHandlers } from './contacts';
+import { groupsHandlers } from './groups';
+import { integrationsHandlers } from './integrations';
+import { messagesHandlers } from './messages';
+import { numbersHandlers } from './numbers';
+import { usersHandlers } from './users';
+import { voicemailsHandlers } from './voicemails';
+
+/** Every method of the contract has exactly one handler; the type fails to check otherwise. */
+export const handlers: { [M in Method]: Handler<M> } = {
+  ...authHandlers,
+  ...usersHandlers,
+  ...groupsHandlers,
+  ...callFlowsHandlers,
+  ...numbersHandlers,
+  ...contactsHandlers,
+  ...integrationsHandlers,
+  ...billingHandlers,
+  ...accountHandlers,
+  ...auditHandlers,
+  ...callsHandlers,
+  ...voicemailsHandlers,
+  ...messagesHandlers,
+};

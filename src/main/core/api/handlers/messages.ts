@@ -1,0 +1,45 @@
+import { can, decodeCursor, threadBranches, threadPageSql } from '../../policy';
+import { bnRouting } from '../../store/repos/flows';
+import { getNumber } from '../../store/repos/numbers';
+import { findThread, insertMessage, insertThread, messagePage, threadFacts, threadRows } from '../../store/repos/threads';
+import { stmt } from '../../store/stmt';
+import { ApiFailure, enforce, notFound } from '../failure';
+import type { Handlers } from '../handler';
+import { checkFilterIds, paginate } from './lists';
+
+export const messagesHandlers: Handlers<'messages'> = {
+  'messages.threads': (ctx, { cursor, limit, ...filter }) => {
+    checkFilterIds(ctx, { bnId: filter.bnId });
+    const branches = threadBranches(ctx.actor, bnRouting(ctx.db, ctx.actor.accountId));
+    const q = threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit + 1);
+    const keys = stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
+    const { page, nextCursor } = paginate(keys, limit);
+    return { items: threadRows(ctx.db, page.map((r) => r.id)), nextCursor };
+  },
+
+  'messages.list': (ctx, { threadId, cursor, limit }) => {
+    const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
+    if (!facts || !can(ctx.actor, 'thread.view', facts).allowed) {
+      throw new ApiFailure('not_found', 'That conversation was not found, or it is outside your call access.');
+    }
+    const rows = messagePage(ctx.db, threadId, decodeCursor(cursor), limit + 1);
+    const { page, nextCursor } = paginate(rows.map((m) => ({ ...m, k: m.sentAt })), limit);
+    return { items: page.map(({ k: _k, ...m }) => m), nextCursor };
+  },
+
+  'messages.send': (ctx, { bnId, to, body }) => {
+    const bn = getNumber(ctx.db, ctx.actor.accountId, bnId);
+    if (!bn) throw notFound('That business number');
+    enforce(can(ctx.actor, 'number.smsFrom', { bnId }));
+    const at = ctx.now();
+    const threadId =
+      findThread(ctx.db, bnId, to) ??
+      insertThread(ctx.db, { accountId: ctx.actor.accountId, bnId, externalNumber: to, assignedUserId: ctx.actor.userId, assignedGroupId: null, at });
+    const id = insertMessage(ctx.db, { threadId, direction: 'outbound', senderUserId: ctx.actor.userId, body, at });
+    const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
+    if (facts) ctx.emit('messages.changed', { kind: 'thread', thread: facts });
+    const [message] = messagePage(ctx.db, threadId, null, 1);
+    if (!message || message.id !== id) throw new Error('Message was not stored');
+    return message;
+  },
+};

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { contract, publicMethods, type Method } from '../../../shared/api/contract';
+import type { EventName } from '../../../shared/api/events';
+import type { ApiResult } from '../../../shared/result';
+import { loadActor, UnknownPolicyValue } from '../policy';
+import type { Db } from '../store/db';
+import type { Audience, AuthedCtx, Ctx, Session } from './context';
+import { ApiFailure } from './failure';
+import { handlers } from './handlers';
+
+export interface RouterOptions {
+  db: Db;
+  now: () => number;
+  /** Check every reply against its output schema (tests and development). */
+  validateOutput: boolean;
+  /** Called after a request's transaction commits, with the events it raised. */
+  publish: (events: { name: EventName; audience: Audience }[]) => void;
+  log?: (message: string, error: unknown) => void;
+}
+
+const readVerbs = /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId)$/;
+
+/** Turns zod's issues into one readable message and a per-field map. */
+function describe(error: z.ZodError): ApiFailure {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join('.') || '(input)';
+    fields[path] ??= issue.message;
+  }
+  const [first] = Object.entries(fields);
+  const message = first ? (first[0] === '(input)' ? first[1] : `${first[0]}: ${first[1]}`) : 'Invalid input';
+  return new ApiFailure('invalid', message, fields);
+}
+
+/**
+ * The one guarded pipeline every request takes: known method → parse input →
+ * actor from the session (never from the input) → handler, which authorizes
+ * through the policy before it changes anything → reply. A request runs in one
+ * transaction, so a refusal or an error part-way changes nothing.
+ */
+export function createRouter(options: RouterOptions) {
+  const { db, now } = options;
+
+  return function dispatch(session: Session, method: string, rawInput: unknown): ApiResult<unknown> {
+    const events: { name: EventName; audience: Audience }[] = [];
+    try {
+      if (!Object.hasOwn(contract, method)) throw new ApiFailure('invalid', `Unknown method: ${String(method).slice(0, 60)}`);
+      const m = method as Method;
+      const spec = contract[m];
+      const parsed = spec.input.safeParse(rawInput ?? {});
+      if (!parsed.success) throw describe(parsed.error);
+
+      const base: Ctx = { db, now, session, emit: (name, audience) => events.push({ name, audience }) };
+      let ctx: Ctx | AuthedCtx = base;
+      if (!publicMethods.has(m)) {
+        const actor = session.userId === null ? null : loadActor(db, session.userId);
+        if (!actor) {
+          session.userId = null;
+          throw new ApiFailure('unauthenticated', 'Please sign in.');
+        }
+        ctx = { ...base, actor };
+      }
+      const handler = handlers[m] as (ctx: Ctx | AuthedCtx, input: unknown) => unknown;
+      const run = db.transaction(() => handler(ctx, parsed.data));
+      const value = readVerbs.test(m) ? run.deferred() : run.immediate();
+      if (options.validateOutput) {
+        const check = spec.output.safeParse(value);
+        if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);
+      }
+      if (events.length > 0) options.publish(events);
+      return { ok: true, value };
+    } catch (error) {
+      if (error instanceof ApiFailure) return { ok: false, error: error.toError() };
+      if (error instanceof UnknownPolicyValue) return { ok: false, error: { code: 'forbidden', message: 'Access refused.' } };
+      if (isConstraint(error)) {
+        return { ok: false, error: { code: 'conflict', message: 'That change conflicts with existing data.' } };
+      }
+      options.log?.(`Request ${String(method).slice(0, 60)} failed`, error);
+      return { ok: false, error: { code: 'internal', message: 'Something went wrong; nothing was changed.' } };
+    }
+  };
+}
+
+const isConstraint = (e: unknown) =>
+  typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+
+export type Dispatch = ReturnType<typeof createRouter>;

@@ -1,0 +1,251 @@
+import type { Capability } from '../../../shared/capabilities';
+import type { CallAccessLevel, Plan, Role } from '../../../shared/primitives';
+import type { Actor } from './actor';
+import { capabilityRules } from './capabilities';
+import { allow, deny, type Decision } from './decision';
+import { callBranches, matchingBranch, threadAsCall, type CallFacts, type ThreadFacts } from './visibility';
+
+export interface TargetUser {
+  id: number;
+  name: string;
+  role: Role;
+  isOwner: boolean;
+  active: boolean;
+}
+
+/** A change to someone's access, with what the store worked out about it. */
+export interface Grant {
+  callAccess?: CallAccessLevel | undefined;
+  /** BNs the change would newly give the user (any of the three sets). */
+  addedBnIds?: readonly number[] | undefined;
+  /** BNs a group or callflow level would let the user see calls on. */
+  reachBnIds?: readonly number[] | undefined;
+  /** The outbound sets would no longer be every BN (refused on basic). */
+  narrowsOutbound?: boolean | undefined;
+}
+
+/** Each action and the resource it is decided on. */
+export interface Resources {
+  'call.view': CallFacts;
+  'thread.view': ThreadFacts;
+  'number.view': { bnId: number };
+  'number.callFrom': { bnId: number };
+  'number.smsFrom': { bnId: number };
+  'user.add': { role: Role; grant: Grant };
+  'user.duplicate': { source: TargetUser; grant: Grant };
+  'user.editSettings': { target: TargetUser; identity: boolean };
+  'user.editAccess': { target: TargetUser; grant: Grant };
+  'user.setRole': { target: TargetUser; role: Role };
+  'user.setPermissions': { target: TargetUser };
+  'user.deactivate': { target: TargetUser; activeAdministrators: number };
+  'user.reactivate': { target: TargetUser };
+  'group.manage': { affected: readonly TargetUser[]; reachBnIds: readonly number[] };
+  'callFlow.manage': { bnIds: readonly number[] };
+  'number.manage': { bnId: number | null };
+  'contact.manage': Record<string, never>;
+  'integration.manage': Record<string, never>;
+  'billing.manage': Record<string, never>;
+  'plan.change': { plan: Plan };
+  'account.cancel': Record<string, never>;
+  'account.transferOwnership': { target: TargetUser };
+  'audit.read': Record<string, never>;
+}
+export type Action = keyof Resources;
+
+/** Actions that only read; everything else is refused on a cancelled account. */
+const readActions: ReadonlySet<Action> = new Set<Action>(['call.view', 'thread.view', 'number.view', 'audit.read']);
+
+const roleName: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
+const levelName: Record<CallAccessLevel, string> = {
+  personal: 'Personal',
+  group: 'Calling group',
+  callflow: 'Call flow',
+  numbers: 'Business numbers',
+  all: 'All',
+};
+
+const extendedRolesNeedPlan = (what: string) =>
+  deny(`${what} needs the Business plan or above; this account is on the Basic plan.`, 'plan');
+
+/** Invariant 2: a Manager acts on Agents only, and never on themselves. */
+function overUser(actor: Actor, target: TargetUser, capability: Capability, selfAllowed = false): Decision {
+  const cap = capabilityRules[capability](actor);
+  if (!cap.allowed) return cap;
+  if (actor.role === 'administrator') return allow;
+  if (target.id === actor.userId) {
+    return selfAllowed ? allow : deny('Managers cannot change their own role, permissions or access.');
+  }
+  if (target.role !== 'agent') return deny(`Managers act on Agents only; ${target.name} is ${aRole(target.role)}.`);
+  return allow;
+}
+
+const aRole = (r: Role) => (r === 'agent' ? 'an Agent' : r === 'manager' ? 'a Manager' : 'an Administrator');
+
+/** Which levels each role can hold (POLICY.md §3, "who can have it"). */
+export const levelsForRole: Record<Role, readonly CallAccessLevel[]> = {
+  agent: ['personal', 'group', 'callflow', 'numbers'],
+  manager: ['numbers', 'all'],
+  administrator: ['all'],
+};
+
+/** Invariant 3 and the plan rules, for a grant to a user of `role`. */
+function grantAllowed(actor: Actor, role: Role, grant: Grant): Decision {
+  const level = grant.callAccess;
+  if (actor.plan === 'basic') {
+    if (level !== undefined && level !== (role === 'administrator' ? 'all' : 'group')) {
+      return extendedRolesNeedPlan('Changing call access');
+    }
+    if (grant.narrowsOutbound) return extendedRolesNeedPlan('Limiting outbound numbers');
+  }
+  if (level !== undefined && !levelsForRole[role].includes(level)) {
+    return deny(`${roleName[role]}s cannot have "${levelName[level]}" call access.`);
+  }
+  if (actor.role === 'administrator') return allow;
+  // A Manager: never wider than their own scope, and only BNs they may use or see.
+  if (level === 'numbers') return deny('Only an Administrator can give an Agent "Business numbers" call access.');
+  if (level === 'all') return deny('Only an Administrator can give "All" call access.');
+  if (actor.callAccess !== 'all') {
+    const visible = new Set(actor.visibleBnIds);
+    const outside = (grant.reachBnIds ?? []).filter((id) => !visible.has(id));
+    if (outside.length > 0) {
+      return deny(
+        `That call access would show calls on business numbers outside your own access (${outside.length} number${outside.length > 1 ? 's' : ''}).`,
+      );
+    }
+  }
+  const visible = new Set(actor.visibleBnIds);
+  if ((grant.addedBnIds ?? []).some((id) => !visible.has(id))) {
+    return deny('You can only give business numbers that you may use or see yourself.');
+  }
+  return allow;
+}
+
+function writable(actor: Actor): Decision {
+  if (actor.accountStatus === 'cancelled') {
+    const when = actor.cancelledAt ? ` on ${new Date(actor.cancelledAt).toISOString().slice(0, 10)}` : '';
+    return deny(`This account was cancelled${when} and is read-only.`);
+  }
+  return allow;
+}
+
+type Rule<A extends Action> = (actor: Actor, resource: Resources[A]) => Decision;
+
+const rules: { [A in Action]: Rule<A> } = {
+  'call.view': (a, call) =>
+    matchingBranch(callBranches(a), call) ? allow : deny('Your call access does not include this call.'),
+  'thread.view': (a, t) =>
+    matchingBranch(callBranches(a), threadAsCall(t))
+      ? allow
+      : deny('Your call access does not include this conversation.'),
+  'number.view': (a, { bnId }) =>
+    a.visibleBnIds.includes(bnId) ? allow : deny('This business number is not among the numbers you may see.'),
+  'number.callFrom': (a, { bnId }) =>
+    a.outboundCallBnIds.includes(bnId) ? allow : deny('You may not call from this business number.'),
+  'number.smsFrom': (a, { bnId }) =>
+    a.smsBnIds.includes(bnId) ? allow : deny('You may not send messages from this business number.'),
+  'user.add': (a, { role, grant }) => {
+    const cap = capabilityRules['users.add'](a);
+    if (!cap.allowed) return cap;
+    if (role !== 'agent') {
+      if (a.role !== 'administrator') return deny('Managers can add Agents only.');
+      if (a.plan === 'basic' && role === 'manager') return extendedRolesNeedPlan('The Manager role');
+    }
+    return grantAllowed(a, role, grant);
+  },
+  'user.duplicate': (a, { source, grant }) => {
+    const cap = capabilityRules['users.add'](a);
+    if (!cap.allowed) return cap;
+    const access = overUser(a, source, 'users.access');
+    if (!access.allowed) return access;
+    return grantAllowed(a, source.role, grant);
+  },
+  'user.editSettings': (a, { target, identity }) => {
+    if (target.id === a.userId && !identity) return allow;
+    return overUser(a, target, 'users.settings', true);
+  },
+  'user.editAccess': (a, { target, grant }) => {
+    const d = overUser(a, target, 'users.access');
+    return d.allowed ? grantAllowed(a, target.role, grant) : d;
+  },
+  'user.setRole': (a, { target, role }) => {
+    const cap = capabilityRules['users.role'](a);
+    if (!cap.allowed) return cap;
+    if (target.isOwner && role !== 'administrator') {
+      return deny(`${target.name} owns the account; transfer ownership before changing their role.`);
+    }
+    if (role === 'manager' && a.plan === 'basic') return extendedRolesNeedPlan('The Manager role');
+    if (!target.active) return deny(`${target.name} is deactivated; reactivate them first.`);
+    return allow;
+  },
+  'user.setPermissions': (a, { target }) => {
+    const cap = capabilityRules['users.managerPermissions'](a);
+    if (!cap.allowed) return cap;
+    return target.role === 'manager' ? allow : deny('Manager permissions apply to Managers only.');
+  },
+  'user.deactivate': (a, { target, activeAdministrators }) => {
+    if (target.id === a.userId) return deny('You cannot deactivate yourself.');
+    if (target.isOwner) return deny(`${target.name} owns the account; transfer ownership first.`);
+    const d = overUser(a, target, 'users.settings');
+    if (!d.allowed) return d;
+    if (target.role === 'administrator' && target.active && activeAdministrators <= 1) {
+      return deny('The account must keep at least one active Administrator.');
+    }
+    return allow;
+  },
+  'user.reactivate': (a, { target }) => overUser(a, target, 'users.settings'),
+  'group.manage': (a, { affected, reachBnIds }) => {
+    const cap = capabilityRules['groups.manage'](a);
+    if (!cap.allowed || a.role === 'administrator') return cap;
+    const other = affected.find((u) => u.role !== 'agent' || u.id === a.userId);
+    if (other) return deny(`Managers change the groups of Agents only; ${other.name} is ${aRole(other.role)}.`);
+    return grantAllowed(a, 'agent', { reachBnIds });
+  },
+  'callFlow.manage': (a, { bnIds }) => {
+    const cap = capabilityRules['callFlows.manage'](a);
+    if (!cap.allowed || a.role === 'administrator') return cap;
+    const visible = new Set(a.visibleBnIds);
+    return bnIds.every((id) => visible.has(id))
+      ? allow
+      : deny('This call flow answers business numbers outside your access.');
+  },
+  'number.manage': (a) => capabilityRules['numbers.manage'](a),
+  'contact.manage': (a) => capabilityRules['contacts.manage'](a),
+  'integration.manage': (a) => capabilityRules['integrations.manage'](a),
+  'billing.manage': (a) => capabilityRules['billing.manage'](a),
+  'plan.change': (a) => capabilityRules['plan.change'](a),
+  'account.cancel': (a) => capabilityRules['account.cancel'](a),
+  'account.transferOwnership': (a, { target }) => {
+    const cap = capabilityRules['account.transferOwnership'](a);
+    if (!cap.allowed) return cap;
+    if (target.id === a.userId) return deny('You already own the account.');
+    if (!target.active || target.role !== 'administrator') {
+      return deny('Ownership can only go to an active Administrator.');
+    }
+    return allow;
+  },
+  'audit.read': (a) => capabilityRules['audit.read'](a),
+};
+
+/**
+ * The one place single decisions are made. Deny by default: an action with no
+ * rule is refused.
+ */
+export function can<A extends Action>(actor: Actor, action: A, resource: Resources[A]): Decision {
+  const rule = (rules as Partial<Record<string, Rule<A>>>)[action];
+  if (!rule) return deny('No rule allows this action.');
+  if (!readActions.has(action)) {
+    const w = writable(actor);
+    if (!w.allowed) return w;
+  }
+  return rule(actor, resource);
+}
+
+/** The capability summary the renderer mirrors to show or hide controls. */
+export function capabilitySummary(actor: Actor): Record<Capability, boolean> {
+  const cancelled = actor.accountStatus === 'cancelled';
+  const out = {} as Record<Capability, boolean>;
+  for (const [name, rule] of Object.entries(capabilityRules) as [Capability, (a: Actor) => Decision][]) {
+    out[name] = rule(actor).allowed && (!cancelled || name === 'audit.read');
+  }
+  return out;
+}

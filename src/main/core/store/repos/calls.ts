@@ -1,0 +1,221 @@
+import type { CallRow } from '../../../../shared/api/entities';
+import type { CallDirection, CallResult } from '../../../../shared/primitives';
+import type { CallFacts } from '../../policy';
+import type { Db } from '../db';
+import { stmt } from '../stmt';
+
+export type ParticipantRole = 'placed' | 'answered' | 'transferred' | 'missed' | 'voicemail';
+
+export interface NewCall {
+  accountId: number;
+  direction: CallDirection;
+  result: CallResult;
+  bnId: number | null;
+  externalNumber: string | null;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  callFlowId: number | null;
+  groupId: number | null;
+  participants: readonly { userId: number; role: ParticipantRole }[];
+  events: readonly { at: number; kind: string; userId?: number | null; groupId?: number | null; detail?: string }[];
+  voicemail: { durationSeconds: number; transcript: string } | null;
+}
+
+/**
+ * Records a finished call with everything its visibility depends on
+ * (participants, flow, group, BN). Run inside a transaction.
+ */
+export function insertCall(db: Db, c: NewCall): number {
+  const id = Number(
+    stmt(
+      db,
+      `INSERT INTO calls (account_id, direction, result, bn_id, external_number, started_at, answered_at, ended_at,
+                          call_flow_id, group_id, has_voicemail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      c.accountId,
+      c.direction,
+      c.result,
+      c.bnId,
+      c.externalNumber,
+      c.startedAt,
+      c.answeredAt,
+      c.endedAt,
+      c.callFlowId,
+      c.groupId,
+      c.voicemail ? 1 : 0,
+    ).lastInsertRowid,
+  );
+  const participant = stmt(db, 'INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role) VALUES (?, ?, ?, ?)');
+  for (const p of c.participants) participant.run(p.userId, c.startedAt, id, p.role);
+  const event = stmt(db, 'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  c.events.forEach((e, seq) => event.run(id, seq, e.at, e.kind, e.userId ?? null, e.groupId ?? null, e.detail ?? ''));
+  if (c.voicemail) {
+    stmt(db, 'INSERT INTO voicemails (call_id, duration_seconds, transcript) VALUES (?, ?, ?)').run(
+      id,
+      c.voicemail.durationSeconds,
+      c.voicemail.transcript,
+    );
+  }
+  return id;
+}
+
+/** The facts a visibility decision needs, for a call of this account. */
+export function callFacts(db: Db, accountId: number, callId: number): CallFacts | null {
+  const r = stmt(db, 'SELECT account_id, group_id, call_flow_id, bn_id FROM calls WHERE id = ? AND account_id = ?').get(callId, accountId) as
+    | { account_id: number; group_id: number | null; call_flow_id: number | null; bn_id: number | null }
+    | undefined;
+  if (!r) return null;
+  return {
+    accountId: r.account_id,
+    groupId: r.group_id,
+    callFlowId: r.call_flow_id,
+    bnId: r.bn_id,
+    participantIds: stmt(db, 'SELECT user_id FROM call_participants WHERE call_id = ?').pluck().all(callId) as number[],
+  };
+}
+
+interface Row {
+  id: number;
+  direction: CallDirection;
+  result: CallResult;
+  bn_id: number | null;
+  bn_e164: string | null;
+  external_number: string | null;
+  contact_name: string | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  call_flow_id: number | null;
+  flow_name: string | null;
+  group_id: number | null;
+  group_name: string | null;
+  has_voicemail: number;
+}
+
+/** Full rows for a page of ids, in the order given. */
+export function callRows(db: Db, ids: readonly number[]): CallRow[] {
+  if (ids.length === 0) return [];
+  const json = JSON.stringify(ids);
+  const rows = stmt(
+    db,
+    `SELECT c.id, c.direction, c.result, c.bn_id, b.e164 AS bn_e164, c.external_number,
+            (SELECT name FROM contacts k WHERE k.account_id = c.account_id AND k.phone = c.external_number ORDER BY k.id LIMIT 1) AS contact_name,
+            c.started_at, c.answered_at, c.ended_at, c.call_flow_id, f.name AS flow_name, c.group_id, g.name AS group_name,
+            c.has_voicemail
+       FROM calls c
+       LEFT JOIN business_numbers b ON b.id = c.bn_id
+       LEFT JOIN call_flows f ON f.id = c.call_flow_id
+       LEFT JOIN user_groups g ON g.id = c.group_id
+      WHERE c.id IN (SELECT value FROM json_each(?))`,
+  ).all(json) as Row[];
+  const parts = stmt(
+    db,
+    `SELECT p.call_id, p.user_id, p.role, u.name, u.extension FROM call_participants p JOIN users u ON u.id = p.user_id
+      WHERE p.call_id IN (SELECT value FROM json_each(?)) ORDER BY p.call_id, u.extension`,
+  ).all(json) as { call_id: number; user_id: number; role: ParticipantRole; name: string; extension: string }[];
+  const byCall = new Map<number, CallRow['participants']>();
+  for (const p of parts) {
+    const list = byCall.get(p.call_id) ?? [];
+    list.push({ userId: p.user_id, name: p.name, extension: p.extension, role: p.role });
+    byCall.set(p.call_id, list);
+  }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    return [
+      {
+        id: r.id,
+        direction: r.direction,
+        result: r.result,
+        bnId: r.bn_id,
+        bnE164: r.bn_e164,
+        externalNumber: r.external_number,
+        contactName: r.contact_name,
+        startedAt: r.started_at,
+        answeredAt: r.answered_at,
+        endedAt: r.ended_at,
+        callFlowId: r.call_flow_id,
+        callFlowName: r.flow_name,
+        groupId: r.group_id,
+        groupName: r.group_name,
+        participants: byCall.get(r.id) ?? [],
+        hasVoicemail: r.has_voicemail === 1,
+      },
+    ];
+  });
+}
+
+export function callEvents(db: Db, callId: number) {
+  return (
+    stmt(
+      db,
+      `SELECT e.at, e.kind, e.user_id, u.name AS user_name, e.group_id, g.name AS group_name, e.detail
+         FROM call_events e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN user_groups g ON g.id = e.group_id
+        WHERE e.call_id = ? ORDER BY e.seq`,
+    ).all(callId) as {
+      at: number;
+      kind: string;
+      user_id: number | null;
+      user_name: string | null;
+      group_id: number | null;
+      group_name: string | null;
+      detail: string;
+    }[]
+  ).map((e) => ({
+    at: e.at,
+    kind: e.kind,
+    userId: e.user_id,
+    userName: e.user_name,
+    groupId: e.group_id,
+    groupName: e.group_name,
+    detail: e.detail,
+  }));
+}
+
+export interface VoicemailRecord {
+  id: number;
+  callId: number;
+  durationSeconds: number;
+  transcript: string;
+}
+
+export function voicemailsForCalls(db: Db, callIds: readonly number[], readerId: number): Map<number, VoicemailRecord & { read: boolean }> {
+  const rows = stmt(
+    db,
+    `SELECT v.id, v.call_id, v.duration_seconds, v.transcript,
+            EXISTS (SELECT 1 FROM voicemail_reads r WHERE r.voicemail_id = v.id AND r.user_id = ?) AS read
+       FROM voicemails v WHERE v.call_id IN (SELECT value FROM json_each(?))`,
+  ).all(readerId, JSON.stringify(callIds)) as { id: number; call_id: number; duration_seconds: number; transcript: string; read: number }[];
+  return new Map(
+    rows.map((r) => [r.call_id, { id: r.id, callId: r.call_id, durationSeconds: r.duration_seconds, transcript: r.transcript, read: r.read === 1 }]),
+  );
+}
+
+export function voicemailCallId(db: Db, accountId: number, voicemailId: number): number | null {
+  return (
+    (stmt(db, 'SELECT v.call_id FROM voicemails v JOIN calls c ON c.id = v.call_id WHERE v.id = ? AND c.account_id = ?')
+      .pluck()
+      .get(voicemailId, accountId) as number | undefined) ?? null
+  );
+}
+
+export function markVoicemailRead(db: Db, voicemailId: number, userId: number): void {
+  stmt(db, 'INSERT OR IGNORE INTO voicemail_reads (voicemail_id, user_id) VALUES (?, ?)').run(voicemailId, userId);
+}
+
+/** The BN this external number last called or was called from, for the caller-ID default. */
+export function lastBnWith(db: Db, accountId: number, externalNumber: string, among: readonly number[]): number | null {
+  if (among.length === 0) return null;
+  return (
+    (stmt(
+      db,
+      `SELECT bn_id FROM calls WHERE account_id = ? AND external_number = ? AND bn_id IN (SELECT value FROM json_each(?))
+        ORDER BY started_at DESC LIMIT 1`,
+    )
+      .pluck()
+      .get(accountId, externalNumber, JSON.stringify(among)) as number | undefined) ?? null
+  );
+}

@@ -1,0 +1,136 @@
+import type { Message, Thread } from '../../../../shared/api/entities';
+import type { ThreadFacts } from '../../policy';
+import type { Db } from '../db';
+import { stmt } from '../stmt';
+
+interface Row {
+  id: number;
+  bn_id: number;
+  bn_e164: string;
+  external_number: string;
+  contact_name: string | null;
+  assigned_user_id: number | null;
+  assigned_group_id: number | null;
+  last_message_at: number;
+  last_preview: string;
+}
+
+export function threadRows(db: Db, ids: readonly number[]): Thread[] {
+  if (ids.length === 0) return [];
+  const rows = stmt(
+    db,
+    `SELECT t.id, t.bn_id, b.e164 AS bn_e164, t.external_number,
+            (SELECT name FROM contacts k WHERE k.account_id = t.account_id AND k.phone = t.external_number ORDER BY k.id LIMIT 1) AS contact_name,
+            t.assigned_user_id, t.assigned_group_id, t.last_message_at, t.last_preview
+       FROM message_threads t JOIN business_numbers b ON b.id = t.bn_id
+      WHERE t.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as Row[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r
+      ? [
+          {
+            id: r.id,
+            bnId: r.bn_id,
+            bnE164: r.bn_e164,
+            externalNumber: r.external_number,
+            contactName: r.contact_name,
+            assignedUserId: r.assigned_user_id,
+            assignedGroupId: r.assigned_group_id,
+            lastMessageAt: r.last_message_at,
+            lastMessagePreview: r.last_preview,
+          },
+        ]
+      : [];
+  });
+}
+
+export function threadFacts(db: Db, accountId: number, threadId: number): ThreadFacts | null {
+  const r = stmt(
+    db,
+    `SELECT t.account_id, t.assigned_group_id, t.bn_id, b.call_flow_id
+       FROM message_threads t JOIN business_numbers b ON b.id = t.bn_id WHERE t.id = ? AND t.account_id = ?`,
+  ).get(threadId, accountId) as { account_id: number; assigned_group_id: number | null; bn_id: number; call_flow_id: number | null } | undefined;
+  if (!r) return null;
+  return {
+    accountId: r.account_id,
+    groupId: r.assigned_group_id,
+    bnId: r.bn_id,
+    bnFlowId: r.call_flow_id,
+    participantIds: stmt(db, 'SELECT user_id FROM thread_participants WHERE thread_id = ?').pluck().all(threadId) as number[],
+  };
+}
+
+export function findThread(db: Db, bnId: number, externalNumber: string): number | null {
+  return (stmt(db, 'SELECT id FROM message_threads WHERE bn_id = ? AND external_number = ?').pluck().get(bnId, externalNumber) as number | undefined) ?? null;
+}
+
+export function insertThread(
+  db: Db,
+  t: { accountId: number; bnId: number; externalNumber: string; assignedUserId: number | null; assignedGroupId: number | null; at: number },
+): number {
+  const id = Number(
+    stmt(
+      db,
+      `INSERT INTO message_threads (account_id, bn_id, external_number, assigned_user_id, assigned_group_id, last_message_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(t.accountId, t.bnId, t.externalNumber, t.assignedUserId, t.assignedGroupId, t.at).lastInsertRowid,
+  );
+  if (t.assignedUserId !== null) addThreadParticipant(db, id, t.assignedUserId);
+  return id;
+}
+
+export function addThreadParticipant(db: Db, threadId: number, userId: number): void {
+  stmt(db, 'INSERT OR IGNORE INTO thread_participants (user_id, thread_id) VALUES (?, ?)').run(userId, threadId);
+}
+
+export function insertMessage(
+  db: Db,
+  m: { threadId: number; direction: 'inbound' | 'outbound'; senderUserId: number | null; body: string; at: number },
+): number {
+  const id = Number(
+    stmt(db, 'INSERT INTO messages (thread_id, direction, sender_user_id, body, sent_at) VALUES (?, ?, ?, ?, ?)').run(
+      m.threadId,
+      m.direction,
+      m.senderUserId,
+      m.body,
+      m.at,
+    ).lastInsertRowid,
+  );
+  stmt(db, 'UPDATE message_threads SET last_message_at = max(last_message_at, ?), last_preview = ? WHERE id = ?').run(
+    m.at,
+    m.body.slice(0, 140),
+    m.threadId,
+  );
+  if (m.senderUserId !== null) addThreadParticipant(db, m.threadId, m.senderUserId);
+  return id;
+}
+
+/** Messages of one thread, newest first, keyset by (sent_at, id). */
+export function messagePage(db: Db, threadId: number, cursor: { k: number; id: number } | null, limit: number): Message[] {
+  const rows = stmt(
+    db,
+    `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
+       FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
+      WHERE m.thread_id = ? AND (? IS NULL OR (m.sent_at, m.id) < (?, ?))
+      ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`,
+  ).all(threadId, cursor?.k ?? null, cursor?.k ?? null, cursor?.id ?? null, limit) as {
+    id: number;
+    thread_id: number;
+    direction: 'inbound' | 'outbound';
+    sender_user_id: number | null;
+    sender_name: string | null;
+    body: string;
+    sent_at: number;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    threadId: r.thread_id,
+    direction: r.direction,
+    senderUserId: r.sender_user_id,
+    senderName: r.sender_name,
+    body: r.body,
+    sentAt: r.sent_at,
+  }));
+}

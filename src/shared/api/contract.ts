@@ -1,0 +1,271 @@
+import { z } from 'zod';
+import {
+  CallAccessLevel,
+  CallDirection,
+  CallResult,
+  Cursor,
+  E164,
+  Email,
+  Extension,
+  Id,
+  Label,
+  ManagerPermission,
+  PageLimit,
+  Password,
+  PersonName,
+  Plan,
+  Role,
+  SearchText,
+  Timestamp,
+  pageOf,
+} from '../primitives';
+import { capabilities } from '../capabilities';
+import {
+  Account,
+  AuditEvent,
+  Billing,
+  BusinessNumber,
+  CallDetail,
+  CallFlow,
+  CallRow,
+  Contact,
+  FlowStepSchema,
+  Group,
+  Integration,
+  Message,
+  Thread,
+  User,
+  VoicemailRow,
+  integrationProviders,
+} from './entities';
+
+const empty = z.strictObject({});
+const ok = z.null();
+const idList = z.array(Id).max(500);
+const Title = z.string().trim().max(80);
+const Timezone = z.string().trim().min(1).max(64).regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'Not a time zone name');
+
+const Me = z.object({
+  user: User,
+  account: Account,
+  capabilities: z.record(z.enum(capabilities), z.boolean()),
+  outboundCallNumbers: z.array(BusinessNumber),
+  smsNumbers: z.array(BusinessNumber),
+  defaultBnId: Id.nullable(),
+});
+export type Me = z.infer<typeof Me>;
+
+const dateRange = {
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+};
+
+const CallFilter = z.strictObject({
+  cursor: Cursor.optional(),
+  limit: PageLimit,
+  direction: CallDirection.optional(),
+  result: CallResult.optional(),
+  bnId: Id.optional(),
+  callFlowId: Id.optional(),
+  groupId: Id.optional(),
+  userId: Id.optional(),
+  search: SearchText.optional(),
+  ...dateRange,
+});
+export type CallFilter = z.infer<typeof CallFilter>;
+
+const IntegrationSettings = z.strictObject({
+  instanceUrl: z.string().trim().max(200).pipe(z.url({ protocol: /^https$/, error: 'Use an https:// address' })),
+  logCalls: z.boolean().default(true),
+  logMessages: z.boolean().default(false),
+  createContacts: z.boolean().default(false),
+});
+
+const Demographics = {
+  title: Title.optional(),
+  timezone: Timezone.optional(),
+};
+
+const NewUser = z.strictObject({
+  name: PersonName,
+  email: Email,
+  extension: Extension,
+  password: Password,
+  role: Role.default('agent'),
+  callAccess: CallAccessLevel.optional(),
+  scopeBnIds: idList.optional(),
+  outboundCallBnIds: idList.optional(),
+  smsBnIds: idList.optional(),
+  groupIds: idList.optional(),
+  ...Demographics,
+});
+
+const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+/**
+ * The API: every method the renderer may call, with its input and output
+ * schemas. Adding a method means adding it here and writing its handler.
+ */
+export const contract = {
+  'auth.signIn': def(z.strictObject({ login: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }), Me),
+  'auth.signOut': def(empty, ok),
+  'auth.me': def(empty, Me),
+  'auth.demoUsers': def(
+    empty,
+    z.array(z.object({ name: z.string(), extension: z.string(), email: z.string(), role: Role, password: z.string() })),
+  ),
+  'auth.changePassword': def(z.strictObject({ current: z.string().min(1).max(200), next: Password }), ok),
+
+  'users.list': def(
+    z.strictObject({
+      search: SearchText.optional(),
+      role: Role.optional(),
+      groupId: Id.optional(),
+      includeInactive: z.boolean().default(false),
+    }),
+    z.array(User),
+  ),
+  'users.get': def(z.strictObject({ userId: Id }), User),
+  'users.add': def(NewUser, User),
+  'users.duplicate': def(
+    z.strictObject({ sourceUserId: Id, name: PersonName, email: Email, extension: Extension, password: Password }),
+    User,
+  ),
+  'users.deactivate': def(z.strictObject({ userId: Id }), User),
+  'users.reactivate': def(z.strictObject({ userId: Id }), User),
+  'users.updateSettings': def(
+    z.strictObject({ userId: Id, name: PersonName.optional(), email: Email.optional(), extension: Extension.optional(), ...Demographics }),
+    User,
+  ),
+  'users.setRole': def(z.strictObject({ userId: Id, role: Role }), User),
+  'users.setCallAccess': def(z.strictObject({ userId: Id, callAccess: CallAccessLevel, scopeBnIds: idList.default([]) }), User),
+  'users.setOutboundNumbers': def(
+    z.strictObject({ userId: Id, outboundCallBnIds: idList, smsBnIds: idList, defaultBnId: Id.nullable().optional() }),
+    User,
+  ),
+  'users.setManagerPermissions': def(z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(7) }), User),
+
+  'groups.list': def(empty, z.array(Group)),
+  'groups.create': def(z.strictObject({ name: PersonName, memberIds: idList.default([]) }), Group),
+  'groups.rename': def(z.strictObject({ groupId: Id, name: PersonName }), Group),
+  'groups.setMembers': def(z.strictObject({ groupId: Id, memberIds: idList }), Group),
+  'groups.delete': def(z.strictObject({ groupId: Id }), ok),
+
+  'callFlows.list': def(empty, z.array(CallFlow)),
+  'callFlows.get': def(z.strictObject({ callFlowId: Id }), CallFlow),
+  'callFlows.create': def(z.strictObject({ name: PersonName, steps: z.array(FlowStepSchema).max(30) }), CallFlow),
+  'callFlows.update': def(
+    z.strictObject({ callFlowId: Id, name: PersonName.optional(), steps: z.array(FlowStepSchema).max(30).optional() }),
+    CallFlow,
+  ),
+  'callFlows.delete': def(z.strictObject({ callFlowId: Id }), ok),
+
+  'numbers.list': def(empty, z.array(BusinessNumber)),
+  'numbers.catalogue': def(
+    z.strictObject({ search: z.string().trim().max(16).regex(/^\+?\d*$/, 'Digits only').optional() }),
+    z.array(z.object({ e164: z.string(), formatted: z.string(), region: z.string(), monthlyCents: z.number() })),
+  ),
+  'numbers.buy': def(z.strictObject({ e164: E164, label: Label.default('') }), BusinessNumber),
+  'numbers.setLabel': def(z.strictObject({ bnId: Id, label: Label }), BusinessNumber),
+  'numbers.route': def(z.strictObject({ bnId: Id, callFlowId: Id.nullable() }), BusinessNumber),
+  'numbers.release': def(z.strictObject({ bnId: Id }), ok),
+
+  'contacts.list': def(
+    z.strictObject({ search: SearchText.optional(), cursor: z.string().max(300).optional(), limit: PageLimit }),
+    pageOf(Contact),
+  ),
+  'contacts.create': def(
+    z.strictObject({
+      name: PersonName,
+      company: Label.default(''),
+      phone: E164,
+      email: z.union([Email, z.literal('')]).default(''),
+      notes: z.string().max(2000).default(''),
+    }),
+    Contact,
+  ),
+  'contacts.update': def(
+    z.strictObject({
+      contactId: Id,
+      name: PersonName.optional(),
+      company: Label.optional(),
+      phone: E164.optional(),
+      email: z.union([Email, z.literal('')]).optional(),
+      notes: z.string().max(2000).optional(),
+    }),
+    Contact,
+  ),
+  'contacts.delete': def(z.strictObject({ contactId: Id }), ok),
+
+  'integrations.list': def(empty, z.array(Integration)),
+  'integrations.create': def(
+    z.strictObject({ provider: z.enum(integrationProviders), name: Label.min(1), settings: IntegrationSettings }),
+    Integration,
+  ),
+  'integrations.update': def(z.strictObject({ integrationId: Id, name: Label.min(1).optional(), settings: IntegrationSettings.optional() }), Integration),
+  'integrations.delete': def(z.strictObject({ integrationId: Id }), ok),
+
+  'billing.get': def(empty, Billing),
+  'billing.update': def(
+    z.strictObject({
+      contactName: PersonName,
+      contactEmail: Email,
+      addressLine1: z.string().trim().min(1).max(120),
+      addressLine2: z.string().trim().max(120).default(''),
+      city: z.string().trim().min(1).max(80),
+      region: z.string().trim().max(80).default(''),
+      postalCode: z.string().trim().min(1).max(20),
+      country: z.string().trim().regex(/^[A-Z]{2}$/, 'Use a two-letter country code'),
+    }),
+    Billing,
+  ),
+  'billing.previewPlanChange': def(
+    z.strictObject({ plan: Plan }),
+    z.object({ plan: Plan, effects: z.array(z.string()) }),
+  ),
+  'billing.changePlan': def(z.strictObject({ plan: Plan }), Billing),
+
+  'account.get': def(empty, Account),
+  'account.cancel': def(z.strictObject({ confirmName: z.string().max(120) }), Account),
+  'account.transferOwnership': def(z.strictObject({ userId: Id }), Account),
+
+  'audit.list': def(
+    z.strictObject({
+      cursor: Cursor.optional(),
+      limit: PageLimit,
+      actorUserId: Id.optional(),
+      targetType: z.enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact']).optional(),
+      ...dateRange,
+    }),
+    pageOf(AuditEvent),
+  ),
+
+  'calls.list': def(CallFilter, pageOf(CallRow)),
+  'calls.get': def(z.strictObject({ callId: Id }), CallDetail),
+  'calls.authorizeOutbound': def(
+    z.strictObject({ bnId: Id, to: z.union([E164, Extension]) }),
+    z.object({ bnId: Id, callerId: z.string(), to: z.string() }),
+  ),
+
+  'calls.suggestCallerId': def(z.strictObject({ to: z.union([E164, Extension]) }), z.object({ bnId: Id.nullable() })),
+
+  'voicemails.list': def(CallFilter.omit({ result: true }).extend({ unreadOnly: z.boolean().default(false) }), pageOf(VoicemailRow)),
+  'voicemails.markRead': def(z.strictObject({ voicemailId: Id }), ok),
+
+  'messages.threads': def(
+    z.strictObject({ cursor: Cursor.optional(), limit: PageLimit, bnId: Id.optional(), search: SearchText.optional(), ...dateRange }),
+    pageOf(Thread),
+  ),
+  'messages.list': def(z.strictObject({ threadId: Id, cursor: Cursor.optional(), limit: PageLimit }), pageOf(Message)),
+  'messages.send': def(z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }), Message),
+} as const;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export const methods = Object.keys(contract) as Method[];
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+/** Methods that answer without a signed-in session. */
+export const publicMethods: ReadonlySet<Method> = new Set<Method>(['auth.signIn', 'auth.demoUsers']);
