@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../store/db';
 import type { Audience, Session } from './context';
 import { createRouter } from './router';
 import { seedDemoIfEmpty } from '../demo/seed';
+import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
 
 interface Client {
   session: Session;
@@ -51,6 +52,20 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { v
   return {
     db,
     publish,
+    /**
+     * Records a finished call (from what the SIP side saw) and tells everyone
+     * who may see it. Returns the call's id.
+     */
+    recordCall(call: NewCall): number {
+      const id = db.transaction(() => insertCall(db, call)).immediate();
+      const facts = callFacts(db, call.accountId, id);
+      if (facts) {
+        const events: { name: EventName; audience: Audience }[] = [{ name: 'calls.changed', audience: { kind: 'call', call: facts } }];
+        if (call.voicemail) events.push({ name: 'voicemails.changed', audience: { kind: 'call', call: facts } });
+        publish(events);
+      }
+      return id;
+    },
     connect(onEvent: (event: PushEvent) => void): Connection {
       const client: Client = { session: { userId: null, failedSignIns: 0, lockedUntil: 0 }, onEvent };
       clients.add(client);

@@ -281,7 +281,9 @@ export const usersHandlers: Handlers<'users'> = {
     const added = [...minus(outboundCallBnIds, current.call), ...minus(smsBnIds, current.sms)];
     const grant: Grant = { addedBnIds: added, narrowsOutbound: true };
     enforce(can(ctx.actor, 'user.editAccess', { target: asTarget(u), grant }));
-    const nextDefault = defaultBnId === undefined ? u.defaultBnId : defaultBnId;
+    // Removing the default number moves the default to the first one left.
+    const kept = u.defaultBnId !== null && outboundCallBnIds.includes(u.defaultBnId) ? u.defaultBnId : (outboundCallBnIds[0] ?? null);
+    const nextDefault = defaultBnId === undefined ? kept : defaultBnId;
     if (nextDefault !== null && !outboundCallBnIds.includes(nextDefault)) {
       throw new ApiFailure('invalid', 'The default caller ID must be one of the outbound call numbers.', { defaultBnId: 'Not an outbound call number' });
     }

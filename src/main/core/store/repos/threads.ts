@@ -108,14 +108,18 @@ export function insertMessage(
 }
 
 /** Messages of one thread, newest first, keyset by (sent_at, id). */
+export const messagePageSql = (after: boolean) =>
+  `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
+     FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
+    WHERE m.thread_id = ?${after ? ' AND (m.sent_at, m.id) < (?, ?)' : ''}
+    ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`;
+
 export function messagePage(db: Db, threadId: number, cursor: { k: number; id: number } | null, limit: number): Message[] {
-  const rows = stmt(
-    db,
-    `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
-       FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-      WHERE m.thread_id = ? AND (? IS NULL OR (m.sent_at, m.id) < (?, ?))
-      ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`,
-  ).all(threadId, cursor?.k ?? null, cursor?.k ?? null, cursor?.id ?? null, limit) as {
+  const rows = (
+    cursor
+      ? stmt(db, messagePageSql(true)).all(threadId, cursor.k, cursor.id, limit)
+      : stmt(db, messagePageSql(false)).all(threadId, limit)
+  ) as {
     id: number;
     thread_id: number;
     direction: 'inbound' | 'outbound';
