@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../shared/result';
 import type { PushEvent } from '../../shared/api/events';
+import type { Session } from './api/context';
 
 /** One client of the core: an Electron window or a browser WebSocket. It carries one session. */
 export interface Connection {
@@ -18,8 +19,10 @@ export interface CoreOptions {
 }
 
 export interface Core {
-  connect(onEvent: (event: PushEvent) => void): Connection;
+  /** A client; pass a session to share it between clients (browser tabs). */
+  connect(onEvent: (event: PushEvent) => void, session?: Session): Connection;
   close(): void;
 }
 
-export { createCore } from './api/core';
+export type { Session } from './api/context';
+export { createCore, createSession } from './api/core';

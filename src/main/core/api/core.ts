@@ -26,6 +26,8 @@ function reaches(db: Db, actor: Actor, audience: Audience): boolean {
   }
 }
 
+export const createSession = (): Session => ({ userId: null, failedSignIns: 0, lockedUntil: 0 });
+
 export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { validateOutput?: boolean }) {
   const now = options.now ?? Date.now;
   const clients = new Set<Client>();
@@ -66,14 +68,17 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { v
       }
       return id;
     },
-    connect(onEvent: (event: PushEvent) => void): Connection {
-      const client: Client = { session: { userId: null, failedSignIns: 0, lockedUntil: 0 }, onEvent };
+    /**
+     * A new client. Several clients may share one session (browser tabs with
+     * the same cookie); signing out in one signs out all.
+     */
+    connect(onEvent: (event: PushEvent) => void, session: Session = createSession()): Connection {
+      const client: Client = { session, onEvent };
       clients.add(client);
       return {
         invoke: (method, input) => Promise.resolve(dispatch(client.session, method, input)),
         close: () => {
           clients.delete(client);
-          client.session.userId = null;
         },
       };
     },
