@@ -22,6 +22,7 @@ const actor = (over: Partial<Actor> = {}): Actor => ({
   visibleBnIds: [30],
   accountBnIds: [30, 31],
   defaultBnId: 30,
+  viewedBy: null,
   ...over,
 });
 

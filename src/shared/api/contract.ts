@@ -47,6 +47,8 @@ const Timezone = z.string().trim().min(1).max(64).regex(/^[A-Za-z_]+(\/[A-Za-z_+
 
 const Me = z.object({
   user: User,
+  /** Set while an Administrator views the console as this user (read-only). */
+  viewedBy: z.object({ userId: Id, name: z.string() }).nullable(),
   account: Account,
   capabilities: z.record(z.enum(capabilities), z.boolean()),
   outboundCallNumbers: z.array(BusinessNumber),
@@ -114,6 +116,7 @@ export const contract = {
     empty,
     z.array(z.object({ name: z.string(), extension: z.string(), email: z.string(), role: Role, password: z.string() })),
   ),
+  'auth.viewAs': def(z.strictObject({ userId: Id.nullable() }), Me),
   'auth.changePassword': def(z.strictObject({ current: z.string().min(1).max(200), next: Password }), ok),
 
   'users.list': def(
@@ -241,6 +244,10 @@ export const contract = {
   ),
 
   'calls.list': def(CallFilter, pageOf(CallRow)),
+  'calls.export': def(
+    CallFilter.omit({ cursor: true, limit: true }),
+    z.object({ filename: z.string(), csv: z.string(), rows: z.number(), truncated: z.boolean() }),
+  ),
   'calls.get': def(z.strictObject({ callId: Id }), CallDetail),
   'calls.authorizeOutbound': def(
     z.strictObject({ bnId: Id, to: z.union([E164, Extension]) }),
@@ -257,6 +264,8 @@ export const contract = {
     pageOf(Thread),
   ),
   'messages.list': def(z.strictObject({ threadId: Id, cursor: Cursor.optional(), limit: PageLimit }), pageOf(Message)),
+  'messages.markRead': def(z.strictObject({ threadId: Id }), ok),
+  'inbox.counts': def(empty, z.object({ unreadVoicemails: z.number(), unreadThreads: z.number(), capped: z.number() })),
   'messages.send': def(z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }), Message),
 } as const;
 

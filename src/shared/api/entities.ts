@@ -190,6 +190,8 @@ export const Thread = z.object({
   assignedGroupId: Id.nullable(),
   lastMessageAt: z.number(),
   lastMessagePreview: z.string(),
+  /** The last message came in after this user last read the thread. */
+  unread: z.boolean(),
 });
 export type Thread = z.infer<typeof Thread>;
 

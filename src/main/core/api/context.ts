@@ -11,6 +11,8 @@ export type Audience =
 
 export interface Session {
   userId: number | null;
+  /** An Administrator looking at the console exactly as this user sees it, read-only. */
+  viewAsUserId: number | null;
   failedSignIns: number;
   lockedUntil: number;
 }

@@ -26,7 +26,7 @@ function reaches(db: Db, actor: Actor, audience: Audience): boolean {
   }
 }
 
-export const createSession = (): Session => ({ userId: null, failedSignIns: 0, lockedUntil: 0 });
+export const createSession = (): Session => ({ userId: null, viewAsUserId: null, failedSignIns: 0, lockedUntil: 0 });
 
 export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { validateOutput?: boolean }) {
   const now = options.now ?? Date.now;
@@ -34,8 +34,9 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { v
 
   const publish = (events: { name: EventName; audience: Audience }[]) => {
     for (const client of clients) {
-      if (client.session.userId === null) continue;
-      const actor = loadActor(db, client.session.userId);
+      const userId = client.session.viewAsUserId ?? client.session.userId;
+      if (userId === null) continue;
+      const actor = loadActor(db, userId);
       if (!actor) continue;
       const names = new Set<EventName>();
       for (const e of events) if (!names.has(e.name) && reaches(db, actor, e.audience)) names.add(e.name);

@@ -9,4 +9,4 @@ export type Handler<M extends Method> = (
 ) => Output<M>;
 
 /** A group of handlers, keyed by method; `handlers/index.ts` checks every method has one. */
-export type Handlers<P extends string> = { [M in Method as M extends `${P}.${string}` ? M : never]: Handler<M> };
+export type Handlers<P extends string> = { [M in Method as M extends P | `${P}.${string}` ? M : never]: Handler<M> };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { contract, publicMethods, type Method } from '../../../shared/api/contract';
 import type { EventName } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
-import { loadActor, UnknownPolicyValue } from '../policy';
+import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import type { Db } from '../store/db';
 import type { Audience, AuthedCtx, Ctx, Session } from './context';
 import { ApiFailure } from './failure';
@@ -18,7 +18,7 @@ export interface RouterOptions {
   log?: (message: string, error: unknown) => void;
 }
 
-const readVerbs = /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId)$/;
+const readVerbs = /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export)$/;
 
 /** Turns zod's issues into one readable message and a per-field map. */
 function describe(error: z.ZodError): ApiFailure {
@@ -53,10 +53,14 @@ export function createRouter(options: RouterOptions) {
       const base: Ctx = { db, now, session, emit: (name, audience) => events.push({ name, audience }) };
       let ctx: Ctx | AuthedCtx = base;
       if (!publicMethods.has(m)) {
-        const actor = session.userId === null ? null : loadActor(db, session.userId);
+        const actor = resolveActor(db, session);
         if (!actor) {
           session.userId = null;
+          session.viewAsUserId = null;
           throw new ApiFailure('unauthenticated', 'Please sign in.');
+        }
+        if (actor.viewedBy && !readVerbs.test(m) && m !== 'auth.viewAs' && m !== 'auth.signOut') {
+          throw new ApiFailure('forbidden', `You are viewing as ${actor.name}: this view is read-only.`);
         }
         ctx = { ...base, actor };
       }
@@ -85,3 +89,20 @@ const isConstraint = (e: unknown) =>
   typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 
 export type Dispatch = ReturnType<typeof createRouter>;
+
+/**
+ * The actor of a request: the signed-in user, or, while an Administrator
+ * views as someone, that user marked read-only. A view ends by itself when
+ * the Administrator or the user no longer qualifies.
+ */
+function resolveActor(db: Db, session: Session): Actor | null {
+  if (session.userId === null) return null;
+  const real = loadActor(db, session.userId);
+  if (!real || session.viewAsUserId === null) return real;
+  const target = loadActor(db, session.viewAsUserId);
+  if (!target || !can(real, 'user.viewAs', { accountId: target.accountId }).allowed) {
+    session.viewAsUserId = null;
+    return real;
+  }
+  return { ...target, viewedBy: { userId: real.userId, name: real.name } };
+}

@@ -72,5 +72,6 @@ export function meView(db: Db, actor: Actor, self: UserRecord): Me {
     outboundCallNumbers: listNumbers(db, actor.accountId, actor.outboundCallBnIds),
     smsNumbers: listNumbers(db, actor.accountId, actor.smsBnIds),
     defaultBnId: actor.defaultBnId,
+    viewedBy: actor.viewedBy,
   };
 }

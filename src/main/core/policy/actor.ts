@@ -32,6 +32,8 @@ export interface Actor {
   /** Live BNs of the account (for "all" decisions). */
   accountBnIds: readonly number[];
   defaultBnId: number | null;
+  /** Set when an Administrator views the console as this user: nothing may change. */
+  viewedBy: { userId: number; name: string } | null;
 }
 
 export class UnknownPolicyValue extends Error {}
@@ -137,5 +139,6 @@ export function loadActor(db: Db, userId: number): Actor | null {
     visibleBnIds,
     accountBnIds,
     defaultBnId: row.default_bn_id !== null && outboundCallBnIds.includes(row.default_bn_id) ? row.default_bn_id : null,
+    viewedBy: null,
   };
 }

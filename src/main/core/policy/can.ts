@@ -49,11 +49,12 @@ export interface Resources {
   'account.cancel': Record<string, never>;
   'account.transferOwnership': { target: TargetUser };
   'audit.read': Record<string, never>;
+  'user.viewAs': { accountId: number };
 }
 export type Action = keyof Resources;
 
 /** Actions that only read; everything else is refused on a cancelled account. */
-const readActions: ReadonlySet<Action> = new Set<Action>(['call.view', 'thread.view', 'number.view', 'audit.read']);
+const readActions: ReadonlySet<Action> = new Set<Action>(['call.view', 'thread.view', 'number.view', 'audit.read', 'user.viewAs']);
 
 const roleName: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
 const levelName: Record<CallAccessLevel, string> = {
@@ -121,6 +122,7 @@ function grantAllowed(actor: Actor, role: Role, grant: Grant): Decision {
 }
 
 function writable(actor: Actor): Decision {
+  if (actor.viewedBy) return deny(`${actor.viewedBy.name} is viewing as ${actor.name}: this view is read-only.`);
   if (actor.accountStatus === 'cancelled') {
     const when = actor.cancelledAt ? ` on ${new Date(actor.cancelledAt).toISOString().slice(0, 10)}` : '';
     return deny(`This account was cancelled${when} and is read-only.`);
@@ -224,6 +226,11 @@ const rules: { [A in Action]: Rule<A> } = {
     return allow;
   },
   'audit.read': (a) => capabilityRules['audit.read'](a),
+  'user.viewAs': (a, { accountId }) => {
+    if (a.viewedBy) return deny('You are already viewing as someone.');
+    if (a.role !== 'administrator') return deny('Only an Administrator can view the console as someone else.');
+    return accountId === a.accountId ? allow : deny('That user is not in your account.');
+  },
 };
 
 /**
@@ -242,7 +249,7 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
 
 /** The capability summary the renderer mirrors to show or hide controls. */
 export function capabilitySummary(actor: Actor): Record<Capability, boolean> {
-  const cancelled = actor.accountStatus === 'cancelled';
+  const cancelled = actor.accountStatus === 'cancelled' || actor.viewedBy !== null;
   const out = {} as Record<Capability, boolean>;
   for (const [name, rule] of Object.entries(capabilityRules) as [Capability, (a: Actor) => Decision][]) {
     out[name] = rule(actor).allowed && (!cancelled || name === 'audit.read');

@@ -38,6 +38,8 @@ export interface CallListFilter {
 
 export interface ThreadListFilter {
   bnId?: number | undefined;
+  /** Only threads with a message this user has not read. */
+  unreadBy?: number | undefined;
   search?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
@@ -165,6 +167,12 @@ function threadFilters(f: ThreadListFilter, accountId: number): Sql {
   if (f.to !== undefined) {
     where.push('t.last_message_at < ?');
     params.push(f.to);
+  }
+  if (f.unreadBy !== undefined) {
+    where.push(
+      `t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at`,
+    );
+    params.push(f.unreadBy);
   }
   const s = searchClause('t.external_number', accountId, f.search);
   if (s) {

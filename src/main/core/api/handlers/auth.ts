@@ -1,9 +1,10 @@
 import { demoPasswords } from '../../demo/people';
 import { dummyHash, hashPassword, verifyPassword } from '../../domain/password';
-import { loadActor } from '../../policy';
+import { can, loadActor } from '../../policy';
+import { writeAudit } from '../audit';
 import { stmt } from '../../store/stmt';
 import { findUsersForLogin, getUser, updateUser } from '../../store/repos/users';
-import { ApiFailure, invalid } from '../failure';
+import { ApiFailure, conflict, enforce, invalid, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { meView } from '../views';
 
@@ -38,6 +39,7 @@ export const authHandlers: Handlers<'auth'> = {
 
   'auth.signOut': (ctx) => {
     ctx.session.userId = null;
+    ctx.session.viewAsUserId = null;
     return null;
   },
 
@@ -58,6 +60,33 @@ export const authHandlers: Handlers<'auth'> = {
       const password = demoPasswords[r.email];
       return password ? [{ ...r, password }] : [];
     });
+  },
+
+  'auth.viewAs': (ctx, { userId }) => {
+    const real = loadActor(ctx.db, ctx.actor.viewedBy?.userId ?? ctx.actor.userId);
+    if (!real) throw new ApiFailure('unauthenticated', 'Please sign in.');
+    if (userId === null || userId === real.userId) {
+      ctx.session.viewAsUserId = null;
+      return meView(ctx.db, real, getUser(ctx.db, real.accountId, real.userId)!);
+    }
+    const target = getUser(ctx.db, real.accountId, userId);
+    if (!target) throw notFound('That user');
+    enforce(can(real, 'user.viewAs', { accountId: target.accountId }));
+    const viewed = loadActor(ctx.db, target.id);
+    if (!viewed) throw conflict(`${target.name} is deactivated; there is nothing to see as them.`);
+    ctx.session.viewAsUserId = target.id;
+    writeAudit(ctx.db, {
+      accountId: real.accountId,
+      at: ctx.now(),
+      actorUserId: real.userId,
+      action: 'user.viewAs',
+      targetType: 'user',
+      targetId: target.id,
+      summary: `Viewed the console as ${target.name}`,
+      before: null,
+      after: null,
+    });
+    return meView(ctx.db, { ...viewed, viewedBy: { userId: real.userId, name: real.name } }, target);
   },
 
   'auth.changePassword': (ctx, { current, next }) => {

@@ -7,14 +7,22 @@ import { ApiFailure, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { checkFilterIds, paginate } from './lists';
 import type { CallFilter } from '../../../../shared/api/contract';
-import type { CallEvent } from './callEvent';
+import type { CallDetail } from '../../../../shared/api/entities';
 
-export function callPage(ctx: AuthedCtx, f: CallFilter, extra: { voicemailOnly?: boolean; unreadBy?: number } = {}) {
+/** One page of call keys the actor may see, newest first. */
+export function callKeys(
+  ctx: AuthedCtx,
+  f: Partial<CallFilter> & { limit: number },
+  extra: { voicemailOnly?: boolean; unreadBy?: number } = {},
+) {
   checkFilterIds(ctx, f);
   const { cursor, limit, ...filter } = f;
   const q = callPageSql(callBranches(ctx.actor), ctx.actor.accountId, { ...filter, ...extra }, decodeCursor(cursor), limit + 1);
-  const keys = stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
-  const { page, nextCursor } = paginate(keys, limit);
+  return paginate(stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[], limit);
+}
+
+export function callPage(ctx: AuthedCtx, f: CallFilter, extra: { voicemailOnly?: boolean; unreadBy?: number } = {}) {
+  const { page, nextCursor } = callKeys(ctx, f, extra);
   return { rows: callRows(ctx.db, page.map((r) => r.id)), nextCursor };
 }
 
@@ -28,7 +36,7 @@ function mustSeeCall(ctx: AuthedCtx, callId: number) {
 
 export { mustSeeCall };
 
-export const callsHandlers: Handlers<'calls'> = {
+export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
   'calls.list': (ctx, f) => {
     const { rows, nextCursor } = callPage(ctx, f);
     return { items: rows, nextCursor };
@@ -43,7 +51,7 @@ export const callsHandlers: Handlers<'calls'> = {
     const vm = voicemailsForCalls(ctx.db, [callId], ctx.actor.userId).get(callId) ?? null;
     return {
       ...row,
-      events: callEvents(ctx.db, callId) as CallEvent[],
+      events: callEvents(ctx.db, callId) as CallDetail['events'],
       voicemail: vm,
       why: explain(branch!, { group: row.groupName ?? undefined, flow: row.callFlowName ?? undefined, bn: bn?.formatted ?? row.bnE164 ?? undefined }),
     };

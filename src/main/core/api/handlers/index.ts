@@ -6,8 +6,10 @@ import { authHandlers } from './auth';
 import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
+import { callsExportHandlers } from './callsExport';
 import { contactsHandlers } from './contacts';
 import { groupsHandlers } from './groups';
+import { inboxHandlers } from './inbox';
 import { integrationsHandlers } from './integrations';
 import { messagesHandlers } from './messages';
 import { numbersHandlers } from './numbers';
@@ -27,6 +29,8 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...accountHandlers,
   ...auditHandlers,
   ...callsHandlers,
+  ...callsExportHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,
+  ...inboxHandlers,
 };

@@ -1,30 +1,48 @@
 import { can, decodeCursor, threadBranches, threadPageSql } from '../../policy';
+import type { ThreadListFilter } from '../../policy/listSql';
+import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
 import { getNumber } from '../../store/repos/numbers';
-import { findThread, insertMessage, insertThread, messagePage, threadFacts, threadRows } from '../../store/repos/threads';
+import { findThread, insertMessage, insertThread, markThreadRead, messagePage, threadFacts, threadRows } from '../../store/repos/threads';
 import { stmt } from '../../store/stmt';
 import { ApiFailure, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { checkFilterIds, paginate } from './lists';
 
+function mustSeeThread(ctx: AuthedCtx, threadId: number) {
+  const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
+  if (!facts || !can(ctx.actor, 'thread.view', facts).allowed) {
+    throw new ApiFailure('not_found', 'That conversation was not found, or it is outside your call access.');
+  }
+  return facts;
+}
+
+/** One page of thread keys the actor may see (used by the list and the unread count). */
+export function threadKeys(ctx: AuthedCtx, filter: ThreadListFilter, cursor: string | undefined, limit: number) {
+  const branches = threadBranches(ctx.actor, bnRouting(ctx.db, ctx.actor.accountId));
+  const q = threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit);
+  return stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
+}
+
 export const messagesHandlers: Handlers<'messages'> = {
   'messages.threads': (ctx, { cursor, limit, ...filter }) => {
     checkFilterIds(ctx, { bnId: filter.bnId });
-    const branches = threadBranches(ctx.actor, bnRouting(ctx.db, ctx.actor.accountId));
-    const q = threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit + 1);
-    const keys = stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
-    const { page, nextCursor } = paginate(keys, limit);
-    return { items: threadRows(ctx.db, page.map((r) => r.id)), nextCursor };
+    const { page, nextCursor } = paginate(threadKeys(ctx, filter, cursor, limit + 1), limit);
+    return { items: threadRows(ctx.db, page.map((r) => r.id), ctx.actor.userId), nextCursor };
   },
 
   'messages.list': (ctx, { threadId, cursor, limit }) => {
-    const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
-    if (!facts || !can(ctx.actor, 'thread.view', facts).allowed) {
-      throw new ApiFailure('not_found', 'That conversation was not found, or it is outside your call access.');
-    }
+    mustSeeThread(ctx, threadId);
     const rows = messagePage(ctx.db, threadId, decodeCursor(cursor), limit + 1);
     const { page, nextCursor } = paginate(rows.map((m) => ({ ...m, k: m.sentAt })), limit);
     return { items: page.map(({ k: _k, ...m }) => m), nextCursor };
+  },
+
+  'messages.markRead': (ctx, { threadId }) => {
+    mustSeeThread(ctx, threadId);
+    markThreadRead(ctx.db, threadId, ctx.actor.userId, ctx.now());
+    ctx.emit('messages.changed', { kind: 'users', userIds: [ctx.actor.userId] });
+    return null;
   },
 
   'messages.send': (ctx, { bnId, to, body }) => {

@@ -189,7 +189,8 @@ CREATE TABLE message_threads (
   assigned_user_id  INTEGER REFERENCES users(id),
   assigned_group_id INTEGER REFERENCES user_groups(id),
   last_message_at   INTEGER NOT NULL,
-  last_preview      TEXT NOT NULL DEFAULT ''
+  last_preview      TEXT NOT NULL DEFAULT '',
+  last_direction    TEXT NOT NULL DEFAULT 'inbound' CHECK (last_direction IN ('inbound','outbound'))
 ) STRICT;
 CREATE UNIQUE INDEX message_threads_pair ON message_threads(bn_id, external_number);
 CREATE INDEX message_threads_account_time ON message_threads(account_id, last_message_at, id);
@@ -200,6 +201,14 @@ CREATE INDEX message_threads_bn_time ON message_threads(bn_id, last_message_at, 
 CREATE TABLE thread_participants (
   user_id   INTEGER NOT NULL REFERENCES users(id),
   thread_id INTEGER NOT NULL REFERENCES message_threads(id),
+  PRIMARY KEY (user_id, thread_id)
+) STRICT, WITHOUT ROWID;
+
+-- When each user last read a thread: a thread is unread when a message came in after that.
+CREATE TABLE thread_reads (
+  user_id   INTEGER NOT NULL REFERENCES users(id),
+  thread_id INTEGER NOT NULL REFERENCES message_threads(id),
+  read_at   INTEGER NOT NULL,
   PRIMARY KEY (user_id, thread_id)
 ) STRICT, WITHOUT ROWID;
 

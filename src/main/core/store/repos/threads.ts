@@ -13,18 +13,20 @@ interface Row {
   assigned_group_id: number | null;
   last_message_at: number;
   last_preview: string;
+  unread: number;
 }
 
-export function threadRows(db: Db, ids: readonly number[]): Thread[] {
+export function threadRows(db: Db, ids: readonly number[], viewerId: number): Thread[] {
   if (ids.length === 0) return [];
   const rows = stmt(
     db,
     `SELECT t.id, t.bn_id, b.e164 AS bn_e164, t.external_number,
             (SELECT name FROM contacts k WHERE k.account_id = t.account_id AND k.phone = t.external_number ORDER BY k.id LIMIT 1) AS contact_name,
-            t.assigned_user_id, t.assigned_group_id, t.last_message_at, t.last_preview
+            t.assigned_user_id, t.assigned_group_id, t.last_message_at, t.last_preview,
+            (t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at) AS unread
        FROM message_threads t JOIN business_numbers b ON b.id = t.bn_id
       WHERE t.id IN (SELECT value FROM json_each(?))`,
-  ).all(JSON.stringify(ids)) as Row[];
+  ).all(viewerId, JSON.stringify(ids)) as Row[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
@@ -40,6 +42,7 @@ export function threadRows(db: Db, ids: readonly number[]): Thread[] {
             assignedGroupId: r.assigned_group_id,
             lastMessageAt: r.last_message_at,
             lastMessagePreview: r.last_preview,
+            unread: r.unread === 1,
           },
         ]
       : [];
@@ -81,6 +84,14 @@ export function insertThread(
   return id;
 }
 
+export function markThreadRead(db: Db, threadId: number, userId: number, at: number): void {
+  stmt(
+    db,
+    `INSERT INTO thread_reads (user_id, thread_id, read_at) VALUES (?, ?, ?)
+     ON CONFLICT (user_id, thread_id) DO UPDATE SET read_at = max(read_at, excluded.read_at)`,
+  ).run(userId, threadId, at);
+}
+
 export function addThreadParticipant(db: Db, threadId: number, userId: number): void {
   stmt(db, 'INSERT OR IGNORE INTO thread_participants (user_id, thread_id) VALUES (?, ?)').run(userId, threadId);
 }
@@ -98,11 +109,13 @@ export function insertMessage(
       m.at,
     ).lastInsertRowid,
   );
-  stmt(db, 'UPDATE message_threads SET last_message_at = max(last_message_at, ?), last_preview = ? WHERE id = ?').run(
-    m.at,
-    m.body.slice(0, 140),
-    m.threadId,
-  );
+  stmt(
+    db,
+    `UPDATE message_threads SET last_preview = ?, last_direction = ?, last_message_at = max(last_message_at, ?)
+      WHERE id = ? AND last_message_at <= ?`,
+  ).run(m.body.slice(0, 140), m.direction, m.at, m.threadId, m.at);
+  // What a user sends, they have read.
+  if (m.senderUserId !== null) markThreadRead(db, m.threadId, m.senderUserId, m.at);
   if (m.senderUserId !== null) addThreadParticipant(db, m.threadId, m.senderUserId);
   return id;
 }
