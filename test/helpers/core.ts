@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createCoreWithDb } from '../../src/main/core/api/core';
 import { seedDemo, type DemoIds } from '../../src/main/core/demo/seed';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
@@ -55,7 +56,12 @@ function wrap(core: ReturnType<typeof createCoreWithDb>): Client {
 /** A fresh in-memory database with the demo account (history optional). */
 export function makeCore(options: { days?: number; callsPerDay?: number; seed?: number } = {}): TestCore {
   const db = openDatabase(':memory:');
-  const ids = seedDemo(db, NOW, { days: options.days ?? 0, callsPerDay: options.callsPerDay ?? 45, ...(options.seed ? { seed: options.seed } : {}) });
+  const ids = seedDemo(db, NOW, {
+    days: options.days ?? 0,
+    callsPerDay: options.callsPerDay ?? 45,
+    audioDir: join(import.meta.dirname, '../../resources/voicemail'),
+    ...(options.seed ? { seed: options.seed } : {}),
+  });
   const core = createCoreWithDb(db, { now: () => NOW, validateOutput: true });
   return {
     db,

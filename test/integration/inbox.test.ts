@@ -50,3 +50,19 @@ describe('unread badges', () => {
     expect(await jasmine.call('messages.markRead', { threadId: other.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
+
+describe('voicemail recordings', () => {
+  it('plays a recording the user may hear, and only that', async () => {
+    const john = await tc.as('john');
+    const [vm] = (await john.ok('voicemails.list', { limit: 1 })).items;
+    expect(vm?.hasAudio).toBe(true);
+    const audio = await john.ok('voicemails.audio', { voicemailId: vm!.id });
+    expect(audio.mime).toBe('audio/wav');
+    expect(Buffer.from(audio.base64, 'base64').subarray(0, 4).toString()).toBe('RIFF');
+    const jasmine = await tc.as('jasmine');
+    const hers = new Set((await jasmine.ok('voicemails.list', { limit: 200 })).items.map((v) => v.id));
+    const notHers = (await john.ok('voicemails.list', { limit: 200 })).items.find((v) => !hers.has(v.id));
+    expect(notHers).toBeDefined();
+    expect(await jasmine.call('voicemails.audio', { voicemailId: notHers!.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatE164, normalizeDialString } from '../../src/main/core/domain/phone';
+import { formatE164, normalizeDialString } from '../../src/shared/phone';
 
 describe('formatE164', () => {
   it('formats North American numbers as POLICY.md shows them', () => {

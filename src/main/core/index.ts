@@ -15,6 +15,8 @@ export interface CoreOptions {
   nativeBinding?: string | undefined;
   /** Load the demo account when the database is empty. */
   demoIfEmpty?: boolean | undefined;
+  /** The app's resources folder (demo voicemail recordings). */
+  resourcesDir?: string | undefined;
   now?: (() => number) | undefined;
 }
 

@@ -21,7 +21,7 @@ if (!existsSync(join(staticDir, 'index.html'))) {
   console.error('The renderer is not built: run `npm run build` first (npm run serve does).');
   process.exit(1);
 }
-const core = createCore({ dbPath, demoIfEmpty: true });
+const core = createCore({ dbPath, demoIfEmpty: true, resourcesDir: join(root, 'resources') });
 const server = await startServer({ core, staticDir, port: Number(flag('port') ?? 5178), host: flag('host') ?? '127.0.0.1' });
 console.log(`Teamline console: ${server.url}  (database ${dbPath})`);
 const stop = () => void server.close().then(() => (core.close(), process.exit(0)));

@@ -257,6 +257,7 @@ export const contract = {
   'calls.suggestCallerId': def(z.strictObject({ to: z.union([E164, Extension]) }), z.object({ bnId: Id.nullable() })),
 
   'voicemails.list': def(CallFilter.omit({ result: true }).extend({ unreadOnly: z.boolean().default(false) }), pageOf(VoicemailRow)),
+  'voicemails.audio': def(z.strictObject({ voicemailId: Id }), z.object({ mime: z.string(), base64: z.string() })),
   'voicemails.markRead': def(z.strictObject({ voicemailId: Id }), ok),
 
   'messages.threads': def(
@@ -275,6 +276,14 @@ export const methods = Object.keys(contract) as Method[];
 export type Input<M extends Method> = z.input<Contract[M]['input']>;
 export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
 export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+/**
+ * Methods that change nothing. They run in a read transaction, stay open to a
+ * read-only "View as", and answer on a cancelled account.
+ */
+export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
+  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio)$/.test(m)),
+);
 
 /** Methods that answer without a signed-in session. */
 export const publicMethods: ReadonlySet<Method> = new Set<Method>(['auth.signIn', 'auth.demoUsers']);

@@ -167,8 +167,10 @@ export const Voicemail = z.object({
   callId: Id,
   durationSeconds: z.number(),
   transcript: z.string(),
+  hasAudio: z.boolean(),
   read: z.boolean(),
 });
+export type Voicemail = z.infer<typeof Voicemail>;
 
 export const CallDetail = CallRow.extend({
   events: z.array(CallEvent),

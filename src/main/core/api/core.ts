@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { EventName, PushEvent } from '../../../shared/api/events';
 import type { Connection, Core, CoreOptions } from '../index';
 import { can, loadActor, type Actor } from '../policy';
@@ -93,6 +94,9 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { v
 /** Opens the account database and serves the API to connections. */
 export function createCore(options: CoreOptions): Core {
   const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
-  if (options.demoIfEmpty) seedDemoIfEmpty(db, (options.now ?? Date.now)());
+  if (options.demoIfEmpty) {
+    const audioDir = options.resourcesDir ? join(options.resourcesDir, 'voicemail') : undefined;
+    seedDemoIfEmpty(db, (options.now ?? Date.now)(), { audioDir });
+  }
   return createCoreWithDb(db, options);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract, publicMethods, type Method } from '../../../shared/api/contract';
+import { contract, publicMethods, readOnlyMethods, type Method } from '../../../shared/api/contract';
 import type { EventName } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
@@ -17,8 +17,6 @@ export interface RouterOptions {
   publish: (events: { name: EventName; audience: Audience }[]) => void;
   log?: (message: string, error: unknown) => void;
 }
-
-const readVerbs = /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export)$/;
 
 /** Turns zod's issues into one readable message and a per-field map. */
 function describe(error: z.ZodError): ApiFailure {
@@ -59,14 +57,14 @@ export function createRouter(options: RouterOptions) {
           session.viewAsUserId = null;
           throw new ApiFailure('unauthenticated', 'Please sign in.');
         }
-        if (actor.viewedBy && !readVerbs.test(m) && m !== 'auth.viewAs' && m !== 'auth.signOut') {
+        if (actor.viewedBy && !readOnlyMethods.has(m) && m !== 'auth.viewAs' && m !== 'auth.signOut') {
           throw new ApiFailure('forbidden', `You are viewing as ${actor.name}: this view is read-only.`);
         }
         ctx = { ...base, actor };
       }
       const handler = handlers[m] as (ctx: Ctx | AuthedCtx, input: unknown) => unknown;
       const run = db.transaction(() => handler(ctx, parsed.data));
-      const value = readVerbs.test(m) ? run.deferred() : run.immediate();
+      const value = readOnlyMethods.has(m) ? run.deferred() : run.immediate();
       if (options.validateOutput) {
         const check = spec.output.safeParse(value);
         if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defaultDbPath } from '../store/paths';
 import { openDatabase } from '../store/db';
 import { seedDemo } from './seed';
@@ -18,7 +18,7 @@ if (db.prepare('SELECT 1 FROM accounts LIMIT 1').get()) {
   console.error(`${path} already holds data; run with --reset to replace it with the demo account.`);
   process.exit(1);
 }
-const ids = seedDemo(db, Date.now());
+const ids = seedDemo(db, Date.now(), { audioDir: join(import.meta.dirname, '../../../../resources/voicemail') });
 const calls = db.prepare('SELECT count(*) FROM calls WHERE account_id = ?').pluck().get(ids.accountId) as number;
 db.close();
 console.log(`Demo account loaded into ${path}: ${calls} calls. Every demo user's password is "teamline-demo".`);

@@ -8,7 +8,10 @@ import type { DemoIds } from './seed';
 const firstNames = ['Ava', 'Ben', 'Chloe', 'Diego', 'Elena', 'Farah', 'Gabe', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Owen', 'Priya', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Victor', 'Wes', 'Yara', 'Zane'];
 const lastNames = ['Adler', 'Baker', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Gupta', 'Hughes', 'Ito', 'Jensen', 'Khan', 'Lopez', 'Moreau', 'Novak', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Silva', 'Tanaka'];
 const companies = ['Acme Dental', 'Bright Path Realty', 'Cedar & Co', 'Delta Plumbing', 'Evergreen Vets', 'Fulton Legal', 'Granite Fitness', 'Harbor Cafe', ''];
-const transcripts = [
+export const demoAudioKey = (i: number) => `demo-vm${i}`;
+
+/** What each demo recording says (resources/voicemail/vm<i>.wav). */
+export const transcripts = [
   'Hi, this is about my order from last week, please call me back.',
   'Hello, I would like a quote for ten more seats.',
   'Calling about the invoice, there is a charge I do not recognise.',
@@ -27,8 +30,13 @@ function phone(r: Random): string {
  * each flow (answered, missed, voicemail, transfers), outbound and internal
  * calls, SMS threads and contacts. Deterministic for a given seed and `now`.
  */
-export function generateHistory(db: Db, ids: DemoIds, o: { now: number; days: number; callsPerDay: number; seed: number }): void {
+export function generateHistory(
+  db: Db,
+  ids: DemoIds,
+  o: { now: number; days: number; callsPerDay: number; seed: number; audioSeconds: readonly (number | null)[] },
+): void {
   const r = createRandom(o.seed);
+  recordings = o.audioSeconds;
   const U = ids.users as Record<string, number>;
   const u = (k: string) => U[k]!;
   const sales = [u('john'), u('peter'), u('jasmine')];
@@ -95,6 +103,9 @@ export function generateHistory(db: Db, ids: DemoIds, o: { now: number; days: nu
 
 type Ev = NewCall['events'][number];
 
+/** Seconds of each demo recording (index = transcript), or null when it was not loaded. */
+let recordings: readonly (number | null)[] = [];
+
 function finish(
   base: Omit<NewCall, 'participants' | 'events' | 'voicemail' | 'answeredAt' | 'endedAt' | 'result'>,
   r: Random,
@@ -122,8 +133,10 @@ function finish(
   } else if (outcome.result === 'missed') {
     if (outcome.rangUser !== undefined) participants.push({ userId: outcome.rangUser, role: 'missed' });
   } else {
-    const duration = r.int(8, 90);
-    voicemail = { durationSeconds: duration, transcript: r.pick(transcripts) };
+    const t = r.int(0, transcripts.length - 1);
+    const seconds = recordings[t] ?? null;
+    const duration = seconds ?? r.int(8, 90);
+    voicemail = { durationSeconds: duration, transcript: transcripts[t]!, audioKey: seconds === null ? null : demoAudioKey(t) };
     if (outcome.boxUser !== undefined) participants.push({ userId: outcome.boxUser, role: 'voicemail' });
     events.push({ at: endedAt - duration * 1000, kind: 'voicemail', userId: outcome.boxUser ?? null, groupId: base.groupId, detail: `${duration}s message` });
   }

@@ -9,7 +9,10 @@ import { insertNumber, routeNumber } from '../store/repos/numbers';
 import { stmt } from '../store/stmt';
 import { insertUser, setPermissions, setUserNumbers, updateUser } from '../store/repos/users';
 import { defaultManagerPermissions } from '../policy';
-import { generateHistory } from './history';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { insertVoicemailAudio } from '../store/repos/calls';
+import { demoAudioKey, generateHistory, transcripts } from './history';
 import { DEMO_ACCOUNT_NAME, DEMO_PASSWORD, demoEmail, demoNumbers, demoPeople } from './people';
 
 export const DEMO_SEED = 20261123;
@@ -23,6 +26,8 @@ export interface DemoIds {
 }
 
 export interface DemoOptions {
+  /** Folder of the demo voicemail recordings (resources/voicemail); without it voicemails have no audio. */
+  audioDir?: string | undefined;
   /** Days of history to generate (0 for none). */
   days?: number;
   callsPerDay?: number;
@@ -30,9 +35,21 @@ export interface DemoOptions {
 }
 
 /** Loads the demo account into an empty database; does nothing if any account exists. */
-export function seedDemoIfEmpty(db: Db, now: number): DemoIds | null {
+export function seedDemoIfEmpty(db: Db, now: number, options: DemoOptions = {}): DemoIds | null {
   const any = stmt(db, 'SELECT 1 FROM accounts LIMIT 1').get();
-  return any ? null : seedDemo(db, now);
+  return any ? null : seedDemo(db, now, options);
+}
+
+/** Loads the demo recordings that exist; returns each one's length in seconds (null when missing). */
+function loadRecordings(db: Db, dir: string | undefined): (number | null)[] {
+  return transcripts.map((_, i) => {
+    const file = dir ? join(dir, `vm${i}.wav`) : null;
+    if (!file || !existsSync(file)) return null;
+    const wav = readFileSync(file);
+    insertVoicemailAudio(db, demoAudioKey(i), 'audio/wav', wav);
+    // 16-bit mono PCM: byte rate at offset 28, data after a 44-byte header.
+    return Math.max(1, Math.round((wav.length - 44) / wav.readUInt32LE(28)));
+  });
 }
 
 /**
@@ -143,7 +160,13 @@ export function seedDemo(db: Db, now: number, options: DemoOptions = {}): DemoId
 
     const ids: DemoIds = { accountId, users, groups, flows, numbers };
     if ((options.days ?? 90) > 0) {
-      generateHistory(db, ids, { now, days: options.days ?? 90, callsPerDay: options.callsPerDay ?? 45, seed: options.seed ?? DEMO_SEED });
+      generateHistory(db, ids, {
+        now,
+        days: options.days ?? 90,
+        callsPerDay: options.callsPerDay ?? 45,
+        seed: options.seed ?? DEMO_SEED,
+        audioSeconds: loadRecordings(db, options.audioDir),
+      });
     }
     return ids;
   })();

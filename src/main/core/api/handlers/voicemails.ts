@@ -1,4 +1,4 @@
-import { markVoicemailRead, voicemailCallId, voicemailsForCalls } from '../../store/repos/calls';
+import { markVoicemailRead, voicemailAudio, voicemailCallId, voicemailsForCalls } from '../../store/repos/calls';
 import { ApiFailure } from '../failure';
 import type { Handlers } from '../handler';
 import { callPage, mustSeeCall } from './calls';
@@ -15,6 +15,15 @@ export const voicemailsHandlers: Handlers<'voicemails'> = {
       return vm ? [{ ...vm, call }] : [];
     });
     return { items, nextCursor };
+  },
+
+  'voicemails.audio': (ctx, { voicemailId }) => {
+    const callId = voicemailCallId(ctx.db, ctx.actor.accountId, voicemailId);
+    if (callId === null) throw new ApiFailure('not_found', 'That voicemail was not found.');
+    mustSeeCall(ctx, callId);
+    const audio = voicemailAudio(ctx.db, voicemailId);
+    if (!audio) throw new ApiFailure('not_found', 'This voicemail has no recording.');
+    return { mime: audio.mime, base64: audio.data.toString('base64') };
   },
 
   'voicemails.markRead': (ctx, { voicemailId }) => {

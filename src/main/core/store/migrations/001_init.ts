@@ -168,11 +168,19 @@ CREATE TABLE call_events (
   PRIMARY KEY (call_id, seq)
 ) STRICT, WITHOUT ROWID;
 
+-- Recordings, shared by key (a recording may back several demo voicemails).
+CREATE TABLE voicemail_audio (
+  key  TEXT PRIMARY KEY,
+  mime TEXT NOT NULL,
+  data BLOB NOT NULL
+) STRICT;
+
 CREATE TABLE voicemails (
   id               INTEGER PRIMARY KEY,
   call_id          INTEGER NOT NULL UNIQUE REFERENCES calls(id),
   duration_seconds INTEGER NOT NULL,
-  transcript       TEXT NOT NULL DEFAULT ''
+  transcript       TEXT NOT NULL DEFAULT '',
+  audio_key        TEXT REFERENCES voicemail_audio(key)
 ) STRICT;
 
 CREATE TABLE voicemail_reads (

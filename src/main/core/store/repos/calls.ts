@@ -19,7 +19,7 @@ export interface NewCall {
   groupId: number | null;
   participants: readonly { userId: number; role: ParticipantRole }[];
   events: readonly { at: number; kind: string; userId?: number | null; groupId?: number | null; detail?: string }[];
-  voicemail: { durationSeconds: number; transcript: string } | null;
+  voicemail: { durationSeconds: number; transcript: string; audioKey?: string | null } | null;
 }
 
 /**
@@ -52,10 +52,11 @@ export function insertCall(db: Db, c: NewCall): number {
   const event = stmt(db, 'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
   c.events.forEach((e, seq) => event.run(id, seq, e.at, e.kind, e.userId ?? null, e.groupId ?? null, e.detail ?? ''));
   if (c.voicemail) {
-    stmt(db, 'INSERT INTO voicemails (call_id, duration_seconds, transcript) VALUES (?, ?, ?)').run(
+    stmt(db, 'INSERT INTO voicemails (call_id, duration_seconds, transcript, audio_key) VALUES (?, ?, ?, ?)').run(
       id,
       c.voicemail.durationSeconds,
       c.voicemail.transcript,
+      c.voicemail.audioKey ?? null,
     );
   }
   return id;
@@ -182,15 +183,36 @@ export interface VoicemailRecord {
   transcript: string;
 }
 
-export function voicemailsForCalls(db: Db, callIds: readonly number[], readerId: number): Map<number, VoicemailRecord & { read: boolean }> {
+export function voicemailsForCalls(
+  db: Db,
+  callIds: readonly number[],
+  readerId: number,
+): Map<number, VoicemailRecord & { hasAudio: boolean; read: boolean }> {
   const rows = stmt(
     db,
-    `SELECT v.id, v.call_id, v.duration_seconds, v.transcript,
+    `SELECT v.id, v.call_id, v.duration_seconds, v.transcript, v.audio_key IS NOT NULL AS has_audio,
             EXISTS (SELECT 1 FROM voicemail_reads r WHERE r.voicemail_id = v.id AND r.user_id = ?) AS read
        FROM voicemails v WHERE v.call_id IN (SELECT value FROM json_each(?))`,
-  ).all(readerId, JSON.stringify(callIds)) as { id: number; call_id: number; duration_seconds: number; transcript: string; read: number }[];
+  ).all(readerId, JSON.stringify(callIds)) as {
+    id: number;
+    call_id: number;
+    duration_seconds: number;
+    transcript: string;
+    has_audio: number;
+    read: number;
+  }[];
   return new Map(
-    rows.map((r) => [r.call_id, { id: r.id, callId: r.call_id, durationSeconds: r.duration_seconds, transcript: r.transcript, read: r.read === 1 }]),
+    rows.map((r) => [
+      r.call_id,
+      {
+        id: r.id,
+        callId: r.call_id,
+        durationSeconds: r.duration_seconds,
+        transcript: r.transcript,
+        hasAudio: r.has_audio === 1,
+        read: r.read === 1,
+      },
+    ]),
   );
 }
 
@@ -200,6 +222,18 @@ export function voicemailCallId(db: Db, accountId: number, voicemailId: number):
       .pluck()
       .get(voicemailId, accountId) as number | undefined) ?? null
   );
+}
+
+export function voicemailAudio(db: Db, voicemailId: number): { mime: string; data: Buffer } | null {
+  return (
+    (stmt(db, 'SELECT a.mime, a.data FROM voicemails v JOIN voicemail_audio a ON a.key = v.audio_key WHERE v.id = ?').get(voicemailId) as
+      | { mime: string; data: Buffer }
+      | undefined) ?? null
+  );
+}
+
+export function insertVoicemailAudio(db: Db, key: string, mime: string, data: Buffer): void {
+  stmt(db, 'INSERT OR REPLACE INTO voicemail_audio (key, mime, data) VALUES (?, ?, ?)').run(key, mime, data);
 }
 
 export function markVoicemailRead(db: Db, voicemailId: number, userId: number): void {

@@ -1,5 +1,5 @@
 import type { BusinessNumber } from '../../../../shared/api/entities';
-import { formatE164 } from '../../domain/phone';
+import { formatE164 } from '../../../../shared/phone';
 import type { Db } from '../db';
 import { stmt } from '../stmt';
 
