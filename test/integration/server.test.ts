@@ -35,7 +35,13 @@ async function page() {
   return { res, cookie };
 }
 
-function open(headers: Record<string, string>): Promise<{ ws: WebSocket; send: (method: string, input: unknown) => Promise<any>; events: string[] }> {
+interface Reply {
+  ok: boolean;
+  value?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- replies of many methods, read loosely
+  error?: { code: string; message: string };
+}
+
+function open(headers: Record<string, string>): Promise<{ ws: WebSocket; send: (method: string, input: unknown) => Promise<Reply>; events: string[] }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(server.url.replace('http', 'ws') + '/api', { headers });
     const waiting = new Map<number, (v: unknown) => void>();
@@ -51,9 +57,9 @@ function open(headers: Record<string, string>): Promise<{ ws: WebSocket; send: (
         ws,
         events,
         send: (method, input) =>
-          new Promise((r) => {
+          new Promise<Reply>((r) => {
             const id = next++;
-            waiting.set(id, r);
+            waiting.set(id, r as (v: unknown) => void);
             ws.send(JSON.stringify({ id, method, input }));
           }),
       }),
@@ -114,7 +120,7 @@ describe('browser host', () => {
   it('answers malformed messages with a clear error', async () => {
     const { cookie } = await page();
     const a = await open({ origin: server.url, cookie });
-    const reply = await new Promise<any>((resolve) => {
+    const reply = await new Promise<unknown>((resolve) => {
       a.ws.once('message', (d) => resolve(JSON.parse(String(d))));
       a.ws.send('{not json');
     });

@@ -26,7 +26,7 @@ const actor = (over: Partial<Actor> = {}): Actor => ({
   ...over,
 });
 
-const call = (over: Partial<{ participantIds: number[]; groupId: number | null; callFlowId: number | null; bnId: number | null; accountId: number }> = {}) => ({
+const call = (over: Partial<{ participantIds: readonly number[]; groupId: number | null; callFlowId: number | null; bnId: number | null; accountId: number }> = {}) => ({
   accountId: 1,
   participantIds: [],
   groupId: null,

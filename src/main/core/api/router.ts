@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { contract, publicMethods, readOnlyMethods, type Method } from '../../../shared/api/contract';
 import type { EventName } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';

@@ -60,9 +60,10 @@ export function generateHistory(
   const start = o.now - o.days * 86_400_000;
   const total = o.days * o.callsPerDay;
   for (let i = 0; i < total; i++) {
-    // Business-hours skew: most calls between 8:00 and 18:00 Pacific.
+    // Business hours, Pacific: 8:00 to 18:00 is 16:00 to 02:00 UTC.
     const day = Math.floor(i / o.callsPerDay);
-    const at = start + day * 86_400_000 + (15 + r.int(0, 10)) * 3_600_000 + r.int(0, 3_599_999) - 16 * 3_600_000 + 8 * 3_600_000;
+    const midnightUtc = Math.floor(start / 86_400_000) * 86_400_000 + day * 86_400_000;
+    const at = midnightUtc + (16 + r.int(0, 9)) * 3_600_000 + r.int(0, 3_599_999);
     if (at >= o.now - 60_000) continue;
     const kind = r.next();
     if (kind < 0.55) insertCall(db, mainLineCall(r, ids, at, caller(), { sales, support, karey: u('karey'), everyone }));

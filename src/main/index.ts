@@ -1,0 +1,71 @@
+import { app, BrowserWindow, type WebContents } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCore } from './core';
+import { wireIpc } from './ipc';
+import { applySecurity } from './security';
+
+/**
+ * The Electron host: one window, the core over IPC. It carries bytes and
+ * decides nothing; every permission decision is the core's.
+ */
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`;
+const windows = new Set<number>();
+
+/** better-sqlite3 built for Electron's ABI by `npm start` (scripts/sqlite-abi.mjs), if there is one. */
+function sqliteBinding(): string | undefined {
+  const file = join(app.getAppPath(), '.cache', 'sqlite-electron', process.versions.electron, 'better_sqlite3.node');
+  return existsSync(file) ? file : undefined;
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Teamline',
+    show: false,
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      // Middle-click must not open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
+      spellcheck: false,
+    },
+  });
+  const id = win.webContents.id;
+  windows.add(id);
+  win.on('closed', () => windows.delete(id));
+  win.once('ready-to-show', () => win.show());
+  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  return win;
+}
+
+void app.whenReady().then(() => {
+  applySecurity(rendererUrl);
+  const core = createCore({
+    dbPath: join(app.getPath('userData'), 'teamline.db'),
+    nativeBinding: sqliteBinding(),
+    demoIfEmpty: true,
+    resourcesDir: join(app.getAppPath(), 'resources'),
+  });
+  wireIpc(core, rendererUrl, (contents: WebContents) => windows.has(contents.id));
+  createWindow();
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => core.close());
+});

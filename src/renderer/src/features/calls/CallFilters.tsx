@@ -1,0 +1,153 @@
+import { Button, Group, Select, TextInput } from '@mantine/core';
+import { IconSearch, IconX } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useCallFlowsQuery, useGroupsQuery, useNumbersQuery, useUsersQuery } from '../directory/api';
+import type { CallFilterInput } from './api';
+
+const ranges = [
+  { value: '1', label: 'Today' },
+  { value: '7', label: 'Last 7 days' },
+  { value: '30', label: 'Last 30 days' },
+  { value: '90', label: 'Last 90 days' },
+];
+
+/** Filters for the calls list; every option offered is one the main process lets this user see. */
+export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallFilterInput) => void; showResult?: boolean }) {
+  const { value, onChange } = props;
+  const numbers = useNumbersQuery();
+  const flows = useCallFlowsQuery();
+  const groups = useGroupsQuery();
+  const users = useUsersQuery();
+  const [search, setSearch] = useState(value.search ?? '');
+  const [range, setRange] = useState<string | null>(null);
+
+  useEffect(() => {
+    const t = window.setTimeout(() => {
+      if ((value.search ?? '') !== search) onChange({ ...value, search: search || undefined });
+    }, 250);
+    return () => window.clearTimeout(t);
+  }, [search, value, onChange]);
+
+  const set = (patch: Partial<CallFilterInput>) => {
+    const next = { ...value, ...patch };
+    for (const k of Object.keys(next) as (keyof CallFilterInput)[]) if (next[k] === undefined) delete next[k];
+    onChange(next);
+  };
+  const num = (v: string | null) => (v ? Number(v) : undefined);
+  const active = Object.keys(value).length > 0 || range !== null;
+
+  return (
+    <Group gap="xs" px="lg" pb="sm" wrap="wrap" role="search" aria-label="Filter calls">
+      <TextInput
+        aria-label="Search by name or number"
+        placeholder="Name or number"
+        leftSection={<IconSearch size={14} />}
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        w={200}
+        size="xs"
+      />
+      <Select
+        aria-label="Direction"
+        placeholder="Direction"
+        size="xs"
+        w={120}
+        clearable
+        data={[
+          { value: 'inbound', label: 'Inbound' },
+          { value: 'outbound', label: 'Outbound' },
+          { value: 'internal', label: 'Internal' },
+        ]}
+        value={value.direction ?? null}
+        onChange={(v) => set({ direction: (v as CallFilterInput['direction']) ?? undefined })}
+      />
+      {props.showResult !== false && (
+        <Select
+          aria-label="Result"
+          placeholder="Result"
+          size="xs"
+          w={120}
+          clearable
+          data={[
+            { value: 'answered', label: 'Answered' },
+            { value: 'missed', label: 'Missed' },
+            { value: 'voicemail', label: 'Voicemail' },
+          ]}
+          value={value.result ?? null}
+          onChange={(v) => set({ result: (v as CallFilterInput['result']) ?? undefined })}
+        />
+      )}
+      <Select
+        aria-label="Business number"
+        placeholder="Business number"
+        size="xs"
+        w={190}
+        clearable
+        data={(numbers.data ?? []).map((n) => ({ value: String(n.id), label: n.label ? `${n.label} · ${n.formatted}` : n.formatted }))}
+        value={value.bnId ? String(value.bnId) : null}
+        onChange={(v) => set({ bnId: num(v) })}
+      />
+      <Select
+        aria-label="Call flow"
+        placeholder="Call flow"
+        size="xs"
+        w={150}
+        clearable
+        data={(flows.data ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
+        value={value.callFlowId ? String(value.callFlowId) : null}
+        onChange={(v) => set({ callFlowId: num(v) })}
+      />
+      <Select
+        aria-label="Group"
+        placeholder="Group"
+        size="xs"
+        w={130}
+        clearable
+        data={(groups.data ?? []).map((g) => ({ value: String(g.id), label: g.name }))}
+        value={value.groupId ? String(value.groupId) : null}
+        onChange={(v) => set({ groupId: num(v) })}
+      />
+      <Select
+        aria-label="Team member"
+        placeholder="Team member"
+        size="xs"
+        w={170}
+        clearable
+        searchable
+        data={(users.data ?? []).map((u) => ({ value: String(u.id), label: `${u.name} (${u.extension})` }))}
+        value={value.userId ? String(value.userId) : null}
+        onChange={(v) => set({ userId: num(v) })}
+      />
+      <Select
+        aria-label="Date range"
+        placeholder="Any date"
+        size="xs"
+        w={130}
+        clearable
+        data={ranges}
+        value={range}
+        onChange={(v) => {
+          setRange(v);
+          if (!v) return set({ from: undefined });
+          const start = new Date();
+          start.setHours(0, 0, 0, 0);
+          set({ from: start.getTime() - (Number(v) - 1) * 86_400_000 });
+        }}
+      />
+      {active && (
+        <Button
+          size="xs"
+          variant="subtle"
+          leftSection={<IconX size={12} />}
+          onClick={() => {
+            setSearch('');
+            setRange(null);
+            onChange({});
+          }}
+        >
+          Clear
+        </Button>
+      )}
+    </Group>
+  );
+}
