@@ -30,6 +30,7 @@ export function CallRowView(props: { call: CallRow; selected: boolean; onOpen: (
       px="lg"
       aria-label={`${i.label} call, ${otherParty(c)}, ${formatWhen(c.startedAt)}`}
       aria-current={props.selected ? 'true' : undefined}
+      data-call-id={c.id}
       style={{
         borderBottom: '1px solid var(--mantine-color-default-border)',
         background: props.selected ? 'var(--mantine-primary-color-light)' : undefined,
