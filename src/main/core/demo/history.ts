@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
-import { insertCall, type NewCall, type ParticipantRole } from '../store/repos/calls';
+import { insertCall, markVoicemailRead, type NewCall, type ParticipantRole } from '../store/repos/calls';
 import { insertContact } from '../store/repos/contacts';
-import { insertMessage, insertThread } from '../store/repos/threads';
+import { insertMessage, insertThread, markThreadRead } from '../store/repos/threads';
 import { createRandom, type Random } from './random';
 import type { DemoIds } from './seed';
 
@@ -56,6 +56,22 @@ export function generateHistory(
     );
   }
   const caller = () => (r.chance(0.6) ? r.pick(contacts) : phone(r));
+  const teamOf = new Map<number, number[]>([
+    [ids.groups.sales, sales],
+    [ids.groups.support, support],
+    [ids.groups.billing, billing],
+  ]);
+  // Voicemails and messages older than a few days have been heard and read by their team.
+  const recent = o.now - 4 * 86_400_000;
+  const listened = (callId: number, at: number) => {
+    if (at >= recent) return;
+    const vm = db.prepare('SELECT v.id, c.group_id FROM voicemails v JOIN calls c ON c.id = v.call_id WHERE v.call_id = ?').get(callId) as
+      | { id: number; group_id: number | null }
+      | undefined;
+    if (!vm) return;
+    const box = db.prepare(`SELECT user_id FROM call_participants WHERE call_id = ? AND role = 'voicemail'`).pluck().all(callId) as number[];
+    for (const userId of [...(vm.group_id !== null ? (teamOf.get(vm.group_id) ?? []) : []), ...box]) markVoicemailRead(db, vm.id, userId);
+  };
 
   const start = o.now - o.days * 86_400_000;
   const total = o.days * o.callsPerDay;
@@ -66,8 +82,8 @@ export function generateHistory(
     const at = midnightUtc + (16 + r.int(0, 9)) * 3_600_000 + r.int(0, 3_599_999);
     if (at >= o.now - 60_000) continue;
     const kind = r.next();
-    if (kind < 0.55) insertCall(db, mainLineCall(r, ids, at, caller(), { sales, support, karey: u('karey'), everyone }));
-    else if (kind < 0.7) insertCall(db, groupLineCall(r, ids, at, caller(), billing, u('john')));
+    if (kind < 0.55) listened(insertCall(db, mainLineCall(r, ids, at, caller(), { sales, support, karey: u('karey'), everyone })), at);
+    else if (kind < 0.7) listened(insertCall(db, groupLineCall(r, ids, at, caller(), billing, u('john'))), at);
     else if (kind < 0.93) insertCall(db, outboundCall(r, ids, at, caller(), U));
     else insertCall(db, internalCall(r, ids, at, everyone));
   }
@@ -89,6 +105,7 @@ export function generateHistory(
       at,
     });
     const count = r.int(1, 6);
+    let last = at;
     for (let m = 0; m < count; m++) {
       const out = inbound ? m % 2 === 1 : m % 2 === 0;
       insertMessage(db, {
@@ -96,9 +113,10 @@ export function generateHistory(
         direction: out ? 'outbound' : 'inbound',
         senderUserId: out ? (inbound ? r.pick(team) : sender) : null,
         body: r.pick(texts),
-        at: at + m * r.int(60_000, 3_600_000),
+        at: (last += r.int(60_000, 3_600_000)),
       });
     }
+    if (last < recent) for (const userId of inbound ? team : [sender]) markThreadRead(db, threadId, userId, last);
   }
 }
 

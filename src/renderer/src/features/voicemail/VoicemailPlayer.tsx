@@ -25,6 +25,7 @@ export function VoicemailPlayer(props: { voicemail: Voicemail }) {
       const audio = await call('voicemails.audio', { voicemailId: vm.id });
       const bytes = Uint8Array.from(atob(audio.base64), (ch) => ch.charCodeAt(0));
       setSrc(URL.createObjectURL(new Blob([bytes], { type: audio.mime })));
+      // The main process answers with a push event, which refreshes lists and badges.
       if (!vm.read) await call('voicemails.markRead', { voicemailId: vm.id });
     } catch (e) {
       notifyError(e, 'Could not play this voicemail');

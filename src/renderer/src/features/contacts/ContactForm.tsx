@@ -1,0 +1,54 @@
+import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { Contact } from '../../../../shared/api/entities';
+import { normalizeDialString } from '../../../../shared/phone';
+import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
+import { formatPhone } from '../../ui/format';
+import { useCreateContactMutation, useUpdateContactMutation } from './api';
+
+/** Add or edit a contact. The number may be typed in any common format; it is stored in E.164. */
+export function ContactForm(props: { contact: Contact | null; opened: boolean; onClose: () => void }) {
+  const c = props.contact;
+  const [create, creating] = useCreateContactMutation();
+  const [update, updating] = useUpdateContactMutation();
+  const [name, setName] = useState(c?.name ?? '');
+  const [company, setCompany] = useState(c?.company ?? '');
+  const [phone, setPhone] = useState(c ? formatPhone(c.phone) : '');
+  const [email, setEmail] = useState(c?.email ?? '');
+  const [notes, setNotes] = useState(c?.notes ?? '');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const e164 = normalizeDialString(phone);
+    if (!e164) return setErrors({ phone: 'Enter a phone number, e.g. (213) 555-0100 or +44 20 7183 8750' });
+    const fields = { name, company, phone: e164, email: email.trim(), notes };
+    const r = c ? await update({ contactId: c.id, ...fields }) : await create(fields);
+    if ('error' in r) {
+      setErrors(fieldErrors(r.error));
+      return notifyError(r.error);
+    }
+    notifySaved(c ? 'Contact saved.' : 'Contact added.');
+    props.onClose();
+  }
+
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title={c ? 'Edit contact' : 'Add contact'}>
+      <Stack component="form" onSubmit={submit} gap="sm">
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} required data-autofocus />
+        <TextInput label="Company" value={company} onChange={(e) => setCompany(e.currentTarget.value)} error={errors.company} />
+        <TextInput label="Phone" placeholder="(213) 555-0100" value={phone} onChange={(e) => setPhone(e.currentTarget.value)} error={errors.phone} required />
+        <TextInput label="Email" type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+        <Textarea label="Notes" autosize minRows={2} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} error={errors.notes} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={creating.isLoading || updating.isLoading}>
+            {c ? 'Save contact' : 'Add contact'}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,155 @@
+import { Anchor, Badge, Box, Button, Checkbox, Group, Stack, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
+import { IconDeviceAudioTape } from '@tabler/icons-react';
+import { useCallback, useMemo, useState } from 'react';
+import type { VoicemailRow } from '../../../../shared/api/entities';
+import { href, navigate } from '../../app/router';
+import type { PageComponent } from '../../app/sections';
+import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
+import { VirtualList } from '../../ui/VirtualList';
+import { formatDateTime, formatDuration, formatPhone, formatWhen } from '../../ui/format';
+import { notifyError } from '../../ui/notify';
+import { CallFilters } from '../calls/CallFilters';
+import type { CallFilterInput } from '../calls/api';
+import { otherParty } from '../calls/CallRowView';
+import { useMarkVoicemailReadMutation, useVoicemailsInfiniteQuery } from './api';
+import { VoicemailPlayer } from './VoicemailPlayer';
+
+function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void }) {
+  const { vm } = props;
+  return (
+    <UnstyledButton
+      onClick={props.onOpen}
+      w="100%"
+      h="100%"
+      px="lg"
+      data-voicemail-id={vm.id}
+      aria-label={`${vm.read ? '' : 'Unread '}voicemail from ${otherParty(vm.call)}, ${formatWhen(vm.call.startedAt)}`}
+      aria-current={props.selected ? 'true' : undefined}
+      style={{
+        borderBottom: '1px solid var(--mantine-color-default-border)',
+        background: props.selected ? 'var(--mantine-primary-color-light)' : undefined,
+      }}
+    >
+      <Group wrap="nowrap" gap="sm" h="100%">
+        <ThemeIcon variant={vm.read ? 'light' : 'filled'} color="orange" radius="xl" size={30} aria-hidden>
+          <IconDeviceAudioTape size={16} />
+        </ThemeIcon>
+        <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
+          <Text size="sm" fw={vm.read ? 500 : 700} truncate>
+            {otherParty(vm.call)}
+          </Text>
+          <Text size="xs" c="dimmed" truncate>
+            {vm.transcript || 'No transcript'}
+          </Text>
+        </Stack>
+        <Stack gap={0} align="flex-end" w={150}>
+          <Text size="xs" className="tabular" fw={vm.read ? 400 : 700}>
+            {formatWhen(vm.call.startedAt)}
+          </Text>
+          <Text size="xs" c="dimmed" className="tabular">
+            {formatDuration(vm.durationSeconds)}
+          </Text>
+        </Stack>
+      </Group>
+    </UnstyledButton>
+  );
+}
+
+function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
+  const { vm } = props;
+  const [markRead, marking] = useMarkVoicemailReadMutation();
+  const c = vm.call;
+  return (
+    <Stack p="md" gap="md" role="region" aria-label="Voicemail">
+      <Group justify="space-between">
+        <Title order={3} fz="md">
+          {otherParty(c)}
+        </Title>
+        {!vm.read && <Badge color="orange">Unread</Badge>}
+      </Group>
+      <Stack gap={2}>
+        <Text size="sm">
+          {formatDateTime(c.startedAt)} · to {c.bnE164 ? formatPhone(c.bnE164) : 'an extension'}
+        </Text>
+        <Text size="sm" c="dimmed">
+          {[c.callFlowName, c.groupName && `for ${c.groupName}`, c.participants.find((p) => p.role === 'voicemail')?.name].filter(Boolean).join(' · ') ||
+            'Direct voicemail'}
+        </Text>
+      </Stack>
+      <VoicemailPlayer key={vm.id} voicemail={vm} />
+      <Group>
+        {!vm.read && (
+          <Button
+            size="xs"
+            variant="default"
+            loading={marking.isLoading}
+            onClick={async () => {
+              const r = await markRead(vm.id);
+              if ('error' in r) notifyError(r.error);
+            }}
+          >
+            Mark as read
+          </Button>
+        )}
+        <Anchor size="sm" href={href('calls', c.id)}>
+          Open the call
+        </Anchor>
+        <Anchor size="sm" component="button" onClick={props.onClose}>
+          Close
+        </Anchor>
+      </Group>
+    </Stack>
+  );
+}
+
+export const VoicemailPage: PageComponent = ({ id }) => {
+  const [filter, setFilter] = useState<CallFilterInput>({});
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const { result: _result, ...callFilter } = filter;
+  const q = useVoicemailsInfiniteQuery({ ...callFilter, unreadOnly });
+  const items = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const selectedId = id ? Number(id) : null;
+  const selected = items.find((v) => v.id === selectedId) ?? null;
+  const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
+  const onFilter = useCallback((f: CallFilterInput) => setFilter(f), []);
+
+  return (
+    <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
+      <Box style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+        <PageHeader
+          title="Voicemail"
+          description="Voicemails of the calls your access lets you see."
+          actions={<Checkbox label="Unread only" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.currentTarget.checked)} />}
+        />
+        <CallFilters value={filter} onChange={onFilter} showResult={false} />
+        <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
+          <QueryState
+            loading={q.isLoading}
+            error={q.error}
+            onRetry={q.refetch}
+            empty={items.length === 0}
+            emptyTitle={unreadOnly ? 'No unread voicemail' : 'No voicemail'}
+            emptyText={unreadOnly ? 'You have listened to everything.' : 'Voicemails you can see will show up here.'}
+          >
+            <VirtualList
+              label="Voicemails"
+              items={items}
+              rowHeight={58}
+              hasMore={q.hasNextPage}
+              loadingMore={q.isFetchingNextPage}
+              onLoadMore={loadMore}
+              getKey={(v) => v.id}
+              renderRow={(v) => <Row vm={v} selected={v.id === selectedId} onOpen={() => navigate('voicemail', v.id)} />}
+            />
+          </QueryState>
+        </Box>
+      </Box>
+      {selected && (
+        <Box w={400} style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto' }}>
+          <Detail vm={selected} onClose={() => navigate('voicemail')} />
+        </Box>
+      )}
+    </Box>
+  );
+};
