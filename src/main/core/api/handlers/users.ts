@@ -274,13 +274,13 @@ export const usersHandlers: Handlers<'users'> = {
   'users.setOutboundNumbers': (ctx, { userId, outboundCallBnIds, smsBnIds, defaultBnId }) => {
     const u = mustGetUser(ctx, userId);
     mustKnowNumbers(ctx, [...outboundCallBnIds, ...smsBnIds]);
-    if (u.role === 'administrator') {
-      throw new ApiFailure('invalid', 'Administrators may use every business number; there is nothing to choose.');
-    }
     const current = getUserNumbers(ctx.db, u.id);
     const added = [...minus(outboundCallBnIds, current.call), ...minus(smsBnIds, current.sms)];
     const grant: Grant = { addedBnIds: added, narrowsOutbound: true };
     enforce(can(ctx.actor, 'user.editAccess', { target: asTarget(u), grant }));
+    if (u.role === 'administrator') {
+      throw new ApiFailure('invalid', 'Administrators may use every business number; there is nothing to choose.');
+    }
     // Removing the default number moves the default to the first one left.
     const kept = u.defaultBnId !== null && outboundCallBnIds.includes(u.defaultBnId) ? u.defaultBnId : (outboundCallBnIds[0] ?? null);
     const nextDefault = defaultBnId === undefined ? kept : defaultBnId;
