@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createCoreWithDb } from '../../src/main/core/api/core';
 import { seedDemo, type DemoIds } from '../../src/main/core/demo/seed';
@@ -86,5 +87,13 @@ export function snapshot(db: Db): string {
     .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
     .pluck()
     .all() as string[];
-  return tables.map((t) => `${t}:${JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).raw().all())}`).join('\n');
+  const hash = createHash('sha256');
+  for (const t of tables) {
+    hash.update(`\u0000${t}\u0000`);
+    for (const row of db.prepare(`SELECT * FROM "${t}"`).raw().iterate() as Iterable<unknown[]>) {
+      for (const cell of row) hash.update(Buffer.isBuffer(cell) ? cell : `${typeof cell}:${String(cell)}\u0001`);
+      hash.update('\u0002');
+    }
+  }
+  return hash.digest('hex');
 }

@@ -89,7 +89,16 @@ export function generateHistory(
   }
 
   // SMS threads: inbound ones follow the BN's flow (first group step); outbound ones belong to the sender.
-  for (let i = 0; i < 260; i++) {
+  // One thread per (BN, other party): a number already talking to that BN gets a fresh one.
+  const pairs = new Set<string>();
+  const threadNumber = (bn: number) => {
+    let n = caller();
+    for (let tries = 0; pairs.has(`${bn}:${n}`) && tries < 20; tries++) n = phone(r);
+    pairs.add(`${bn}:${n}`);
+    return n;
+  };
+  const threadCount = Math.min(260, Math.max(20, o.days * 3));
+  for (let i = 0; i < threadCount; i++) {
     const at = start + r.int(0, o.days * 86_400_000 - 3_600_000);
     const onBilling = r.chance(0.2);
     const bn = onBilling ? ids.numbers.billing : r.pick([ids.numbers.mainLA, ids.numbers.mainNY]);
@@ -99,7 +108,7 @@ export function generateHistory(
     const threadId = insertThread(db, {
       accountId: ids.accountId,
       bnId: bn,
-      externalNumber: `${caller().slice(0, -2)}${String(i % 100).padStart(2, '0')}`,
+      externalNumber: threadNumber(bn),
       assignedUserId: inbound ? null : sender,
       assignedGroupId: inbound ? (onBilling ? ids.groups.billing : ids.groups.sales) : null,
       at,

@@ -1,11 +1,13 @@
 import { auditScopeSql, can, decodeCursor } from '../../policy';
 import { auditPage } from '../../store/repos/audit';
 import { enforce } from '../failure';
+import { checkFilterIds } from './lists';
 import type { Handlers } from '../handler';
 
 export const auditHandlers: Handlers<'audit'> = {
   'audit.list': (ctx, { cursor, limit, ...filter }) => {
     enforce(can(ctx.actor, 'audit.read', {}));
+    checkFilterIds(ctx, { userId: filter.actorUserId });
     const after = decodeCursor(cursor);
     const items = auditPage(ctx.db, auditScopeSql(ctx.actor), filter, after?.id ?? null, limit + 1);
     const page = items.slice(0, limit);

@@ -25,6 +25,7 @@ import type { AuthedCtx } from '../context';
 import { ApiFailure, conflict, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { asTarget, userView } from '../views';
+import { checkFilterIds } from './lists';
 
 const defaultLevel: Record<Role, CallAccessLevel> = { agent: 'group', manager: 'numbers', administrator: 'all' };
 const roleWord: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
@@ -126,7 +127,10 @@ function createUser(
 }
 
 export const usersHandlers: Handlers<'users'> = {
-  'users.list': (ctx, filter) => listUsers(ctx.db, ctx.actor.accountId, filter).map((u) => userView(ctx.db, ctx.actor, u)),
+  'users.list': (ctx, filter) => {
+    checkFilterIds(ctx, { groupId: filter.groupId });
+    return listUsers(ctx.db, ctx.actor.accountId, filter).map((u) => userView(ctx.db, ctx.actor, u));
+  },
 
   'users.get': (ctx, { userId }) => userView(ctx.db, ctx.actor, mustGetUser(ctx, userId)),
 
@@ -273,7 +277,7 @@ export const usersHandlers: Handlers<'users'> = {
 
   'users.setOutboundNumbers': (ctx, { userId, outboundCallBnIds, smsBnIds, defaultBnId }) => {
     const u = mustGetUser(ctx, userId);
-    mustKnowNumbers(ctx, [...outboundCallBnIds, ...smsBnIds]);
+    mustKnowNumbers(ctx, [...outboundCallBnIds, ...smsBnIds, ...(typeof defaultBnId === 'number' ? [defaultBnId] : [])]);
     const current = getUserNumbers(ctx.db, u.id);
     const added = [...minus(outboundCallBnIds, current.call), ...minus(smsBnIds, current.sms)];
     const grant: Grant = { addedBnIds: added, narrowsOutbound: true };
