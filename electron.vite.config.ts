@@ -23,6 +23,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
+    // Icons and sounds (ringtone, ringback) ship from resources/.
+    publicDir: resolve(__dirname, 'resources/public'),
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
