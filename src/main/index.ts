@@ -1,7 +1,9 @@
 import { app, BrowserWindow, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { EVENT_CHANNEL } from '../shared/api/bridge';
 import { createCore } from './core';
+import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
 import { wireIpc } from './ipc';
 import { applySecurity } from './security';
 
@@ -50,6 +52,24 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** Hands a tel:/sip: link to the window's dialer. */
+function openDialLink(url: string | null): void {
+  const to = url ? dialTargetFromUrl(url) : null;
+  const win = BrowserWindow.getAllWindows()[0];
+  if (!to || !win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+  const send = () => win.webContents.send(EVENT_CHANNEL, { name: 'dial.requested', to });
+  if (win.webContents.isLoading()) win.webContents.once('did-finish-load', send);
+  else send();
+}
+
+for (const scheme of DIAL_SCHEMES) app.setAsDefaultProtocolClient(scheme);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  openDialLink(url);
+});
+
 void app.whenReady().then(() => {
   applySecurity(rendererUrl);
   const core = createCore({
@@ -60,7 +80,11 @@ void app.whenReady().then(() => {
   });
   wireIpc(core, rendererUrl, (contents: WebContents) => windows.has(contents.id));
   createWindow();
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  openDialLink(dialUrlIn(process.argv));
+  app.on('second-instance', (_event, argv) => {
+    BrowserWindow.getAllWindows()[0]?.focus();
+    openDialLink(dialUrlIn(argv));
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

@@ -13,8 +13,12 @@ export const eventNames = [
   'billing.changed',
   'account.changed',
   'audit.changed',
+  /** From the desktop host: a tel: or sip: link was opened with the app. */
+  'dial.requested',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 export interface PushEvent {
   name: EventName;
+  /** For dial.requested: what to dial. */
+  to?: string;
 }

@@ -20,6 +20,7 @@ const invalidates: Record<EventName, Tag[]> = {
   'billing.changed': ['Billing', 'Account', 'Me'],
   'account.changed': ['Account', 'Me'],
   'audit.changed': ['Audit'],
+  'dial.requested': [],
 };
 
 export function listenForPushEvents(dispatch: AppDispatch): () => void {

@@ -9,7 +9,7 @@ import {
 } from 'sip.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
 import type { AppDispatch, RootState } from '../app/store';
-import { playRemote, playTone, stopTone } from './media';
+import { checkMicrophone, playRemote, playTone, stopTone } from './media';
 import { sp, MAX_LINES } from './slice';
 import { isLive } from './callMachine';
 
@@ -60,8 +60,14 @@ export class Softphone {
     this.deps.dispatch(sp.registration({ status, reason }));
   }
 
+  /** Asks for the microphone once up front, so the user learns of a problem before a call, not during it. */
+  async checkMicrophone(): Promise<void> {
+    this.deps.dispatch(sp.microphone(await checkMicrophone()));
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
+    void this.checkMicrophone();
     window.addEventListener('online', this.onOnline);
     await this.connect();
   }

@@ -1,0 +1,133 @@
+import { Alert, Badge, Button, CloseButton, Group, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { IconPhone } from '@tabler/icons-react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { Me } from '../../../shared/api/contract';
+import { normalizeDialString } from '../../../shared/phone';
+import { call } from '../app/api';
+import { useAppDispatch, useAppSelector } from '../app/store';
+import { notifyError } from '../ui/notify';
+import { isLive } from './callMachine';
+import { Keypad } from './Keypad';
+import { LineCard } from './LineCard';
+import { useSoftphone } from './runtime';
+import { sp } from './slice';
+
+export const registrationText = {
+  registered: 'Ready',
+  connecting: 'Connecting…',
+  offline: 'Offline',
+  failed: 'Not connected',
+} as const;
+export const registrationColor = { registered: 'teal', connecting: 'yellow', offline: 'gray', failed: 'red' } as const;
+
+/** What a typed string dials: an extension as it is, a phone number in E.164, or null. */
+export function dialTarget(input: string): string | null {
+  const t = input.trim();
+  if (/^\d{2,6}$/.test(t)) return t;
+  return normalizeDialString(t);
+}
+
+/**
+ * The dialer: status of the phone line, the caller-ID picker (only the
+ * user's outbound call numbers), the number field and keypad, and the lines.
+ */
+export function PhonePanel(props: { me: Me; onClose: () => void }) {
+  const phone = useSoftphone();
+  const dispatch = useAppDispatch();
+  const { registration, lines, focusedLineId, dialString, microphone } = useAppSelector((s) => s.softphone);
+  const numbers = props.me.outboundCallNumbers;
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [suggested, setSuggested] = useState<number | null>(props.me.defaultBnId);
+  const [error, setError] = useState<string | null>(null);
+  const target = dialTarget(dialString);
+  const external = target?.startsWith('+') ?? false;
+
+  // A number the user may no longer use disappears from the picker at once.
+  const valid = (id: number | null) => (id !== null && numbers.some((n) => n.id === id) ? id : null);
+  const callerId = valid(chosen) ?? valid(suggested) ?? numbers[0]?.id ?? null;
+
+  useEffect(() => {
+    if (!target || !external) return;
+    const t = window.setTimeout(() => {
+      call('calls.suggestCallerId', { to: target }).then((r) => setSuggested(r.bnId), () => undefined);
+    }, 300);
+    return () => window.clearTimeout(t);
+  }, [target, external]);
+
+  const live = useMemo(() => lines.filter((l) => isLive(l.state) || l.state === 'ended').slice(-2), [lines]);
+
+  async function dial(e?: FormEvent) {
+    e?.preventDefault();
+    setError(null);
+    if (!phone) return;
+    if (!target) return setError('Enter an extension or a phone number, e.g. 105 or (213) 555-0100.');
+    if (external && callerId === null) return setError('You have no business number to call from. Ask an Administrator.');
+    const bn = numbers.find((n) => n.id === callerId) ?? null;
+    try {
+      await phone.dial(target, external ? callerId : null, external ? (bn?.label || bn?.formatted || null) : null);
+      dispatch(sp.dialStringChanged(''));
+    } catch (err) {
+      notifyError(err, 'Call not placed');
+    }
+  }
+
+  return (
+    <Paper shadow="xl" withBorder radius="lg" p="md" w={340} role="dialog" aria-label="Phone">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Group gap={8}>
+            <Text fw={700}>Phone</Text>
+            <Badge color={registrationColor[registration.status]} variant="dot" aria-label={`Phone status: ${registrationText[registration.status]}`}>
+              {registrationText[registration.status]}
+            </Badge>
+          </Group>
+          <CloseButton aria-label="Close phone" onClick={props.onClose} />
+        </Group>
+        {registration.reason && registration.status !== 'registered' && (
+          <Alert color={registration.status === 'failed' ? 'red' : 'yellow'} py={6}>
+            <Text size="xs">{registration.reason}</Text>
+          </Alert>
+        )}
+        {(microphone === 'denied' || microphone === 'missing') && (
+          <Alert color="red" py={6} title={microphone === 'missing' ? 'No microphone found' : 'Microphone blocked'}>
+            <Text size="xs">
+              {microphone === 'missing'
+                ? 'Plug in a headset or microphone, then try again.'
+                : 'Allow microphone access for Teamline in your system or browser settings, then try again.'}
+            </Text>
+            <Button size="compact-xs" variant="white" mt={6} onClick={() => void phone?.checkMicrophone()}>
+              Try again
+            </Button>
+          </Alert>
+        )}
+        {live.map((l) => (
+          <LineCard key={l.id} line={l} other={live.find((o) => o.id !== l.id) ?? null} focused={l.id === focusedLineId} />
+        ))}
+        <Stack component="form" gap="xs" onSubmit={dial}>
+          <Select
+            label="Call from"
+            size="xs"
+            data={numbers.map((n) => ({ value: String(n.id), label: n.label ? `${n.label} · ${n.formatted}` : n.formatted }))}
+            value={callerId === null ? null : String(callerId)}
+            onChange={(v) => setChosen(v ? Number(v) : null)}
+            placeholder={numbers.length ? undefined : 'No numbers to call from'}
+            disabled={numbers.length === 0}
+            allowDeselect={false}
+          />
+          <TextInput
+            label="Number or extension"
+            value={dialString}
+            onChange={(e) => dispatch(sp.dialStringChanged(e.currentTarget.value))}
+            error={error}
+            size="md"
+            autoComplete="off"
+          />
+          <Keypad label="Dial pad" onKey={(k) => dispatch(sp.dialStringChanged(dialString + k))} />
+          <Button type="submit" color="teal" leftSection={<IconPhone size={16} />} disabled={registration.status !== 'registered' || !dialString.trim()}>
+            Call
+          </Button>
+        </Stack>
+      </Stack>
+    </Paper>
+  );
+}
