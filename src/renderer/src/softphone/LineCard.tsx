@@ -17,7 +17,7 @@ const stateText: Record<Line['state'], string> = {
 };
 
 function useTimer(since: number | null) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (since === null) return;
     const t = window.setInterval(() => setNow(Date.now()), 1000);
