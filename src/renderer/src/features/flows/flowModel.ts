@@ -9,6 +9,9 @@ import type { FlowStep } from '../../../../shared/api/entities';
 export type StepKind = FlowStep['kind'];
 export type StepPath = readonly (number | string)[];
 
+/** The order the "Add step" menu offers them in. */
+export const stepKinds: readonly StepKind[] = ['greeting', 'hours', 'menu', 'ring_group', 'ring_user', 'voicemail'];
+
 /** The contract's limits (callFlows.create / update). */
 export const MAX_TOP_STEPS = 30;
 export const MAX_BRANCH_STEPS = 20;
@@ -16,6 +19,16 @@ export const MENU_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*',
 
 export const samePath = (a: StepPath, b: StepPath | null) => b !== null && a.length === b.length && a.every((s, i) => s === b[i]);
 export const pathKey = (p: StepPath) => p.join('/');
+/** Paths alternate index, branch key, index…: so "1/1/0" is step 0 under key "1" of step 1. */
+export const parsePathKey = (k: string): StepPath => (k === '' ? [] : k.split('/').map((s, i) => (i % 2 === 0 ? Number(s) : s)));
+
+/** Where `selected` is after the step at `from` moved to `to` (it may be that step, inside it, or the sibling it swapped with). */
+export function movedPath(selected: StepPath, from: StepPath, to: StepPath): StepPath {
+  const under = (p: StepPath, prefix: StepPath) => prefix.length <= p.length && prefix.every((s, i) => s === p[i]);
+  if (under(selected, from)) return [...to, ...selected.slice(from.length)];
+  if (under(selected, to)) return [...from, ...selected.slice(to.length)];
+  return selected;
+}
 
 /** The step at `path`, if there is one. */
 export function stepAt(steps: readonly FlowStep[], path: StepPath): FlowStep | undefined {

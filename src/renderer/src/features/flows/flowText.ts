@@ -1,5 +1,5 @@
 import type { FlowStep } from '../../../../shared/api/entities';
-import type { StepKind } from './flowModel';
+import { sortKeys, type StepKind } from './flowModel';
 
 /** Names of the groups and people a flow mentions, as this user can see them. */
 export interface FlowNames {
@@ -64,7 +64,7 @@ export function hoursSummary(open: FlowStep['open']): string {
   return parts.length > 0 ? parts.join(' · ') : 'Closed all week';
 }
 
-const ring = (s: FlowStep) => (s.ringSeconds ? ` (${s.ringSeconds} s)` : '');
+const ring = (s: FlowStep) => (s.ringSeconds ? ` (${s.ringSeconds}\u00a0s)` : '');
 
 function who(s: FlowStep, names: FlowNames): string | null {
   if (s.groupId !== undefined) return names.group(s.groupId) ?? 'a removed group';
@@ -130,8 +130,8 @@ export function callPaths(steps: readonly FlowStep[], names: FlowNames, limit = 
       }
       if (s.kind === 'hours') {
         const closed = s.branches?.find((b) => b.key === 'closed')?.steps ?? [];
-        walk(list.slice(i + 1), [...parts, 'Open hours']);
-        walk(closed, [...parts, 'Closed']);
+        walk(list.slice(i + 1), [...parts, 'Business hours: open']);
+        walk(closed, [...parts, 'Business hours: closed']);
         return;
       }
       parts.push(pathLabel(s, names));
@@ -139,5 +139,26 @@ export function callPaths(steps: readonly FlowStep[], names: FlowNames, limit = 
     out.push({ parts, voicemail: false });
   };
   walk(steps, []);
+  return out;
+}
+
+export interface OutlineLine {
+  depth: number;
+  text: string;
+}
+
+/** The flow as an indented outline, one line per step or branch: for showing a flow as text (the audit log). */
+export function flowOutline(steps: readonly FlowStep[], names: FlowNames): OutlineLine[] {
+  const out: OutlineLine[] = [];
+  const walk = (list: readonly FlowStep[], depth: number) => {
+    for (const s of list) {
+      out.push({ depth, text: describeStep(s, names) });
+      for (const b of sortKeys(s.branches ?? [])) {
+        out.push({ depth: depth + 1, text: `${keyLabel(b.key)}:${b.steps.length === 0 ? ' the call ends' : ''}` });
+        walk(b.steps, depth + 2);
+      }
+    }
+  };
+  walk(steps, 0);
   return out;
 }
