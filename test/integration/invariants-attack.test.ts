@@ -119,8 +119,10 @@ describe('invariant 3: no escalation by delegation', () => {
     await leo.ok('groups.setMembers', { groupId: tc.ids.groups.support, memberIds: [tc.ids.users.jessica!, tc.ids.users.allie!, tc.ids.users.peter!] });
   });
 
-  it('a Manager cannot edit a call flow that answers numbers outside their access', async () => {
+  it('a Manager cannot edit a call flow that answers numbers outside their access, nor learn those numbers', async () => {
     const leo = await tc.as('leo');
+    const billing = (await leo.ok('callFlows.list', {})).find((f) => f.id === tc.ids.flows.billing)!;
+    expect(billing).toMatchObject({ bnIds: [], hiddenBnCount: 1 });
     await refused(leo, 'callFlows.update', { callFlowId: tc.ids.flows.billing, name: 'Billing (new)' }, 'forbidden', /outside your access/);
     await leo.ok('callFlows.update', { callFlowId: tc.ids.flows.main, name: 'Main line' });
   });

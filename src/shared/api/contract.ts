@@ -224,7 +224,8 @@ export const contract = {
   ),
   'billing.previewPlanChange': def(
     z.strictObject({ plan: Plan }),
-    z.object({ plan: Plan, effects: z.array(z.string()) }),
+    /** blockers: why the change would be refused now; effects: what it would do to roles and access. */
+    z.object({ plan: Plan, effects: z.array(z.string()), blockers: z.array(z.string()) }),
   ),
   'billing.changePlan': def(z.strictObject({ plan: Plan }), Billing),
 

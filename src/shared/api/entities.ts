@@ -71,7 +71,7 @@ export interface FlowStep {
   groupId?: number | undefined;
   userId?: number | undefined;
   ringSeconds?: number | undefined;
-  /** hours: weekly opening, minutes from Monday 00:00 local; closed branch below. */
+  /** hours: weekly opening periods (day 0 = Sunday … 6 = Saturday, HH:MM in `timezone`); the 'closed' branch runs outside them. */
   open?: { day: number; from: string; to: string }[] | undefined;
   timezone?: string | undefined;
   /** menu: digit (or 'timeout') -> steps; hours: 'closed' -> steps. */
@@ -114,7 +114,10 @@ export const CallFlow = z.object({
   id: Id,
   name: z.string(),
   steps: z.array(FlowStepSchema),
+  /** The flow's business numbers the viewer may see. */
   bnIds: z.array(Id),
+  /** How many of its numbers the viewer may not see. */
+  hiddenBnCount: z.number().int().nonnegative(),
 });
 export type CallFlow = z.infer<typeof CallFlow>;
 

@@ -60,7 +60,7 @@ export const billingHandlers: Handlers<'billing'> = {
   'billing.previewPlanChange': (ctx, { plan }) => {
     enforce(capabilityRules['plan.change'](ctx.actor));
     const e = planEffects(ctx, plan);
-    return { plan, effects: [...e.blockers, ...e.messages] };
+    return { plan, effects: e.messages, blockers: e.blockers };
   },
 
   'billing.changePlan': (ctx, { plan }) => {

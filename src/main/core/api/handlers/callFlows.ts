@@ -1,4 +1,4 @@
-import type { FlowStep } from '../../../../shared/api/entities';
+import type { CallFlow, FlowStep } from '../../../../shared/api/entities';
 import { can } from '../../policy';
 import { deleteFlow, flowBnIds, flowNameTaken, flowTargets, getFlow, insertFlow, listFlows, updateFlow } from '../../store/repos/flows';
 import { getGroup } from '../../store/repos/groups';
@@ -26,8 +26,15 @@ function checkSteps(ctx: AuthedCtx, steps: readonly FlowStep[]) {
 
 function nameFree(ctx: AuthedCtx, name: string, exceptId: number | null) {
   if (flowNameTaken(ctx.db, ctx.actor.accountId, name, exceptId)) {
-    throw new ApiFailure('conflict', `There is already a call flow called ${name}.`, { name: 'Already in use' });
+    throw new ApiFailure('conflict', `There is already a call flow with that name.`, { name: 'Already in use' });
   }
+}
+
+/** A flow as the viewer may see it: business numbers outside their access are left out, with their count. */
+function visibleNumbersOf(ctx: AuthedCtx, f: CallFlow): CallFlow {
+  const visible = new Set(ctx.actor.visibleBnIds);
+  const bnIds = f.bnIds.filter((id) => visible.has(id));
+  return { ...f, bnIds, hiddenBnCount: f.bnIds.length - bnIds.length };
 }
 
 function changed(ctx: AuthedCtx) {
@@ -37,8 +44,8 @@ function changed(ctx: AuthedCtx) {
 }
 
 export const callFlowsHandlers: Handlers<'callFlows'> = {
-  'callFlows.list': (ctx) => listFlows(ctx.db, ctx.actor.accountId),
-  'callFlows.get': (ctx, { callFlowId }) => mustGetFlow(ctx, callFlowId),
+  'callFlows.list': (ctx) => listFlows(ctx.db, ctx.actor.accountId).map((f) => visibleNumbersOf(ctx, f)),
+  'callFlows.get': (ctx, { callFlowId }) => visibleNumbersOf(ctx, mustGetFlow(ctx, callFlowId)),
 
   'callFlows.create': (ctx, { name, steps }) => {
     enforce(can(ctx.actor, 'callFlow.manage', { bnIds: [] }));

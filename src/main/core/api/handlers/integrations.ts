@@ -11,6 +11,8 @@ function mustGet(ctx: AuthedCtx, id: number) {
   return i;
 }
 
+const providerName = { hubspot: 'HubSpot', salesforce: 'Salesforce', zoho: 'Zoho CRM', pipedrive: 'Pipedrive' } as const;
+
 const changed = (ctx: AuthedCtx) => ctx.emit('integrations.changed', { kind: 'account', accountId: ctx.actor.accountId });
 
 export const integrationsHandlers: Handlers<'integrations'> = {
@@ -22,7 +24,7 @@ export const integrationsHandlers: Handlers<'integrations'> = {
   'integrations.create': (ctx, { provider, name, settings }) => {
     enforce(can(ctx.actor, 'integration.manage', {}));
     const id = insertIntegration(ctx.db, { accountId: ctx.actor.accountId, provider, name, settings, createdBy: ctx.actor.userId, at: ctx.now() });
-    audit(ctx, 'integration.create', { type: 'integration', id }, `Set up the ${provider} integration ${name}`, null, { provider, name, settings });
+    audit(ctx, 'integration.create', { type: 'integration', id }, `Set up the ${providerName[provider]} integration ${name}`, null, { provider, name, settings });
     changed(ctx);
     return mustGet(ctx, id);
   },

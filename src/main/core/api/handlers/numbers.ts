@@ -1,3 +1,4 @@
+import { formatE164 } from '../../../../shared/phone';
 import { can } from '../../policy';
 import { planLimits } from '../../store/repos/account';
 import { getFlow } from '../../store/repos/flows';
@@ -45,7 +46,7 @@ export const numbersHandlers: Handlers<'numbers'> = {
     }
     if (!takeFromCatalogue(ctx.db, e164)) throw new ApiFailure('not_found', `${e164} is not available to buy.`);
     const id = insertNumber(ctx.db, ctx.actor.accountId, e164, label, ctx.now());
-    audit(ctx, 'number.buy', { type: 'number', id }, `Bought ${e164}`, null, { e164, label });
+    audit(ctx, 'number.buy', { type: 'number', id }, `Bought ${formatE164(e164)}`, null, { e164, label });
     changed(ctx);
     // Whoever may buy numbers sees every number, including this one.
     return getNumber(ctx.db, ctx.actor.accountId, id)!;
@@ -55,7 +56,7 @@ export const numbersHandlers: Handlers<'numbers'> = {
     const bn = mustGetNumber(ctx, bnId);
     enforce(can(ctx.actor, 'number.manage', { bnId }));
     setNumberLabel(ctx.db, bnId, label);
-    audit(ctx, 'number.label', { type: 'number', id: bnId }, `Relabelled ${bn.e164}`, { label: bn.label }, { label });
+    audit(ctx, 'number.label', { type: 'number', id: bnId }, `Relabelled ${bn.formatted}`, { label: bn.label }, { label });
     ctx.emit('numbers.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return mustGetNumber(ctx, bnId);
   },
@@ -70,7 +71,7 @@ export const numbersHandlers: Handlers<'numbers'> = {
       ctx,
       'number.route',
       { type: 'number', id: bnId },
-      flow ? `Routed ${bn.e164} to the call flow ${flow.name}` : `Took ${bn.e164} off its call flow`,
+      flow ? `Routed ${bn.formatted} to the call flow ${flow.name}` : `Took ${bn.formatted} off its call flow`,
       { callFlowId: bn.callFlowId },
       { callFlowId },
     );
@@ -83,7 +84,7 @@ export const numbersHandlers: Handlers<'numbers'> = {
     const bn = mustGetNumber(ctx, bnId);
     enforce(can(ctx.actor, 'number.manage', { bnId }));
     releaseNumber(ctx.db, bnId, ctx.now());
-    audit(ctx, 'number.release', { type: 'number', id: bnId }, `Released ${bn.e164}`, { e164: bn.e164, label: bn.label, callFlowId: bn.callFlowId }, null);
+    audit(ctx, 'number.release', { type: 'number', id: bnId }, `Released ${bn.formatted}`, { e164: bn.e164, label: bn.label, callFlowId: bn.callFlowId }, null);
     changed(ctx);
     return null;
   },

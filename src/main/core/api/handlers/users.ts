@@ -260,7 +260,8 @@ export const usersHandlers: Handlers<'users'> = {
   'users.setCallAccess': (ctx, { userId, callAccess, scopeBnIds }) => {
     const u = mustGetUser(ctx, userId);
     const scope = callAccess === 'numbers' ? scopeBnIds : [];
-    mustKnowNumbers(ctx, scope);
+    // Every id sent must name a live number of this account, even when the level ignores it.
+    mustKnowNumbers(ctx, scopeBnIds);
     if (callAccess === 'numbers' && scope.length === 0) {
       throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
     }

@@ -28,6 +28,7 @@ const toFlow = (db: Db, r: Row): CallFlow => ({
   name: r.name,
   steps: JSON.parse(r.steps) as FlowStep[],
   bnIds: flowBnIds(db, r.id),
+  hiddenBnCount: 0,
 });
 
 export function flowBnIds(db: Db, flowId: number): number[] {

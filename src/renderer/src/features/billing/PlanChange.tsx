@@ -35,6 +35,15 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
               <List.Item key={i}>{e}</List.Item>
             ))}
           </List>
+          {(preview.data?.blockers ?? []).length > 0 && (
+            <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} title="This change cannot be made yet" py={8}>
+              <List size="sm" spacing={4}>
+                {preview.data?.blockers.map((b, i) => (
+                  <List.Item key={i}>{b}</List.Item>
+                ))}
+              </List>
+            </Alert>
+          )}
         </QueryState>
         {downgrade && (
           <Text size="sm" c="dimmed">
@@ -50,7 +59,7 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
           <Button variant="default" onClick={props.onClose}>
             Cancel
           </Button>
-          <Button color={downgrade ? 'red' : undefined} onClick={confirm} loading={changing.isLoading} disabled={!preview.data}>
+          <Button color={downgrade ? 'red' : undefined} onClick={confirm} loading={changing.isLoading} disabled={!preview.data || preview.data.blockers.length > 0}>
             Change to {planName[props.to]}
           </Button>
         </Group>

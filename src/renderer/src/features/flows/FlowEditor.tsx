@@ -88,8 +88,7 @@ export function FlowEditor(props: FlowEditorProps) {
   const nameError = server?.other.name ?? (attempted && !name.trim() ? 'Give the flow a name, e.g. “Support line”.' : undefined);
 
   // Managers may change a flow only when they may see every number it answers (policy-decisions.md).
-  const visible = new Set(props.numbers.map((n) => n.id));
-  const outside = me.user.role === 'administrator' || !flow ? 0 : flow.bnIds.filter((id) => !visible.has(id)).length;
+  const outside = flow?.hiddenBnCount ?? 0;
 
   const selectedStep = selected ? stepAt(steps, selected) : undefined;
 

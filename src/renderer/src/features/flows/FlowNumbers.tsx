@@ -19,7 +19,7 @@ export function FlowNumbers(props: { flow: CallFlow | null; numbers: readonly Bu
     );
   }
   const mine = numbers.filter((n) => flow.bnIds.includes(n.id));
-  const hidden = flow.bnIds.length - mine.length;
+  const hidden = flow.hiddenBnCount;
   const others = numbers.filter((n) => n.callFlowId !== flow.id);
   const canRoute = props.canRoute && !props.readOnly;
 

@@ -18,7 +18,7 @@ function countSteps(steps: CallFlow['steps']): number {
 function FlowRow(props: { flow: CallFlow; numbers: readonly BusinessNumber[]; selected: boolean; onOpen: () => void }) {
   const f = props.flow;
   const shown = props.numbers.filter((n) => f.bnIds.includes(n.id));
-  const hidden = f.bnIds.length - shown.length;
+  const hidden = f.hiddenBnCount;
   const steps = countSteps(f.steps);
   return (
     <UnstyledButton
