@@ -166,3 +166,16 @@ describe('audit log', () => {
     expect(await john.call('audit.list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
+
+describe('sign-in lockout', () => {
+  it('counts failures per login, so reconnecting does not reset it', async () => {
+    for (let i = 0; i < 5; i++) {
+      const fresh = tc.anonymous();
+      expect((await fresh.call('auth.signIn', { login: 'peter@teamline.demo', password: 'wrong-password' })).ok).toBe(false);
+    }
+    const r = await tc.anonymous().call('auth.signIn', { login: 'PETER@teamline.demo', password: 'teamline-demo' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Other people are not locked out.
+    expect((await tc.anonymous().call('auth.signIn', { login: 'john@teamline.demo', password: 'teamline-demo' })).ok).toBe(true);
+  });
+});

@@ -9,12 +9,17 @@ export type Audience =
   | { kind: 'call'; call: CallFacts }
   | { kind: 'thread'; thread: ThreadFacts };
 
+export interface SignInAttempts {
+  failures: number;
+  lockedUntil: number;
+}
+
 export interface Session {
   userId: number | null;
   /** An Administrator looking at the console exactly as this user sees it, read-only. */
   viewAsUserId: number | null;
-  failedSignIns: number;
-  lockedUntil: number;
+  /** Failed sign-ins on this connection (guesses across logins). */
+  signIn: SignInAttempts;
 }
 
 export interface Ctx {

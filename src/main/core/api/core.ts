@@ -27,7 +27,7 @@ function reaches(db: Db, actor: Actor, audience: Audience): boolean {
   }
 }
 
-export const createSession = (): Session => ({ userId: null, viewAsUserId: null, failedSignIns: 0, lockedUntil: 0 });
+export const createSession = (): Session => ({ userId: null, viewAsUserId: null, signIn: { failures: 0, lockedUntil: 0 } });
 
 export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { validateOutput?: boolean }) {
   const now = options.now ?? Date.now;

@@ -2,19 +2,37 @@ import { demoPasswords } from '../../demo/people';
 import { dummyHash, hashPassword, verifyPassword } from '../../domain/password';
 import { can, loadActor } from '../../policy';
 import { writeAudit } from '../audit';
+import type { Db } from '../../store/db';
 import { stmt } from '../../store/stmt';
 import { findUsersForLogin, getUser, updateUser } from '../../store/repos/users';
 import { ApiFailure, conflict, enforce, invalid, notFound } from '../failure';
+import type { SignInAttempts } from '../context';
 import type { Handlers } from '../handler';
 import { meView } from '../views';
 
 const LOCK_AFTER = 5;
 const LOCK_MS = 30_000;
 
+/**
+ * Failed sign-ins, per database and login, so a new connection does not
+ * start a fresh count; each session counts too, for guesses across logins.
+ */
+const attempts = new WeakMap<Db, Map<string, SignInAttempts>>();
+function attemptsFor(db: Db, login: string): SignInAttempts {
+  let byLogin = attempts.get(db);
+  if (!byLogin) attempts.set(db, (byLogin = new Map()));
+  const key = login.toLowerCase();
+  let entry = byLogin.get(key);
+  if (!entry) byLogin.set(key, (entry = { failures: 0, lockedUntil: 0 }));
+  return entry;
+}
+
 export const authHandlers: Handlers<'auth'> = {
   'auth.signIn': (ctx, { login, password }) => {
     const { session } = ctx;
-    if (ctx.now() < session.lockedUntil) {
+    const perLogin = attemptsFor(ctx.db, login);
+    const counters = [session.signIn, perLogin];
+    if (counters.some((c) => ctx.now() < c.lockedUntil)) {
       throw new ApiFailure('forbidden', 'Too many failed attempts. Wait half a minute and try again.');
     }
     const matches = findUsersForLogin(ctx.db, login);
@@ -22,10 +40,12 @@ export const authHandlers: Handlers<'auth'> = {
     const user = matches[0];
     const ok = verifyPassword(password, user?.passwordHash ?? dummyHash);
     if (!user || !ok) {
-      session.failedSignIns += 1;
-      if (session.failedSignIns >= LOCK_AFTER) {
-        session.lockedUntil = ctx.now() + LOCK_MS;
-        session.failedSignIns = 0;
+      for (const c of counters) {
+        c.failures += 1;
+        if (c.failures >= LOCK_AFTER) {
+          c.lockedUntil = ctx.now() + LOCK_MS;
+          c.failures = 0;
+        }
       }
       throw new ApiFailure('unauthenticated', 'Wrong email, extension or password.');
     }
@@ -33,7 +53,7 @@ export const authHandlers: Handlers<'auth'> = {
     const actor = loadActor(ctx.db, user.id);
     if (!actor) throw new ApiFailure('unauthenticated', 'This user cannot sign in.');
     session.userId = user.id;
-    session.failedSignIns = 0;
+    for (const c of counters) c.failures = 0;
     return meView(ctx.db, actor, user);
   },
 
