@@ -9,6 +9,8 @@ import { IntegrationsPage } from '../features/integrations/IntegrationsPage';
 import { BillingPage } from '../features/billing/BillingPage';
 import { AccountPage } from '../features/account/AccountPage';
 import { AuditPage } from '../features/audit/AuditPage';
+import { TeamPage } from '../features/team/TeamPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
 
 /** Every section's page, by route key. */
 export const pages: Record<string, PageComponent> = {
@@ -22,4 +24,6 @@ export const pages: Record<string, PageComponent> = {
   billing: BillingPage,
   account: AccountPage,
   audit: AuditPage,
+  team: TeamPage,
+  settings: SettingsPage,
 };
