@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 /**
  * End-to-end tests: the built renderer in Debian's Chromium, against the
  * browser host on loopback with a fresh demo database (test/e2e/server.ts).
+ * Files run in name order: the read-only walkthrough first, then the tests
+ * that change access.
  */
 export default defineConfig({
   testDir: 'test/e2e',
@@ -12,7 +14,6 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list'], ['json', { outputFile: '.cache/playwright.json' }]],
-  globalSetup: './test/e2e/global-setup.ts',
   use: {
     baseURL: 'http://127.0.0.1:5199',
     viewport: { width: 1400, height: 860 },
@@ -33,10 +34,11 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx tsx test/e2e/server.ts',
+    // The suite runs against the renderer as built from this checkout.
+    command: 'npx electron-vite build && npx tsx test/e2e/server.ts',
     url: 'http://127.0.0.1:5199/',
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 180_000,
     stdout: 'pipe',
   },
 });

@@ -140,6 +140,9 @@ export const usersHandlers: Handlers<'users'> = {
     const sets = { scope: input.scopeBnIds ?? [], call: input.outboundCallBnIds ?? [], sms: input.smsBnIds ?? [] };
     const groupIds = input.groupIds ?? [];
     mustKnowNumbers(ctx, [...sets.scope, ...sets.call, ...sets.sms]);
+    if (level === 'numbers' && sets.scope.length === 0) {
+      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
+    }
     mustKnowGroups(ctx, groupIds);
     const outboundGiven = input.outboundCallBnIds !== undefined || input.smsBnIds !== undefined;
     enforce(
@@ -160,6 +163,7 @@ export const usersHandlers: Handlers<'users'> = {
     withinUserLimit(ctx);
     mustBeFree(ctx, input.extension, input.email, null);
     const id = createUser(ctx, input, role, level, sets, groupIds, defaultManagerPermissions);
+    if (sets.call[0] !== undefined) updateUser(ctx.db, id, { defaultBnId: sets.call[0] });
     audit(ctx, 'user.add', { type: 'user', id }, `Added ${input.name} (${input.extension}) as ${roleWord[role]}`, null, accessSnapshot(ctx, id));
     changed(ctx, id, false);
     if (groupIds.length > 0) ctx.emit('groups.changed', { kind: 'account', accountId: ctx.actor.accountId });

@@ -106,7 +106,7 @@ export function CancelAccount(props: { account: Account }) {
         Cancel the account…
       </Button>
       <Modal opened={opened} onClose={close} title={`Cancel ${account.name}?`}>
-        <Stack component="form" onSubmit={submit} gap="sm">
+        <Stack component="form" noValidate onSubmit={submit} gap="sm">
           <Text size="sm">The account becomes read-only for everyone, straight away:</Text>
           <List size="sm" spacing={4}>
             <List.Item>Everyone can still sign in and look at calls, voicemail, messages and the audit log.</List.Item>

@@ -39,7 +39,7 @@ export function BillingForm(props: { billing: Billing; readOnly: boolean }) {
   }
 
   return (
-    <Stack component="form" onSubmit={submit} gap="sm" aria-label="Billing contact and address" maw={640}>
+    <Stack component="form" noValidate onSubmit={submit} gap="sm" aria-label="Billing contact and address" maw={640}>
       <Title order={3} fz="md">
         Billing contact
       </Title>

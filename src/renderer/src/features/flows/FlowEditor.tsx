@@ -182,7 +182,7 @@ export function FlowEditor(props: FlowEditorProps) {
 
   return (
     <Box style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
-      <Box component="form" onSubmit={save} px="lg" pt="lg" pb="sm" aria-label="Call flow">
+      <Box component="form" noValidate onSubmit={save} px="lg" pt="lg" pb="sm" aria-label="Call flow">
         <Group justify="space-between" align="flex-end" wrap="nowrap">
           <TextInput
             label="Flow name"

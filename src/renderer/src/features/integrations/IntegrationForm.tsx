@@ -51,7 +51,7 @@ export function IntegrationForm(props: { integration: Integration | null; onClos
 
   return (
     <Modal opened onClose={props.onClose} title={i ? `Edit ${i.name}` : 'Set up a CRM integration'}>
-      <Stack component="form" onSubmit={submit} gap="sm">
+      <Stack component="form" noValidate onSubmit={submit} gap="sm">
         <Select
           label="CRM"
           data={(Object.keys(providerName) as Provider[]).map((p) => ({ value: p, label: providerName[p] }))}

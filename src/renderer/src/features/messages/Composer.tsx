@@ -52,7 +52,7 @@ export function Composer(props: {
   }
 
   return (
-    <Stack component="form" onSubmit={submit} gap="xs" aria-label={reply ? 'Reply' : 'New message'}>
+    <Stack component="form" noValidate onSubmit={submit} gap="xs" aria-label={reply ? 'Reply' : 'New message'}>
       {!reply && (
         <Group grow align="flex-start">
           <Select

@@ -41,7 +41,7 @@ export function BuyNumber(props: { opened: boolean; onClose: () => void }) {
 
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Buy a business number" size="lg">
-      <Stack component="form" onSubmit={submit} gap="sm">
+      <Stack component="form" noValidate onSubmit={submit} gap="sm">
         <TextInput
           label="Search the available numbers"
           description="An area code (e.g. 212) or any digits the number should contain."

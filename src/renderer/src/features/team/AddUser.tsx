@@ -73,7 +73,7 @@ export function AddUser(props: {
 
   return (
     <Modal opened onClose={props.onClose} title="Add a team member" size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" onSubmit={submit} gap="sm">
+      <Stack component="form" noValidate onSubmit={submit} gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="xs">
           <TextInput
             label="Name"

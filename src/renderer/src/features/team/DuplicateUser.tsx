@@ -37,7 +37,7 @@ export function DuplicateUser(props: { source: User; suggestedExtension: string;
 
   return (
     <Modal opened onClose={props.onClose} title={`Duplicate ${s.name}`} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" onSubmit={submit} gap="sm">
+      <Stack component="form" noValidate onSubmit={submit} gap="sm">
         <Text size="sm" c="dimmed">
           The new user gets {s.name}’s {copied.join(', ')}. Give them their own name, email, extension and password.
         </Text>
