@@ -66,3 +66,17 @@ describe('voicemail recordings', () => {
     expect(await jasmine.call('voicemails.audio', { voicemailId: notHers!.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
+
+describe('why a conversation is visible', () => {
+  it('names the rule of the access policy, and answers only within access', async () => {
+    const john = await tc.as('john');
+    const thread = (await john.ok('messages.threads', { limit: 200 })).items.find((t) => t.assignedGroupId === tc.ids.groups.sales)!;
+    const why = await john.ok('messages.why', { threadId: thread.id });
+    expect(why.rule).toBe('group');
+    expect(why.explanation).toContain('Sales');
+    const karey = await tc.as('karey');
+    expect((await karey.ok('messages.why', { threadId: thread.id })).rule).toMatch(/callflow|participant/);
+    const dana = await tc.as('dana');
+    expect(await dana.call('messages.why', { threadId: thread.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});

@@ -211,6 +211,7 @@ function samples(): Samples {
     'messages.threads': [{ cursor: `${NOW}:1`, limit: 10, bnId: n.mainLA, search: 'a', from: 0, to: NOW }],
     'messages.list': [{ threadId: own.threadId, cursor: `${NOW}:1`, limit: 10 }],
     'messages.markRead': [{ threadId: own.threadId }],
+    'messages.why': [{ threadId: own.threadId }],
     'inbox.counts': [{}],
     'messages.send': [{ bnId: n.mainLA, to: '+13105550100', body: 'Hello there' }],
   };
@@ -816,6 +817,7 @@ describe('malformed input on every method of the contract', () => {
       ['voicemails.markRead', 'voicemailId'],
       ['messages.list', 'threadId'],
       ['messages.markRead', 'threadId'],
+      ['messages.why', 'threadId'],
       ['messages.send', 'bnId'],
       ['messages.threads', 'bnId'],
       ...(['calls.list', 'calls.export', 'voicemails.list'] as Method[]).flatMap((m) =>

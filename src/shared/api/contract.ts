@@ -35,6 +35,7 @@ import {
   Message,
   Thread,
   User,
+  VisibilityReason,
   VoicemailRow,
   integrationProviders,
 } from './entities';
@@ -266,6 +267,7 @@ export const contract = {
     pageOf(Thread),
   ),
   'messages.list': def(z.strictObject({ threadId: Id, cursor: Cursor.optional(), limit: PageLimit }), pageOf(Message)),
+  'messages.why': def(z.strictObject({ threadId: Id }), VisibilityReason),
   'messages.markRead': def(z.strictObject({ threadId: Id }), ok),
   'inbox.counts': def(empty, z.object({ unreadVoicemails: z.number(), unreadThreads: z.number(), capped: z.number() })),
   'messages.send': def(z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }), Message),
@@ -283,7 +285,7 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  * read-only "View as", and answer on a cancelled account.
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
-  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio)$/.test(m)),
+  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio|why)$/.test(m)),
 );
 
 /** Methods that answer without a signed-in session. */

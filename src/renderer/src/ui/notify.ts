@@ -11,3 +11,9 @@ export function notifyError(error: unknown, title = 'Not saved') {
 
 /** Field errors from an `invalid` reply, for a form's inputs. */
 export const fieldErrors = (error: unknown): Record<string, string> => (error as Partial<ApiError>)?.fields ?? {};
+
+/**
+ * Spread on a form: the browser's own validation bubbles are turned off so
+ * every error comes from the main process, under its field, in one voice.
+ */
+export const noNativeValidation: Record<string, unknown> = { noValidate: true };

@@ -1,4 +1,5 @@
-import { can, decodeCursor, threadBranches, threadPageSql } from '../../policy';
+import { callBranches, can, decodeCursor, explain, matchingBranch, threadAsCall, threadBranches, threadPageSql } from '../../policy';
+import { formatE164 } from '../../../../shared/phone';
 import type { ThreadListFilter } from '../../policy/listSql';
 import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
@@ -36,6 +37,21 @@ export const messagesHandlers: Handlers<'messages'> = {
     const rows = messagePage(ctx.db, threadId, decodeCursor(cursor), limit + 1);
     const { page, nextCursor } = paginate(rows.map((m) => ({ ...m, k: m.sentAt })), limit);
     return { items: page.map(({ k: _k, ...m }) => m), nextCursor };
+  },
+
+  /** Which rule of the access policy shows this conversation to the viewer. */
+  'messages.why': (ctx, { threadId }) => {
+    const facts = mustSeeThread(ctx, threadId);
+    const branch = matchingBranch(callBranches(ctx.actor), threadAsCall(facts))!;
+    const names = stmt(
+      ctx.db,
+      `SELECT g.name AS groupName, f.name AS flowName, b.e164 AS e164 FROM message_threads t
+         JOIN business_numbers b ON b.id = t.bn_id
+         LEFT JOIN user_groups g ON g.id = t.assigned_group_id
+         LEFT JOIN call_flows f ON f.id = b.call_flow_id
+        WHERE t.id = ?`,
+    ).get(threadId) as { groupName: string | null; flowName: string | null; e164: string };
+    return explain(branch, { group: names.groupName ?? undefined, flow: names.flowName ?? undefined, bn: formatE164(names.e164) });
   },
 
   'messages.markRead': (ctx, { threadId }) => {

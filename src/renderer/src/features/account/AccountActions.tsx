@@ -1,8 +1,8 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Alert, Button, Group, List, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { Account, User } from '../../../../shared/api/entities';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useCancelAccountMutation, useTransferOwnershipMutation } from './api';
 
 const messageOf = (e: unknown) => (e as { message?: string } | undefined)?.message ?? 'Something went wrong.';
@@ -106,7 +106,7 @@ export function CancelAccount(props: { account: Account }) {
         Cancel the account…
       </Button>
       <Modal opened={opened} onClose={close} title={`Cancel ${account.name}?`}>
-        <Stack component="form" noValidate onSubmit={submit} gap="sm">
+        <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
           <Text size="sm">The account becomes read-only for everyone, straight away:</Text>
           <List size="sm" spacing={4}>
             <List.Item>Everyone can still sign in and look at calls, voicemail, messages and the audit log.</List.Item>

@@ -1,7 +1,7 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Button, Group, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import type { Billing } from '../../../../shared/api/entities';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useUpdateBillingMutation } from './api';
 
 type Fields = Omit<Billing, 'plan'>;
@@ -39,7 +39,7 @@ export function BillingForm(props: { billing: Billing; readOnly: boolean }) {
   }
 
   return (
-    <Stack component="form" noValidate onSubmit={submit} gap="sm" aria-label="Billing contact and address" maw={640}>
+    <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm" aria-label="Billing contact and address" maw={640}>
       <Title order={3} fz="md">
         Billing contact
       </Title>

@@ -1,8 +1,8 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Contact } from '../../../../shared/api/entities';
 import { normalizeDialString } from '../../../../shared/phone';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { formatPhone } from '../../ui/format';
 import { useCreateContactMutation, useUpdateContactMutation } from './api';
 
@@ -34,7 +34,7 @@ export function ContactForm(props: { contact: Contact | null; opened: boolean; o
 
   return (
     <Modal opened={props.opened} onClose={props.onClose} title={c ? 'Edit contact' : 'Add contact'}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} required data-autofocus />
         <TextInput label="Company" value={company} onChange={(e) => setCompany(e.currentTarget.value)} error={errors.company} />
         <TextInput label="Phone" placeholder="(213) 555-0100" value={phone} onChange={(e) => setPhone(e.currentTarget.value)} error={errors.phone} required />

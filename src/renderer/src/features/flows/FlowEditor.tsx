@@ -1,3 +1,4 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Alert, Box, Button, Group, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconAlertTriangle, IconDeviceFloppy, IconTrash } from '@tabler/icons-react';
@@ -5,7 +6,6 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Me } from '../../../../shared/api/contract';
 import type { BusinessNumber, CallFlow, FlowStep, Group as UserGroup, User } from '../../../../shared/api/entities';
 import { navigate } from '../../app/router';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useCreateCallFlowMutation, useDeleteCallFlowMutation, useUpdateCallFlowMutation } from './api';
 import { checkFlow, serverStepErrors, type StepErrors } from './flowCheck';
 import { StepList } from './FlowDiagram';
@@ -182,7 +182,7 @@ export function FlowEditor(props: FlowEditorProps) {
 
   return (
     <Box style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
-      <Box component="form" noValidate onSubmit={save} px="lg" pt="lg" pb="sm" aria-label="Call flow">
+      <Box component="form" {...noNativeValidation} onSubmit={save} px="lg" pt="lg" pb="sm" aria-label="Call flow">
         <Group justify="space-between" align="flex-end" wrap="nowrap">
           <TextInput
             label="Flow name"

@@ -1,7 +1,7 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Button, Group, Modal, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../shared/api/entities';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useCreateIntegrationMutation, useUpdateIntegrationMutation } from './api';
 
 type Provider = Integration['provider'];
@@ -51,7 +51,7 @@ export function IntegrationForm(props: { integration: Integration | null; onClos
 
   return (
     <Modal opened onClose={props.onClose} title={i ? `Edit ${i.name}` : 'Set up a CRM integration'}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <Select
           label="CRM"
           data={(Object.keys(providerName) as Provider[]).map((p) => ({ value: p, label: providerName[p] }))}

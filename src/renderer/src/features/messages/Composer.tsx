@@ -1,9 +1,9 @@
+import { fieldErrors, noNativeValidation, notifyError } from '../../ui/notify';
 import { Alert, Button, Group, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { IconSend } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { BusinessNumber, Message } from '../../../../shared/api/entities';
 import { normalizeDialString } from '../../../../shared/phone';
-import { fieldErrors, notifyError } from '../../ui/notify';
 import { useSendMessageMutation } from './api';
 
 /**
@@ -52,7 +52,7 @@ export function Composer(props: {
   }
 
   return (
-    <Stack component="form" noValidate onSubmit={submit} gap="xs" aria-label={reply ? 'Reply' : 'New message'}>
+    <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="xs" aria-label={reply ? 'Reply' : 'New message'}>
       {!reply && (
         <Group grow align="flex-start">
           <Select

@@ -1,7 +1,9 @@
 import { Box, Button, Center, Group, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useRef } from 'react';
 import type { BusinessNumber, Thread } from '../../../../shared/api/entities';
+import { call } from '../../app/api';
 import { QueryState } from '../../ui/QueryState';
+import { WhyVisible } from '../../ui/WhyVisible';
 import { formatPhone, formatWhen } from '../../ui/format';
 import { useMarkThreadReadMutation, useMessagesInfiniteQuery } from './api';
 import { Composer } from './Composer';
@@ -31,6 +33,7 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
             {thread.contactName ? `${formatPhone(thread.externalNumber)} · ` : ''}via {formatPhone(thread.bnE164)}
           </Text>
         </Stack>
+        <WhyVisible load={() => call('messages.why', { threadId: thread.id })} />
       </Group>
       <ScrollArea style={{ flex: 1 }} px="md">
         <QueryState loading={q.isLoading} error={q.error} onRetry={q.refetch}>

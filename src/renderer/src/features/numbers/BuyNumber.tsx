@@ -1,8 +1,8 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Alert, Box, Button, Group, Modal, Radio, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconSearch } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { QueryState } from '../../ui/QueryState';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useBuyNumberMutation, useNumberCatalogueQuery } from './api';
 
 const price = (cents: number) => `$${(cents / 100).toFixed(2)} a month`;
@@ -41,7 +41,7 @@ export function BuyNumber(props: { opened: boolean; onClose: () => void }) {
 
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Buy a business number" size="lg">
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <TextInput
           label="Search the available numbers"
           description="An area code (e.g. 212) or any digits the number should contain."

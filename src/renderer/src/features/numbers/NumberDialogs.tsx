@@ -1,8 +1,8 @@
+import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { Alert, Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { BusinessNumber } from '../../../../shared/api/entities';
-import { fieldErrors, notifyError, notifySaved } from '../../ui/notify';
 import { useReleaseNumberMutation, useSetNumberLabelMutation } from './api';
 
 const messageOf = (e: unknown) => (e as { message?: string } | undefined)?.message ?? 'Something went wrong.';
@@ -27,7 +27,7 @@ export function LabelDialog(props: { number: BusinessNumber; onClose: () => void
 
   return (
     <Modal opened onClose={props.onClose} title={`Label for ${n.formatted}`}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <TextInput
           label="Label"
           description="Shown wherever the team picks or sees this number."
@@ -80,7 +80,7 @@ export function ReleaseDialog(props: { number: BusinessNumber; onClose: () => vo
 
   return (
     <Modal opened onClose={props.onClose} title={`Release ${n.formatted}?`}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <Text size="sm">Releasing {n.label ? `“${n.label}”` : 'this number'} gives it up for good:</Text>
         <List size="sm" spacing={4}>
           <List.Item>Calls and texts to it no longer reach your team.</List.Item>

@@ -1,3 +1,4 @@
+import { noNativeValidation, notifySaved } from '../../ui/notify';
 import { Button, Divider, Group, Input, Modal, MultiSelect, PasswordInput, Radio, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Me } from '../../../../shared/api/contract';
@@ -5,7 +6,6 @@ import type { BusinessNumber, Group as UserGroup } from '../../../../shared/api/
 import type { CallAccessLevel, Role } from '../../../../shared/primitives';
 import { navigate } from '../../app/router';
 import { accessHelp, accessLabel, roleLabel } from '../../ui/format';
-import { notifySaved } from '../../ui/notify';
 import { defaultLevel, levelRefusal, levelsForRole, planName, roleHelp, roleOrder } from './access';
 import { useAddUserMutation } from './api';
 import { Refusal, useFeedback } from './feedback';
@@ -73,7 +73,7 @@ export function AddUser(props: {
 
   return (
     <Modal opened onClose={props.onClose} title="Add a team member" size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="xs">
           <TextInput
             label="Name"

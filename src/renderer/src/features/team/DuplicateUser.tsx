@@ -1,9 +1,9 @@
+import { noNativeValidation, notifySaved } from '../../ui/notify';
 import { Button, Group, Modal, PasswordInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { User } from '../../../../shared/api/entities';
 import { navigate } from '../../app/router';
 import { accessLabel, roleLabel } from '../../ui/format';
-import { notifySaved } from '../../ui/notify';
 import { useDuplicateUserMutation } from './api';
 import { Refusal, useFeedback } from './feedback';
 
@@ -37,7 +37,7 @@ export function DuplicateUser(props: { source: User; suggestedExtension: string;
 
   return (
     <Modal opened onClose={props.onClose} title={`Duplicate ${s.name}`} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <Text size="sm" c="dimmed">
           The new user gets {s.name}’s {copied.join(', ')}. Give them their own name, email, extension and password.
         </Text>

@@ -1,3 +1,4 @@
+import { noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
 import { ActionIcon, Badge, Box, Button, Group, Menu, Modal, MultiSelect, Paper, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconDots, IconPlus } from '@tabler/icons-react';
@@ -6,7 +7,6 @@ import type { Me } from '../../../../shared/api/contract';
 import type { CallFlow, FlowStep, Group as UserGroup, User } from '../../../../shared/api/entities';
 import { QueryState } from '../../ui/QueryState';
 import { roleLabel } from '../../ui/format';
-import { notifyError, notifySaved } from '../../ui/notify';
 import { useCallFlowsQuery, useUsersQuery } from '../directory/api';
 import { useCreateGroupMutation, useDeleteGroupMutation, useRenameGroupMutation, useSetGroupMembersMutation } from './api';
 import { LockedNote, Refusal, useFeedback } from './feedback';
@@ -74,7 +74,7 @@ function CreateGroup(props: { me: Me; users: readonly User[]; onClose: () => voi
   }
   return (
     <Modal opened onClose={props.onClose} title="New group" closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <TextInput
           label="Group name"
           placeholder="e.g. Sales"
@@ -113,7 +113,7 @@ function RenameGroup(props: { group: UserGroup; onClose: () => void }) {
   }
   return (
     <Modal opened onClose={props.onClose} title={`Rename ${g.name}`} closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <TextInput
           label="Group name"
           value={name}
@@ -150,7 +150,7 @@ function EditMembers(props: { me: Me; group: UserGroup; users: readonly User[]; 
   }
   return (
     <Modal opened onClose={props.onClose} title={`Members of ${g.name}`} closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack component="form" noValidate onSubmit={submit} gap="sm">
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <MemberPicker me={props.me} users={props.users} value={members} onChange={setMembers} error={fb.errors.memberIds} />
         <Text size="xs" c="dimmed">
           People added see the calls that land in {g.name} if their call access is “Calling group”.

@@ -2,7 +2,9 @@ import { Anchor, Badge, Box, Button, Checkbox, Group, Stack, Text, ThemeIcon, Ti
 import { IconDeviceAudioTape } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import type { VoicemailRow } from '../../../../shared/api/entities';
+import { call } from '../../app/api';
 import { href, navigate } from '../../app/router';
+import { WhyVisible } from '../../ui/WhyVisible';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
@@ -95,6 +97,7 @@ function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
         <Anchor size="sm" href={href('calls', c.id)}>
           Open the call
         </Anchor>
+        <WhyVisible load={async () => (await call('calls.get', { callId: c.id })).why} />
         <Anchor size="sm" component="button" onClick={props.onClose}>
           Close
         </Anchor>
