@@ -75,6 +75,7 @@ export function loadActor(db: Db, userId: number): Actor | null {
   if (!row || row.active !== 1) return null;
   const role = known(roles, row.role, 'role');
   const plan = known(plans, row.plan, 'plan');
+  const accountStatus = known(['active', 'cancelled'] as const, row.status, 'account status');
   let callAccess = known(callAccessLevels, row.call_access, 'call access level');
   const permissions = new Set(
     (stmt(db, 'SELECT permission FROM manager_permissions WHERE user_id = ?').pluck().all(userId) as string[]).map(
@@ -129,7 +130,7 @@ export function loadActor(db: Db, userId: number): Actor | null {
     isOwner: row.owner_user_id === row.id,
     permissions,
     plan,
-    accountStatus: row.status === 'cancelled' ? 'cancelled' : 'active',
+    accountStatus,
     cancelledAt: row.cancelled_at,
     groupIds,
     flowIds,

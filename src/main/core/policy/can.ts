@@ -50,6 +50,8 @@ export interface Resources {
   'account.transferOwnership': { target: TargetUser };
   'audit.read': Record<string, never>;
   'user.viewAs': { accountId: number };
+  /** Register a softphone and place or take calls (SIP credentials, the proxy's checks). */
+  'phone.use': Record<string, never>;
 }
 export type Action = keyof Resources;
 
@@ -231,6 +233,8 @@ const rules: { [A in Action]: Rule<A> } = {
     if (a.role !== 'administrator') return deny('Only an Administrator can view the console as someone else.');
     return accountId === a.accountId ? allow : deny('That user is not in your account.');
   },
+  // Every active user may phone; not while viewed-as or on a cancelled account (writable(), in can()).
+  'phone.use': () => allow,
 };
 
 /**
@@ -238,8 +242,9 @@ const rules: { [A in Action]: Rule<A> } = {
  * rule is refused.
  */
 export function can<A extends Action>(actor: Actor, action: A, resource: Resources[A]): Decision {
-  const rule = (rules as Partial<Record<string, Rule<A>>>)[action];
-  if (!rule) return deny('No rule allows this action.');
+  // Own rules only: an inherited name (toString, __proto__…) is no rule.
+  const rule = Object.hasOwn(rules, action) ? (rules as Partial<Record<string, Rule<A>>>)[action] : undefined;
+  if (typeof rule !== 'function') return deny('No rule allows this action.');
   if (!readActions.has(action)) {
     const w = writable(actor);
     if (!w.allowed) return w;

@@ -140,9 +140,6 @@ export const usersHandlers: Handlers<'users'> = {
     const sets = { scope: input.scopeBnIds ?? [], call: input.outboundCallBnIds ?? [], sms: input.smsBnIds ?? [] };
     const groupIds = input.groupIds ?? [];
     mustKnowNumbers(ctx, [...sets.scope, ...sets.call, ...sets.sms]);
-    if (level === 'numbers' && sets.scope.length === 0) {
-      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
-    }
     mustKnowGroups(ctx, groupIds);
     const outboundGiven = input.outboundCallBnIds !== undefined || input.smsBnIds !== undefined;
     enforce(
@@ -159,6 +156,9 @@ export const usersHandlers: Handlers<'users'> = {
           reachBnIds: reachBnIds(ctx.db, ctx.actor.accountId, { groupIds }, 'callflow'),
         }),
       );
+    }
+    if (level === 'numbers' && sets.scope.length === 0) {
+      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
     }
     withinUserLimit(ctx);
     mustBeFree(ctx, input.extension, input.email, null);
