@@ -1,19 +1,34 @@
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'worker_threads', 'stream', 'util', 'events', 'zlib'];
+/** Every Node builtin by its bare name (fs, path, child_process, …); `node:*` is caught by a pattern. */
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
 
 /** Runtime boundaries by folder (STYLE.md §1): each runtime imports only what it may. */
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'bench/.data/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.cache/**',
+      'bench/.data/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
@@ -22,13 +37,32 @@ export default tseslint.config(
   {
     files: ['src/main/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/preload/**'], message: 'Main may not import renderer or preload code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**', '**/preload/**'], message: 'Main may not import renderer or preload code.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The core runs in plain Node: no electron here.' }], patterns: [{ group: ['**/renderer/**', '**/preload/**', '**/server/**'], message: 'The core does not know its hosts or the renderer.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The core runs in plain Node: no electron here.' }],
+          patterns: [
+            { group: ['electron/*'], message: 'The core runs in plain Node: no electron here.' },
+            {
+              group: ['**/renderer/**', '**/preload/**', '**/server/**'],
+              message: 'The core does not know its hosts or the renderer.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -37,8 +71,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'better-sqlite3', 'ws', ...nodeBuiltins].map((name) => ({ name, message: 'Shared code runs in every runtime.' })),
-          patterns: [{ group: ['node:*', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'Shared code imports only shared code and zod.' }],
+          paths: ['electron', 'better-sqlite3', 'ws', ...nodeBuiltins].map((name) => ({
+            name,
+            message: 'Shared code runs in every runtime.',
+          })),
+          patterns: [
+            {
+              group: ['node:*', 'electron/*', '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'Shared code imports only shared code and zod.',
+            },
+          ],
         },
       ],
     },
@@ -49,7 +91,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ regex: '^(?!electron$|\\.\\./shared/)', message: 'The preload imports only electron and the contract.' }],
+          patterns: [
+            { regex: '^(?!electron$|\\.\\./shared/)', message: 'The preload imports only electron and the contract.' },
+          ],
         },
       ],
     },
@@ -65,8 +109,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'better-sqlite3', 'ws', ...nodeBuiltins].map((name) => ({ name, message: 'The renderer is untrusted and runs in a browser sandbox.' })),
-          patterns: [{ group: ['node:*', '**/main/**', '**/preload/**'], message: 'The renderer talks to the main process only through window.api.' }],
+          paths: ['electron', 'better-sqlite3', 'ws', ...nodeBuiltins].map((name) => ({
+            name,
+            message: 'The renderer is untrusted and runs in a browser sandbox.',
+          })),
+          patterns: [
+            {
+              group: ['node:*', 'electron/*', '**/main/**', '**/preload/**'],
+              message: 'The renderer talks to the main process only through window.api.',
+            },
+          ],
         },
       ],
     },

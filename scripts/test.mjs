@@ -15,7 +15,11 @@ const steps = [
   ['typecheck (renderer)', npx, ['tsc', '--noEmit', '--composite', 'false', '-p', 'tsconfig.web.json']],
   ['lint', npx, ['eslint', '.', '--max-warnings', '0']],
   ['electron security lint', process.execPath, ['scripts/electronegativity.mjs']],
-  ['unit and integration tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/vitest.json']],
+  [
+    'unit and integration tests',
+    npx,
+    ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/vitest.json'],
+  ],
 ];
 if (existsSync('playwright.config.ts')) steps.push(['end-to-end tests', npx, ['playwright', 'test']]);
 
@@ -32,6 +36,7 @@ for (const [name, cmd, args] of steps) {
     if (!name.includes('tests')) break;
   }
 }
+if (failedStep) console.error(`\nFailed: ${failedStep}`);
+// Last, so that "N passed, N failed" is the closing line.
 const summary = spawnSync(process.execPath, ['scripts/test-summary.mjs'], { stdio: 'inherit' });
-if (failedStep) console.error(`Failed: ${failedStep}`);
 process.exit(failedStep || summary.status !== 0 ? 1 : 0);

@@ -1,11 +1,12 @@
 import { app, BrowserWindow, type WebContents } from 'electron';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_CHANNEL } from '../shared/api/bridge';
 import { createCore } from './core';
 import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
 import { wireIpc } from './ipc';
+import { rendererEntryUrl } from './origins';
 import { applySecurity } from './security';
+import { missingHint, sqliteBinding } from './sqliteBinding';
 
 /**
  * The Electron host: one window, the core over IPC. It carries bytes and
@@ -13,13 +14,15 @@ import { applySecurity } from './security';
  */
 if (!app.requestSingleInstanceLock()) app.quit();
 
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`;
+const rendererUrl = rendererEntryUrl(join(__dirname, '../renderer/index.html'), process.env.ELECTRON_RENDERER_URL);
 const windows = new Set<number>();
 
-/** better-sqlite3 built for Electron's ABI by `npm start` (scripts/sqlite-abi.mjs), if there is one. */
-function sqliteBinding(): string | undefined {
-  const file = join(app.getAppPath(), '.cache', 'sqlite-electron', process.versions.electron, 'better_sqlite3.node');
-  return existsSync(file) ? file : undefined;
+/** better-sqlite3 built for Electron's ABI by `npm start` (scripts/sqlite-abi.mjs) in dev and preview. */
+function electronSqlite(): string | undefined {
+  const ctx = { appPath: app.getAppPath(), electronVersion: process.versions.electron, isPackaged: app.isPackaged };
+  const binding = sqliteBinding(ctx);
+  if (!binding && !ctx.isPackaged) console.warn(missingHint);
+  return binding;
 }
 
 function createWindow(): BrowserWindow {
@@ -74,7 +77,7 @@ void app.whenReady().then(() => {
   applySecurity(rendererUrl);
   const core = createCore({
     dbPath: join(app.getPath('userData'), 'teamline.db'),
-    nativeBinding: sqliteBinding(),
+    nativeBinding: electronSqlite(),
     demoIfEmpty: true,
     resourcesDir: join(app.getAppPath(), 'resources'),
   });

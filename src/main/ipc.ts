@@ -1,7 +1,7 @@
 import { ipcMain, type WebContents } from 'electron';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../shared/api/bridge';
 import type { Connection, Core } from './core';
-import { isOwnRendererUrl } from './security';
+import { isOwnRendererUrl } from './origins';
 
 /**
  * Carries requests from our windows to the core and events back. One
@@ -15,7 +15,10 @@ export function wireIpc(core: Core, rendererUrl: string, isOurWindow: (contents:
     const sender = event.sender;
     const frameUrl = event.senderFrame?.url ?? '';
     if (!isOurWindow(sender) || event.senderFrame !== sender.mainFrame || !isOwnRendererUrl(frameUrl, rendererUrl)) {
-      return { ok: false, error: { code: 'forbidden', message: 'Requests are accepted only from the app’s own window.' } };
+      return {
+        ok: false,
+        error: { code: 'forbidden', message: 'Requests are accepted only from the app’s own window.' },
+      };
     }
     let connection = connections.get(sender.id);
     if (!connection) {

@@ -1,23 +1,20 @@
-import { app, session, type WebContents } from 'electron';
+import { app, session, shell, type WebContents } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { isExternalLink, isOwnRendererUrl } from './origins';
 
-/** Whether a URL is our own renderer: the dev server in development, our packaged file otherwise. */
-export function isOwnRendererUrl(url: string, rendererUrl: string): boolean {
-  try {
-    const u = new URL(url);
-    const own = new URL(rendererUrl);
-    if (own.protocol === 'file:') return u.protocol === 'file:' && u.pathname === own.pathname;
-    return u.origin === own.origin;
-  } catch {
-    return false;
-  }
-}
+/**
+ * What the renderer may ask the browser for: the microphone (and camera
+ * capability checks) for calls, notifications for incoming calls, and
+ * speaker selection so the ringtone and call audio can use the chosen output
+ * (`setSinkId`, src/renderer/src/softphone/media.ts). Nothing else.
+ */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'notifications', 'speaker-selection']);
 
 /**
  * The security baseline: a strict CSP on every response, no navigation away
- * from the app, no new windows, no
- * <webview>, and permissions only for what the softphone needs, only for our
- * own renderer.
+ * from the app, no new windows (https links go to the system browser), no
+ * <webview>, and only the permissions above, only for our own renderer's
+ * main frame.
  */
 export function applySecurity(rendererUrl: string): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -26,12 +23,14 @@ export function applySecurity(rendererUrl: string): void {
     });
   });
 
-  const allowed = new Set(['media', 'notifications', 'speaker-selection']);
-  session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => {
-    callback(allowed.has(permission) && isOwnRendererUrl(contents.getURL(), rendererUrl));
+  const ours = (contents: WebContents | null, isMainFrame: boolean): boolean =>
+    contents !== null && isMainFrame && isOwnRendererUrl(contents.getURL(), rendererUrl);
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
+    callback(ALLOWED_PERMISSIONS.has(permission) && ours(contents, details.isMainFrame));
   });
-  session.defaultSession.setPermissionCheckHandler((contents, permission) =>
-    Boolean(contents && allowed.has(permission) && isOwnRendererUrl(contents.getURL(), rendererUrl)),
+  session.defaultSession.setPermissionCheckHandler(
+    (contents, permission, _origin, details) =>
+      ALLOWED_PERMISSIONS.has(permission) && ours(contents, details.isMainFrame),
   );
 
   app.on('web-contents-created', (_event, contents: WebContents) => {
@@ -42,7 +41,11 @@ export function applySecurity(rendererUrl: string): void {
     contents.on('will-redirect', (e, url) => {
       if (!isOwnRendererUrl(url, rendererUrl)) e.preventDefault();
     });
-    // The app opens no other windows and no outside pages.
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    // The app opens no windows of its own; an https link (a help page, an
+    // integration's site) goes to the system browser, anything else nowhere.
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isExternalLink(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
   });
 }
