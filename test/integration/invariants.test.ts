@@ -518,6 +518,8 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'account.cancel': { confirmName: 'Teamline Demo' },
       'account.transferOwnership': { userId: uid('jessica') },
       'messages.send': { bnId: mainLA, to: '+13105550100', body: 'Are we still open?' },
+      // Using the phone is an action too: no SIP credentials on a cancelled account.
+      'sip.credentials': {},
     };
   };
 

@@ -214,6 +214,7 @@ function samples(): Samples {
     'messages.why': [{ threadId: own.threadId }],
     'inbox.counts': [{}],
     'messages.send': [{ bnId: n.mainLA, to: '+13105550100', body: 'Hello there' }],
+    'sip.credentials': [{}],
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ApiResult } from '../../shared/result';
 import type { PushEvent } from '../../shared/api/events';
 import type { Session } from './api/context';
+import type { SipConfig } from '../sip/config';
 
 /** One client of the core: an Electron window or a browser WebSocket. It carries one session. */
 export interface Connection {
@@ -18,6 +19,8 @@ export interface CoreOptions {
   /** The app's resources folder (demo voicemail recordings). */
   resourcesDir?: string | undefined;
   now?: (() => number) | undefined;
+  /** The phone service's settings; without them `sip.credentials` answers that the phone service is not running. */
+  sip?: SipConfig | null | undefined;
 }
 
 export interface Core {

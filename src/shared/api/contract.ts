@@ -271,6 +271,23 @@ export const contract = {
   'messages.markRead': def(z.strictObject({ threadId: Id }), ok),
   'inbox.counts': def(empty, z.object({ unreadVoicemails: z.number(), unreadThreads: z.number(), capped: z.number() })),
   'messages.send': def(z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }), Message),
+
+  /**
+   * Short-lived SIP credentials for the signed-in user's softphone: register
+   * `sip:<username>@<domain>` over `wsUrl` with this authorization username
+   * and password (and contactName = username), and ask again before `expiresAt`.
+   */
+  'sip.credentials': def(
+    empty,
+    z.object({
+      username: Extension,
+      authorizationUsername: z.string(),
+      password: z.string(),
+      expiresAt: Timestamp,
+      domain: z.string(),
+      wsUrl: z.string(),
+    }),
+  ),
 } as const;
 
 export type Contract = typeof contract;

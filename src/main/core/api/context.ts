@@ -1,6 +1,7 @@
 import type { EventName } from '../../../shared/api/events';
 import type { Actor, CallFacts, ThreadFacts } from '../policy';
 import type { Db } from '../store/db';
+import type { SipConfig } from '../../sip/config';
 
 /** Who should hear of a change: everyone in the account, some users, or whoever can see an item. */
 export type Audience =
@@ -25,6 +26,8 @@ export interface Session {
 export interface Ctx {
   db: Db;
   now: () => number;
+  /** The phone service's settings, when it runs. */
+  sip: SipConfig | null;
   session: Session;
   /** Queue a push event; sent after the request's transaction commits. */
   emit(name: EventName, audience: Audience): void;

@@ -44,7 +44,7 @@ function withoutWaitingForDisk<T>(db: Db, write: () => T): T {
 
 export const createSession = (): Session => ({ userId: null, viewAsUserId: null, signIn: { failures: 0, lockedUntil: 0 } });
 
-export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { validateOutput?: boolean }) {
+export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip'> & { validateOutput?: boolean }) {
   const now = options.now ?? Date.now;
   const clients = new Set<Client>();
 
@@ -74,6 +74,7 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now'> & { v
     validateOutput: options.validateOutput ?? false,
     publish,
     log: (message, error) => console.error(message, error),
+    sip: options.sip ?? null,
   });
 
   return {

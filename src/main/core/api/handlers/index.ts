@@ -13,6 +13,7 @@ import { inboxHandlers } from './inbox';
 import { integrationsHandlers } from './integrations';
 import { messagesHandlers } from './messages';
 import { numbersHandlers } from './numbers';
+import { sipHandlers } from './sip';
 import { usersHandlers } from './users';
 import { voicemailsHandlers } from './voicemails';
 
@@ -33,4 +34,5 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...voicemailsHandlers,
   ...messagesHandlers,
   ...inboxHandlers,
+  ...sipHandlers,
 };

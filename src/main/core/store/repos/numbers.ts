@@ -119,3 +119,9 @@ export function regionOf(e164: string): string {
   const m = /^\+1(\d{3})/.exec(e164);
   return (m && areaRegions[m[1]!]) ?? (m ? 'United States' : 'International');
 }
+
+/** The live BN of this account with this E.164 number, or null (inbound routing, caller IDs). */
+export function findNumberByE164(db: Db, accountId: number, e164: string): BusinessNumber | null {
+  const r = stmt(db, `${select} WHERE b.e164 = ? AND b.account_id = ? AND b.released_at IS NULL`).get(e164, accountId) as Row | undefined;
+  return r ? toNumber(r) : null;
+}

@@ -208,3 +208,12 @@ export function extensionTaken(db: Db, accountId: number, extension: string, exc
 export function emailTaken(db: Db, email: string, exceptId: number | null): boolean {
   return stmt(db, 'SELECT 1 FROM users WHERE email = ? AND id IS NOT ?').get(email.toLowerCase(), exceptId) !== undefined;
 }
+
+/** The user holding this extension in the account (active or not), or null: SIP identities are extensions. */
+export function findUserByExtension(db: Db, accountId: number, extension: string): UserRecord | null {
+  const r = stmt(
+    db,
+    `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.account_id = ? AND u.extension = ?`,
+  ).get(accountId, extension) as Row | undefined;
+  return r ? toUser(r) : null;
+}

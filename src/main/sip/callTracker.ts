@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import type { CallDirection } from '../../shared/primitives';
+import type { NewCall, ParticipantRole } from '../core/store/repos/calls';
+import type { Directory } from './directory';
+import type { PlanEvent, RingStep } from './flowPlan';
+
+/**
+ * Assembles call records from what the proxy reports (a call starts, a
+ * branch rings an extension, a branch answers, the dialog ends or fails)
+ * and hands each finished call to the core. Nothing here comes from a
+ * client's word: the proxy names branches from its own routing, and a
+ * client's Contact user is forced to its extension at registration.
+ */
+
+export type RingVerdict =
+  { kind: 'ring'; secs: number; targets: string[] } | { kind: 'end'; code: number; reason: string };
+
+type CallEvent = NewCall['events'][number];
+
+interface TrackedCall {
+  id: string;
+  direction: CallDirection;
+  bnId: number | null;
+  externalNumber: string | null;
+  callFlowId: number | null;
+  groupId: number | null;
+  startedAt: number;
+  answeredAt: number | null;
+  placedBy: number | null;
+  answeredBy: number | null;
+  missed: number[];
+  events: CallEvent[];
+  /** Ring steps still to come; `current` is ringing now. */
+  steps: RingStep[];
+  current: RingStep | null;
+  /** Branch index → what the proxy rang on it (an extension or an outside number). */
+  branches: Map<number, string>;
+  finishedAt: number | null;
+  touchedAt: number;
+}
+
+export interface StartCall {
+  direction: CallDirection;
+  bnId: number | null;
+  externalNumber: string | null;
+  callFlowId: number | null;
+  placedBy: number | null;
+  events: (PlanEvent | CallEvent)[];
+  steps: RingStep[];
+}
+
+export interface TrackerOptions {
+  accountId: number;
+  directory: Directory;
+  record: (call: NewCall) => void;
+  now: () => number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+const MAX_LIVE_CALLS = 1000;
+/** An unanswered call the proxy never reported on again is given up after this long. */
+const UNANSWERED_LIMIT_MS = 15 * 60_000;
+/** Longer than the proxy's dialog timeout (4 h), which ends calls without a BYE. */
+const ANSWERED_LIMIT_MS = 4 * 3_600_000 + 10 * 60_000;
+/** Finished calls are kept a little, so late reports for them are ignored rather than unknown. */
+const FINISHED_KEEP_MS = 5 * 60_000;
+
+export class CallTracker {
+  private calls = new Map<string, TrackedCall>();
+
+  constructor(private readonly o: TrackerOptions) {}
+
+  get live(): number {
+    let n = 0;
+    for (const c of this.calls.values()) if (c.finishedAt === null) n++;
+    return n;
+  }
+
+  /** Starts tracking a call; null when too many calls are live. */
+  start(s: StartCall): string | null {
+    this.sweep();
+    if (this.live >= MAX_LIVE_CALLS) return null;
+    const at = this.o.now();
+    const id = randomBytes(12).toString('base64url');
+    this.calls.set(id, {
+      id,
+      direction: s.direction,
+      bnId: s.bnId,
+      externalNumber: s.externalNumber,
+      callFlowId: s.callFlowId,
+      groupId: null,
+      startedAt: at,
+      answeredAt: null,
+      placedBy: s.placedBy,
+      answeredBy: null,
+      missed: [],
+      events: s.events.map((e) => ({ at, ...e })),
+      steps: [...s.steps],
+      current: null,
+      branches: new Map(),
+      finishedAt: null,
+      touchedAt: at,
+    });
+    return id;
+  }
+
+  /**
+   * The current ring step is over without an answer (or nothing has rung
+   * yet): the next step with someone to ring, or the end of the call.
+   */
+  next(id: string, lastCode = 0): RingVerdict {
+    const c = this.open(id);
+    if (!c) return { kind: 'end', code: 481, reason: 'Call not found' };
+    const at = this.o.now();
+    if (c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
+    c.current = null;
+    for (let step = c.steps.shift(); step; step = c.steps.shift()) {
+      if (step.kind === 'voicemail') {
+        if (step.groupId !== null) c.groupId = step.groupId;
+        if (step.userId !== null) c.missed.push(step.userId);
+        c.events.push({
+          at,
+          kind: 'voicemail',
+          userId: step.userId,
+          groupId: step.groupId,
+          detail: 'No message taken: voicemail needs a media server',
+        });
+        return this.finish(c, { kind: 'end', code: 480, reason: 'Voicemail is not available' });
+      }
+      const targets = this.o.directory.extensionsFor(step);
+      if (step.kind === 'ring_group') {
+        c.groupId = step.groupId;
+        c.events.push({
+          at,
+          kind: 'ring_group',
+          groupId: step.groupId,
+          detail: targets.length === 0 ? 'No active members' : '',
+        });
+      } else {
+        c.events.push({
+          at,
+          kind: 'ring_user',
+          userId: step.userId,
+          detail: targets.length === 0 ? 'Not in service' : '',
+        });
+      }
+      if (targets.length > 0) {
+        c.current = step;
+        return { kind: 'ring', secs: step.ringSeconds, targets };
+      }
+      if (step.kind === 'ring_user') c.missed.push(step.userId);
+    }
+    // Phones that declined (rather than rang out) make the caller hear "busy".
+    if (lastCode === 486 || lastCode === 600 || lastCode === 603)
+      return this.finish(c, { kind: 'end', code: 486, reason: 'Busy' });
+    return this.finish(c, {
+      kind: 'end',
+      code: 480,
+      reason: c.direction === 'internal' ? 'No answer' : 'No one answered',
+    });
+  }
+
+  /** The proxy forked a branch to `to` (an extension after location lookup, or an outside number). */
+  branch(id: string, index: number, to: string): void {
+    const c = this.open(id);
+    if (!c || c.branches.size >= 200) return;
+    c.branches.set(index, to);
+    const userId = c.direction === 'outbound' ? null : this.o.directory.activeUserId(to);
+    if (userId !== null) {
+      c.events.push({
+        at: this.o.now(),
+        kind: 'rang',
+        userId,
+        groupId: c.current?.kind === 'ring_group' ? c.current.groupId : null,
+      });
+    }
+  }
+
+  /** A branch answered; who it was comes from the proxy's own branch record. */
+  answered(id: string, index: number): void {
+    const c = this.open(id);
+    if (!c || c.answeredAt !== null) return;
+    const at = this.o.now();
+    c.answeredAt = at;
+    const to = c.branches.get(index) ?? null;
+    const userId = to !== null && c.direction !== 'outbound' ? this.o.directory.activeUserId(to) : null;
+    c.answeredBy = userId;
+    if (c.current?.kind === 'ring_user' && c.current.userId !== userId) c.missed.push(c.current.userId);
+    c.current = null;
+    c.events.push({
+      at,
+      kind: 'answered',
+      userId,
+      detail: userId === null ? (to ? `Answered by ${to}` : 'Answered') : '',
+    });
+  }
+
+  /** The dialog ended (BYE or timeout) or failed (no answer, cancelled, refused downstream). */
+  ended(id: string): void {
+    const c = this.open(id);
+    if (!c) return;
+    if (c.answeredAt === null && c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
+    c.current = null;
+    this.finish(c, null);
+  }
+
+  private open(id: string): TrackedCall | null {
+    const c = this.calls.get(id);
+    if (!c || c.finishedAt !== null) return null;
+    c.touchedAt = this.o.now();
+    return c;
+  }
+
+  private finish<T>(c: TrackedCall, value: T): T {
+    const at = this.o.now();
+    c.finishedAt = at;
+    c.events.push({ at, kind: 'ended', detail: c.answeredAt === null ? 'Not answered' : '' });
+    const participants: { userId: number; role: ParticipantRole }[] = [];
+    const add = (userId: number | null, role: ParticipantRole) => {
+      if (userId !== null && !participants.some((p) => p.userId === userId)) participants.push({ userId, role });
+    };
+    add(c.placedBy, 'placed');
+    add(c.answeredBy, 'answered');
+    for (const u of c.missed) add(u, 'missed');
+    try {
+      this.o.record({
+        accountId: this.o.accountId,
+        direction: c.direction,
+        result: c.answeredAt === null ? 'missed' : 'answered',
+        bnId: c.bnId,
+        externalNumber: c.externalNumber,
+        startedAt: c.startedAt,
+        answeredAt: c.answeredAt,
+        endedAt: at,
+        callFlowId: c.callFlowId,
+        groupId: c.groupId,
+        participants,
+        events: c.events,
+        voicemail: null,
+      });
+    } catch (error) {
+      this.o.log?.('Could not record a call', error);
+    }
+    return value;
+  }
+
+  /** Gives up on calls the proxy stopped reporting on, and forgets finished ones. */
+  sweep(): void {
+    const now = this.o.now();
+    for (const c of this.calls.values()) {
+      if (c.finishedAt !== null) {
+        if (now - c.finishedAt > FINISHED_KEEP_MS) this.calls.delete(c.id);
+      } else if (now - c.touchedAt > (c.answeredAt === null ? UNANSWERED_LIMIT_MS : ANSWERED_LIMIT_MS)) {
+        this.ended(c.id);
+      }
+    }
+  }
+}

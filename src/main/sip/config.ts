@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * What the core needs to issue SIP credentials (`sip.credentials`). The
+ * phone service serves one account: one SIP domain is one company's
+ * extension plan.
+ */
+export interface SipConfig {
+  accountId: number;
+  /** The SIP domain and digest realm, e.g. `teamline.local`. */
+  domain: string;
+  /** Where the softphone connects, e.g. `ws://127.0.0.1:5066`. */
+  wsUrl: string;
+  /** The HMAC secret that credentials are derived from; never leaves the main process. */
+  secret: Buffer;
+  /** Lifetime of issued credentials; the softphone renews them before expiry. */
+  credentialTtlSeconds: number;
+}
+
+export const DEFAULT_DOMAIN = 'teamline.local';
+export const DEFAULT_CREDENTIAL_TTL_SECONDS = 3600;
+
+/** Debian's module directory (kamailio 5.6 from bookworm). */
+export const DEBIAN_MODULES_DIR = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+
+export const projectRoot = resolve(import.meta.dirname, '../../..');
+export const templatePath = join(projectRoot, 'resources', 'kamailio', 'kamailio.cfg.tmpl');
+
+/** Everything the Kamailio template needs; one value per {{NAME}}. */
+export interface KamailioSettings {
+  domain: string;
+  listenIp: string;
+  sipPort: number;
+  wsPort: number;
+  /** Base URL of the loopback decision service, e.g. `http://127.0.0.1:40123`. */
+  decisionUrl: string;
+  /** Shared secret the proxy sends with every decision request. */
+  token: string;
+  /** The outside world: where calls to external numbers go (`host:port`), or null for none. */
+  peer: string | null;
+  /** Calls from this address without credentials are inbound calls from the outside world. */
+  trunkIp: string;
+  runDir: string;
+  modulesDir: string;
+  /** Kamailio log level: 1 warnings, 2 info, 3 debug. */
+  debug: number;
+  children: number;
+}
+
+// Values go into a configuration language with quotes, "$" variables and
+// "|" separated replies: each has a narrow, checked shape.
+const patterns: Record<string, RegExp> = {
+  DOMAIN: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+  LISTEN_IP: /^\d{1,3}(\.\d{1,3}){3}$/,
+  TRUNK_IP: /^\d{1,3}(\.\d{1,3}){3}$/,
+  SIP_PORT: /^\d{1,5}$/,
+  WS_PORT: /^\d{1,5}$/,
+  DECISION_URL: /^http:\/\/127\.0\.0\.1:\d{1,5}$/,
+  TOKEN_HEADER: /^X-Teamline-Token: [0-9a-f]{32,128}$/,
+  PEER: /^(\d{1,3}(\.\d{1,3}){3}:\d{1,5})?$/,
+  RUN_DIR: /^\/[A-Za-z0-9._\-/]+$/,
+  MODULES_DIR: /^\/[A-Za-z0-9._\-/]+$/,
+  DEBUG: /^[0-3]$/,
+  CHILDREN: /^[1-8]$/,
+};
+
+export class TemplateError extends Error {}
+
+/** Fills every {{NAME}} of the template; an unknown, missing or odd value is an error, never a guess. */
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  for (const [name, value] of Object.entries(values)) {
+    const pattern = patterns[name];
+    if (!pattern) throw new TemplateError(`Unknown template value ${name}`);
+    if (!pattern.test(value)) throw new TemplateError(`Template value ${name} has an unexpected form`);
+  }
+  const out = template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new TemplateError(`Template value ${name} is missing`);
+    return value;
+  });
+  return out;
+}
+
+export function kamailioValues(s: KamailioSettings): Record<string, string> {
+  if (s.runDir.length > 80) throw new TemplateError('The run directory path is too long for a control socket');
+  return {
+    DOMAIN: s.domain,
+    LISTEN_IP: s.listenIp,
+    TRUNK_IP: s.trunkIp,
+    SIP_PORT: String(s.sipPort),
+    WS_PORT: String(s.wsPort),
+    DECISION_URL: s.decisionUrl,
+    TOKEN_HEADER: `X-Teamline-Token: ${s.token}`,
+    PEER: s.peer ?? '',
+    RUN_DIR: s.runDir,
+    MODULES_DIR: s.modulesDir,
+    DEBUG: String(s.debug),
+    CHILDREN: String(s.children),
+  };
+}
+
+/** Renders the template into `<runDir>/kamailio.cfg` (owner-only: it holds the proxy's token). */
+export function writeKamailioConfig(s: KamailioSettings, template = readFileSync(templatePath, 'utf8')): string {
+  mkdirSync(s.runDir, { recursive: true, mode: 0o700 });
+  const file = join(s.runDir, 'kamailio.cfg');
+  writeFileSync(file, renderTemplate(template, kamailioValues(s)), { mode: 0o600 });
+  return file;
+}
+
+/**
+ * The HMAC secret kept in a file, so that credentials survive a restart of
+ * the phone service and two processes (the console host and `npm run sip`)
+ * can share it. Created owner-only when missing.
+ */
+export function loadOrCreateSecret(file: string): Buffer {
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
+  }
+  const secret = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, secret.toString('hex'), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

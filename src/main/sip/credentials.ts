@@ -1,0 +1,79 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Time-limited SIP credentials, derived rather than stored: nothing to leak
+ * from a database, and nothing long-lived in the renderer.
+ *
+ *   authorization username = `<expiry unix seconds>.<extension>`
+ *   password = base64url(HMAC-SHA256(accountKey, `<authorization username>:<user id>`))
+ *   accountKey = HMAC-SHA256(secret, `teamline-sip-account:<account id>`)
+ *
+ * The account key keeps another account's credentials from working here;
+ * the user id keeps credentials from passing to whoever is given the
+ * extension next. The proxy never sees the secret, only an HA1 per request.
+ */
+
+export interface IssuedCredentials {
+  /** The AOR user: the extension. */
+  username: string;
+  authorizationUsername: string;
+  password: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+  domain: string;
+  wsUrl: string;
+}
+
+export interface SipIdentity {
+  accountId: number;
+  userId: number;
+  extension: string;
+}
+
+const AUTH_USER = /^(\d{10})\.(\d{2,6})$/;
+
+function accountKey(secret: Buffer, accountId: number): Buffer {
+  return createHmac('sha256', secret).update(`teamline-sip-account:${accountId}`).digest();
+}
+
+export function sipPassword(secret: Buffer, identity: SipIdentity, authorizationUsername: string): string {
+  return createHmac('sha256', accountKey(secret, identity.accountId))
+    .update(`${authorizationUsername}:${identity.userId}`)
+    .digest('base64url');
+}
+
+export function issueCredentials(
+  config: { secret: Buffer; domain: string; wsUrl: string; credentialTtlSeconds: number },
+  identity: SipIdentity,
+  now: number,
+): IssuedCredentials {
+  const expirySeconds = Math.floor(now / 1000) + config.credentialTtlSeconds;
+  const authorizationUsername = `${expirySeconds}.${identity.extension}`;
+  return {
+    username: identity.extension,
+    authorizationUsername,
+    password: sipPassword(config.secret, identity, authorizationUsername),
+    expiresAt: expirySeconds * 1000,
+    domain: config.domain,
+    wsUrl: config.wsUrl,
+  };
+}
+
+/** The parts of an authorization username, or null when it is not one of ours. */
+export function parseAuthorizationUsername(value: string): { expiresAt: number; extension: string } | null {
+  const m = AUTH_USER.exec(value);
+  if (!m) return null;
+  return { expiresAt: Number(m[1]) * 1000, extension: m[2]! };
+}
+
+/** RFC 2617 HA1 = MD5(username:realm:password): what the proxy needs to check a digest. */
+export function ha1(authorizationUsername: string, realm: string, password: string): string {
+  return createHash('md5').update(`${authorizationUsername}:${realm}:${password}`).digest('hex');
+}
+
+/** Constant-time string comparison for the proxy's token. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

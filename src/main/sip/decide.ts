@@ -1,0 +1,155 @@
+import { E164, Extension } from '../../shared/primitives';
+import { can, loadActor, UnknownPolicyValue, type Actor } from '../core/policy';
+import type { Db } from '../core/store/db';
+import { getAccount } from '../core/store/repos/account';
+import { getFlow } from '../core/store/repos/flows';
+import { findNumberByE164, getNumber } from '../core/store/repos/numbers';
+import { findUserByExtension } from '../core/store/repos/users';
+import type { CallTracker, RingVerdict } from './callTracker';
+import { ha1, parseAuthorizationUsername, sipPassword } from './credentials';
+import { planCall } from './flowPlan';
+
+/**
+ * The proxy's questions, answered from the account database through the
+ * policy module, fresh for every request: a deactivated user or a revoked
+ * grant is refused on the very next REGISTER or INVITE.
+ *
+ * Answers are one line of "|"-separated fields (see the Kamailio template):
+ *   ok|<ha1>  ring|<call>|<seconds>|<ext.ext…>  external|<call>|<caller id>
+ *   reject|<SIP code>|<reason phrase>  none
+ */
+
+export interface DecideOptions {
+  db: Db;
+  accountId: number;
+  domain: string;
+  secret: Buffer;
+  tracker: CallTracker;
+  now: () => number;
+}
+
+/** A reason phrase is a status line's text: printable, no field separator, short. */
+const phrase = (text: string) =>
+  text
+    .replace(/[^A-Za-z0-9 .,:'()+\-/]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120) || 'Refused';
+
+export const reject = (code: number, reason: string) => `reject|${code}|${phrase(reason)}`;
+
+const verdictLine = (id: string, v: RingVerdict) =>
+  v.kind === 'ring' ? `ring|${id}|${v.secs}|${v.targets.join('.')}` : reject(v.code, v.reason);
+
+type Caller = { ok: true; actor: Actor; extension: string } | { ok: false; line: string };
+
+export function createDecisions(o: DecideOptions) {
+  const { db, accountId } = o;
+
+  /** The team member behind an authorization username, if every check passes. */
+  function caller(authorizationUsername: string, aor: string): Caller {
+    const parsed = parseAuthorizationUsername(authorizationUsername);
+    if (!parsed) return { ok: false, line: reject(403, 'Unknown credentials') };
+    if (parsed.expiresAt <= o.now()) return { ok: false, line: reject(403, 'Credentials expired') };
+    if (parsed.extension !== aor) return { ok: false, line: reject(403, 'Credentials are for another extension') };
+    const user = findUserByExtension(db, accountId, parsed.extension);
+    let actor: Actor | null = null;
+    try {
+      actor = user ? loadActor(db, user.id) : null;
+    } catch (error) {
+      if (!(error instanceof UnknownPolicyValue)) throw error;
+    }
+    if (!user || !actor) return { ok: false, line: reject(403, 'This extension may not use the phone') };
+    const d = can(actor, 'phone.use', {});
+    if (!d.allowed) return { ok: false, line: reject(403, d.reason) };
+    return { ok: true, actor, extension: user.extension };
+  }
+
+  return {
+    ha1(au: string, aor: string): string {
+      const c = caller(au, aor);
+      if (!c.ok) return c.line;
+      const password = sipPassword(o.secret, { accountId, userId: c.actor.userId, extension: c.extension }, au);
+      return `ok|${ha1(au, o.domain, password)}`;
+    },
+
+    /** A call placed by an authenticated team member: to an extension, or out with a granted caller ID. */
+    outbound(au: string, to: string, callerId: string): string {
+      const parsed = parseAuthorizationUsername(au);
+      const c = caller(au, parsed?.extension ?? '');
+      if (!c.ok) return c.line;
+      const { actor } = c;
+      if (Extension.safeParse(to).success) {
+        const callee = findUserByExtension(db, accountId, to);
+        if (!callee || !callee.active) return reject(404, `No one has extension ${to}`);
+        const id = o.tracker.start({
+          direction: 'internal',
+          bnId: null,
+          externalNumber: null,
+          callFlowId: null,
+          placedBy: actor.userId,
+          events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: 'Internal call' }],
+          steps: [{ kind: 'ring_user', userId: callee.id, ringSeconds: 60 }],
+        });
+        return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+      }
+      if (!E164.safeParse(to).success)
+        return reject(484, 'Dial an extension or a number in international format (+1...)');
+
+      // The caller ID: what the client asked for, else the user's default; granted or refused.
+      let bnId: number | null;
+      if (callerId !== '') {
+        if (!E164.safeParse(callerId).success) return reject(403, 'The caller ID is not a business number');
+        bnId = findNumberByE164(db, accountId, callerId)?.id ?? null;
+        if (bnId === null) return reject(403, `${callerId} is not a business number of this account`);
+      } else {
+        bnId = actor.defaultBnId ?? actor.outboundCallBnIds[0] ?? null;
+        if (bnId === null) return reject(403, 'No business number is granted to you for outside calls');
+      }
+      const d = can(actor, 'number.callFrom', { bnId });
+      if (!d.allowed) return reject(403, d.reason);
+      const bn = getNumber(db, accountId, bnId);
+      if (!bn) return reject(403, 'That business number is no longer in service');
+      const id = o.tracker.start({
+        direction: 'outbound',
+        bnId,
+        externalNumber: to,
+        callFlowId: null,
+        placedBy: actor.userId,
+        events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: `Outbound call from ${bn.formatted}` }],
+        steps: [],
+      });
+      return id ? `external|${id}|${bn.e164}` : reject(503, 'Too many calls');
+    },
+
+    /** A call from the outside world: "none" unless it is for a business number of this account. */
+    inbound(to: string, from: string): string {
+      const e164 = /^\d{7,15}$/.test(to) ? `+${to}` : to;
+      if (!E164.safeParse(e164).success) return 'none';
+      const bn = findNumberByE164(db, accountId, e164);
+      if (!bn) return 'none';
+      if (getAccount(db, accountId).status !== 'active') return reject(480, 'This number is not in service');
+      const flow = bn.callFlowId === null ? null : getFlow(db, accountId, bn.callFlowId);
+      const at = o.now();
+      const plan = flow ? planCall(flow.steps, at) : { events: [], steps: [] };
+      const caller = E164.safeParse(from).success ? from : /^\d{7,15}$/.test(from) ? `+${from}` : null;
+      const id = o.tracker.start({
+        direction: 'inbound',
+        bnId: bn.id,
+        externalNumber: caller,
+        callFlowId: flow?.id ?? null,
+        placedBy: null,
+        events: [{ at, kind: 'entered', detail: flow ? flow.name : 'No call flow' }, ...plan.events],
+        steps: plan.steps,
+      });
+      return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+    },
+
+    /** The current ring step ended unanswered. */
+    next(id: string, lastCode: number): string {
+      return verdictLine(id, o.tracker.next(id, lastCode));
+    },
+  };
+}
+
+export type Decisions = ReturnType<typeof createDecisions>;

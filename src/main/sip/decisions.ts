@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { NewCall } from '../core/store/repos/calls';
+import type { Db } from '../core/store/db';
+import { CallTracker } from './callTracker';
+import { sameSecret } from './credentials';
+import { createDecisions, reject } from './decide';
+import { accountDirectory } from './directory';
+
+/**
+ * The loopback decision service the proxy asks (Kamailio's http_client):
+ * a node:http server on 127.0.0.1 that answers only requests carrying the
+ * random token written into the rendered Kamailio config. Every input is
+ * validated; every decision goes through the policy module (decide.ts).
+ * Nothing here logs a request body, so no credential reaches a log.
+ */
+
+export interface DecisionServiceOptions {
+  db: Db;
+  accountId: number;
+  domain: string;
+  secret: Buffer;
+  /** Writes a finished call into the history (core.recordCall). */
+  recordCall: (call: NewCall) => void;
+  now?: () => number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface DecisionService {
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  token: string;
+  tracker: CallTracker;
+  close(): Promise<void>;
+}
+
+const Field = (max: number) => z.string().max(max).default('');
+const CallId = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
+
+const schemas = {
+  '/sip/ha1': z.object({ au: Field(64), aor: Field(64) }),
+  '/sip/outbound': z.object({ au: Field(64), to: Field(64), cid: Field(64) }),
+  '/sip/inbound': z.object({ to: Field(64), from: Field(128) }),
+  '/sip/next': z.object({ tl: CallId, code: Field(3) }),
+  '/sip/event': z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('branch'), tl: CallId, idx: z.coerce.number().int().min(0).max(1000), to: Field(64) }),
+    z.object({ kind: z.literal('answered'), tl: CallId, idx: z.coerce.number().int().min(-1).max(1000) }),
+    z.object({ kind: z.enum(['ended', 'failed']), tl: CallId }),
+  ]),
+} as const;
+type Path = keyof typeof schemas;
+
+const MAX_BODY = 4096;
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(null));
+  });
+}
+
+export async function startDecisionService(o: DecisionServiceOptions): Promise<DecisionService> {
+  const now = o.now ?? Date.now;
+  const log = o.log ?? ((message: string, error?: unknown) => console.error(`[sip] ${message}`, error ?? ''));
+  const token = randomBytes(24).toString('hex');
+  const tracker = new CallTracker({
+    accountId: o.accountId,
+    directory: accountDirectory(o.db, o.accountId),
+    record: o.recordCall,
+    now,
+    log,
+  });
+  const decisions = createDecisions({
+    db: o.db,
+    accountId: o.accountId,
+    domain: o.domain,
+    secret: o.secret,
+    tracker,
+    now,
+  });
+
+  const answer = (path: Path, input: Record<string, unknown>): string => {
+    switch (path) {
+      case '/sip/ha1': {
+        const i = input as z.output<(typeof schemas)['/sip/ha1']>;
+        return decisions.ha1(i.au, i.aor);
+      }
+      case '/sip/outbound': {
+        const i = input as z.output<(typeof schemas)['/sip/outbound']>;
+        return decisions.outbound(i.au, i.to, i.cid);
+      }
+      case '/sip/inbound': {
+        const i = input as z.output<(typeof schemas)['/sip/inbound']>;
+        return decisions.inbound(i.to, i.from);
+      }
+      case '/sip/next': {
+        const i = input as z.output<(typeof schemas)['/sip/next']>;
+        return decisions.next(i.tl, Number(i.code) || 0);
+      }
+      case '/sip/event': {
+        const e = input as z.output<(typeof schemas)['/sip/event']>;
+        if (e.kind === 'branch') tracker.branch(e.tl, e.idx, e.to);
+        else if (e.kind === 'answered') tracker.answered(e.tl, e.idx);
+        else tracker.ended(e.tl);
+        return 'ok';
+      }
+    }
+  };
+
+  const reply = (res: ServerResponse, status: number, line: string) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+    res.end(`${line}\n`);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const presented = req.headers['x-teamline-token'];
+      if (typeof presented !== 'string' || !sameSecret(presented, token)) return reply(res, 401, 'unauthorized');
+      const path = (req.url ?? '').split('?')[0] as Path;
+      if (req.method !== 'POST' || !Object.hasOwn(schemas, path)) return reply(res, 404, 'not found');
+      const body = await readBody(req);
+      if (body === null) return reply(res, 413, 'too large');
+      const parsed = schemas[path].safeParse(Object.fromEntries(new URLSearchParams(body)));
+      if (!parsed.success) return reply(res, 400, 'invalid');
+      try {
+        // No surrounding transaction: a decision may finish a call, and
+        // core.recordCall commits and announces it on its own.
+        reply(res, 200, answer(path, parsed.data as Record<string, unknown>));
+      } catch (error) {
+        log(`decision ${path} failed`, error);
+        reply(res, 200, reject(500, 'The phone service failed'));
+      }
+    })();
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const sweep = setInterval(() => tracker.sweep(), 60_000);
+  sweep.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    tracker,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(sweep);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,204 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { DEBIAN_MODULES_DIR, templatePath, writeKamailioConfig, type KamailioSettings } from './config';
+
+/**
+ * Runs Kamailio in the foreground (-DD -E) from a rendered config in a run
+ * directory, on free loopback ports unless told otherwise, and resolves
+ * once it answers SIP on UDP and accepts connections on the WebSocket port.
+ */
+
+export interface KamailioOptions {
+  domain: string;
+  decisionUrl: string;
+  token: string;
+  runDir: string;
+  peer?: string | null | undefined;
+  trunkIp?: string | undefined;
+  listenIp?: string | undefined;
+  /** SIP over UDP and TCP; a free port when 0 or missing. */
+  sipPort?: number | undefined;
+  wsPort?: number | undefined;
+  modulesDir?: string | undefined;
+  debug?: number | undefined;
+  children?: number | undefined;
+  /** 'inherit' streams the log to this process's stderr; otherwise it goes to <runDir>/kamailio.log. */
+  log?: 'inherit' | 'file' | undefined;
+  binary?: string | undefined;
+  /** The template's path when not run from the source tree (a packaged app's resources). */
+  templateFile?: string | undefined;
+  readyTimeoutMs?: number | undefined;
+}
+
+export interface RunningKamailio {
+  wsUrl: string;
+  sipUdpPort: number;
+  wsPort: number;
+  pid: number;
+  configFile: string;
+  logFile: string | null;
+  /** The log so far (file mode), for a failing test to show. */
+  readLog(): string;
+  stop(): Promise<void>;
+}
+
+export class KamailioError extends Error {}
+
+/** A loopback port free for TCP, and for UDP when `udp` (SIP uses the same number for both). */
+export async function freePort(host = '127.0.0.1', udp = false): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, host, () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (!udp) return port;
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(port, host, () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new KamailioError('No free port found');
+}
+
+/** True once the proxy answers an OPTIONS sent to itself over UDP. */
+function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once('message', (m) => done(m.toString('latin1').startsWith('SIP/2.0 ')));
+    s.once('error', () => done(false));
+    s.bind(0, host, () => {
+      const local = s.address().port;
+      const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
+      const msg = [
+        `OPTIONS sip:${host}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${host}:${local};branch=${branch};rport`,
+        'Max-Forwards: 5',
+        `From: <sip:probe@${host}>;tag=${branch}`,
+        `To: <sip:${host}:${port}>`,
+        `Call-ID: ${branch}@probe`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      s.send(msg, port, host);
+    });
+  });
+}
+
+function probeTcp(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect({ host, port });
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio> {
+  const listenIp = o.listenIp ?? '127.0.0.1';
+  const sipPort = o.sipPort || (await freePort(listenIp, true));
+  const wsPort = o.wsPort || (await freePort(listenIp));
+  const settings: KamailioSettings = {
+    domain: o.domain,
+    listenIp,
+    sipPort,
+    wsPort,
+    decisionUrl: o.decisionUrl,
+    token: o.token,
+    peer: o.peer ?? null,
+    trunkIp: o.trunkIp ?? '127.0.0.1',
+    runDir: o.runDir,
+    modulesDir: o.modulesDir ?? DEBIAN_MODULES_DIR,
+    debug: o.debug ?? 2,
+    children: o.children ?? 2,
+  };
+  if (!existsSync(settings.modulesDir)) {
+    throw new KamailioError(
+      `Kamailio modules not found in ${settings.modulesDir}: install kamailio, kamailio-websocket-modules and kamailio-utils-modules`,
+    );
+  }
+  const configFile = writeKamailioConfig(settings, readFileSync(o.templateFile ?? templatePath, 'utf8'));
+  const logFile = o.log === 'inherit' ? null : join(o.runDir, 'kamailio.log');
+  const logFd = logFile ? openSync(logFile, 'a') : null;
+  const args = ['-DD', '-E', '-f', configFile, '-P', join(o.runDir, 'kamailio.pid'), '-Y', o.runDir, '-w', o.runDir];
+  let child: ChildProcess;
+  try {
+    // Its own process group, so a stop (or a failed test) ends every Kamailio worker.
+    child = spawn(o.binary ?? 'kamailio', args, {
+      stdio: ['ignore', logFd ?? 'inherit', logFd ?? 'inherit'],
+      detached: true,
+    });
+  } finally {
+    if (logFd !== null) closeSync(logFd);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(-1));
+  });
+  let spawnError: Error | null = null;
+  child.once('error', (e) => (spawnError = e));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const readLog = () => (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const kill = (signal: NodeJS.Signals) => {
+    if (gone || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  // If this process ends without stop() (a crash, process.exit), take the proxy with it.
+  const onExit = () => kill('SIGKILL');
+  process.once('exit', onExit);
+  const stop = async () => {
+    process.removeListener('exit', onExit);
+    kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+    if (timedOut) kill('SIGKILL');
+    await Promise.race([exited, sleep(2000)]);
+  };
+
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 10_000);
+  while (Date.now() < deadline) {
+    if (gone || spawnError) {
+      const why = spawnError
+        ? `could not run kamailio (${(spawnError as Error).message}); install the kamailio package`
+        : 'kamailio exited';
+      throw new KamailioError(`${why}\n${readLog().slice(-4000)}`);
+    }
+    if ((await probeUdp(listenIp, sipPort, 300)) && (await probeTcp(listenIp, wsPort))) {
+      return {
+        wsUrl: `ws://${listenIp}:${wsPort}`,
+        sipUdpPort: sipPort,
+        wsPort,
+        pid: child.pid!,
+        configFile,
+        logFile,
+        readLog,
+        stop,
+      };
+    }
+    await sleep(50);
+  }
+  await stop();
+  throw new KamailioError(`kamailio did not start listening in time\n${readLog().slice(-4000)}`);
+}

@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, startStack, type Stack } from './harness';
+import { killAllSipp, received, type SippRun } from './sipp';
+
+/**
+ * Inbound calls to a business number follow its call flow as far as
+ * signalling allows (docs/softphone.md): a group step rings every
+ * registered member's phone at once, the menu takes its no-input branch, a
+ * voicemail step ends the call unanswered. The call record comes from what
+ * the proxy saw, and each POLICY.md access level sees exactly its calls.
+ */
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack();
+});
+afterAll(async () => {
+  await s?.stop();
+});
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    killAllSipp();
+    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
+  });
+});
+
+const CUSTOMER = '+13105550123';
+
+/** A phone (sipp UAS) registered for a demo user. */
+async function phone(key: string, answers: boolean): Promise<SippRun> {
+  const run = await s.sipp({ scenario: answers ? 'phone-answer.xml' : 'phone-ring.xml', uas: true });
+  await s.register(key, run.localPort);
+  return run;
+}
+
+async function unregister(key: string, run: SippRun) {
+  run.kill();
+  await s.register(key, run.localPort, 0);
+}
+
+const lastCallId = () => s.db.prepare('SELECT max(id) FROM calls').pluck().get() as number | null;
+
+/** Which of these demo users see the call, through the role-filtered API list and get. */
+async function seenBy(callId: number, keys: string[]): Promise<Record<string, boolean>> {
+  const out: Record<string, boolean> = {};
+  for (const key of keys) {
+    const c = await s.as(key);
+    const listed = (await c.ok('calls.list', { limit: 50 })).items.some((r) => r.id === callId);
+    const got = (await c.call('calls.get', { callId })).ok;
+    expect(got, `${key}: calls.get and calls.list disagree`).toBe(listed);
+    out[key] = listed;
+  }
+  return out;
+}
+
+describe('inbound calls to a business number', () => {
+  it('ring exactly the registered members of the flow group, in parallel; the record names who answered', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Sales direct',
+      steps: [
+        { kind: 'ring_group', groupId: s.ids.groups.sales, ringSeconds: 10 },
+        { kind: 'voicemail', text: '', groupId: s.ids.groups.sales },
+      ],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+
+    const phones = {
+      john: await phone('john', false),
+      peter: await phone('peter', true),
+      jasmine: await phone('jasmine', false),
+      jessica: await phone('jessica', false), // Support, not Sales: must not ring
+    };
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+
+    await Promise.race([
+      Promise.all([phones.john.done, phones.peter.done, phones.jasmine.done]),
+      new Promise((r) => setTimeout(r, 3000)),
+    ]);
+    const invited = Object.fromEntries(
+      Object.entries(phones).map(([k, p]) => [k, received(p.messages(), 'INVITE').length]),
+    );
+    expect(invited).toEqual({ john: 1, peter: 1, jasmine: 1, jessica: 0 });
+    // The phones that lost the race were cancelled.
+    expect(received(phones.john.messages(), 'CANCEL')).toHaveLength(1);
+    expect(received(phones.jasmine.messages(), 'CANCEL')).toHaveLength(1);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = (await morgan.ok('calls.get', { callId }))!;
+    expect(row).toMatchObject({
+      direction: 'inbound',
+      result: 'answered',
+      bnId: s.ids.numbers.tollFree,
+      externalNumber: CUSTOMER,
+      callFlowId: flow.id,
+      groupId: s.ids.groups.sales,
+    });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['101', 'answered']]);
+    const rang = row.events.filter((e) => e.kind === 'rang').map((e) => e.userName);
+    expect(rang.sort()).toEqual(['Jasmine Lee', 'John Smith', 'Peter Jones']);
+
+    // POLICY.md §3: group access sees the group's calls; personal access only one's own;
+    // call-flow access only the flows one is part of; numbers access only those numbers.
+    expect(await seenBy(callId, ['john', 'peter', 'jasmine', 'karey', 'leo', 'jessica', 'morgan'])).toEqual({
+      john: true,
+      peter: true,
+      jasmine: false,
+      karey: false,
+      leo: false,
+      jessica: false,
+      morgan: true,
+    });
+    for (const [k, p] of Object.entries(phones)) await unregister(k, p);
+  });
+
+  it('Main line: the menu takes its no-input branch and rings Karey; visible to the flow and the numbers, not to Sales', async () => {
+    const karey = await phone('karey', true);
+    const sales = await phone('john', false);
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+12136472453', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+    await Promise.race([karey.done, new Promise((r) => setTimeout(r, 2000))]);
+    expect(received(karey.messages(), 'INVITE')).toHaveLength(1);
+    expect(received(sales.messages(), 'INVITE')).toHaveLength(0);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const morgan = await s.as('morgan');
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({
+      callFlowId: s.ids.flows.main,
+      groupId: null,
+      result: 'answered',
+      bnId: s.ids.numbers.mainLA,
+    });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['106', 'answered']]);
+    expect(row.events.map((e) => e.kind)).toEqual([
+      'entered',
+      'greeting',
+      'menu',
+      'ring_user',
+      'rang',
+      'answered',
+      'ended',
+    ]);
+    expect(row.events.find((e) => e.kind === 'menu')?.detail).toMatch(/No input/);
+
+    expect(await seenBy(callId, ['john', 'jasmine', 'karey', 'leo', 'morgan'])).toEqual({
+      john: false,
+      jasmine: false,
+      karey: true,
+      leo: true,
+      morgan: true,
+    });
+    await unregister('karey', karey);
+    await unregister('john', sales);
+  });
+
+  it('with no one to answer, ends at the voicemail step with 480 and records a missed call for the mailbox owner', async () => {
+    const morgan = await s.as('morgan');
+    // Omar's phone is not registered: his ring step is skipped at once, then his voicemail.
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Omar direct',
+      steps: [
+        { kind: 'ring_user', userId: s.ids.users.omar!, ringSeconds: 5 },
+        { kind: 'voicemail', text: '', userId: s.ids.users.omar! },
+      ],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in-unanswered.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+    expect(received(call.messages, 'SIP/2.0 480')[0]).toMatch(/^SIP\/2\.0 480 Voicemail is not available/);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'missed', hasVoicemail: false, answeredAt: null, callFlowId: flow.id });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['109', 'missed']]);
+    expect(row.events.find((e) => e.kind === 'voicemail')?.detail).toMatch(/media server/);
+    expect(await seenBy(callId, ['omar', 'dana', 'leo', 'morgan'])).toEqual({
+      omar: true,
+      dana: false,
+      leo: false,
+      morgan: true,
+    });
+  });
+
+  it('moves to the next step when a phone declines; the person rung directly has a missed call', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Front desk then Support',
+      steps: [
+        { kind: 'ring_user', userId: s.ids.users.karey!, ringSeconds: 20 },
+        { kind: 'ring_group', groupId: s.ids.groups.support, ringSeconds: 20 },
+      ],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const karey = await s.sipp({ scenario: 'phone-busy.xml', uas: true });
+    await s.register('karey', karey.localPort);
+    const jessica = await phone('jessica', true);
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+    expect(received(karey.messages(), 'INVITE')).toHaveLength(1);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'answered', groupId: s.ids.groups.support });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([
+      ['102', 'answered'],
+      ['106', 'missed'],
+    ]);
+    expect(await seenBy(callId, ['karey', 'jessica', 'allie', 'john'])).toEqual({
+      karey: true,
+      jessica: true,
+      allie: true,
+      john: false,
+    });
+    await unregister('karey', karey);
+    await unregister('jessica', jessica);
+  });
+
+  it('records a caller who hangs up while the group rings as a missed call of the group, with no user', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Support only',
+      steps: [{ kind: 'ring_group', groupId: s.ids.groups.support, ringSeconds: 20 }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const allie = await phone('allie', false);
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in-cancel.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+    await Promise.race([allie.done, new Promise((r) => setTimeout(r, 2000))]);
+    expect(received(allie.messages(), 'CANCEL')).toHaveLength(1);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'missed', groupId: s.ids.groups.support, answeredAt: null });
+    expect(row.participants).toEqual([]);
+    expect(await seenBy(callId, ['allie', 'jessica', 'john', 'karey'])).toEqual({
+      allie: true,
+      jessica: true,
+      john: false,
+      karey: false,
+    });
+    await unregister('allie', allie);
+  });
+
+  it('to a number that is not a business number is not taken as inbound (it is challenged)', async () => {
+    const r = await s.run({ scenario: 'call-in-unanswered.xml', keys: { bn: '+15550009999', caller: CUSTOMER } });
+    expect(r.code).not.toBe(0);
+    expect(received(r.messages, 'SIP/2.0 407')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { FlowStep } from '../../src/shared/api/entities';
+import {
+  kamailioValues,
+  renderTemplate,
+  templatePath,
+  TemplateError,
+  type KamailioSettings,
+} from '../../src/main/sip/config';
+import { ha1, issueCredentials, parseAuthorizationUsername, sipPassword } from '../../src/main/sip/credentials';
+import { isOpen, planCall } from '../../src/main/sip/flowPlan';
+
+/** The pure parts of the phone service: flow planning, credentials, the template. */
+
+const weekdays = [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '17:00' }));
+const hours = (closed: FlowStep[]): FlowStep => ({
+  kind: 'hours',
+  timezone: 'America/Los_Angeles',
+  open: weekdays,
+  branches: [{ key: 'closed', steps: closed }],
+});
+
+describe('planCall', () => {
+  // Monday 2 Nov 2026, 10:00 in Los Angeles (UTC-8) and 20:00 there.
+  const mondayMorning = Date.UTC(2026, 10, 2, 18);
+  const mondayEvening = Date.UTC(2026, 10, 3, 4);
+
+  it('reads business hours in the step time zone', () => {
+    expect(isOpen(hours([]), mondayMorning)).toBe(true);
+    expect(isOpen(hours([]), mondayEvening)).toBe(false);
+    expect(isOpen(hours([]), Date.UTC(2026, 10, 1, 18))).toBe(false); // Sunday
+  });
+
+  it('runs the closed branch outside hours and the following steps inside them', () => {
+    const steps: FlowStep[] = [
+      hours([{ kind: 'voicemail', text: '', groupId: 3 }]),
+      { kind: 'ring_group', groupId: 3, ringSeconds: 30 },
+    ];
+    expect(planCall(steps, mondayMorning).steps).toEqual([{ kind: 'ring_group', groupId: 3, ringSeconds: 30 }]);
+    expect(planCall(steps, mondayEvening).steps).toEqual([{ kind: 'voicemail', groupId: 3, userId: null }]);
+  });
+
+  it('takes the no-input branch of a menu, else its first branch; steps after a menu or a voicemail are not reached', () => {
+    const menu = (branches: { key: string; steps: FlowStep[] }[]): FlowStep[] => [
+      { kind: 'greeting', text: 'Hello' },
+      { kind: 'menu', text: 'Press 1', branches },
+      { kind: 'ring_user', userId: 99, ringSeconds: 20 },
+    ];
+    const one = { key: '1', steps: [{ kind: 'ring_group', groupId: 1, ringSeconds: 15 } as FlowStep] };
+    const none = {
+      key: 'timeout',
+      steps: [
+        { kind: 'ring_user', userId: 6, ringSeconds: 25 } as FlowStep,
+        { kind: 'voicemail', text: '', userId: 6 } as FlowStep,
+      ],
+    };
+    const withTimeout = planCall(menu([one, none]), mondayMorning);
+    expect(withTimeout.steps).toEqual([
+      { kind: 'ring_user', userId: 6, ringSeconds: 25 },
+      { kind: 'voicemail', userId: 6, groupId: null },
+    ]);
+    expect(withTimeout.events.map((e) => e.kind)).toEqual(['greeting', 'menu']);
+    expect(planCall(menu([one]), mondayMorning).steps).toEqual([{ kind: 'ring_group', groupId: 1, ringSeconds: 15 }]);
+  });
+});
+
+describe('credentials', () => {
+  const config = {
+    secret: Buffer.alloc(32, 1),
+    domain: 'teamline.local',
+    wsUrl: 'ws://127.0.0.1:5066',
+    credentialTtlSeconds: 3600,
+  };
+  const john = { accountId: 1, userId: 10, extension: '100' };
+
+  it('are bound to the account, the user and the expiry', () => {
+    const c = issueCredentials(config, john, Date.UTC(2026, 10, 2));
+    expect(c.username).toBe('100');
+    expect(parseAuthorizationUsername(c.authorizationUsername)).toEqual({ expiresAt: c.expiresAt, extension: '100' });
+    expect(sipPassword(config.secret, john, c.authorizationUsername)).toBe(c.password);
+    expect(sipPassword(config.secret, { ...john, accountId: 2 }, c.authorizationUsername)).not.toBe(c.password);
+    expect(sipPassword(config.secret, { ...john, userId: 11 }, c.authorizationUsername)).not.toBe(c.password);
+    expect(ha1('a', 'b', 'c')).toBe('02cc8f08398a4f3113b554e8105ebe4c'); // MD5("a:b:c"), RFC 2617
+    expect(parseAuthorizationUsername('100')).toBeNull();
+    expect(parseAuthorizationUsername('1795422613.100;x')).toBeNull();
+  });
+});
+
+describe('the Kamailio template', () => {
+  const settings: KamailioSettings = {
+    domain: 'teamline.local',
+    listenIp: '127.0.0.1',
+    sipPort: 5060,
+    wsPort: 5066,
+    decisionUrl: 'http://127.0.0.1:40000',
+    token: 'a'.repeat(48),
+    peer: '127.0.0.1:5090',
+    trunkIp: '127.0.0.1',
+    runDir: '/tmp/teamline-sip',
+    modulesDir: '/usr/lib/x86_64-linux-gnu/kamailio/modules',
+    debug: 2,
+    children: 2,
+  };
+  const template = readFileSync(templatePath, 'utf8');
+
+  it('renders every placeholder', () => {
+    const cfg = renderTemplate(template, kamailioValues(settings));
+    expect(cfg).not.toMatch(/\{\{/);
+    expect(cfg).toContain('listen=udp:127.0.0.1:5060');
+    expect(cfg).toContain('modparam("ctl", "binrpc", "unix:/tmp/teamline-sip/kamailio_ctl")');
+  });
+
+  it('refuses values that could change the configuration language', () => {
+    expect(() =>
+      renderTemplate(template, kamailioValues({ ...settings, domain: 'x.local"\nloadmodule "exec.so' })),
+    ).toThrow(TemplateError);
+    expect(() => renderTemplate(template, kamailioValues({ ...settings, runDir: '/tmp/$(x)' }))).toThrow(TemplateError);
+    expect(() => renderTemplate('{{NOPE}}', {})).toThrow(TemplateError);
+  });
+});
