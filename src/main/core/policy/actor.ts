@@ -4,8 +4,9 @@ import type { Db } from '../store/db';
 import { stmt } from '../store/stmt';
 
 /**
- * Everything the policy needs to know about the person acting, read fresh from
- * the database for every request so that a revoked grant takes effect at once.
+ * Everything the policy needs to know about the person acting, as the database
+ * holds it now, so that a revoked grant takes effect at once (see the cache in
+ * loadActor). Frozen: one actor may serve several requests.
  */
 export interface Actor {
   userId: number;
@@ -61,10 +62,48 @@ const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
   (stmt(db, sql).pluck().all(...params) as number[]).sort((a, b) => a - b);
 
 /**
+ * Actors as last read, per connection. An entry is good only while the
+ * database is exactly as it was when it was read: no row changed through this
+ * connection (total_changes) and no commit by another one (data_version).
+ * Any write at all, access-related or not, drops every entry, so a revoked
+ * grant still takes effect on the very next request. Inside a transaction the
+ * actor is read and not kept: that transaction's writes may yet roll back.
+ */
+const actorCache = new WeakMap<Db, { stamp: string; actors: Map<number, Actor | null> }>();
+
+function stampOf(db: Db): string {
+  const [changes, version] = stmt(db, 'SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true).get() as [
+    number,
+    number,
+  ];
+  return `${changes}:${version}`;
+}
+
+/**
  * Loads an active user as an actor; null when the user does not exist or is
  * deactivated. An unknown role or level in the database is refused loudly.
  */
 export function loadActor(db: Db, userId: number): Actor | null {
+  if (db.inTransaction) return readActor(db, userId);
+  const stamp = stampOf(db);
+  let cache = actorCache.get(db);
+  if (!cache || cache.stamp !== stamp) {
+    cache = { stamp, actors: new Map() };
+    actorCache.set(db, cache);
+  }
+  if (cache.actors.has(userId)) return cache.actors.get(userId)!;
+  const actor = readActor(db, userId);
+  cache.actors.set(userId, actor && deepFreeze(actor));
+  return actor;
+}
+
+/** Freezes the actor and its id lists (the permission set is a ReadonlySet to the type checker). */
+function deepFreeze(actor: Actor): Actor {
+  for (const value of Object.values(actor)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(actor);
+}
+
+function readActor(db: Db, userId: number): Actor | null {
   const row = stmt(
     db,
       `SELECT u.id, u.account_id, u.name, u.role, u.call_access, u.active, u.default_bn_id,

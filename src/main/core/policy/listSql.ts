@@ -119,16 +119,21 @@ export function callPageSql(
   cursor: Keyset | null,
   limit: number,
 ): Sql {
-  const filters = callFilters(filter, accountId);
+  const all = callFilters(filter, accountId);
+  // The participant row carries has_voicemail itself (and its own partial index).
+  const own = filter.voicemailOnly ? callFilters({ ...filter, voicemailOnly: false }, accountId) : all;
   const selects: Sql[] = [];
   for (const b of branches) {
     if (!callBranchUseful(b, filter)) continue;
+    let filters = all;
     let head: Sql;
     let key = 'c.started_at, c.id';
     switch (b.rule) {
       case 'participant':
+        // calls is joined only when a filter reads it.
+        filters = own;
         head = {
-          sql: 'SELECT p.started_at AS k, p.call_id AS id FROM call_participants p JOIN calls c ON c.id = p.call_id WHERE p.user_id = ?',
+          sql: `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${filters.sql ? ' JOIN calls c ON c.id = p.call_id' : ''} WHERE p.user_id = ?${filter.voicemailOnly ? ' AND p.has_voicemail = 1' : ''}`,
           params: [b.userId],
         };
         key = 'p.started_at, p.call_id';
@@ -195,12 +200,15 @@ export function threadPageSql(
   for (const b of branches) {
     if ((b.rule === 'numbers' || b.rule === 'callflow-bn') && filter.bnId !== undefined && b.bnId !== filter.bnId) continue;
     let head: Sql;
+    let key = 't.last_message_at, t.id';
     switch (b.rule) {
       case 'participant':
+        // thread_participants mirrors last_message_at, so this walks (user_id, last_message_at, thread_id) in order.
         head = {
-          sql: 'SELECT t.last_message_at AS k, t.id AS id FROM thread_participants p JOIN message_threads t ON t.id = p.thread_id WHERE p.user_id = ?',
+          sql: `SELECT p.last_message_at AS k, p.thread_id AS id FROM thread_participants p${filters.sql ? ' JOIN message_threads t ON t.id = p.thread_id' : ''} WHERE p.user_id = ?`,
           params: [b.userId],
         };
+        key = 'p.last_message_at, p.thread_id';
         break;
       case 'group':
         head = { sql: 'SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE t.assigned_group_id = ?', params: [b.groupId] };
@@ -216,9 +224,7 @@ export function threadPageSql(
         head = { sql: 'SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE t.account_id = ?', params: [b.accountId] };
         break;
     }
-    const cur = cursor
-      ? { sql: ' AND (t.last_message_at, t.id) < (?, ?)', params: [cursor.k, cursor.id] }
-      : { sql: '', params: [] };
+    const cur = cursor ? { sql: ` AND (${key}) < (?, ?)`, params: [cursor.k, cursor.id] } : { sql: '', params: [] };
     selects.push({ sql: head.sql + cur.sql + filters.sql, params: [...head.params, ...cur.params, ...filters.params] });
   }
   return union(selects, limit);

@@ -37,7 +37,23 @@ export interface ThreadFacts {
 /** A thread is decided like a call that went through its BN's current call flow. */
 export const threadAsCall = (t: ThreadFacts): CallFacts => ({ ...t, callFlowId: t.bnFlowId });
 
+/**
+ * An actor object is never changed once read (loadActor freezes what it
+ * keeps), so its branches are worked out once per actor object: a list and every single
+ * decision of the request share them.
+ */
+const branchCache = new WeakMap<Actor, Branch[]>();
+
 export function callBranches(actor: Actor): Branch[] {
+  let branches = branchCache.get(actor);
+  if (!branches) {
+    branches = branchesOf(actor);
+    branchCache.set(actor, branches);
+  }
+  return branches;
+}
+
+function branchesOf(actor: Actor): Branch[] {
   const own: Branch = { rule: 'participant', userId: actor.userId };
   switch (actor.callAccess) {
     case 'all':
@@ -84,7 +100,8 @@ function branchMatches(branch: Branch, item: CallFacts): boolean {
 
 /** The first branch that shows this item to the actor, or null. */
 export function matchingBranch(branches: readonly Branch[], item: CallFacts): Branch | null {
-  return branches.find((b) => branchMatches(b, item)) ?? null;
+  for (const b of branches) if (branchMatches(b, item)) return b;
+  return null;
 }
 
 export function explain(branch: Branch, names: { group?: string; flow?: string; bn?: string }): VisibilityReason {

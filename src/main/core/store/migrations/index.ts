@@ -1,4 +1,5 @@
 import * as m001 from './001_init';
+import * as m002 from './002_list_indexes';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Append only: a shipped migration is never edited; versions go up by one. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'init', sql: m001.sql }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'init', sql: m001.sql },
+  { version: 2, name: 'list_indexes', sql: m002.sql },
+];

@@ -47,8 +47,12 @@ export function insertCall(db: Db, c: NewCall): number {
       c.voicemail ? 1 : 0,
     ).lastInsertRowid,
   );
-  const participant = stmt(db, 'INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role) VALUES (?, ?, ?, ?)');
-  for (const p of c.participants) participant.run(p.userId, c.startedAt, id, p.role);
+  // has_voicemail is copied here so a voicemail list's participant branch walks an index of voicemail calls only.
+  const participant = stmt(
+    db,
+    'INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role, has_voicemail) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const p of c.participants) participant.run(p.userId, c.startedAt, id, p.role, c.voicemail ? 1 : 0);
   const event = stmt(db, 'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
   c.events.forEach((e, seq) => event.run(id, seq, e.at, e.kind, e.userId ?? null, e.groupId ?? null, e.detail ?? ''));
   if (c.voicemail) {
@@ -77,23 +81,24 @@ export function callFacts(db: Db, accountId: number, callId: number): CallFacts 
   };
 }
 
-interface Row {
-  id: number;
-  direction: CallDirection;
-  result: CallResult;
-  bn_id: number | null;
-  bn_e164: string | null;
-  external_number: string | null;
-  contact_name: string | null;
-  started_at: number;
-  answered_at: number | null;
-  ended_at: number | null;
-  call_flow_id: number | null;
-  flow_name: string | null;
-  group_id: number | null;
-  group_name: string | null;
-  has_voicemail: number;
-}
+/** A row of callRows' query, as an array (raw mode: a list page is mostly the cost of making JS values). */
+type Row = [
+  id: number,
+  direction: CallDirection,
+  result: CallResult,
+  bnId: number | null,
+  bnE164: string | null,
+  externalNumber: string | null,
+  contactName: string | null,
+  startedAt: number,
+  answeredAt: number | null,
+  endedAt: number | null,
+  callFlowId: number | null,
+  flowName: string | null,
+  groupId: number | null,
+  groupName: string | null,
+  hasVoicemail: number,
+];
 
 /** Full rows for a page of ids, in the order given. */
 export function callRows(db: Db, ids: readonly number[]): CallRow[] {
@@ -110,43 +115,49 @@ export function callRows(db: Db, ids: readonly number[]): CallRow[] {
        LEFT JOIN call_flows f ON f.id = c.call_flow_id
        LEFT JOIN user_groups g ON g.id = c.group_id
       WHERE c.id IN (SELECT value FROM json_each(?))`,
-  ).all(json) as Row[];
+  )
+    .raw(true)
+    .all(json) as Row[];
   const parts = stmt(
     db,
     `SELECT p.call_id, p.user_id, p.role, u.name, u.extension FROM call_participants p JOIN users u ON u.id = p.user_id
       WHERE p.call_id IN (SELECT value FROM json_each(?)) ORDER BY p.call_id, u.extension`,
-  ).all(json) as { call_id: number; user_id: number; role: ParticipantRole; name: string; extension: string }[];
+  )
+    .raw(true)
+    .all(json) as [callId: number, userId: number, role: ParticipantRole, name: string, extension: string][];
   const byCall = new Map<number, CallRow['participants']>();
-  for (const p of parts) {
-    const list = byCall.get(p.call_id) ?? [];
-    list.push({ userId: p.user_id, name: p.name, extension: p.extension, role: p.role });
-    byCall.set(p.call_id, list);
+  for (const [callId, userId, role, name, extension] of parts) {
+    const list = byCall.get(callId);
+    const p = { userId, name, extension, role };
+    if (list) list.push(p);
+    else byCall.set(callId, [p]);
   }
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
+  const byId = new Map<number, Row>();
+  for (const r of rows) byId.set(r[0], r);
+  const out: CallRow[] = [];
+  for (const id of ids) {
     const r = byId.get(id);
-    if (!r) return [];
-    return [
-      {
-        id: r.id,
-        direction: r.direction,
-        result: r.result,
-        bnId: r.bn_id,
-        bnE164: r.bn_e164,
-        externalNumber: r.external_number,
-        contactName: r.contact_name,
-        startedAt: r.started_at,
-        answeredAt: r.answered_at,
-        endedAt: r.ended_at,
-        callFlowId: r.call_flow_id,
-        callFlowName: r.flow_name,
-        groupId: r.group_id,
-        groupName: r.group_name,
-        participants: byCall.get(r.id) ?? [],
-        hasVoicemail: r.has_voicemail === 1,
-      },
-    ];
-  });
+    if (!r) continue;
+    out.push({
+      id: r[0],
+      direction: r[1],
+      result: r[2],
+      bnId: r[3],
+      bnE164: r[4],
+      externalNumber: r[5],
+      contactName: r[6],
+      startedAt: r[7],
+      answeredAt: r[8],
+      endedAt: r[9],
+      callFlowId: r[10],
+      callFlowName: r[11],
+      groupId: r[12],
+      groupName: r[13],
+      participants: byCall.get(id) ?? [],
+      hasVoicemail: r[14] === 1,
+    });
+  }
+  return out;
 }
 
 export function callEvents(db: Db, callId: number) {
@@ -193,27 +204,21 @@ export function voicemailsForCalls(
     `SELECT v.id, v.call_id, v.duration_seconds, v.transcript, v.audio_key IS NOT NULL AS has_audio,
             EXISTS (SELECT 1 FROM voicemail_reads r WHERE r.voicemail_id = v.id AND r.user_id = ?) AS read
        FROM voicemails v WHERE v.call_id IN (SELECT value FROM json_each(?))`,
-  ).all(readerId, JSON.stringify(callIds)) as {
-    id: number;
-    call_id: number;
-    duration_seconds: number;
-    transcript: string;
-    has_audio: number;
-    read: number;
-  }[];
-  return new Map(
-    rows.map((r) => [
-      r.call_id,
-      {
-        id: r.id,
-        callId: r.call_id,
-        durationSeconds: r.duration_seconds,
-        transcript: r.transcript,
-        hasAudio: r.has_audio === 1,
-        read: r.read === 1,
-      },
-    ]),
-  );
+  )
+    .raw(true)
+    .all(readerId, JSON.stringify(callIds)) as [
+    id: number,
+    callId: number,
+    durationSeconds: number,
+    transcript: string,
+    hasAudio: number,
+    read: number,
+  ][];
+  const out = new Map<number, VoicemailRecord & { hasAudio: boolean; read: boolean }>();
+  for (const [id, callId, durationSeconds, transcript, hasAudio, read] of rows) {
+    out.set(callId, { id, callId, durationSeconds, transcript, hasAudio: hasAudio === 1, read: read === 1 });
+  }
+  return out;
 }
 
 export function voicemailCallId(db: Db, accountId: number, voicemailId: number): number | null {

@@ -1,0 +1,230 @@
+/**
+ * `npm run bench`: Teamline at scale, side by side with the alternatives.
+ *
+ *   tsx test/bench/run.ts [--calls 1000000] [--curve 10000,100000] [--iterations 1000]
+ *                         [--out bench] [--data bench/.data] [--smoke]
+ *
+ * Builds (or reuses) the generated account, then measures single decisions,
+ * role-filtered lists, writes, payload and memory, and writes
+ * <out>/results.json and <out>/RESULTS.md. See docs/performance.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createCoreWithDb } from '../../src/main/core/api/core';
+import { openDatabase } from '../../src/main/core/store/db';
+import { pickActors } from './actors';
+import { connectAs } from './connect';
+import { measureDecisions } from './decisions';
+import { BENCH_NOW, ensureDataset } from './generate';
+import { listCases, measureLists, type ListOptions } from './lists';
+import { methodOf } from './pages';
+import { measurePayload } from './payload';
+import { listPlans } from './plans';
+import { evaluateTargets, renderConsole, renderMarkdown, type BenchResults, type ListRun } from './report';
+import type { ServeJob, ServeReport } from './serve';
+import { measureWrites } from './writes';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+
+export interface BenchOptions {
+  calls: number;
+  /** Extra history sizes for the list benchmark's growth curve. */
+  curve: number[];
+  iterations: number;
+  outDir: string;
+  dataDir: string;
+  smoke: boolean;
+  log: (line: string) => void;
+}
+
+export const defaults: BenchOptions = {
+  calls: 1_000_000,
+  curve: [10_000, 100_000],
+  iterations: 1000,
+  outDir: join(root, 'bench'),
+  dataDir: join(root, 'bench', '.data'),
+  smoke: false,
+  log: (line) => console.log(line),
+};
+
+/** The smoke run of `npm test`: 10k calls, one iteration of everything. */
+export const smokeOptions = (outDir: string, dataDir: string): BenchOptions => ({
+  ...defaults,
+  calls: 10_000,
+  curve: [],
+  iterations: 1,
+  outDir,
+  dataDir,
+  smoke: true,
+  log: () => {},
+});
+
+/** A dependency's installed version (read from its folder: some packages do not export package.json). */
+const version = (pkg: string) => {
+  const main = createRequire(join(root, 'package.json')).resolve(pkg);
+  const dir = main.slice(0, main.lastIndexOf(`node_modules/${pkg}/`) + `node_modules/${pkg}/`.length);
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+};
+
+function serveInChild(job: ServeJob): ServeReport {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), JSON.stringify(job)], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    timeout: 15 * 60_000,
+  });
+  if (child.status !== 0) throw new Error(`memory probe failed (${child.status ?? child.signal}): ${child.stderr}`);
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as ServeReport;
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResults> {
+  const started = performance.now();
+  const loadAverageStart = loadavg().map((x) => Number(x.toFixed(2)));
+  const step = (what: string) => o.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${what}`);
+  const listOptions: ListOptions = o.smoke
+    ? { iterations: 1, warmup: 0, altIterations: 1, altBudgetMs: 0 }
+    : { iterations: o.iterations, warmup: Math.min(50, o.iterations), altIterations: 15, altBudgetMs: 2000 };
+
+  const sizes = [...new Set([...o.curve, o.calls])].sort((a, b) => a - b);
+  const datasets = new Map(
+    sizes.map((calls) => {
+      step(`dataset: ${calls.toLocaleString('en-US')} calls`);
+      return [calls, ensureDataset(o.dataDir, calls, undefined, o.log)];
+    }),
+  );
+  const dataset = datasets.get(o.calls)!;
+
+  // One process, one connection to the main dataset, as the app holds it.
+  const db = openDatabase(dataset.path);
+  const core = createCoreWithDb(db, { now: () => BENCH_NOW });
+  const connect = connectAs(core.connect);
+  const actors = pickActors(db);
+  const sqlite = db.prepare('SELECT sqlite_version()').pluck().get() as string;
+
+  step('a. single decisions: can() vs CASL vs casbin');
+  const decisions = await measureDecisions(
+    db,
+    o.smoke
+      ? { count: 2000, rounds: 1, casbinCount: 200, seed: 1 }
+      : { count: 200_000, rounds: 7, casbinCount: 20_000, seed: 1 },
+  );
+
+  const lists: ListRun[] = [];
+  step(`b. lists at ${o.calls.toLocaleString('en-US')} calls`);
+  lists.push({ calls: o.calls, actors, results: await measureLists(db, connect, actors, listOptions, o.log) });
+  const { cases, deep } = listCases(actors, db);
+  const plans = listPlans(db, actors, deep);
+
+  step('d. payload');
+  const owner = actors.find((a) => a.level === 'all') ?? actors[0]!;
+  const payloadConn = connect(owner.userId);
+  const payload = await measurePayload(payloadConn, o.smoke ? 1 : 2000);
+  payloadConn.close();
+  core.close();
+
+  step('e. memory: a child process that only opens the database and serves lists');
+  const memory = serveInChild({
+    dbPath: dataset.path,
+    now: BENCH_NOW,
+    rounds: o.smoke ? 1 : 100,
+    cases: cases.map((c) => ({ userId: c.actor.userId, method: methodOf[c.list], input: c.input })),
+  });
+
+  step('c. writes, on a copy');
+  const writes = await measureWrites(
+    dataset.path,
+    join(o.dataDir, `writes-${process.pid}.db`),
+    o.smoke ? { iterations: 1, warmup: 0 } : { iterations: 300, warmup: 20 },
+  );
+
+  for (const calls of sizes.filter((s) => s !== o.calls)) {
+    step(`b. lists at ${calls.toLocaleString('en-US')} calls (growth curve)`);
+    const cdb = openDatabase(datasets.get(calls)!.path);
+    const ccore = createCoreWithDb(cdb, { now: () => BENCH_NOW });
+    const cactors = pickActors(cdb);
+    lists.push({
+      calls,
+      actors: cactors,
+      results: await measureLists(cdb, connectAs(ccore.connect), cactors, listOptions, o.log),
+    });
+    ccore.close();
+  }
+  lists.sort((a, b) => a.calls - b.calls);
+
+  const { path: _path, ...datasetInfo } = dataset;
+  const partial: Omit<BenchResults, 'targets'> = {
+    meta: {
+      date: new Date().toISOString(),
+      durationSeconds: Math.round((performance.now() - started) / 1000),
+      command: o.smoke ? 'bench smoke test' : 'npm run bench',
+      smoke: o.smoke,
+      machine: {
+        cpu: cpus()[0]?.model.trim() ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        os: `${type()} ${release()}`,
+        loadAverageStart,
+        loadAverageEnd: loadavg().map((x) => Number(x.toFixed(2))),
+      },
+      versions: {
+        Node: process.versions.node,
+        SQLite: sqlite,
+        'better-sqlite3': version('better-sqlite3'),
+        '@casl/ability': version('@casl/ability'),
+        casbin: version('casbin'),
+      },
+      options: { calls: o.calls, curve: o.curve, ...listOptions },
+    },
+    dataset: { ...datasetInfo, file: relative(root, dataset.path) || basename(dataset.path) },
+    decisions,
+    lists,
+    writes,
+    payload,
+    memory,
+    plans,
+  };
+  const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
+  mkdirSync(o.outDir, { recursive: true });
+  writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(o.outDir, 'RESULTS.md'), renderMarkdown(results));
+  step(`wrote ${relative(root, join(o.outDir, 'RESULTS.md'))} and results.json`);
+  return results;
+}
+
+function parseArgs(argv: readonly string[]): BenchOptions {
+  const o: BenchOptions = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--calls') o.calls = Number(next());
+    else if (a === '--curve') o.curve = next().split(',').filter(Boolean).map(Number);
+    else if (a === '--iterations') o.iterations = Number(next());
+    else if (a === '--out') o.outDir = resolve(next());
+    else if (a === '--data') o.dataDir = resolve(next());
+    else if (a === '--smoke') Object.assign(o, smokeOptions(o.outDir, o.dataDir), { log: defaults.log });
+    else throw new Error(`Unknown option ${a}`);
+  }
+  if (![o.calls, o.iterations, ...o.curve].every((n) => Number.isInteger(n) && n > 0))
+    throw new Error('sizes and iterations are positive integers');
+  return o;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runBench(parseArgs(process.argv.slice(2))).then(
+    (r) => console.log(`\n${renderConsole(r)}`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
