@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { EVENT_CHANNEL } from '../shared/api/bridge';
 import { createCore } from './core';
 import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
+import { wireCallNotices } from './callNotices';
 import { wireIpc } from './ipc';
 import { rendererEntryUrl } from './origins';
 import { applySecurity } from './security';
+import { startHostedPhone } from './sip/hosted';
+import type { PhoneService } from './sip/service';
 import { missingHint, sqliteBinding } from './sqliteBinding';
 
 /**
@@ -81,7 +84,15 @@ void app.whenReady().then(() => {
     demoIfEmpty: true,
     resourcesDir: join(app.getAppPath(), 'resources'),
   });
-  wireIpc(core, rendererUrl, (contents: WebContents) => windows.has(contents.id));
+  const isOurWindow = (contents: WebContents) => windows.has(contents.id);
+  wireIpc(core, rendererUrl, isOurWindow);
+  wireCallNotices(rendererUrl, isOurWindow);
+  // The softphone reconnects by itself once the phone service is up (or says why it is not).
+  let phone: PhoneService | null = null;
+  const phoneStarted = startHostedPhone({
+    core,
+    templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
+  }).then((p) => (phone = p));
   createWindow();
   openDialLink(dialUrlIn(process.argv));
   app.on('second-instance', (_event, argv) => {
@@ -94,5 +105,17 @@ void app.whenReady().then(() => {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => core.close());
+  let quitting = false;
+  app.on('will-quit', (event) => {
+    if (quitting) return;
+    // Stop Kamailio before the database closes: a call that ends now is still recorded.
+    event.preventDefault();
+    quitting = true;
+    void phoneStarted
+      .then(() => phone?.stop())
+      .finally(() => {
+        core.close();
+        app.quit();
+      });
+  });
 });

@@ -5,10 +5,12 @@ import type { PushEvent } from '../shared/api/events';
 // Inlined: a sandboxed preload cannot load other modules at run time.
 const INVOKE_CHANNEL = 'api:invoke';
 const EVENT_CHANNEL = 'api:event';
+const NOTICE_CHANNEL = 'host:call-notice';
 
 /**
- * The renderer's only door: one invoke channel and one event channel.
- * Inputs are forwarded as they are; the main process parses and authorizes.
+ * The renderer's only door: one invoke channel and one event channel, plus
+ * call notifications for the desktop host. Inputs are forwarded as they
+ * are; the main process parses and authorizes.
  */
 const api: Bridge = {
   invoke: (method, input) => {
@@ -22,6 +24,8 @@ const api: Bridge = {
       ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
     };
   },
+  showCallNotice: (notice) => ipcRenderer.send(NOTICE_CHANNEL, { kind: 'show', ...notice }),
+  closeCallNotice: (lineId) => ipcRenderer.send(NOTICE_CHANNEL, { kind: 'close', lineId }),
 };
 
 contextBridge.exposeInMainWorld('api', api);

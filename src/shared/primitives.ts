@@ -46,6 +46,11 @@ export const callDirections = ['inbound', 'outbound', 'internal'] as const;
 export const CallDirection = z.enum(callDirections);
 export type CallDirection = z.infer<typeof CallDirection>;
 
+/** Whether a teammate can take a call now (from the phone service). */
+export const presenceStates = ['available', 'on_call', 'offline'] as const;
+export const PresenceState = z.enum(presenceStates);
+export type PresenceState = z.infer<typeof PresenceState>;
+
 export const callResults = ['answered', 'missed', 'voicemail'] as const;
 export const CallResult = z.enum(callResults);
 export type CallResult = z.infer<typeof CallResult>;

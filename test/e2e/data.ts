@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { E2E_DB } from './paths';
 
 /** Read-only access to the e2e host's database, to know what each user should see. */
 export function openE2eDb(): Database.Database {
-  return new Database(join(import.meta.dirname, '../../.cache/e2e/teamline.db'), { readonly: true, fileMustExist: true });
+  return new Database(E2E_DB, { readonly: true, fileMustExist: true });
 }
 
 export function userId(db: Database.Database, key: string): number {

@@ -168,6 +168,7 @@ function samples(): Samples {
     'numbers.setLabel': [{ bnId: n.mainLA, label: 'LA' }],
     'numbers.route': [{ bnId: n.mainLA, callFlowId: tc.ids.flows.billing }],
     'numbers.release': [{ bnId: n.mainLA }],
+    'contacts.lookup': [{ phone: '+12135550100' }],
     'contacts.list': [{ search: 'a', cursor: Buffer.from(`Casey\u0000${own.contactId}`).toString('base64url'), limit: 10 }],
     'contacts.create': [{ name: 'New Person', company: 'Co', phone: '+13105550111', email: 'new@example.com', notes: 'Met at a fair' }],
     'contacts.update': [
@@ -215,6 +216,7 @@ function samples(): Samples {
     'inbox.counts': [{}],
     'messages.send': [{ bnId: n.mainLA, to: '+13105550100', body: 'Hello there' }],
     'sip.credentials': [{}],
+    'sip.directory': [{}],
   };
 }
 

@@ -1,7 +1,10 @@
 import type { ApiResult } from '../../shared/result';
-import type { PushEvent } from '../../shared/api/events';
+import type { EventName, PushEvent } from '../../shared/api/events';
 import type { Session } from './api/context';
 import type { SipConfig } from '../sip/config';
+import type { Audience, PhoneState } from './api/context';
+import type { Db } from './store/db';
+import type { NewCall } from './store/repos/calls';
 
 /** One client of the core: an Electron window or a browser WebSocket. It carries one session. */
 export interface Connection {
@@ -26,8 +29,16 @@ export interface CoreOptions {
 export interface Core {
   /** A client; pass a session to share it between clients (browser tabs). */
   connect(onEvent: (event: PushEvent) => void, session?: Session): Connection;
+  /** The account database, for the phone service that runs beside the core in the same process. */
+  readonly db: Db;
+  /** Writes a call the phone service saw and tells whoever may see it; returns its id. */
+  recordCall(call: NewCall): number;
+  /** Whether the phone service runs (and with which settings), or why not; read by every request. */
+  setPhone(state: PhoneState): void;
+  /** Tells whoever the audience names that something changed outside a request (the phone service's news). */
+  announce(name: EventName, audience: Audience): void;
   close(): void;
 }
 
-export type { Session } from './api/context';
+export type { PhoneState, Session } from './api/context';
 export { createCore, createSession } from './api/core';

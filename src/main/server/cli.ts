@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createCore } from '../core';
+import { startHostedPhone } from '../sip/hosted';
 import { startServer } from './server';
 
 /**
- * `npm run serve [-- --port 5178 --host 127.0.0.1 --db path --fresh]`:
- * the console in a browser, over the same API as the desktop app.
+ * `npm run serve [-- --port 5178 --host 127.0.0.1 --db path --fresh
+ *   --sip-port 5060 --ws-port 5066 --peer 127.0.0.1:5090 --no-phone]`:
+ * the console in a browser, over the same API as the desktop app, with the
+ * phone service (Kamailio) beside it, as in the desktop app.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -23,7 +26,20 @@ if (!existsSync(join(staticDir, 'index.html'))) {
 }
 const core = createCore({ dbPath, demoIfEmpty: true, resourcesDir: join(root, 'resources') });
 const server = await startServer({ core, staticDir, port: Number(flag('port') ?? 5178), host: flag('host') ?? '127.0.0.1' });
+const phone = args.includes('--no-phone')
+  ? null
+  : await startHostedPhone({
+      core,
+      sipPort: Number(flag('sip-port') ?? 0) || undefined,
+      wsPort: Number(flag('ws-port') ?? 0) || undefined,
+      peer: flag('peer') ?? '127.0.0.1:5090',
+    });
 console.log(`Teamline console: ${server.url}  (database ${dbPath})`);
-const stop = () => void server.close().then(() => (core.close(), process.exit(0)));
+if (phone) {
+  const k = phone.kamailio;
+  console.log(`Phone service: softphones on ${k.wsUrl}, SIP UDP/TCP on 127.0.0.1:${k.sipUdpPort}, log ${k.logFile}`);
+} else if (!args.includes('--no-phone')) console.log('Phone service: not running (see above); the console works without it.');
+const stop = () =>
+  void Promise.all([server.close(), phone?.stop()]).then(() => (core.close(), process.exit(0)));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -55,6 +55,8 @@ export interface TrackerOptions {
   record: (call: NewCall) => void;
   now: () => number;
   log?: (message: string, error?: unknown) => void;
+  /** Someone's answered call began or ended (presence). */
+  onBusyChange?: (() => void) | undefined;
 }
 
 const MAX_LIVE_CALLS = 1000;
@@ -69,6 +71,17 @@ export class CallTracker {
   private calls = new Map<string, TrackedCall>();
 
   constructor(private readonly o: TrackerOptions) {}
+
+  /** Members in an answered call now: the one who placed it and the one who took it. */
+  busyUserIds(): Set<number> {
+    const busy = new Set<number>();
+    for (const c of this.calls.values()) {
+      if (c.finishedAt !== null || c.answeredAt === null) continue;
+      if (c.placedBy !== null) busy.add(c.placedBy);
+      if (c.answeredBy !== null) busy.add(c.answeredBy);
+    }
+    return busy;
+  }
 
   get live(): number {
     let n = 0;
@@ -193,6 +206,7 @@ export class CallTracker {
       userId,
       detail: userId === null ? (to ? `Answered by ${to}` : 'Answered') : '',
     });
+    this.o.onBusyChange?.();
   }
 
   /** The dialog ended (BYE or timeout) or failed (no answer, cancelled, refused downstream). */
@@ -214,6 +228,7 @@ export class CallTracker {
   private finish<T>(c: TrackedCall, value: T): T {
     const at = this.o.now();
     c.finishedAt = at;
+    if (c.answeredAt !== null) this.o.onBusyChange?.();
     c.events.push({ at, kind: 'ended', detail: c.answeredAt === null ? 'Not answered' : '' });
     const participants: { userId: number; role: ParticipantRole }[] = [];
     const add = (userId: number | null, role: ParticipantRole) => {

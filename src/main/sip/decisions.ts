@@ -8,6 +8,7 @@ import { CallTracker } from './callTracker';
 import { sameSecret } from './credentials';
 import { createDecisions, reject } from './decide';
 import { accountDirectory } from './directory';
+import { Presence } from './presence';
 
 /**
  * The loopback decision service the proxy asks (Kamailio's http_client):
@@ -26,6 +27,8 @@ export interface DecisionServiceOptions {
   recordCall: (call: NewCall) => void;
   now?: () => number;
   log?: (message: string, error?: unknown) => void;
+  /** Presence changed (coalesced). */
+  onPresenceChange?: (() => void) | undefined;
 }
 
 export interface DecisionService {
@@ -33,11 +36,14 @@ export interface DecisionService {
   url: string;
   token: string;
   tracker: CallTracker;
+  presence: Presence;
   close(): Promise<void>;
 }
 
 const Field = (max: number) => z.string().max(max).default('');
 const CallId = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
+/** The connection a request came over, as the proxy names it: "ws:127.0.0.1:40312". */
+const Connection = z.string().regex(/^[a-z]{2,4}:\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/);
 
 const schemas = {
   '/sip/ha1': z.object({ au: Field(64), aor: Field(64) }),
@@ -48,6 +54,14 @@ const schemas = {
     z.object({ kind: z.literal('branch'), tl: CallId, idx: z.coerce.number().int().min(0).max(1000), to: Field(64) }),
     z.object({ kind: z.literal('answered'), tl: CallId, idx: z.coerce.number().int().min(-1).max(1000) }),
     z.object({ kind: z.enum(['ended', 'failed']), tl: CallId }),
+    z.object({
+      kind: z.literal('registered'),
+      ext: z.string().regex(/^\d{2,6}$/),
+      contact: z.string().min(1).max(256),
+      conn: Connection,
+      expires: z.coerce.number().int().min(0).max(1_000_000),
+    }),
+    z.object({ kind: z.literal('closed'), conn: Connection }),
   ]),
 } as const;
 type Path = keyof typeof schemas;
@@ -80,7 +94,9 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     record: o.recordCall,
     now,
     log,
+    onBusyChange: () => presence.changed(),
   });
+  const presence = new Presence({ now, busy: () => tracker.busyUserIds(), onChange: o.onPresenceChange });
   const decisions = createDecisions({
     db: o.db,
     accountId: o.accountId,
@@ -110,9 +126,24 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       }
       case '/sip/event': {
         const e = input as z.output<(typeof schemas)['/sip/event']>;
-        if (e.kind === 'branch') tracker.branch(e.tl, e.idx, e.to);
-        else if (e.kind === 'answered') tracker.answered(e.tl, e.idx);
-        else tracker.ended(e.tl);
+        switch (e.kind) {
+          case 'branch':
+            tracker.branch(e.tl, e.idx, e.to);
+            break;
+          case 'answered':
+            tracker.answered(e.tl, e.idx);
+            break;
+          case 'ended':
+          case 'failed':
+            tracker.ended(e.tl);
+            break;
+          case 'registered':
+            presence.registered(e.ext, e.contact, e.conn, e.expires);
+            break;
+          case 'closed':
+            presence.closed(e.conn);
+            break;
+        }
         return 'ok';
       }
     }
@@ -156,6 +187,7 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     url: `http://127.0.0.1:${port}`,
     token,
     tracker,
+    presence,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(sweep);

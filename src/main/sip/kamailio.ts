@@ -42,6 +42,8 @@ export interface RunningKamailio {
   logFile: string | null;
   /** The log so far (file mode), for a failing test to show. */
   readLog(): string;
+  /** Settles when the proxy's main process ends, by stop() or otherwise (its exit code). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,21 @@ export async function freePort(host = '127.0.0.1', udp = false): Promise<number>
     if (ok) return port;
   }
   throw new KamailioError('No free port found');
+}
+
+/** True when nothing listens on this loopback port (TCP, and UDP when `udp`). */
+export async function portIsFree(port: number, udp = false, host = '127.0.0.1'): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+  if (!tcp || !udp) return tcp;
+  return new Promise<boolean>((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, host, () => s.close(() => resolve(true)));
+  });
 }
 
 /** True once the proxy answers an OPTIONS sent to itself over UDP. */
@@ -158,13 +175,16 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
   void exited.then(() => (gone = true));
 
   const readLog = () => (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  const kill = (signal: NodeJS.Signals) => {
-    if (gone || child.pid === undefined) return;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
       // Already gone.
     }
+  };
+  const kill = (signal: NodeJS.Signals) => {
+    if (!gone) killGroup(signal);
   };
   // If this process ends without stop() (a crash, process.exit), take the proxy with it.
   const onExit = () => kill('SIGKILL');
@@ -175,6 +195,8 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
     if (timedOut) kill('SIGKILL');
     await Promise.race([exited, sleep(2000)]);
+    // Workers outlive a main process that was killed outright: they would hold the ports.
+    killGroup('SIGKILL');
   };
 
   const deadline = Date.now() + (o.readyTimeoutMs ?? 10_000);
@@ -194,6 +216,7 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
         configFile,
         logFile,
         readLog,
+        exited,
         stop,
       };
     }

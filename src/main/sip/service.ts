@@ -9,6 +9,10 @@ import { startKamailio, type KamailioOptions, type RunningKamailio } from './kam
  * The phone service of one account: the loopback decision service and the
  * Kamailio proxy that asks it. Returns the SipConfig the core needs to
  * issue credentials (`sip.credentials`).
+ *
+ * With `supervise`, a proxy that ends by itself (a crash, a kill) is started
+ * again on the same ports, after 0.2 s and then with a backoff up to 30 s;
+ * the softphones reconnect and register again on their own.
  */
 
 export interface PhoneServiceOptions {
@@ -22,14 +26,24 @@ export interface PhoneServiceOptions {
   now?: (() => number) | undefined;
   kamailio?: Partial<Omit<KamailioOptions, 'domain' | 'decisionUrl' | 'token' | 'runDir'>> | undefined;
   log?: ((message: string, error?: unknown) => void) | undefined;
+  supervise?: boolean | undefined;
+  /** Told when the proxy goes down by itself (with why) and when it is back (null). */
+  onProxyChange?: ((problem: string | null) => void) | undefined;
+  /** Teammates' presence changed (coalesced). */
+  onPresenceChange?: (() => void) | undefined;
 }
 
 export interface PhoneService {
   sip: SipConfig;
   decisions: DecisionService;
-  kamailio: RunningKamailio;
+  /** The proxy now running (a new one after a restart). */
+  readonly kamailio: RunningKamailio;
   stop(): Promise<void>;
 }
+
+const MAX_BACKOFF_MS = 30_000;
+/** A proxy that ran this long counts as healthy: the next restart is quick again. */
+const HEALTHY_MS = 60_000;
 
 export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneService> {
   const domain = o.domain ?? DEFAULT_DOMAIN;
@@ -42,20 +56,59 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     recordCall: o.recordCall,
     now: o.now,
     log: o.log,
+    onPresenceChange: o.onPresenceChange,
+  });
+  const kamailioOptions = (ports: { sipPort?: number | undefined; wsPort?: number | undefined }): KamailioOptions => ({
+    ...o.kamailio,
+    ...ports,
+    domain,
+    decisionUrl: decisions.url,
+    token: decisions.token,
+    runDir: o.runDir,
   });
   let kamailio: RunningKamailio;
   try {
-    kamailio = await startKamailio({
-      ...o.kamailio,
-      domain,
-      decisionUrl: decisions.url,
-      token: decisions.token,
-      runDir: o.runDir,
-    });
+    kamailio = await startKamailio(kamailioOptions({ sipPort: o.kamailio?.sipPort, wsPort: o.kamailio?.wsPort }));
   } catch (error) {
     await decisions.close();
     throw error;
   }
+
+  let stopping = false;
+  let timer: NodeJS.Timeout | null = null;
+  let backoff = 200;
+  const watch = (running: RunningKamailio, startedAt: number) => {
+    void running.exited.then(async (code) => {
+      if (stopping || !o.supervise) return;
+      await running.stop(); // ends workers the main process left behind
+      if (Date.now() - startedAt > HEALTHY_MS) backoff = 200;
+      o.log?.(`Kamailio ended (exit code ${code}); starting it again in ${backoff} ms`);
+      // Its registrations died with it; the phones register again once it is back.
+      decisions.presence.reset();
+      o.onProxyChange?.('The phone service stopped; it is starting again.');
+      const retry = async () => {
+        timer = null;
+        if (stopping) return;
+        try {
+          const next = await startKamailio(kamailioOptions({ sipPort: kamailio.sipUdpPort, wsPort: kamailio.wsPort }));
+          if (stopping) return void (await next.stop());
+          kamailio = next;
+          o.onProxyChange?.(null);
+          watch(next, Date.now());
+        } catch (error) {
+          o.log?.('Kamailio did not start again', error);
+          later();
+        }
+      };
+      const later = () => {
+        timer = setTimeout(() => void retry(), backoff);
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      };
+      later();
+    });
+  };
+  watch(kamailio, Date.now());
+
   return {
     sip: {
       accountId: o.accountId,
@@ -65,8 +118,12 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       credentialTtlSeconds: o.credentialTtlSeconds ?? DEFAULT_CREDENTIAL_TTL_SECONDS,
     },
     decisions,
-    kamailio,
+    get kamailio() {
+      return kamailio;
+    },
     async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
       await kamailio.stop();
       await decisions.close();
     },

@@ -14,6 +14,7 @@ import {
   Password,
   PersonName,
   Plan,
+  PresenceState,
   Role,
   SearchText,
   Timestamp,
@@ -174,6 +175,8 @@ export const contract = {
   'numbers.route': def(z.strictObject({ bnId: Id, callFlowId: Id.nullable() }), BusinessNumber),
   'numbers.release': def(z.strictObject({ bnId: Id }), ok),
 
+  /** The contact a phone number belongs to, for naming a caller; null when none. */
+  'contacts.lookup': def(z.strictObject({ phone: E164 }), z.object({ contact: z.object({ id: Id, name: z.string() }).nullable() })),
   'contacts.list': def(
     z.strictObject({ search: SearchText.optional(), cursor: z.string().max(300).optional(), limit: PageLimit }),
     pageOf(Contact),
@@ -288,6 +291,16 @@ export const contract = {
       wsUrl: z.string(),
     }),
   ),
+
+  /**
+   * The team as the phone sees it: every active member's name, extension and
+   * presence (a registered phone, on a call, or none), to call or transfer to.
+   * Presence is `offline` for everyone while the phone service is not running.
+   */
+  'sip.directory': def(
+    empty,
+    z.object({ members: z.array(z.object({ userId: Id, name: z.string(), extension: Extension, presence: PresenceState })) }),
+  ),
 } as const;
 
 export type Contract = typeof contract;
@@ -302,7 +315,7 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  * read-only "View as", and answer on a cancelled account.
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
-  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio|why)$/.test(m)),
+  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio|why|lookup|directory)$/.test(m)),
 );
 
 /** Methods that answer without a signed-in session. */

@@ -13,12 +13,19 @@ export const eventNames = [
   'billing.changed',
   'account.changed',
   'audit.changed',
+  /** A teammate's phone registered, went offline, or started or ended a call. */
+  'presence.changed',
   /** From the desktop host: a tel: or sip: link was opened with the app. */
   'dial.requested',
+  /** From the desktop host: a button of a call notification was pressed (or the notification clicked: `show`). */
+  'call.action',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 export interface PushEvent {
   name: EventName;
   /** For dial.requested: what to dial. */
   to?: string;
+  /** For call.action: which line, and what to do with it. */
+  lineId?: string;
+  action?: 'answer' | 'decline' | 'show';
 }

@@ -11,6 +11,7 @@ import { issueCredentials, type IssuedCredentials } from '../../../src/main/sip/
 import { freePort } from '../../../src/main/sip/kamailio';
 import { startPhoneService, type PhoneService } from '../../../src/main/sip/service';
 import type { Input, Method, Output } from '../../../src/shared/api/contract';
+import type { PushEvent } from '../../../src/shared/api/events';
 import type { ApiResult } from '../../../src/shared/result';
 import { killAllSipp, runSipp, startSipp, type SippOptions } from './sipp';
 
@@ -38,7 +39,7 @@ export interface Stack {
   proxy: string;
   /** Where the proxy sends calls to outside numbers; a sipp UAS listens here when a test needs it. */
   peerPort: number;
-  as(key: string): Promise<ApiClient>;
+  as(key: string, onEvent?: (event: PushEvent) => void): Promise<ApiClient>;
   /** Fresh credentials for a demo user, as `sip.credentials` would issue them (optionally at another time). */
   credentials(key: string, at?: number): IssuedCredentials;
   /** Every password `credentials` issued, to prove that none reaches a log. */
@@ -71,8 +72,10 @@ export async function startStack(): Promise<Stack> {
     runDir,
     domain: DOMAIN,
     kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file' },
+    onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
   });
-  core = createCoreWithDb(db, { sip: phone.sip, validateOutput: true });
+  core = createCoreWithDb(db, { validateOutput: true });
+  core.setPhone({ sip: phone.sip, problem: null, presence: phone.decisions.presence });
   const proxy = `127.0.0.1:${phone.kamailio.sipUdpPort}`;
   const extensions = Object.fromEntries(
     Object.entries(ids.users).map(([k, id]) => [
@@ -89,8 +92,8 @@ export async function startStack(): Promise<Stack> {
     proxy,
     peerPort,
     extension: (key) => extensions[key]!,
-    async as(key) {
-      const conn = core!.connect(() => {});
+    async as(key, onEvent = () => {}) {
+      const conn = core!.connect(onEvent);
       const call = <M extends Method>(method: M, input: Input<M>) =>
         conn.invoke(method, input) as Promise<ApiResult<Output<M>>>;
       const client: ApiClient = {

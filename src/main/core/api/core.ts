@@ -3,7 +3,7 @@ import type { EventName, PushEvent } from '../../../shared/api/events';
 import type { Connection, Core, CoreOptions } from '../index';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import { openDatabase, type Db } from '../store/db';
-import type { Audience, Session } from './context';
+import { PHONE_NOT_RUNNING, type Audience, type PhoneState, type Session } from './context';
 import { createRouter } from './router';
 import { seedDemoIfEmpty } from '../demo/seed';
 import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
@@ -44,9 +44,10 @@ function withoutWaitingForDisk<T>(db: Db, write: () => T): T {
 
 export const createSession = (): Session => ({ userId: null, viewAsUserId: null, signIn: { failures: 0, lockedUntil: 0 } });
 
-export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip'> & { validateOutput?: boolean }) {
+export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip'> & { validateOutput?: boolean }): Core {
   const now = options.now ?? Date.now;
   const clients = new Set<Client>();
+  let phone: PhoneState = options.sip ? { sip: options.sip, problem: null } : PHONE_NOT_RUNNING;
 
   const publish = (events: { name: EventName; audience: Audience }[]) => {
     for (const client of clients) {
@@ -74,12 +75,17 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip
     validateOutput: options.validateOutput ?? false,
     publish,
     log: (message, error) => console.error(message, error),
-    sip: options.sip ?? null,
+    phone: () => phone,
   });
 
   return {
     db,
-    publish,
+    setPhone(state: PhoneState) {
+      phone = state;
+    },
+    announce(name: EventName, audience: Audience) {
+      publish([{ name, audience }]);
+    },
     /**
      * Records a finished call (from what the SIP side saw) and tells everyone
      * who may see it. Returns the call's id.

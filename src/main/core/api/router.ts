@@ -4,8 +4,7 @@ import type { EventName } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import type { Db } from '../store/db';
-import type { SipConfig } from '../../sip/config';
-import type { Audience, AuthedCtx, Ctx, Session } from './context';
+import { PHONE_NOT_RUNNING, type Audience, type AuthedCtx, type Ctx, type PhoneState, type Session } from './context';
 import { ApiFailure } from './failure';
 import { handlers } from './handlers';
 
@@ -17,7 +16,8 @@ export interface RouterOptions {
   /** Called after a request's transaction commits, with the events it raised. */
   publish: (events: { name: EventName; audience: Audience }[]) => void;
   log?: (message: string, error: unknown) => void;
-  sip?: SipConfig | null | undefined;
+  /** Read for every request: the phone service may start, stop or fail while the core runs. */
+  phone?: (() => PhoneState) | undefined;
 }
 
 /** Turns zod's issues into one readable message and a per-field map. */
@@ -50,7 +50,7 @@ export function createRouter(options: RouterOptions) {
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) throw describe(parsed.error);
 
-      const base: Ctx = { db, now, sip: options.sip ?? null, session, emit: (name, audience) => events.push({ name, audience }) };
+      const base: Ctx = { db, now, phone: options.phone?.() ?? PHONE_NOT_RUNNING, session, emit: (name, audience) => events.push({ name, audience }) };
       let ctx: Ctx | AuthedCtx = base;
       if (!publicMethods.has(m)) {
         const actor = resolveActor(db, session);

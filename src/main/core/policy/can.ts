@@ -52,11 +52,20 @@ export interface Resources {
   'user.viewAs': { accountId: number };
   /** Register a softphone and place or take calls (SIP credentials, the proxy's checks). */
   'phone.use': Record<string, never>;
+  /** The team's names, extensions and presence, to call or transfer to a teammate. */
+  'team.directory': { accountId: number };
 }
 export type Action = keyof Resources;
 
 /** Actions that only read; everything else is refused on a cancelled account. */
-const readActions: ReadonlySet<Action> = new Set<Action>(['call.view', 'thread.view', 'number.view', 'audit.read', 'user.viewAs']);
+const readActions: ReadonlySet<Action> = new Set<Action>([
+  'call.view',
+  'thread.view',
+  'number.view',
+  'audit.read',
+  'user.viewAs',
+  'team.directory',
+]);
 
 const roleName: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
 const levelName: Record<CallAccessLevel, string> = {
@@ -235,6 +244,8 @@ const rules: { [A in Action]: Rule<A> } = {
   },
   // Every active user may phone; not while viewed-as or on a cancelled account (writable(), in can()).
   'phone.use': () => allow,
+  // Colleagues' names and extensions are what any phone team shares; only within one's own account.
+  'team.directory': (actor, r) => (r.accountId === actor.accountId ? allow : deny('That team is not yours.')),
 };
 
 /**

@@ -36,6 +36,7 @@ export const tagTypes = [
   'Billing',
   'Account',
   'Audit',
+  'Directory',
 ] as const;
 
 /**

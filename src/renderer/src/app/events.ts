@@ -8,7 +8,7 @@ type Tag = (typeof tagTypes)[number];
 /** Which cached views each push event makes stale. */
 const invalidates: Record<EventName, Tag[]> = {
   'access.changed': [...tagTypes],
-  'users.changed': ['Users', 'Me'],
+  'users.changed': ['Users', 'Me', 'Directory'],
   'groups.changed': ['Groups', 'Users'],
   'callFlows.changed': ['CallFlows', 'Numbers'],
   'numbers.changed': ['Numbers', 'Me'],
@@ -20,7 +20,9 @@ const invalidates: Record<EventName, Tag[]> = {
   'billing.changed': ['Billing', 'Account', 'Me'],
   'account.changed': ['Account', 'Me'],
   'audit.changed': ['Audit'],
+  'presence.changed': ['Directory'],
   'dial.requested': [],
+  'call.action': [],
 };
 
 export function listenForPushEvents(dispatch: AppDispatch): () => void {

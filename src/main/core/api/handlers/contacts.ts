@@ -1,5 +1,5 @@
 import { can } from '../../policy';
-import { deleteContact, getContact, insertContact, listContacts, updateContact } from '../../store/repos/contacts';
+import { deleteContact, findContactByPhone, getContact, insertContact, listContacts, updateContact } from '../../store/repos/contacts';
 import type { AuthedCtx } from '../context';
 import { enforce, invalid, notFound } from '../failure';
 import type { Handlers } from '../handler';
@@ -22,6 +22,7 @@ function decode(cursor: string | undefined) {
 }
 
 export const contactsHandlers: Handlers<'contacts'> = {
+  'contacts.lookup': (ctx, { phone }) => ({ contact: findContactByPhone(ctx.db, ctx.actor.accountId, phone) }),
   'contacts.list': (ctx, { search, cursor, limit }) => {
     const page = listContacts(ctx.db, ctx.actor.accountId, search, decode(cursor), limit);
     return { items: page.items, nextCursor: page.next ? encode(page.next) : null };

@@ -1,6 +1,6 @@
 import { issueCredentials } from '../../../sip/credentials';
 import { can } from '../../policy';
-import { getUser } from '../../store/repos/users';
+import { activeMembers, getUser } from '../../store/repos/users';
 import { conflict, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
 
@@ -14,11 +14,23 @@ export const sipHandlers: Handlers<'sip'> = {
   'sip.credentials': (ctx) => {
     // The policy first: a cancelled account hears why, whether or not the service runs.
     enforce(can(ctx.actor, 'phone.use', {}));
-    const sip = ctx.sip;
-    if (!sip) throw conflict('The phone service is not running.');
+    const sip = ctx.phone.sip;
+    if (!sip) throw conflict(ctx.phone.problem);
     if (sip.accountId !== ctx.actor.accountId) throw conflict('The phone service serves another account.');
     const user = getUser(ctx.db, ctx.actor.accountId, ctx.actor.userId);
     if (!user) throw notFound('Your user');
     return issueCredentials(sip, { accountId: user.accountId, userId: user.id, extension: user.extension }, ctx.now());
+  },
+  'sip.directory': (ctx) => {
+    enforce(can(ctx.actor, 'team.directory', { accountId: ctx.actor.accountId }));
+    const presence = ctx.phone.sip && ctx.phone.sip.accountId === ctx.actor.accountId ? ctx.phone.presence?.snapshot() : undefined;
+    return {
+      members: activeMembers(ctx.db, ctx.actor.accountId).map((u) => ({
+        userId: u.id,
+        name: u.name,
+        extension: u.extension,
+        presence: presence?.(u.id, u.extension) ?? 'offline',
+      })),
+    };
   },
 };

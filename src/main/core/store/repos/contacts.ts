@@ -72,3 +72,12 @@ export function updateContact(db: Db, c: Contact): void {
 export function deleteContact(db: Db, id: number): void {
   stmt(db, 'DELETE FROM contacts WHERE id = ?').run(id);
 }
+
+/** The first contact (oldest) with this phone number, for naming a caller. */
+export function findContactByPhone(db: Db, accountId: number, phone: string): { id: number; name: string } | null {
+  return (
+    (stmt(db, 'SELECT id, name FROM contacts WHERE account_id = ? AND phone = ? ORDER BY id LIMIT 1').get(accountId, phone) as
+      | { id: number; name: string }
+      | undefined) ?? null
+  );
+}

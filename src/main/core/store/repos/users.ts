@@ -217,3 +217,12 @@ export function findUserByExtension(db: Db, accountId: number, extension: string
   ).get(accountId, extension) as Row | undefined;
   return r ? toUser(r) : null;
 }
+
+/** Active members of the account, by extension: the phone's directory. */
+export function activeMembers(db: Db, accountId: number): { id: number; name: string; extension: string }[] {
+  return stmt(db, 'SELECT id, name, extension FROM users WHERE account_id = ? AND active = 1 ORDER BY extension').all(accountId) as {
+    id: number;
+    name: string;
+    extension: string;
+  }[];
+}

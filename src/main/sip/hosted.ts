@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Core } from '../core';
+import { stmt } from '../core/store/stmt';
+import { freePort, KamailioError, portIsFree } from './kamailio';
+import { startPhoneService, type PhoneService } from './service';
+
+/**
+ * The phone service inside a host that serves the API (the Electron main
+ * process, the browser host): it starts beside the core, on the account the
+ * host serves, and tells the core whether it runs, so that `sip.credentials`
+ * either works or says why the phone is off. Nothing here is fatal: without
+ * Kamailio the console still works and the softphone shows the reason.
+ */
+export interface HostedPhoneOptions {
+  core: Core;
+  /** SIP over UDP/TCP and WebSocket: these ports when free, otherwise free ones. 0: always free ones. */
+  sipPort?: number | undefined;
+  wsPort?: number | undefined;
+  /** The outside world: where calls to +numbers go (`host:port`). */
+  peer?: string | null | undefined;
+  /** The Kamailio template, when not run from the source tree (a packaged app's resources). */
+  templateFile?: string | undefined;
+  /** Where the rendered config and log go; a fresh owner-only temporary folder by default. */
+  runDir?: string | undefined;
+  /** Kamailio's program and module folder when not Debian's (TEAMLINE_KAMAILIO, TEAMLINE_KAMAILIO_MODULES). */
+  binary?: string | undefined;
+  modulesDir?: string | undefined;
+  log?: ((message: string, error?: unknown) => void) | undefined;
+}
+
+export const DEFAULT_SIP_PORT = 5060;
+export const DEFAULT_WS_PORT = 5066;
+
+/** The port asked for when it is free (for SIP, on UDP and TCP), otherwise a free one. */
+async function portOr(preferred: number | undefined, udp: boolean): Promise<number> {
+  if (!preferred) return freePort('127.0.0.1', udp);
+  return (await portIsFree(preferred, udp)) ? preferred : freePort('127.0.0.1', udp);
+}
+
+/** What a person is told when the proxy cannot start. */
+export function phoneProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof KamailioError && /modules not found|could not run kamailio/.test(message)) {
+    return 'The phone service is not available: Kamailio is not installed on this computer.';
+  }
+  return 'The phone service could not start. Calls are off until the app is restarted.';
+}
+
+export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneService | null> {
+  const log = o.log ?? ((message: string, error?: unknown) => console.error(`[phone] ${message}`, error ?? ''));
+  const accountId = stmt(o.core.db, `SELECT id FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`).pluck().get() as
+    | number
+    | undefined;
+  if (accountId === undefined) {
+    o.core.setPhone({ sip: null, problem: 'The phone service is off: this account is cancelled.' });
+    return null;
+  }
+  const ownRunDir = o.runDir === undefined;
+  // tmpdir, not the user-data folder: Kamailio's control socket path must be short and without spaces.
+  const runDir = o.runDir ?? mkdtempSync(join(tmpdir(), 'teamline-sip-'));
+  try {
+    const phone = await startPhoneService({
+      db: o.core.db,
+      accountId,
+      recordCall: (call) => o.core.recordCall(call),
+      runDir,
+      log,
+      supervise: true,
+      kamailio: {
+        sipPort: await portOr(o.sipPort ?? DEFAULT_SIP_PORT, true),
+        wsPort: await portOr(o.wsPort ?? DEFAULT_WS_PORT, false),
+        peer: o.peer ?? null,
+        templateFile: o.templateFile,
+        binary: o.binary ?? process.env.TEAMLINE_KAMAILIO,
+        modulesDir: o.modulesDir ?? process.env.TEAMLINE_KAMAILIO_MODULES,
+        log: 'file',
+      },
+      // Credentials stay valid while the proxy restarts: the softphone reconnects with them.
+      onProxyChange: (problem) => log(problem ?? 'Kamailio is running again'),
+      onPresenceChange: () => o.core.announce('presence.changed', { kind: 'account', accountId }),
+    });
+    o.core.setPhone({ sip: phone.sip, problem: null, presence: phone.decisions.presence });
+    return {
+      ...phone,
+      get kamailio() {
+        return phone.kamailio;
+      },
+      async stop() {
+        o.core.setPhone({ sip: null, problem: 'The phone service has stopped.' });
+        await phone.stop();
+        if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    log('The phone service did not start', error);
+    o.core.setPhone({ sip: null, problem: phoneProblem(error) });
+    if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+    return null;
+  }
+}
