@@ -1,9 +1,10 @@
-import { ActionIcon, Badge, Button, Card, Group, Popover, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Group, Popover, Stack, Text, Tooltip } from '@mantine/core';
 import { IconArrowForwardUp, IconDialpad, IconMicrophone, IconMicrophoneOff, IconPhone, IconPhoneOff, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { formatDuration, formatPhone } from '../ui/format';
 import { notifyError } from '../ui/notify';
 import { Keypad } from './Keypad';
+import { TransferPicker } from './TransferPicker';
 import { useSoftphone } from './runtime';
 import type { Line } from './slice';
 
@@ -27,11 +28,18 @@ function useTimer(since: number | null) {
 }
 
 /** One line: who, its state and timer, and the controls its state allows. */
-export function LineCard(props: { line: Line; other: Line | null; focused: boolean }) {
+export function LineCard(props: {
+  line: Line;
+  other: Line | null;
+  focused: boolean;
+  ownExtension: string;
+  /** Calls someone on the other line to talk before handing this call over. */
+  onConsult: (to: string) => void;
+}) {
   const { line, other } = props;
   const phone = useSoftphone();
   const elapsed = useTimer(line.answeredAt);
-  const [transferTo, setTransferTo] = useState('');
+  const [transferOpen, setTransferOpen] = useState(false);
   const run = (f: () => Promise<void> | void) => async () => {
     try {
       await f();
@@ -54,6 +62,18 @@ export function LineCard(props: { line: Line; other: Line | null; focused: boole
             {elapsed !== null && line.state !== 'ended' ? ` · ${formatDuration(elapsed)}` : ''}
             {line.bnLabel ? ` · from ${line.bnLabel}` : ''}
           </Text>
+          {line.remoteName && (
+            <Text size="xs" c="dimmed">
+              {formatPhone(line.remote)}
+            </Text>
+          )}
+          {(line.tonesSent || line.tonesReceived) && line.state !== 'ended' && (
+            <Text size="xs" c="dimmed" aria-label="Tones">
+              {line.tonesSent && `Sent ${line.tonesSent}`}
+              {line.tonesSent && line.tonesReceived && ' · '}
+              {line.tonesReceived && `Received ${line.tonesReceived}`}
+            </Text>
+          )}
         </Stack>
         {line.muted && <Badge color="red">Muted</Badge>}
       </Group>
@@ -102,24 +122,21 @@ export function LineCard(props: { line: Line; other: Line | null; focused: boole
           </Popover>
         )}
         {live && (
-          <Popover position="bottom" withArrow trapFocus>
+          <Popover position="bottom" withArrow trapFocus opened={transferOpen} onChange={setTransferOpen}>
             <Popover.Target>
-              <ActionIcon variant="default" size="lg" aria-label="Transfer">
+              <ActionIcon variant="default" size="lg" aria-label="Transfer" onClick={() => setTransferOpen((o) => !o)}>
                 <IconArrowForwardUp size={16} />
               </ActionIcon>
             </Popover.Target>
             <Popover.Dropdown>
-              <Stack gap="xs" w={220}>
-                {other && (other.state === 'established' || other.state === 'held') && (
-                  <Button size="xs" onClick={run(() => phone.attendedTransfer(line.id, other.id))}>
-                    Connect with {other.remoteName ?? formatPhone(other.remote)}
-                  </Button>
-                )}
-                <TextInput size="xs" label="Transfer to" placeholder="Extension or number" value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)} />
-                <Button size="xs" variant="light" disabled={!transferTo.trim()} onClick={run(() => phone.transfer(line.id, transferTo.trim()))}>
-                  Transfer now
-                </Button>
-              </Stack>
+              <TransferPicker
+                line={line}
+                other={other}
+                ownExtension={props.ownExtension}
+                onTransfer={(to) => (setTransferOpen(false), void run(() => phone.transfer(line.id, to))())}
+                onConsult={(to) => (setTransferOpen(false), props.onConsult(to))}
+                onConnect={() => other && (setTransferOpen(false), void run(() => phone.attendedTransfer(line.id, other.id))())}
+              />
             </Popover.Dropdown>
           </Popover>
         )}

@@ -2,11 +2,12 @@ import { Alert, Badge, Button, CloseButton, Group, Paper, Select, Stack, Text, T
 import { IconPhone } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Me } from '../../../shared/api/contract';
-import { normalizeDialString } from '../../../shared/phone';
 import { call } from '../app/api';
 import { useAppDispatch, useAppSelector } from '../app/store';
 import { notifyError } from '../ui/notify';
+import { AudioSettings } from './AudioSettings';
 import { isLive } from './callMachine';
+import { dialTarget } from './dialTarget';
 import { Keypad } from './Keypad';
 import { LineCard } from './LineCard';
 import { useSoftphone } from './runtime';
@@ -20,12 +21,6 @@ export const registrationText = {
 } as const;
 export const registrationColor = { registered: 'teal', connecting: 'yellow', offline: 'gray', failed: 'red' } as const;
 
-/** What a typed string dials: an extension as it is, a phone number in E.164, or null. */
-export function dialTarget(input: string): string | null {
-  const t = input.trim();
-  if (/^\d{2,6}$/.test(t)) return t;
-  return normalizeDialString(t);
-}
 
 /**
  * The dialer: status of the phone line, the caller-ID picker (only the
@@ -56,19 +51,29 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
 
   const live = useMemo(() => lines.filter((l) => isLive(l.state) || l.state === 'ended').slice(-2), [lines]);
 
+  /** Places a call from the chosen caller ID (a consultation call of a transfer too); false when it cannot. */
+  async function place(to: string): Promise<boolean> {
+    if (!phone) return false;
+    const outside = to.startsWith('+');
+    if (outside && callerId === null) {
+      setError('You have no business number to call from. Ask an Administrator.');
+      return false;
+    }
+    const bn = numbers.find((n) => n.id === callerId) ?? null;
+    try {
+      await phone.dial(to, outside ? callerId : null, outside ? bn?.label || bn?.formatted || null : null);
+      return true;
+    } catch (err) {
+      notifyError(err, 'Call not placed');
+      return false;
+    }
+  }
+
   async function dial(e?: FormEvent) {
     e?.preventDefault();
     setError(null);
-    if (!phone) return;
     if (!target) return setError('Enter an extension or a phone number, e.g. 105 or (213) 555-0100.');
-    if (external && callerId === null) return setError('You have no business number to call from. Ask an Administrator.');
-    const bn = numbers.find((n) => n.id === callerId) ?? null;
-    try {
-      await phone.dial(target, external ? callerId : null, external ? (bn?.label || bn?.formatted || null) : null);
-      dispatch(sp.dialStringChanged(''));
-    } catch (err) {
-      notifyError(err, 'Call not placed');
-    }
+    if (await place(target)) dispatch(sp.dialStringChanged(''));
   }
 
   return (
@@ -81,7 +86,10 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
               {registrationText[registration.status]}
             </Badge>
           </Group>
-          <CloseButton aria-label="Close phone" onClick={props.onClose} />
+          <Group gap={4}>
+            <AudioSettings />
+            <CloseButton aria-label="Close phone" onClick={props.onClose} />
+          </Group>
         </Group>
         {registration.reason && registration.status !== 'registered' && (
           <Alert color={registration.status === 'failed' ? 'red' : 'yellow'} py={6}>
@@ -101,7 +109,14 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
           </Alert>
         )}
         {live.map((l) => (
-          <LineCard key={l.id} line={l} other={live.find((o) => o.id !== l.id) ?? null} focused={l.id === focusedLineId} />
+          <LineCard
+            key={l.id}
+            line={l}
+            other={live.find((o) => o.id !== l.id) ?? null}
+            focused={l.id === focusedLineId}
+            ownExtension={props.me.user.extension}
+            onConsult={(to) => void place(to)}
+          />
         ))}
         <Stack component="form" gap="xs" onSubmit={dial}>
           <Select

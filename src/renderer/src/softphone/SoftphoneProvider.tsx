@@ -7,15 +7,41 @@ import { store, useAppSelector } from '../app/store';
 import { formatPhone } from '../ui/format';
 import { isLive } from './callMachine';
 import { PhonePanel, registrationColor, registrationText } from './PhonePanel';
+import { savedDevices } from './AudioSettings';
+import { directoryApi } from './directoryApi';
 import { SoftphoneContext } from './runtime';
 import { Softphone, type SipCredentials } from './service';
 import { sp } from './slice';
 
-/** Shows an OS notification for a call that rings while the window is in the background. */
-function notifyInBackground(from: string, name: string | null, onOpen: () => void) {
-  if (!document.hidden || typeof Notification === 'undefined') return;
+/** A teammate's name for an extension, a contact's for a phone number. */
+async function nameOf(remote: string): Promise<string | null> {
+  if (/^\d{2,6}$/.test(remote)) {
+    const dir = await store.dispatch(directoryApi.endpoints.directory.initiate(undefined, { subscribe: false }));
+    return dir.data?.members.find((m) => m.extension === remote)?.name ?? null;
+  }
+  if (!remote.startsWith('+')) return null;
+  return (await call('contacts.lookup', { phone: remote }).catch(() => ({ contact: null }))).contact?.name ?? null;
+}
+
+const shown = new Map<string, Notification>();
+
+/**
+ * Tells the user of a call that rings while the window is in the background:
+ * the desktop's system notification with Answer and Decline, or in a browser
+ * a web notification that brings the window forward.
+ */
+function notifyInBackground(id: string, from: string, name: string | null, onOpen: () => void) {
+  if (document.hasFocus() && !document.hidden) return;
+  const body = name ? `${name} · ${formatPhone(from)}` : formatPhone(from);
+  if (bridge.showCallNotice) return bridge.showCallNotice({ lineId: id, title: 'Incoming call', body });
+  if (typeof Notification === 'undefined') return;
   const show = () => {
-    const n = new Notification('Incoming call', { body: name ? `${name} · ${formatPhone(from)}` : formatPhone(from), requireInteraction: true, tag: 'incoming-call' });
+    const n = new Notification('Incoming call', {
+      body,
+      requireInteraction: true,
+      tag: `incoming-call-${id}`,
+    });
+    shown.set(id, n);
     n.onclick = () => {
       window.focus();
       onOpen();
@@ -24,6 +50,12 @@ function notifyInBackground(from: string, name: string | null, onOpen: () => voi
   };
   if (Notification.permission === 'granted') show();
   else if (Notification.permission !== 'denied') void Notification.requestPermission().then((p) => p === 'granted' && show());
+}
+
+function closeNotification(id: string) {
+  bridge.closeCallNotice?.(id);
+  shown.get(id)?.close();
+  shown.delete(id);
 }
 
 /**
@@ -43,8 +75,11 @@ export function SoftphoneProvider(props: { me: Me; credentials: () => Promise<Si
             dispatch: store.dispatch,
             getState: store.getState,
             credentials: props.credentials,
+            displayName: me.user.name,
             authorize: async (bnId, to) => (await call('calls.authorizeOutbound', { bnId, to })).callerId,
-            notifyIncoming: ({ from, name }) => notifyInBackground(from, name, () => setOpen(true)),
+            nameOf,
+            notifyIncoming: ({ id, from, name }) => notifyInBackground(id, from, name, () => setOpen(true)),
+            ringingOver: closeNotification,
           })
         : null,
     // One phone per signed-in user.
@@ -54,28 +89,48 @@ export function SoftphoneProvider(props: { me: Me; credentials: () => Promise<Si
 
   useEffect(() => {
     if (!phone) return;
+    store.dispatch(sp.devicesChanged(savedDevices()));
     void phone.start();
     return () => void phone.stop();
   }, [phone]);
 
-  // A tel: or sip: link opened with the app fills the dialer.
+  // A tel: or sip: link opened with the app fills the dialer; a call notification's buttons act on their line.
   useEffect(
     () =>
       bridge.on((e) => {
         if (e.name === 'dial.requested' && e.to) {
           store.dispatch(sp.dialStringChanged(e.to));
           setOpen(true);
+        } else if (e.name === 'call.action' && e.lineId && phone) {
+          if (e.action === 'decline') void phone.decline(e.lineId);
+          else {
+            setOpen(true);
+            if (e.action === 'answer') void phone.answer(e.lineId);
+          }
         }
       }),
-    [],
+    [phone],
   );
 
+  const handle = useMemo(
+    () =>
+      phone
+        ? {
+            phone,
+            openDialer: (to?: string) => {
+              if (to) store.dispatch(sp.dialStringChanged(to));
+              setOpen(true);
+            },
+          }
+        : null,
+    [phone],
+  );
   const registration = useAppSelector((s) => s.softphone.registration);
   const ringing = useAppSelector((s) => s.softphone.lines.filter((l) => l.state === 'ringing'));
   const live = useAppSelector((s) => s.softphone.lines.some((l) => isLive(l.state)));
 
   return (
-    <SoftphoneContext.Provider value={phone}>
+    <SoftphoneContext.Provider value={handle}>
       {props.children}
       {phone && (
         <Affix position={{ bottom: 20, right: 20 }} zIndex={300}>

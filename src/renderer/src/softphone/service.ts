@@ -1,63 +1,53 @@
-import {
-  Invitation,
-  Inviter,
-  Registerer,
-  RegistererState,
-  SessionState,
-  UserAgent,
-  type Session,
-} from 'sip.js';
+import { Invitation, Inviter, SessionState, UserAgent, type Referral, type Session, type URI } from 'sip.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
 import type { AppDispatch, RootState } from '../app/store';
+import { isLive } from './callMachine';
+import { PhoneConnection, type SipCredentials } from './connection';
+import { dtmfOfInfo } from './dtmf';
 import { checkMicrophone, playRemote, playTone, stopTone } from './media';
 import { sp, MAX_LINES } from './slice';
-import { isLive } from './callMachine';
 
-/** What the main process issues for the SIP registration (short-lived). */
-export interface SipCredentials {
-  username: string;
-  authorizationUsername: string;
-  password: string;
-  expiresAt: number;
-  domain: string;
-  wsUrl: string;
-}
+export type { SipCredentials } from './connection';
+
+/** How long to wait for a transfer's progress before treating it as handed over. */
+const REFER_REPORT_TIMEOUT_MS = 15_000;
 
 export interface SoftphoneDeps {
   dispatch: AppDispatch;
   getState: () => RootState;
   credentials: () => Promise<SipCredentials>;
+  displayName: string;
   /** Asks the main process to authorize a call from a business number; returns the caller ID to assert. */
   authorize: (bnId: number, to: string) => Promise<string>;
+  /** A name for the other party (a teammate's extension, a contact's number), or null. */
+  nameOf: (remote: string) => Promise<string | null>;
   notifyIncoming: (line: { id: string; from: string; name: string | null }) => void;
+  /** The call that rang stopped ringing (answered here or elsewhere, declined, gone). */
+  ringingOver: (id: string) => void;
 }
 
 /**
  * The one sip.js UserAgent of the app, outside Redux: it owns the sip.js
- * objects and media, and reports plain state to the softphone slice.
- * Registration is kept alive: re-registered before expiry by the
- * Registerer, reconnected with backoff when the transport drops (server
- * restart, network loss, sleep), with fresh credentials when they near expiry.
+ * sessions and media, and reports plain state to the softphone slice, whose
+ * line state machine (callMachine.ts) accepts or ignores each change.
  */
 export class Softphone {
-  private ua: UserAgent | null = null;
-  private registerer: Registerer | null = null;
+  private readonly connection: PhoneConnection;
   private sessions = new Map<string, Session>();
-  private creds: SipCredentials | null = null;
-  private retry = 0;
-  private retryTimer: number | null = null;
-  private refreshTimer: number | null = null;
-  private stopped = true;
   private nextId = 1;
 
-  constructor(private readonly deps: SoftphoneDeps) {}
+  constructor(private readonly deps: SoftphoneDeps) {
+    this.connection = new PhoneConnection({
+      credentials: deps.credentials,
+      displayName: deps.displayName,
+      status: (status, reason) => deps.dispatch(sp.registration({ status, reason })),
+      onInvite: (invitation) => this.onInvite(invitation),
+      hasEstablishedCall: () => [...this.sessions.values()].some((s) => s.state === SessionState.Established),
+    });
+  }
 
   private get state() {
     return this.deps.getState().softphone;
-  }
-
-  private status(status: 'offline' | 'connecting' | 'registered' | 'failed', reason: string | null = null) {
-    this.deps.dispatch(sp.registration({ status, reason }));
   }
 
   /** Asks for the microphone once up front, so the user learns of a problem before a call, not during it. */
@@ -66,155 +56,47 @@ export class Softphone {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
     void this.checkMicrophone();
-    window.addEventListener('online', this.onOnline);
-    await this.connect();
+    await this.connection.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    window.removeEventListener('online', this.onOnline);
-    this.clearTimers();
     for (const s of this.sessions.values()) this.end(s);
-    await this.registerer?.unregister().catch(() => undefined);
-    await this.ua?.stop().catch(() => undefined);
-    this.ua = null;
-    this.registerer = null;
-    this.status('offline', null);
-  }
-
-  private onOnline = () => {
-    if (!this.stopped && this.state.registration.status !== 'registered') void this.reconnectNow();
-  };
-
-  private clearTimers() {
-    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
-    if (this.refreshTimer !== null) window.clearTimeout(this.refreshTimer);
-    this.retryTimer = this.refreshTimer = null;
-  }
-
-  private async connect(): Promise<void> {
-    this.status('connecting', this.retry > 0 ? 'Reconnecting to the phone service…' : null);
-    try {
-      this.creds = await this.deps.credentials();
-    } catch (e) {
-      return this.scheduleRetry((e as { message?: string }).message ?? 'The phone service is not available.');
-    }
-    const c = this.creds;
-    const uri = UserAgent.makeURI(`sip:${c.username}@${c.domain}`);
-    if (!uri) return this.status('failed', 'The phone service address is not valid.');
-    const ua = new UserAgent({
-      uri,
-      transportOptions: { server: c.wsUrl, connectionTimeout: 5, keepAliveInterval: 15 },
-      authorizationUsername: c.authorizationUsername,
-      authorizationPassword: c.password,
-      // The proxy checks that the registered contact is our own extension.
-      contactName: c.username,
-      displayName: c.username,
-      logBuiltinEnabled: false,
-      reconnectionAttempts: 0,
-      sessionDescriptionHandlerFactoryOptions: {
-        // Loopback and LAN calls: no STUN, and do not wait the 5 s default for candidates.
-        peerConnectionConfiguration: { iceServers: [] },
-        iceGatheringTimeout: 300,
-      },
-      delegate: {
-        onInvite: (invitation) => this.onInvite(invitation),
-        onDisconnect: (error) => {
-          if (!error || this.stopped) return;
-          this.scheduleRetry('Lost the connection to the phone service.');
-        },
-      },
-    });
-    this.ua = ua;
-    try {
-      await ua.start();
-      const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 75 });
-      this.registerer = registerer;
-      registerer.stateChange.addListener((s) => {
-        if (s === RegistererState.Registered) {
-          this.retry = 0;
-          this.status('registered');
-        }
-      });
-      await registerer.register({
-        requestDelegate: {
-          onReject: (response) => {
-            const code = response.message.statusCode ?? 0;
-            this.status('failed', code === 403 || code === 401 ? 'The phone service refused this user. Ask an Administrator.' : `Registration failed (${code}).`);
-          },
-        },
-      });
-      this.scheduleRefresh();
-    } catch {
-      this.scheduleRetry('Cannot reach the phone service.');
-    }
-  }
-
-  /** Fresh credentials before the current ones expire; the next REGISTER uses them. */
-  private scheduleRefresh() {
-    if (!this.creds) return;
-    const wait = Math.max(10_000, (this.creds.expiresAt - Date.now()) * 0.8);
-    this.refreshTimer = window.setTimeout(async () => {
-      try {
-        const next = await this.deps.credentials();
-        this.creds = next;
-        if (this.ua) {
-          this.ua.configuration.authorizationUsername = next.authorizationUsername;
-          this.ua.configuration.authorizationPassword = next.password;
-        }
-        this.scheduleRefresh();
-      } catch {
-        this.scheduleRetry('Could not renew the phone credentials.');
-      }
-    }, wait);
-  }
-
-  private scheduleRetry(reason: string) {
-    if (this.stopped) return;
-    this.clearTimers();
-    this.status('connecting', reason);
-    const delay = Math.min(30_000, 500 * 2 ** this.retry++);
-    this.retryTimer = window.setTimeout(() => void this.reconnectNow(), delay);
-  }
-
-  private async reconnectNow() {
-    this.clearTimers();
-    const old = this.ua;
-    const live = [...this.sessions.values()].some((s) => s.state === SessionState.Established);
-    if (old && live) {
-      // Keep the calls: reconnect the same transport, then register again.
-      try {
-        await old.reconnect();
-        await this.registerer?.register();
-        this.scheduleRefresh();
-        return;
-      } catch {
-        return this.scheduleRetry('Still cannot reach the phone service.');
-      }
-    }
-    this.ua = null;
-    this.registerer = null;
-    await old?.stop().catch(() => undefined);
-    await this.connect();
+    await this.connection.stop();
   }
 
   private liveCount() {
     return this.state.lines.filter((l) => isLive(l.state)).length;
   }
 
+  private lineOf(session: Session): string | null {
+    for (const [id, s] of this.sessions) if (s === session) return id;
+    return null;
+  }
+
+  /** Follows one sip.js session into the slice: its states, tones it receives, transfers asked of it, its media. */
   private watch(id: string, session: Session) {
+    session.delegate = {
+      onInfo: (info) => {
+        const tone = dtmfOfInfo(info.request.body, info.request.getHeader('content-type'));
+        void info.accept();
+        if (tone) this.deps.dispatch(sp.toneReceived({ id, tone }));
+      },
+      onRefer: (referral) => void this.followReferral(id, referral),
+    };
     session.stateChange.addListener((s) => {
       switch (s) {
         case SessionState.Established:
+          if (this.state.lines.find((l) => l.id === id)?.state === 'ringing') this.deps.ringingOver(id);
           stopTone();
           this.deps.dispatch(sp.lineEvent({ id, event: 'answered', at: Date.now() }));
+          this.watchMedia(id, session);
           this.focus(id);
           break;
         case SessionState.Terminated:
-          stopTone();
-          this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: 'Call ended' }));
+          this.deps.ringingOver(id);
+          if (!this.state.lines.some((l) => l.state === 'ringing' && l.id !== id)) stopTone();
+          this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: this.state.lines.find((l) => l.id === id)?.endedReason ?? 'Call ended' }));
           this.sessions.delete(id);
           if (this.state.focusedLineId === id) void playRemote(null, null);
           break;
@@ -226,44 +108,73 @@ export class Softphone {
     });
   }
 
+  /** A call whose media path died (the other side vanished without a BYE) is ended rather than left silent. */
+  private watchMedia(id: string, session: Session) {
+    const pc = (session.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.peerConnection;
+    pc?.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' && this.sessions.get(id) === session) {
+        this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: 'The call’s audio connection was lost' }));
+        this.end(session);
+      }
+    });
+  }
+
   private constraints(): MediaStreamConstraints {
     const mic = this.state.devices.microphoneId;
     return { audio: mic ? { deviceId: { exact: mic } } : true, video: false };
   }
 
+  private addLine(session: Session, line: { direction: 'inbound' | 'outbound'; remote: string; bnId: number | null; bnLabel: string | null }) {
+    const id = `${line.direction === 'inbound' ? 'in' : 'out'}-${this.nextId++}`;
+    this.sessions.set(id, session);
+    this.deps.dispatch(sp.lineAdded({ id, state: 'idle', remoteName: null, createdAt: Date.now(), ...line }));
+    void this.deps.nameOf(line.remote).then((name) => name && this.deps.dispatch(sp.lineNamed({ id, name })));
+    return id;
+  }
+
   private onInvite(invitation: Invitation) {
+    const from = invitation.remoteIdentity.uri.user ?? 'unknown';
+    const replaced = invitation.replacee ? this.lineOf(invitation.replacee) : null;
+    if (replaced) {
+      // An attended transfer: the caller we were consulting with is handed to us; this call takes that line's place.
+      const id = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
+      this.deps.dispatch(sp.lineEvent({ id, event: 'incoming' }));
+      this.watch(id, invitation);
+      void invitation.accept({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
+      return;
+    }
     if (this.liveCount() >= MAX_LINES) {
       void invitation.reject({ statusCode: 486 });
       return;
     }
-    const id = `in-${this.nextId++}`;
-    const from = invitation.remoteIdentity.uri.user ?? 'unknown';
-    const name = invitation.remoteIdentity.displayName || null;
-    this.sessions.set(id, invitation);
-    this.deps.dispatch(sp.lineAdded({ id, state: 'idle', direction: 'inbound', remote: from, remoteName: name, bnId: null, bnLabel: null, createdAt: Date.now() }));
+    const id = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
     this.deps.dispatch(sp.lineEvent({ id, event: 'incoming' }));
     this.watch(id, invitation);
     const busy = this.liveCount() > 1;
-    void playTone(busy ? 'waiting' : 'ringtone', busy ? this.state.devices.speakerId : this.state.devices.ringerId);
-    this.deps.notifyIncoming({ id, from, name });
+    void playTone(busy ? 'waiting' : 'ringtone', busy ? this.state.devices.speakerId : (this.state.devices.ringerId ?? this.state.devices.speakerId));
+    this.deps.notifyIncoming({ id, from, name: invitation.remoteIdentity.displayName || null });
   }
 
   /** Places a call. The main process authorizes the caller ID first; the proxy checks it again. */
   async dial(to: string, bnId: number | null, bnLabel: string | null): Promise<void> {
-    if (!this.ua || this.state.registration.status !== 'registered') throw new Error('The phone is not connected.');
+    const ua = this.connection.ua;
+    const domain = this.connection.creds?.domain;
+    if (!ua || !domain || !this.connection.isRegistered) throw new Error('The phone is not connected.');
     if (this.liveCount() >= MAX_LINES) throw new Error('Both lines are busy. End or transfer a call first.');
     const external = to.startsWith('+');
     const callerId = external ? await this.deps.authorize(bnId ?? 0, to) : null;
-    const target = UserAgent.makeURI(`sip:${to}@${this.creds!.domain}`);
+    const target = UserAgent.makeURI(`sip:${to}@${domain}`);
     if (!target) throw new Error('That number cannot be dialled.');
     for (const other of this.state.lines.filter((l) => l.state === 'established')) await this.hold(other.id);
-    const inviter = new Inviter(this.ua, target, {
+    const inviter = new Inviter(ua, target, {
       extraHeaders: callerId ? [`X-Teamline-Caller-Id: ${callerId}`] : [],
       sessionDescriptionHandlerOptions: { constraints: this.constraints() },
     });
-    const id = `out-${this.nextId++}`;
-    this.sessions.set(id, inviter);
-    this.deps.dispatch(sp.lineAdded({ id, state: 'idle', direction: 'outbound', remote: to, remoteName: null, bnId, bnLabel, createdAt: Date.now() }));
+    await this.invite(inviter, { remote: to, bnId, bnLabel });
+  }
+
+  private async invite(inviter: Inviter, line: { remote: string; bnId: number | null; bnLabel: string | null }) {
+    const id = this.addLine(inviter, { direction: 'outbound', ...line });
     this.deps.dispatch(sp.lineEvent({ id, event: 'dial' }));
     this.watch(id, inviter);
     await inviter.invite({
@@ -281,6 +192,19 @@ export class Softphone {
     });
   }
 
+  /**
+   * We are the one being transferred: accept the REFER and call the target
+   * (with Replaces for an attended transfer). The new call takes a line of its
+   * own; the transferor ends the old one.
+   */
+  private async followReferral(fromLineId: string, referral: Referral) {
+    await referral.accept();
+    const target = referral.referTo.uri;
+    const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
+    const old = this.state.lines.find((l) => l.id === fromLineId);
+    await this.invite(inviter, { remote: target.user ?? 'unknown', bnId: old?.bnId ?? null, bnLabel: old?.bnLabel ?? null });
+  }
+
   async answer(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!(s instanceof Invitation)) return;
@@ -292,7 +216,10 @@ export class Softphone {
   async decline(id: string): Promise<void> {
     const s = this.sessions.get(id);
     stopTone();
-    if (s instanceof Invitation && s.state === SessionState.Initial) await s.reject({ statusCode: 486 });
+    if (s instanceof Invitation && s.state === SessionState.Initial) {
+      this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: 'Declined' }));
+      await s.reject({ statusCode: 486 });
+    }
   }
 
   async hangup(id: string): Promise<void> {
@@ -352,22 +279,65 @@ export class Softphone {
     await s.info({
       requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=160` } },
     });
+    this.deps.dispatch(sp.toneSent({ id, tone }));
   }
 
-  /** Blind transfer to a teammate's extension or a number. */
+  /** Blind transfer to a teammate's extension or a number: done once the other side is calling them. */
   async transfer(id: string, to: string): Promise<void> {
     const s = this.sessions.get(id);
-    const target = UserAgent.makeURI(`sip:${to}@${this.creds?.domain ?? ''}`);
-    if (!s || !target) return;
-    await s.refer(target, { requestDelegate: { onAccept: () => this.end(s) } });
+    const target = UserAgent.makeURI(`sip:${to}@${this.connection.creds?.domain ?? ''}`);
+    if (!s || !target) throw new Error('That number cannot be transferred to.');
+    await this.refer(s, target, 'calling');
+    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: `Transferred to ${to}` }));
+    this.end(s);
   }
 
-  /** Attended transfer: connects the call on `id` with the consultation call on `withId`. */
+  /**
+   * Attended transfer: connects the call on `id` with the consultation call
+   * on `withId`. The other party calls our consultee with Replaces; once that
+   * call is answered the consultee ends our consultation call and we end ours.
+   */
   async attendedTransfer(id: string, withId: string): Promise<void> {
     const a = this.sessions.get(id);
     const b = this.sessions.get(withId);
     if (!a || !b) return;
-    await a.refer(b, { requestDelegate: { onAccept: () => (this.end(a), this.end(b)) } });
+    await this.refer(a, b, 'answered');
+    for (const line of [id, withId]) this.deps.dispatch(sp.lineEvent({ id: line, event: 'ended', reason: 'Transferred' }));
+    this.end(a);
+    this.end(b);
+  }
+
+  /**
+   * Sends a REFER and waits for the other side's progress reports (NOTIFY
+   * with the new call's status): resolves at `calling` (it rings) or
+   * `answered`, rejects with the reason when the new call fails. A phone that
+   * never reports counts as done after a while, as desk phones do.
+   */
+  private refer(s: Session, target: URI | Session, until: 'calling' | 'answered'): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer = 0;
+      const finish = (error?: Error) => {
+        window.clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      void s.refer(target as never, {
+        requestDelegate: {
+          onAccept: () => {
+            timer = window.setTimeout(() => finish(), REFER_REPORT_TIMEOUT_MS);
+          },
+          onReject: (r) => finish(new Error(r.message.reasonPhrase || 'The transfer was refused.')),
+        },
+        onNotify: (notification) => {
+          void notification.accept();
+          const status = /^SIP\/2\.0 (\d{3})\s*(.*)$/m.exec(notification.request.body);
+          if (!status) return;
+          const code = Number(status[1]);
+          if (code >= 300) finish(new Error(`The transfer did not go through: ${status[2] || code}.`));
+          else if (code >= 200 || (until === 'calling' && code >= 180)) finish();
+        },
+      });
+    });
   }
 
   focus(id: string): void {

@@ -13,6 +13,9 @@ export interface Line {
   bnId: number | null;
   bnLabel: string | null;
   muted: boolean;
+  /** Keypad tones sent on this call, and tones the other side sent as SIP INFO (the last few). */
+  tonesSent: string;
+  tonesReceived: string;
   createdAt: number;
   answeredAt: number | null;
   endedReason: string | null;
@@ -33,6 +36,7 @@ export interface SoftphoneState {
 
 /** Two lines: one call, and one more waiting or on hold. */
 export const MAX_LINES = 2;
+const MAX_TONES = 24;
 
 const initialState: SoftphoneState = {
   registration: { status: 'offline', reason: null },
@@ -50,9 +54,9 @@ export const softphoneSlice = createSlice({
     registration: (s, a: PayloadAction<SoftphoneState['registration']>) => {
       s.registration = a.payload;
     },
-    lineAdded: (s, a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason'>>) => {
+    lineAdded: (s, a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived'>>) => {
       s.lines = s.lines.filter((l) => isLive(l.state));
-      s.lines.push({ ...a.payload, muted: false, answeredAt: null, endedReason: null });
+      s.lines.push({ ...a.payload, muted: false, answeredAt: null, endedReason: null, tonesSent: '', tonesReceived: '' });
       if (!s.focusedLineId || !s.lines.some((l) => l.id === s.focusedLineId && isLive(l.state))) s.focusedLineId = a.payload.id;
     },
     /** Applies one event of the state machine; an event the line's state does not accept changes nothing. */
@@ -68,6 +72,18 @@ export const softphoneSlice = createSlice({
     lineMuted: (s, a: PayloadAction<{ id: string; muted: boolean }>) => {
       const line = s.lines.find((l) => l.id === a.payload.id);
       if (line) line.muted = a.payload.muted;
+    },
+    lineNamed: (s, a: PayloadAction<{ id: string; name: string }>) => {
+      const line = s.lines.find((l) => l.id === a.payload.id);
+      if (line) line.remoteName = a.payload.name;
+    },
+    toneSent: (s, a: PayloadAction<{ id: string; tone: string }>) => {
+      const line = s.lines.find((l) => l.id === a.payload.id);
+      if (line) line.tonesSent = (line.tonesSent + a.payload.tone).slice(-MAX_TONES);
+    },
+    toneReceived: (s, a: PayloadAction<{ id: string; tone: string }>) => {
+      const line = s.lines.find((l) => l.id === a.payload.id);
+      if (line) line.tonesReceived = (line.tonesReceived + a.payload.tone).slice(-MAX_TONES);
     },
     lineRemoved: (s, a: PayloadAction<string>) => {
       s.lines = s.lines.filter((l) => l.id !== a.payload);

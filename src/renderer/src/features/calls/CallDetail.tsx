@@ -1,5 +1,6 @@
-import { ActionIcon, Alert, Badge, Box, Group, ScrollArea, SimpleGrid, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
-import { IconInfoCircle, IconX } from '@tabler/icons-react';
+import { ActionIcon, Alert, Badge, Box, Button, Group, ScrollArea, SimpleGrid, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
+import { IconInfoCircle, IconPhone, IconX } from '@tabler/icons-react';
+import { useClickToCall } from '../../softphone/runtime';
 import type { CallDetail as Detail } from '../../../../shared/api/entities';
 import { QueryState } from '../../ui/QueryState';
 import { formatDateTime, formatDuration, formatPhone } from '../../ui/format';
@@ -36,6 +37,7 @@ function Fact(props: { label: string; value: string | null | undefined }) {
 /** A call's detail: where it came in, the path it took through its flow, who took it, and why the viewer may see it. */
 export function CallDetailPanel(props: { callId: number; onClose: () => void }) {
   const q = useCallQuery(props.callId);
+  const callTo = useClickToCall();
   const c = q.data;
   return (
     <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} aria-label="Call details" role="region">
@@ -56,6 +58,11 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                   {otherParty(c)}
                 </Text>
                 <Group gap={6}>
+                  {callTo && c.externalNumber && (
+                    <Button size="compact-xs" color="teal" leftSection={<IconPhone size={12} />} onClick={() => callTo(c.externalNumber!)}>
+                      Call back
+                    </Button>
+                  )}
                   <Badge color={callIcon(c).color}>{callIcon(c).label}</Badge>
                   <Badge color="gray">{c.direction === 'internal' ? 'Internal' : c.result === 'answered' ? 'Answered' : c.result === 'missed' ? 'Missed' : 'Voicemail'}</Badge>
                   {c.contactName && c.externalNumber && <Text size="sm">{formatPhone(c.externalNumber)}</Text>}

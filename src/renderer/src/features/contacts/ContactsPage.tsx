@@ -1,6 +1,7 @@
 import { ActionIcon, Box, Button, Group, Menu, Stack, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { modals } from '@mantine/modals';
-import { IconDots, IconMessage, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconDots, IconMessage, IconPhone, IconPlus, IconSearch } from '@tabler/icons-react';
+import { useClickToCall } from '../../softphone/runtime';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Contact } from '../../../../shared/api/entities';
 import { navigate } from '../../app/router';
@@ -21,6 +22,7 @@ export const ContactsPage: PageComponent = () => {
   const [remove] = useDeleteContactMutation();
   const items = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
   const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
+  const callTo = useClickToCall();
 
   useEffect(() => {
     const t = window.setTimeout(() => setQuery(search.trim()), 250);
@@ -98,6 +100,13 @@ export const ContactsPage: PageComponent = () => {
                   </Stack>
                 </UnstyledButton>
                 <Group gap={4} wrap="nowrap">
+                  {callTo && (
+                    <Tooltip label={`Call ${c.name}`}>
+                      <ActionIcon variant="subtle" color="teal" aria-label={`Call ${c.name}`} onClick={() => callTo(c.phone)}>
+                        <IconPhone size={16} />
+                      </ActionIcon>
+                    </Tooltip>
+                  )}
                   <Tooltip label={`Message ${c.name}`}>
                     <ActionIcon variant="subtle" aria-label={`Message ${c.name}`} onClick={() => navigate('messages', null, { to: c.phone })}>
                       <IconMessage size={16} />

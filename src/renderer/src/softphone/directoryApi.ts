@@ -1,0 +1,20 @@
+import { api, q } from '../app/api';
+import type { Output } from '../../../shared/api/contract';
+
+export type DirectoryMember = Output<'sip.directory'>['members'][number];
+
+/** The team as the phone sees it, with presence; re-read when presence or the team changes. */
+export const directoryApi = api.injectEndpoints({
+  endpoints: (b) => ({
+    directory: b.query<Output<'sip.directory'>, void>({ query: () => q('sip.directory', {}), providesTags: ['Directory'] }),
+  }),
+});
+
+export const { useDirectoryQuery } = directoryApi;
+
+export const presenceLabel: Record<DirectoryMember['presence'], string> = {
+  available: 'Available',
+  on_call: 'On a call',
+  offline: 'Offline',
+};
+export const presenceColor: Record<DirectoryMember['presence'], string> = { available: 'teal', on_call: 'orange', offline: 'gray' };

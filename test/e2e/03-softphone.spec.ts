@@ -1,0 +1,190 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatE164 } from '../../src/shared/phone';
+import { startSipp } from '../integration/sip/sipp';
+import { openE2eDb, userId } from './data';
+import { signIn } from './helpers';
+import { E2E_DIR, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
+import { answer, dial, lineWith, openPhone, phoneOf } from './phone';
+
+test.describe.configure({ timeout: 90_000 });
+
+test('two softphones call each other through Kamailio: answer, hold, resume, tones, attended transfer to a third, hang up', async ({ browser }) => {
+  const john = await phoneOf(browser, 'john');
+  const peter = await phoneOf(browser, 'peter');
+  const jasmine = await phoneOf(browser, 'jasmine');
+
+  // John calls Peter's extension; Peter's phone rings with John's name, from the team directory.
+  const johnPanel = await dial(john, '101');
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText(/Calling/);
+  const peterPanel = await answer(peter, 'John Smith');
+  const peterLine = lineWith(peterPanel, 'John Smith');
+  await expect(peterLine).toContainText('Connected');
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText('Connected');
+
+  // Hold and resume (a re-INVITE through the proxy each time).
+  await peterLine.getByRole('button', { name: 'Hold' }).click();
+  await expect(peterLine).toContainText('On hold');
+  await peterLine.getByRole('button', { name: 'Resume' }).click();
+  await expect(peterLine).toContainText('Connected');
+
+  // Tones: in the audio and as SIP INFO, which Peter's phone shows as received.
+  const johnLine = lineWith(johnPanel, 'Peter Jones');
+  await johnLine.getByRole('button', { name: 'Keypad' }).click();
+  const tones = john.getByRole('group', { name: 'Send tones' });
+  for (const k of ['4', '2', '#']) await tones.getByRole('button', { name: `Key ${k}` }).click();
+  await expect(johnLine).toContainText('Sent 42#');
+  await expect(peterLine).toContainText('Received 42#');
+  await john.keyboard.press('Escape');
+
+  // Attended transfer: Peter consults Jasmine on his second line (John waits on hold), then connects them.
+  await peterLine.getByRole('button', { name: 'Transfer' }).click();
+  await peter.getByRole('button', { name: 'Consult Jasmine Lee' }).click();
+  await expect(peterLine).toContainText('On hold');
+  const jasminePanel = await answer(jasmine, 'Peter Jones');
+  await expect(lineWith(jasminePanel, 'Peter Jones')).toContainText('Connected');
+  await expect(lineWith(peterPanel, 'Jasmine Lee')).toContainText('Connected');
+  await peterLine.getByRole('button', { name: 'Transfer' }).click();
+  await peter.getByRole('button', { name: 'Connect with Jasmine Lee' }).click();
+
+  // John and Jasmine now talk to each other; Peter is out of both calls.
+  await expect(lineWith(jasminePanel, 'John Smith')).toContainText('Connected', { timeout: 10_000 });
+  await expect(lineWith(johnPanel, 'Jasmine Lee')).toContainText('Connected');
+  await expect(peterPanel.getByRole('group', { name: /Call with/ }).filter({ hasText: /Connected|On hold/ })).toHaveCount(0);
+
+  // Jasmine hangs up; John's line ends too.
+  await lineWith(jasminePanel, 'John Smith').getByRole('button', { name: 'Hang up' }).click();
+  await expect(lineWith(johnPanel, 'Jasmine Lee')).toContainText(/Call ended|Ended/);
+  await openPhone(john);
+  for (const p of [john, peter, jasmine]) await p.context().close();
+});
+
+test('the caller-ID picker offers exactly an Agent’s outbound numbers, and a removed one vanishes from the open dialer at once', async ({ browser }) => {
+  const db = openE2eDb();
+  const granted = (key: string) =>
+    db
+      .prepare(
+        `SELECT b.label, b.e164 FROM user_numbers n JOIN business_numbers b ON b.id = n.bn_id
+          WHERE n.user_id = ? AND n.kind = 'call' ORDER BY b.id`,
+      )
+      .all(userId(db, key)) as { label: string; e164: string }[];
+  const optionName = (n: { label: string; e164: string }) => `${n.label} · ${formatE164(n.e164)}`;
+  const omarNumbers = granted('omar');
+  expect(omarNumbers.length).toBe(2);
+
+  const omar = await phoneOf(browser, 'omar');
+  const panel = await openPhone(omar);
+  await panel.getByRole('combobox', { name: 'Call from' }).click();
+  await expect(omar.getByRole('option')).toHaveText(omarNumbers.map(optionName));
+  await omar.keyboard.press('Escape');
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'morgan');
+  await admin.goto(`/#/team/${userId(db, 'omar')}`);
+  const outbound = admin.getByRole('dialog').getByRole('group', { name: 'Outbound call numbers' });
+  const removed = omarNumbers[1]!;
+  await outbound.getByRole('checkbox', { name: formatE164(removed.e164) }).uncheck();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Save numbers' }).click();
+  await expect(admin.getByText('Omar Haddad’s outbound numbers saved.')).toBeVisible();
+
+  // No reload: the push event re-reads his numbers, and the open picker no longer has it.
+  await panel.getByRole('combobox', { name: 'Call from' }).click();
+  await expect(omar.getByRole('option')).toHaveText([optionName(omarNumbers[0]!)], { timeout: 1500 });
+  await omar.keyboard.press('Escape');
+  db.close();
+  for (const p of [omar, admin]) await p.context().close();
+});
+
+test('Kamailio restarted mid-call: both softphones register again within 5 s, and the call goes on', async ({ browser }) => {
+  const john = await phoneOf(browser, 'john');
+  const peter = await phoneOf(browser, 'peter');
+  const johnPanel = await dial(john, '101');
+  const peterPanel = await answer(peter, 'John Smith');
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText('Connected');
+
+  const pidFile = join(E2E_SIP_RUN_DIR, 'kamailio.pid');
+  const before = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(before, 'SIGTERM');
+  const killedAt = Date.now();
+  // The phones notice and say so…
+  await expect(johnPanel.getByLabel(/^Phone status: /)).not.toHaveAccessibleName('Phone status: Ready', { timeout: 3000 });
+  // …and are back within 5 s of the restart, through a new Kamailio process.
+  for (const panel of [johnPanel, peterPanel]) {
+    await expect(panel.getByLabel('Phone status: Ready')).toBeVisible({ timeout: 5000 - (Date.now() - killedAt) });
+  }
+  expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(before);
+  // The call's media never went through the proxy: it is still up.
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText('Connected');
+  await expect(lineWith(peterPanel, 'John Smith')).toContainText('Connected');
+
+  // Hanging up still reaches the other side, and a new call works.
+  await lineWith(johnPanel, 'Peter Jones').getByRole('button', { name: 'Hang up' }).click();
+  await expect(lineWith(peterPanel, 'John Smith')).toContainText('Call ended');
+  await dial(john, '101');
+  await expect(lineWith(peterPanel, 'John Smith')).toContainText('Incoming call');
+  await lineWith(peterPanel, 'John Smith').getByRole('button', { name: 'Decline' }).click();
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText(/Busy|Ended|refused/i);
+  for (const p of [john, peter]) await p.context().close();
+});
+
+test('an outside caller dials the Billing line and exactly the Billing group’s phones ring', async ({ browser }) => {
+  const db = openE2eDb();
+  const billingBn = db.prepare(`SELECT e164 FROM business_numbers WHERE label LIKE 'Billing%'`).pluck().get() as string;
+  db.close();
+
+  // The Billing line is closed out of hours: an Administrator opens it for the test by removing its hours step.
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'morgan');
+  await admin.goto('/#/flows');
+  await admin.getByRole('button', { name: 'Call flow Billing line' }).click();
+  await admin.getByRole('button', { name: /^Remove “Business hours/ }).click();
+  await admin.getByRole('button', { name: 'Save changes' }).click();
+  await expect(admin.getByText('Billing line saved.')).toBeVisible();
+
+  const dana = await phoneOf(browser, 'dana');
+  const omar = await phoneOf(browser, 'omar');
+  const john = await phoneOf(browser, 'john');
+  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
+  const caller = await startSipp(E2E_DIR, {
+    scenario: 'call-in-ring-then-cancel.xml',
+    remote: `127.0.0.1:${phone.sipPort}`,
+    keys: { bn: billingBn, caller: '+13105550111' },
+    timeoutSeconds: 30,
+  });
+  try {
+    for (const p of [dana, omar]) await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toBeVisible({ timeout: 10_000 });
+    await expect(john.getByRole('alertdialog', { name: /^Incoming call from/ })).toHaveCount(0);
+    // The caller gives up; the cards go away.
+    expect(await caller.done).toBe(0);
+    for (const p of [dana, omar]) await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toHaveCount(0);
+  } finally {
+    caller.kill();
+  }
+  for (const p of [admin, dana, omar, john]) await p.context().close();
+});
+
+test('click to call from the contacts and from a call in the history fills the dialer', async ({ browser }) => {
+  const db = openE2eDb();
+  const contact = db.prepare(`SELECT name, phone FROM contacts ORDER BY name COLLATE NOCASE, id LIMIT 1`).get() as { name: string; phone: string };
+  const johnId = userId(db, 'john');
+  const lastCall = db
+    .prepare(
+      `SELECT c.id, c.external_number FROM calls c JOIN call_participants p ON p.call_id = c.id
+        WHERE p.user_id = ? AND c.external_number IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
+    )
+    .get(johnId) as { id: number; external_number: string };
+  db.close();
+
+  const john = await phoneOf(browser, 'john');
+  await john.goto('/#/contacts');
+  await john.getByRole('button', { name: `Call ${contact.name}` }).click();
+  const panel = john.getByRole('dialog', { name: 'Phone' });
+  await expect(panel.getByLabel('Number or extension')).toHaveValue(contact.phone);
+  await panel.getByRole('button', { name: 'Close phone' }).click();
+
+  await john.goto(`/#/calls/${lastCall.id}`);
+  await john.getByRole('region', { name: 'Call details' }).getByRole('button', { name: 'Call back' }).click();
+  await expect(panel.getByLabel('Number or extension')).toHaveValue(lastCall.external_number);
+  await john.context().close();
+});
