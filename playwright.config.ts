@@ -40,5 +40,7 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: 'pipe',
+    // Let the host stop Kamailio and rtpengine (a SIGKILL of the host would leave them running).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
   },
 });

@@ -78,8 +78,9 @@ app.on('open-url', (event, url) => {
 
 void app.whenReady().then(() => {
   applySecurity(rendererUrl);
+  const dbPath = join(app.getPath('userData'), 'teamline.db');
   const core = createCore({
-    dbPath: join(app.getPath('userData'), 'teamline.db'),
+    dbPath,
     nativeBinding: electronSqlite(),
     demoIfEmpty: true,
     resourcesDir: join(app.getAppPath(), 'resources'),
@@ -91,6 +92,7 @@ void app.whenReady().then(() => {
   let phone: PhoneService | null = null;
   const phoneStarted = startHostedPhone({
     core,
+    instance: dbPath,
     templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
   }).then((p) => (phone = p));
   createWindow();

@@ -1,14 +1,31 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatE164 } from '../../src/shared/phone';
-import { startSipp } from '../integration/sip/sipp';
+import { received, startSipp } from '../integration/sip/sipp';
 import { openE2eDb, userId } from './data';
 import { signIn } from './helpers';
-import { E2E_DIR, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
+import { E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
 import { answer, dial, lineWith, openPhone, phoneOf } from './phone';
 
 test.describe.configure({ timeout: 90_000 });
+
+/** The Billing line is closed out of hours: an Administrator opens it by removing its hours step (once). */
+async function openBillingAllHours(browser: Browser) {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'morgan');
+  await admin.goto('/#/flows');
+  await admin.getByRole('button', { name: 'Call flow Billing line' }).click();
+  // The editor is open once its ring step shows; then the hours step is there or already gone.
+  await expect(admin.getByRole('button', { name: /^Remove “Ring/ }).first()).toBeVisible();
+  const hours = admin.getByRole('button', { name: /^Remove “Business hours/ });
+  if ((await hours.count()) > 0) {
+    await hours.click();
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await expect(admin.getByText('Billing line saved.')).toBeVisible();
+  }
+  await admin.context().close();
+}
 
 test('two softphones call each other through Kamailio: answer, hold, resume, tones, attended transfer to a third, hang up', async ({ browser }) => {
   const john = await phoneOf(browser, 'john');
@@ -133,14 +150,7 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
   const billingBn = db.prepare(`SELECT e164 FROM business_numbers WHERE label LIKE 'Billing%'`).pluck().get() as string;
   db.close();
 
-  // The Billing line is closed out of hours: an Administrator opens it for the test by removing its hours step.
-  const admin = await (await browser.newContext()).newPage();
-  await signIn(admin, 'morgan');
-  await admin.goto('/#/flows');
-  await admin.getByRole('button', { name: 'Call flow Billing line' }).click();
-  await admin.getByRole('button', { name: /^Remove “Business hours/ }).click();
-  await admin.getByRole('button', { name: 'Save changes' }).click();
-  await expect(admin.getByText('Billing line saved.')).toBeVisible();
+  await openBillingAllHours(browser);
 
   const dana = await phoneOf(browser, 'dana');
   const omar = await phoneOf(browser, 'omar');
@@ -161,7 +171,7 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
   } finally {
     caller.kill();
   }
-  for (const p of [admin, dana, omar, john]) await p.context().close();
+  for (const p of [dana, omar, john]) await p.context().close();
 });
 
 test('click to call from the contacts and from a call in the history fills the dialer', async ({ browser }) => {
@@ -187,4 +197,62 @@ test('click to call from the contacts and from a call in the history fills the d
   await john.getByRole('region', { name: 'Call details' }).getByRole('button', { name: 'Call back' }).click();
   await expect(panel.getByLabel('Number or extension')).toHaveValue(lastCall.external_number);
   await john.context().close();
+});
+
+test('a call to the outside world has audio both ways through the media relay, from a granted caller ID', async ({ browser }) => {
+  const db = openE2eDb();
+  const johnDefault = db
+    .prepare(`SELECT b.e164 FROM users u JOIN business_numbers b ON b.id = u.default_bn_id WHERE u.id = ?`)
+    .pluck()
+    .get(userId(db, 'john')) as string;
+  db.close();
+  const outside = await startSipp(E2E_DIR, { scenario: 'phone-answer.xml', localPort: E2E_PEER_PORT, rtpEcho: true, timeoutSeconds: 40 });
+  try {
+    const john = await phoneOf(browser, 'john');
+    const panel = await dial(john, '(310) 555-0123');
+    const line = lineWith(panel, '+1 (310) 555-0123');
+    await expect(line).toContainText('Connected', { timeout: 10_000 });
+    // The far end echoes what it hears: John's own audio comes back through the relay.
+    await expect(line.getByRole('img', { name: 'Hearing the other side' })).toBeVisible({ timeout: 8000 });
+    await line.getByRole('button', { name: 'Hang up' }).click();
+    expect(await outside.done).toBe(0);
+    const invite = received(outside.messages(), 'INVITE')[0]!;
+    // Plain RTP toward the outside world, and the caller ID the proxy asserted from John's grants.
+    expect(invite).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    expect(invite).not.toMatch(/a=fingerprint|a=ice-ufrag/);
+    expect(invite).toContain(`P-Asserted-Identity: <sip:${johnDefault}@`);
+    await john.context().close();
+  } finally {
+    outside.kill();
+  }
+});
+
+test('an outside caller is answered by a Billing agent, with audio both ways, and the history says who took it', async ({ browser }) => {
+  const db = openE2eDb();
+  const billingBn = db.prepare(`SELECT e164 FROM business_numbers WHERE label LIKE 'Billing%'`).pluck().get() as string;
+  db.close();
+  await openBillingAllHours(browser);
+  const dana = await phoneOf(browser, 'dana');
+  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
+  const caller = await startSipp(E2E_DIR, {
+    scenario: 'call-in-talk.xml',
+    remote: `127.0.0.1:${phone.sipPort}`,
+    keys: { bn: billingBn, caller: '+13105550142' },
+    rtpEcho: true,
+    timeoutSeconds: 40,
+  });
+  try {
+    const panel = await answer(dana, '+1 (310) 555-0142');
+    const line = lineWith(panel, '+1 (310) 555-0142');
+    await expect(line).toContainText('Connected');
+    await expect(line.getByRole('img', { name: 'Hearing the other side' })).toBeVisible({ timeout: 6000 });
+    expect(await caller.done).toBe(0);
+    await expect(line).toContainText('Call ended');
+    // The history, from what the proxy saw: Dana answered a Billing line call.
+    await dana.goto('/#/calls');
+    await expect(dana.getByRole('button', { name: /^Inbound call, \+1 \(310\) 555-0142/ }).first()).toBeVisible({ timeout: 3000 });
+  } finally {
+    caller.kill();
+  }
+  await dana.context().close();
 });

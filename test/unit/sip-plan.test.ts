@@ -101,6 +101,7 @@ describe('the Kamailio template', () => {
     modulesDir: '/usr/lib/x86_64-linux-gnu/kamailio/modules',
     debug: 2,
     children: 2,
+    rtpenginePort: 22222,
   };
   const template = readFileSync(templatePath, 'utf8');
 

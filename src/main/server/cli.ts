@@ -30,6 +30,7 @@ const phone = args.includes('--no-phone')
   ? null
   : await startHostedPhone({
       core,
+      instance: dbPath,
       sipPort: Number(flag('sip-port') ?? 0) || undefined,
       wsPort: Number(flag('ws-port') ?? 0) || undefined,
       peer: flag('peer') ?? '127.0.0.1:5090',

@@ -47,6 +47,8 @@ export interface KamailioSettings {
   /** Kamailio log level: 1 warnings, 2 info, 3 debug. */
   debug: number;
   children: number;
+  /** The media relay's control port (rtpengine's NG protocol on loopback), or null: no relay. */
+  rtpenginePort: number | null;
 }
 
 // Values go into a configuration language with quotes, "$" variables and
@@ -64,6 +66,7 @@ const patterns: Record<string, RegExp> = {
   MODULES_DIR: /^\/[A-Za-z0-9._\-/]+$/,
   DEBUG: /^[0-3]$/,
   CHILDREN: /^[1-8]$/,
+  RTPENGINE_SOCK: /^udp:127\.0\.0\.1:\d{1,5}$/,
 };
 
 export class TemplateError extends Error {}
@@ -98,6 +101,8 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
     MODULES_DIR: s.modulesDir,
     DEBUG: String(s.debug),
     CHILDREN: String(s.children),
+    // Used only when the relay runs (the config's WITH_RTPENGINE define); a placeholder otherwise.
+    RTPENGINE_SOCK: `udp:127.0.0.1:${s.rtpenginePort ?? 0}`,
   };
 }
 

@@ -1,5 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Core } from '../core';
 import { stmt } from '../core/store/stmt';
@@ -22,8 +22,15 @@ export interface HostedPhoneOptions {
   peer?: string | null | undefined;
   /** The Kamailio template, when not run from the source tree (a packaged app's resources). */
   templateFile?: string | undefined;
-  /** Where the rendered config and log go; a fresh owner-only temporary folder by default. */
+  /**
+   * Where the rendered config, pid files and logs go. By default a folder of
+   * this user and `instance` (the host's database path) in the temporary
+   * folder: short and without spaces, as Kamailio's control socket needs, and
+   * the same on every start, so that servers a killed host left behind are
+   * found and ended (stale.ts) without touching another host's.
+   */
   runDir?: string | undefined;
+  instance?: string | undefined;
   /** Kamailio's program and module folder when not Debian's (TEAMLINE_KAMAILIO, TEAMLINE_KAMAILIO_MODULES). */
   binary?: string | undefined;
   modulesDir?: string | undefined;
@@ -37,6 +44,11 @@ export const DEFAULT_WS_PORT = 5066;
 async function portOr(preferred: number | undefined, udp: boolean): Promise<number> {
   if (!preferred) return freePort('127.0.0.1', udp);
   return (await portIsFree(preferred, udp)) ? preferred : freePort('127.0.0.1', udp);
+}
+
+export function defaultRunDir(instance: string): string {
+  const id = createHash('sha256').update(instance).digest('hex').slice(0, 10);
+  return join(tmpdir(), `teamline-sip-${userInfo().uid}-${id}`);
 }
 
 /** What a person is told when the proxy cannot start. */
@@ -57,9 +69,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
     o.core.setPhone({ sip: null, problem: 'The phone service is off: this account is cancelled.' });
     return null;
   }
-  const ownRunDir = o.runDir === undefined;
-  // tmpdir, not the user-data folder: Kamailio's control socket path must be short and without spaces.
-  const runDir = o.runDir ?? mkdtempSync(join(tmpdir(), 'teamline-sip-'));
+  const runDir = o.runDir ?? defaultRunDir(o.instance ?? 'default');
   try {
     const phone = await startPhoneService({
       db: o.core.db,
@@ -90,13 +100,11 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       async stop() {
         o.core.setPhone({ sip: null, problem: 'The phone service has stopped.' });
         await phone.stop();
-        if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     log('The phone service did not start', error);
     o.core.setPhone({ sip: null, problem: phoneProblem(error) });
-    if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
     return null;
   }
 }

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { reapStale } from './stale';
 import { DEBIAN_MODULES_DIR, templatePath, writeKamailioConfig, type KamailioSettings } from './config';
 
 /**
@@ -31,6 +32,8 @@ export interface KamailioOptions {
   /** The template's path when not run from the source tree (a packaged app's resources). */
   templateFile?: string | undefined;
   readyTimeoutMs?: number | undefined;
+  /** rtpengine's control port, when a media relay runs beside the proxy. */
+  rtpenginePort?: number | null | undefined;
 }
 
 export interface RunningKamailio {
@@ -145,6 +148,7 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     modulesDir: o.modulesDir ?? DEBIAN_MODULES_DIR,
     debug: o.debug ?? 2,
     children: o.children ?? 2,
+    rtpenginePort: o.rtpenginePort ?? null,
   };
   if (!existsSync(settings.modulesDir)) {
     throw new KamailioError(
@@ -152,9 +156,11 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     );
   }
   const configFile = writeKamailioConfig(settings, readFileSync(o.templateFile ?? templatePath, 'utf8'));
+  reapStale(join(o.runDir, 'kamailio.pid'), configFile);
   const logFile = o.log === 'inherit' ? null : join(o.runDir, 'kamailio.log');
   const logFd = logFile ? openSync(logFile, 'a') : null;
   const args = ['-DD', '-E', '-f', configFile, '-P', join(o.runDir, 'kamailio.pid'), '-Y', o.runDir, '-w', o.runDir];
+  if (settings.rtpenginePort !== null) args.push('-A', 'WITH_RTPENGINE');
   let child: ChildProcess;
   try {
     // Its own process group, so a stop (or a failed test) ends every Kamailio worker.

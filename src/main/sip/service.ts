@@ -4,6 +4,7 @@ import type { Db } from '../core/store/db';
 import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, type SipConfig } from './config';
 import { startDecisionService, type DecisionService } from './decisions';
 import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
+import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
 
 /**
  * The phone service of one account: the loopback decision service and the
@@ -31,6 +32,12 @@ export interface PhoneServiceOptions {
   onProxyChange?: ((problem: string | null) => void) | undefined;
   /** Teammates' presence changed (coalesced). */
   onPresenceChange?: (() => void) | undefined;
+  /**
+   * The media relay between softphones and plain RTP phones (rtpengine).
+   * Without it (false, or not installed) calls between two softphones still
+   * work; calls with the outside world have signalling but no audio.
+   */
+  media?: Partial<Omit<RtpengineOptions, 'runDir'>> | false | undefined;
 }
 
 export interface PhoneService {
@@ -38,6 +45,8 @@ export interface PhoneService {
   decisions: DecisionService;
   /** The proxy now running (a new one after a restart). */
   readonly kamailio: RunningKamailio;
+  /** The media relay, or null when it does not run. */
+  media: RunningRtpengine | null;
   stop(): Promise<void>;
 }
 
@@ -58,9 +67,18 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     log: o.log,
     onPresenceChange: o.onPresenceChange,
   });
+  let media: RunningRtpengine | null = null;
+  if (o.media !== false) {
+    try {
+      media = await startRtpengine({ ...o.media, runDir: o.runDir });
+    } catch (error) {
+      o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
+    }
+  }
   const kamailioOptions = (ports: { sipPort?: number | undefined; wsPort?: number | undefined }): KamailioOptions => ({
     ...o.kamailio,
     ...ports,
+    rtpenginePort: media?.ngPort ?? null,
     domain,
     decisionUrl: decisions.url,
     token: decisions.token,
@@ -70,6 +88,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   try {
     kamailio = await startKamailio(kamailioOptions({ sipPort: o.kamailio?.sipPort, wsPort: o.kamailio?.wsPort }));
   } catch (error) {
+    await media?.stop();
     await decisions.close();
     throw error;
   }
@@ -121,10 +140,12 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     get kamailio() {
       return kamailio;
     },
+    media,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
       await kamailio.stop();
+      await media?.stop();
       await decisions.close();
     },
   };

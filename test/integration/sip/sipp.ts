@@ -21,6 +21,8 @@ export interface SippOptions {
   localPort?: number;
   transport?: 'u1' | 't1';
   timeoutSeconds?: number;
+  /** Send back the RTP it receives (a far end that can be heard). */
+  rtpEcho?: boolean;
 }
 
 export interface SippRun {
@@ -65,6 +67,7 @@ export async function startSipp(runDir: string, o: SippOptions): Promise<SippRun
   ];
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
   if (o.auth) args.push('-au', o.auth.username, '-ap', o.auth.password);
+  if (o.rtpEcho) args.push('-rtp_echo');
   if (o.remote) args.push(o.remote);
   const child = spawn('sipp', args, { stdio: 'ignore' });
   live.add(child);

@@ -1,5 +1,5 @@
-import { ActionIcon, Badge, Button, Card, Group, Popover, Stack, Text, Tooltip } from '@mantine/core';
-import { IconArrowForwardUp, IconDialpad, IconMicrophone, IconMicrophoneOff, IconPhone, IconPhoneOff, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
+import { ActionIcon, Badge, Button, Card, Group, Popover, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { IconArrowForwardUp, IconDialpad, IconMicrophone, IconMicrophoneOff, IconPhone, IconPhoneOff, IconPlayerPause, IconPlayerPlay, IconVolume } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { formatDuration, formatPhone } from '../ui/format';
 import { notifyError } from '../ui/notify';
@@ -67,6 +67,11 @@ export function LineCard(props: {
               {formatPhone(line.remote)}
             </Text>
           )}
+          {line.state === 'established' && line.audio === 'silent' && (
+            <Text size="xs" c="orange" role="status">
+              No audio from the other side. Check their connection, or call again.
+            </Text>
+          )}
           {(line.tonesSent || line.tonesReceived) && line.state !== 'ended' && (
             <Text size="xs" c="dimmed" aria-label="Tones">
               {line.tonesSent && `Sent ${line.tonesSent}`}
@@ -75,7 +80,16 @@ export function LineCard(props: {
             </Text>
           )}
         </Stack>
-        {line.muted && <Badge color="red">Muted</Badge>}
+        <Group gap={4} wrap="nowrap">
+          {line.state === 'established' && line.audio === 'flowing' && (
+            <Tooltip label="The other side’s audio is arriving">
+              <ThemeIcon size="sm" variant="light" color="teal" role="img" aria-label="Hearing the other side">
+                <IconVolume size={14} />
+              </ThemeIcon>
+            </Tooltip>
+          )}
+          {line.muted && <Badge color="red">Muted</Badge>}
+        </Group>
       </Group>
       <Group gap={6} mt="xs" wrap="wrap">
         {line.state === 'ringing' && (

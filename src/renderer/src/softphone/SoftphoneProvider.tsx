@@ -8,7 +8,6 @@ import { formatPhone } from '../ui/format';
 import { isLive } from './callMachine';
 import { PhonePanel, registrationColor, registrationText } from './PhonePanel';
 import { savedDevices } from './AudioSettings';
-import { directoryApi } from './directoryApi';
 import { SoftphoneContext } from './runtime';
 import { Softphone, type SipCredentials } from './service';
 import { sp } from './slice';
@@ -16,8 +15,8 @@ import { sp } from './slice';
 /** A teammate's name for an extension, a contact's for a phone number. */
 async function nameOf(remote: string): Promise<string | null> {
   if (/^\d{2,6}$/.test(remote)) {
-    const dir = await store.dispatch(directoryApi.endpoints.directory.initiate(undefined, { subscribe: false }));
-    return dir.data?.members.find((m) => m.extension === remote)?.name ?? null;
+    const dir = await call('sip.directory', {}).catch(() => null);
+    return dir?.members.find((m) => m.extension === remote)?.name ?? null;
   }
   if (!remote.startsWith('+')) return null;
   return (await call('contacts.lookup', { phone: remote }).catch(() => ({ contact: null }))).contact?.name ?? null;

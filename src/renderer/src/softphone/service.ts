@@ -11,6 +11,8 @@ export type { SipCredentials } from './connection';
 
 /** How long to wait for a transfer's progress before treating it as handed over. */
 const REFER_REPORT_TIMEOUT_MS = 15_000;
+/** No audio from the other side for this long (not on hold) is reported on the line. */
+const AUDIO_CHECK_MS = 4000;
 
 export interface SoftphoneDeps {
   dispatch: AppDispatch;
@@ -108,15 +110,37 @@ export class Softphone {
     });
   }
 
-  /** A call whose media path died (the other side vanished without a BYE) is ended rather than left silent. */
+  /**
+   * Watches the call's media: whether the other side's audio arrives (a
+   * held call sends none, so it is not judged then), and a media path that
+   * died (the other side vanished without a BYE) ends the call rather than
+   * leaving it silent.
+   */
   private watchMedia(id: string, session: Session) {
     const pc = (session.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.peerConnection;
-    pc?.addEventListener('connectionstatechange', () => {
+    if (!pc) return;
+    pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed' && this.sessions.get(id) === session) {
         this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: 'The call’s audio connection was lost' }));
         this.end(session);
       }
     });
+    let last = -1;
+    let quietSince = Date.now();
+    const timer = window.setInterval(async () => {
+      if (this.sessions.get(id) !== session || pc.connectionState === 'closed') return window.clearInterval(timer);
+      let received = 0;
+      (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') received += r.packetsReceived ?? 0;
+      });
+      const now = Date.now();
+      if (received > last) quietSince = now;
+      last = received;
+      const line = this.state.lines.find((l) => l.id === id);
+      if (!line || line.state === 'held') return;
+      if (now - quietSince < AUDIO_CHECK_MS) this.deps.dispatch(sp.lineAudio({ id, audio: received > 0 ? 'flowing' : 'unknown' }));
+      else this.deps.dispatch(sp.lineAudio({ id, audio: 'silent' }));
+    }, 1000);
   }
 
   private constraints(): MediaStreamConstraints {

@@ -16,6 +16,8 @@ export interface Line {
   /** Keypad tones sent on this call, and tones the other side sent as SIP INFO (the last few). */
   tonesSent: string;
   tonesReceived: string;
+  /** Whether the other side's audio arrives: a one-way call is the first thing a caller notices. */
+  audio: 'unknown' | 'flowing' | 'silent';
   createdAt: number;
   answeredAt: number | null;
   endedReason: string | null;
@@ -54,9 +56,9 @@ export const softphoneSlice = createSlice({
     registration: (s, a: PayloadAction<SoftphoneState['registration']>) => {
       s.registration = a.payload;
     },
-    lineAdded: (s, a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived'>>) => {
+    lineAdded: (s, a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived' | 'audio'>>) => {
       s.lines = s.lines.filter((l) => isLive(l.state));
-      s.lines.push({ ...a.payload, muted: false, answeredAt: null, endedReason: null, tonesSent: '', tonesReceived: '' });
+      s.lines.push({ ...a.payload, muted: false, answeredAt: null, endedReason: null, tonesSent: '', tonesReceived: '', audio: 'unknown' });
       if (!s.focusedLineId || !s.lines.some((l) => l.id === s.focusedLineId && isLive(l.state))) s.focusedLineId = a.payload.id;
     },
     /** Applies one event of the state machine; an event the line's state does not accept changes nothing. */
@@ -72,6 +74,10 @@ export const softphoneSlice = createSlice({
     lineMuted: (s, a: PayloadAction<{ id: string; muted: boolean }>) => {
       const line = s.lines.find((l) => l.id === a.payload.id);
       if (line) line.muted = a.payload.muted;
+    },
+    lineAudio: (s, a: PayloadAction<{ id: string; audio: Line['audio'] }>) => {
+      const line = s.lines.find((l) => l.id === a.payload.id);
+      if (line && line.audio !== a.payload.audio) line.audio = a.payload.audio;
     },
     lineNamed: (s, a: PayloadAction<{ id: string; name: string }>) => {
       const line = s.lines.find((l) => l.id === a.payload.id);

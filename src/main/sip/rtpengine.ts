@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './kamailio';
+import { reapStale } from './stale';
+
+/**
+ * The media relay: rtpengine (Debian's rtpengine-daemon) in the
+ * foreground, in user space (no kernel module), on loopback, controlled by
+ * Kamailio over its NG protocol. It translates between a WebRTC softphone's
+ * ICE + DTLS-SRTP and the plain RTP of desk phones and the outside world.
+ */
+export interface RtpengineOptions {
+  runDir: string;
+  /** Where the relay's media sockets listen (and what it writes into SDP). */
+  interfaceIp?: string | undefined;
+  /** UDP ports for media. */
+  portMin?: number | undefined;
+  portMax?: number | undefined;
+  binary?: string | undefined;
+  readyTimeoutMs?: number | undefined;
+}
+
+export interface RunningRtpengine {
+  ngPort: number;
+  pid: number;
+  exited: Promise<number | null>;
+  readLog(): string;
+  stop(): Promise<void>;
+}
+
+export class RtpengineError extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True once the relay answers an NG "ping" ("d7:command4:pinge" in bencode) with "pong". */
+function ping(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once('message', (m) => done(m.toString('latin1').includes('pong')));
+    s.once('error', () => done(false));
+    s.send(Buffer.from('probe d7:command4:pinge'), port, '127.0.0.1');
+  });
+}
+
+export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {
+  const ngPort = await freePort('127.0.0.1', true);
+  // Its command-line port too: the default (2224) would clash between two relays on one machine.
+  const cliPort = await freePort('127.0.0.1');
+  mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+  const logFile = join(o.runDir, 'rtpengine.log');
+  const pidFile = join(o.runDir, 'rtpengine.pid');
+  reapStale(pidFile, pidFile);
+  const logFd = openSync(logFile, 'a');
+  const args = [
+    '--foreground',
+    '--log-stderr',
+    '--table=-1',
+    `--interface=${o.interfaceIp ?? '127.0.0.1'}`,
+    `--listen-ng=127.0.0.1:${ngPort}`,
+    `--listen-cli=127.0.0.1:${cliPort}`,
+    `--port-min=${o.portMin ?? 40000}`,
+    `--port-max=${o.portMax ?? 40999}`,
+    `--pidfile=${pidFile}`,
+    '--delete-delay=0',
+  ];
+  let child: ChildProcess;
+  try {
+    child = spawn(o.binary ?? 'rtpengine', args, { stdio: ['ignore', logFd, logFd], detached: true });
+  } finally {
+    closeSync(logFd);
+  }
+  let gone = false;
+  let spawnError: Error | null = null;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => ((gone = true), resolve(code)));
+    child.once('error', (e) => ((spawnError = e), (gone = true), resolve(-1)));
+  });
+  const readLog = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const onExit = () => kill('SIGKILL');
+  process.once('exit', onExit);
+  const stop = async () => {
+    process.removeListener('exit', onExit);
+    if (!gone) kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(3000).then(() => true)]);
+    if (timedOut) kill('SIGKILL');
+  };
+
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 5000);
+  while (Date.now() < deadline) {
+    if (gone) {
+      const why = spawnError ? `could not run rtpengine (${(spawnError as Error).message})` : 'rtpengine exited';
+      throw new RtpengineError(`${why}\n${readLog().slice(-2000)}`);
+    }
+    if (await ping(ngPort, 200)) return { ngPort, pid: child.pid!, exited, readLog, stop };
+    await sleep(50);
+  }
+  await stop();
+  throw new RtpengineError(`rtpengine did not answer in time\n${readLog().slice(-2000)}`);
+}
