@@ -121,8 +121,9 @@ export class PhoneConnection {
       },
       delegate: {
         onInvite: (invitation) => this.deps.onInvite(invitation),
-        onDisconnect: (error) => {
-          if (!error || this.stopped) return;
+        // Any loss of the connection we did not ask for, clean (a server shutting down) or not.
+        onDisconnect: () => {
+          if (this.stopped || this.ua !== ua) return;
           this.scheduleRetry('Lost the connection to the phone service.');
         },
       },

@@ -1,0 +1,261 @@
+/// <reference lib="dom" />
+/**
+ * `npm run bench` (second part), or alone: `tsx test/bench/softphone.ts [--calls 30] [--restarts 5] [--out bench]`
+ *
+ * The softphone's speed on loopback through Kamailio, measured in Debian's
+ * Chromium against the browser host with the phone service beside it, as a
+ * user runs it: two agents signed in, one calls the other's extension and the
+ * other's phone answers as soon as it rings.
+ *
+ * - register: the first REGISTER the page sends → its 200 OK (with the digest challenge in between);
+ * - click → INVITE: the click on Call → the INVITE leaving on the WebSocket;
+ * - INVITE → established: that INVITE → its 200 OK (the dialog is up; the callee's
+ *   phone took the call, got the microphone and made its SDP answer in between);
+ * - re-register after a restart: Kamailio killed → both phones' REGISTER answered again.
+ *
+ * Timestamps are taken in the page, on the WebSocket itself (an init script
+ * wraps send and message), so they are what went over the wire. Every loop is
+ * bounded. Writes <out>/softphone.json and <out>/SOFTPHONE.md.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore } from '../../src/main/core';
+import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
+import { startServer } from '../../src/main/server/server';
+import { startHostedPhone } from '../../src/main/sip/hosted';
+import { summarize, type Summary } from './stats';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const CALLS = flag('calls', 30);
+const RESTARTS = flag('restarts', 5);
+const outDir = (() => {
+  const i = args.indexOf('--out');
+  return i >= 0 ? resolve(args[i + 1]!) : join(root, 'bench');
+})();
+
+export const targets = {
+  clickToInviteP95Ms: 300,
+  inviteToEstablishedP50Ms: 150,
+} as const;
+
+/** Runs in every page before the app: stamps SIP requests and replies as they cross the WebSocket. */
+function wireTap() {
+  type Stamp = { at: number; dir: 'out' | 'in'; first: string; cseq: string };
+  const log: Stamp[] = [];
+  (window as unknown as { __sip: Stamp[] }).__sip = log;
+  const cseqOf = (m: string) => /^CSeq:\s*(.+)$/im.exec(m)?.[1]?.trim() ?? '';
+  // SIP, not the API's JSON: every SIP message has a CSeq header.
+  const stamp = (dir: 'out' | 'in', data: unknown) => {
+    if (typeof data !== 'string' || !/\r\nCSeq:/i.test(data)) return;
+    log.push({ at: Date.now(), dir, first: data.slice(0, data.indexOf('\r\n')), cseq: cseqOf(data) });
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    stamp('out', data);
+    return send.call(this, data);
+  };
+  // sip.js listens with addEventListener('message') right after creating the socket: add ours first.
+  const add = WebSocket.prototype.addEventListener;
+  WebSocket.prototype.addEventListener = function (this: WebSocket, ...a: Parameters<WebSocket['addEventListener']>) {
+    if (a[0] === 'message') add.call(this, 'message', (e: Event) => stamp('in', (e as MessageEvent).data));
+    return add.apply(this, a);
+  } as typeof WebSocket.prototype.addEventListener;
+  // Click times, in the page's own clock.
+  document.addEventListener('click', () => log.push({ at: Date.now(), dir: 'out', first: 'CLICK', cseq: '' }), true);
+}
+
+type Stamp = { at: number; dir: 'out' | 'in'; first: string; cseq: string };
+const stamps = (page: Page) => page.evaluate(() => (window as unknown as { __sip: Stamp[] }).__sip.splice(0));
+
+/** The callee's phone answers the moment it rings, as an auto-answer desk phone would. */
+function autoAnswer() {
+  new MutationObserver(() => {
+    // The incoming-call card, or the ringing line in the open phone panel.
+    const answer = Array.from(document.querySelectorAll('button')).find((b) => b.textContent?.trim() === 'Answer');
+    answer?.click();
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
+async function signIn(page: Page, key: string) {
+  await page.goto('/');
+  await page.getByLabel('Email or extension').fill(`${key}@teamline.demo`);
+  await page.getByRole('textbox', { name: 'Password' }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Open phone (Ready)' }).waitFor({ timeout: 15_000 });
+}
+
+/** REGISTER sent first → 200 OK of a REGISTER, in ms. */
+function registerTime(log: Stamp[], after = 0): number | null {
+  const sent = log.find((s) => s.at >= after && s.dir === 'out' && s.first.startsWith('REGISTER '));
+  const ok = log.find(
+    (s) => sent && s.at >= sent.at && s.dir === 'in' && s.first.startsWith('SIP/2.0 200') && /REGISTER$/.test(s.cseq),
+  );
+  return sent && ok ? ok.at - sent.at : null;
+}
+
+export async function runSoftphoneBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tl-bench-sip-'));
+  const core = createCore({
+    dbPath: join(dir, 'teamline.db'),
+    demoIfEmpty: true,
+    resourcesDir: join(root, 'resources'),
+  });
+  const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, runDir: join(dir, 'sip'), log: () => {} });
+  if (!phone) throw new Error('The phone service did not start (Kamailio is needed for this benchmark).');
+  const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
+  });
+  const results: Record<string, Summary> = {};
+  try {
+    const page = async (key: string) => {
+      const context = await browser.newContext({ baseURL: server.url });
+      // tsx names functions with an __name helper; the page needs it to run them.
+      await context.addInitScript({ content: 'window.__name = (f) => f;' });
+      await context.addInitScript(wireTap);
+      const p = await context.newPage();
+      await signIn(p, key);
+      return p;
+    };
+    const john = await page('john');
+    const peter = await page('peter');
+    await peter.evaluate(autoAnswer);
+    const register = [registerTime(await stamps(john)), registerTime(await stamps(peter))].filter(
+      (x): x is number => x !== null,
+    );
+
+    await john.getByRole('button', { name: /^Open phone/ }).click();
+    const panel = john.getByRole('dialog', { name: 'Phone' });
+    const clickToInvite: number[] = [];
+    const inviteToEstablished: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      await panel.getByLabel('Number or extension').fill('101');
+      await stamps(john);
+      await panel.getByRole('button', { name: 'Call', exact: true }).click();
+      const line = panel.getByRole('group', { name: 'Call with Peter Jones' });
+      await line.getByText(/^Connected/).waitFor({ timeout: 10_000 });
+      const log = await stamps(john);
+      const click = log.find((s) => s.first === 'CLICK');
+      const invite = log.find((s) => s.dir === 'out' && s.first.startsWith('INVITE '));
+      const ok = log.find(
+        (s) =>
+          invite &&
+          s.dir === 'in' &&
+          s.first.startsWith('SIP/2.0 200') &&
+          s.cseq.endsWith('INVITE') &&
+          s.at >= invite.at,
+      );
+      if (click && invite) clickToInvite.push(invite.at - click.at);
+      if (invite && ok) inviteToEstablished.push(ok.at - invite.at);
+      await line.getByRole('button', { name: 'Hang up' }).click();
+      await line.getByText(/Call ended/).waitFor({ timeout: 10_000 });
+    }
+
+    const reRegister: number[] = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      const pid = Number(readFileSync(join(dir, 'sip', 'kamailio.pid'), 'utf8'));
+      await stamps(john);
+      await stamps(peter);
+      const killedAt = Date.now();
+      process.kill(pid, 'SIGTERM');
+      for (const p of [john, peter]) {
+        // Bounded: a phone that is not back in 15 s fails the run.
+        let back: number | null = null;
+        for (let t = 0; t < 300 && back === null; t++) {
+          await p.waitForTimeout(50);
+          const log = await p.evaluate(() => (window as unknown as { __sip: Stamp[] }).__sip.slice());
+          const ok = log.find(
+            (s) => s.at > killedAt && s.dir === 'in' && s.first.startsWith('SIP/2.0 200') && /REGISTER$/.test(s.cseq),
+          );
+          if (ok) back = ok.at - killedAt;
+        }
+        if (back === null) throw new Error('A phone did not register again within 15 s of a Kamailio restart');
+        reRegister.push(back);
+      }
+    }
+    results['register'] = summarize(register);
+    results['clickToInvite'] = summarize(clickToInvite);
+    results['inviteToEstablished'] = summarize(inviteToEstablished);
+    results['reRegisterAfterRestart'] = summarize(reRegister);
+  } finally {
+    await browser.close();
+    await server.close();
+    await phone.stop();
+    core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+function report(r: Record<string, Summary>) {
+  const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : '–');
+  const c2i = r['clickToInvite']!;
+  const i2e = r['inviteToEstablished']!;
+  const met = [
+    {
+      name: `Click → INVITE on the wire, p95 ≤ ${targets.clickToInviteP95Ms} ms`,
+      value: c2i.p95,
+      ok: c2i.p95 <= targets.clickToInviteP95Ms,
+    },
+    {
+      name: `INVITE → established, p50 ≤ ${targets.inviteToEstablishedP50Ms} ms`,
+      value: i2e.p50,
+      ok: i2e.p50 <= targets.inviteToEstablishedP50Ms,
+    },
+  ];
+  const rows = [
+    ['Register (REGISTER → 200, with the digest challenge)', r['register']!],
+    ['Click on Call → INVITE on the WebSocket', c2i],
+    ['INVITE → 200 OK (callee answered, dialog up)', i2e],
+    ['Kamailio killed → phone registered again', r['reRegisterAfterRestart']!],
+  ] as const;
+  const lines = [
+    '# Softphone benchmark',
+    '',
+    `Loopback through Kamailio, Debian Chromium with fake media, ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.versions.node}.`,
+    `${CALLS} calls John → Peter (auto-answer), ${RESTARTS} Kamailio restarts. Produced by \`npm run bench\` (test/bench/softphone.ts).`,
+    '',
+    '| measure | n | p50 | p95 | max |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(([name, s]) => `| ${name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.max)} |`),
+    '',
+    '| target | measured | |',
+    '| --- | --- | --- |',
+    ...met.map((t) => `| ${t.name} | ${ms(t.value)} | ${t.ok ? 'met' : 'MISSED'} |`),
+    '',
+  ];
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'SOFTPHONE.md'), lines.join('\n'));
+  writeFileSync(
+    join(outDir, 'softphone.json'),
+    JSON.stringify(
+      { at: new Date().toISOString(), calls: CALLS, restarts: RESTARTS, results: r, targets: met },
+      null,
+      2,
+    ),
+  );
+  console.log(lines.join('\n'));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runSoftphoneBench();
+}
