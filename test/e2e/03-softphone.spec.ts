@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { formatE164 } from '../../src/shared/phone';
 import { received, startSipp } from '../integration/sip/sipp';
 import { openE2eDb, userId } from './data';
-import { signIn } from './helpers';
+import { shot, signIn } from './helpers';
 import { E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
 import { answer, dial, lineWith, openPhone, phoneOf } from './phone';
 
@@ -57,6 +57,9 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
 
   // Attended transfer: Peter consults Jasmine on his second line (John waits on hold), then connects them.
   await peterLine.getByRole('button', { name: 'Transfer' }).click();
+  await expect(peter.getByRole('listitem', { name: 'Jasmine Lee, Available' })).toBeVisible();
+  await expect(peter.getByRole('listitem', { name: 'John Smith, On a call' })).toBeVisible();
+  await shot(peter, 'softphone-transfer');
   await peter.getByRole('button', { name: 'Consult Jasmine Lee' }).click();
   await expect(peterLine).toContainText('On hold');
   const jasminePanel = await answer(jasmine, 'Peter Jones');
