@@ -259,3 +259,32 @@ test('an outside caller is answered by a Billing agent, with audio both ways, an
   }
   await dana.context().close();
 });
+
+test('call waiting: a second call rings during a call, answering it holds the first, and a third caller hears busy', async ({ browser }) => {
+  const john = await phoneOf(browser, 'john');
+  const peter = await phoneOf(browser, 'peter');
+  const jasmine = await phoneOf(browser, 'jasmine');
+  const karey = await phoneOf(browser, 'karey');
+  await dial(john, '101');
+  const peterPanel = await answer(peter, 'John Smith');
+  const first = lineWith(peterPanel, 'John Smith');
+  await expect(first).toContainText('Connected');
+
+  const jasminePanel = await dial(jasmine, '101');
+  const second = lineWith(peterPanel, 'Jasmine Lee');
+  await expect(second).toContainText('Incoming call');
+  // Both lines are taken: a third call is refused as busy, and Peter's phone does not ring for it.
+  const kareyPanel = await dial(karey, '101');
+  await expect(lineWith(kareyPanel, 'Peter Jones')).toContainText(/Busy/i);
+
+  await second.getByRole('button', { name: 'Answer' }).click();
+  await expect(second).toContainText('Connected');
+  await expect(first).toContainText('On hold');
+  await expect(lineWith(jasminePanel, 'Peter Jones')).toContainText('Connected');
+  await second.getByRole('button', { name: 'Hang up' }).click();
+  await first.getByRole('button', { name: 'Resume' }).click();
+  await expect(first).toContainText('Connected');
+  await first.getByRole('button', { name: 'Hang up' }).click();
+  await expect(first).toContainText('Call ended');
+  for (const p of [john, peter, jasmine, karey]) await p.context().close();
+});

@@ -68,11 +68,12 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     onPresenceChange: o.onPresenceChange,
   });
   let media: RunningRtpengine | null = null;
-  if (o.media !== false) {
+  // rtpengine now and then exits at start (its HTTP listener fails to set up); another try, on new ports, starts it.
+  for (let attempt = 1; o.media !== false && !media && attempt <= 3; attempt++) {
     try {
       media = await startRtpengine({ ...o.media, runDir: o.runDir });
     } catch (error) {
-      o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
+      if (attempt === 3) o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
     }
   }
   const kamailioOptions = (ports: { sipPort?: number | undefined; wsPort?: number | undefined }): KamailioOptions => ({

@@ -98,7 +98,8 @@ export class Softphone {
         case SessionState.Terminated:
           this.deps.ringingOver(id);
           if (!this.state.lines.some((l) => l.state === 'ringing' && l.id !== id)) stopTone();
-          this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: this.state.lines.find((l) => l.id === id)?.endedReason ?? 'Call ended' }));
+          // sip.js reports a refusal (Busy, No answer…) to the request's delegate after this: let its reason win.
+          window.setTimeout(() => this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: 'Call ended' })), 0);
           this.sessions.delete(id);
           if (this.state.focusedLineId === id) void playRemote(null, null);
           break;
