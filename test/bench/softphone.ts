@@ -26,6 +26,7 @@ import { createCore } from '../../src/main/core';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { startServer } from '../../src/main/server/server';
 import { startHostedPhone } from '../../src/main/sip/hosted';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { summarize, type Summary } from './stats';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -111,20 +112,7 @@ export async function runSoftphoneBench(): Promise<void> {
   const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, runDir: join(dir, 'sip'), log: () => {} });
   if (!phone) throw new Error('The phone service did not start (Kamailio is needed for this benchmark).');
   const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const results: Record<string, Summary> = {};
   try {
     const page = async (key: string) => {

@@ -3,7 +3,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Core } from '../core';
 import { stmt } from '../core/store/stmt';
-import { freePort, KamailioError, portIsFree } from './kamailio';
+import { KamailioError } from './kamailio';
+import { freePort, portIsFree } from './ports';
 import { startPhoneService, type PhoneService } from './service';
 
 /**

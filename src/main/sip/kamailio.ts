@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { freePort, udpAsk } from './ports';
 import { reapStale } from './stale';
 import { DEBIAN_MODULES_DIR, templatePath, writeKamailioConfig, type KamailioSettings } from './config';
 
@@ -52,59 +52,14 @@ export interface RunningKamailio {
 
 export class KamailioError extends Error {}
 
-/** A loopback port free for TCP, and for UDP when `udp` (SIP uses the same number for both). */
-export async function freePort(host = '127.0.0.1', udp = false): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, host, () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (!udp) return port;
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, host, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new KamailioError('No free port found');
-}
-
-/** True when nothing listens on this loopback port (TCP, and UDP when `udp`). */
-export async function portIsFree(port: number, udp = false, host = '127.0.0.1'): Promise<boolean> {
-  const tcp = await new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, host, () => s.close(() => resolve(true)));
-  });
-  if (!tcp || !udp) return tcp;
-  return new Promise<boolean>((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, host, () => s.close(() => resolve(true)));
-  });
-}
-
 /** True once the proxy answers an OPTIONS sent to itself over UDP. */
-function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('message', (m) => done(m.toString('latin1').startsWith('SIP/2.0 ')));
-    s.once('error', () => done(false));
-    s.bind(0, host, () => {
-      const local = s.address().port;
-      const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
-      const msg = [
+async function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
+  const reply = await udpAsk(
+    host,
+    port,
+    (local) =>
+      [
         `OPTIONS sip:${host}:${port} SIP/2.0`,
         `Via: SIP/2.0/UDP ${host}:${local};branch=${branch};rport`,
         'Max-Forwards: 5',
@@ -115,10 +70,10 @@ function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolea
         'Content-Length: 0',
         '',
         '',
-      ].join('\r\n');
-      s.send(msg, port, host);
-    });
-  });
+      ].join('\r\n'),
+    timeoutMs,
+  );
+  return reply?.startsWith('SIP/2.0 ') ?? false;
 }
 
 function probeTcp(host: string, port: number): Promise<boolean> {

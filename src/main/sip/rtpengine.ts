@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './kamailio';
+import { freePort, udpAsk } from './ports';
 import { reapStale } from './stale';
 
 /**
@@ -35,19 +34,8 @@ export class RtpengineError extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True once the relay answers an NG "ping" ("d7:command4:pinge" in bencode) with "pong". */
-function ping(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('message', (m) => done(m.toString('latin1').includes('pong')));
-    s.once('error', () => done(false));
-    s.send(Buffer.from('probe d7:command4:pinge'), port, '127.0.0.1');
-  });
+async function ping(port: number, timeoutMs: number): Promise<boolean> {
+  return (await udpAsk('127.0.0.1', port, () => 'probe d7:command4:pinge', timeoutMs))?.includes('pong') ?? false;
 }
 
 export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {

@@ -8,7 +8,7 @@ import { seedDemo, type DemoIds } from '../../../src/main/core/demo/seed';
 import { setPasswordCost } from '../../../src/main/core/domain/password';
 import { openDatabase, type Db } from '../../../src/main/core/store/db';
 import { issueCredentials, type IssuedCredentials } from '../../../src/main/sip/credentials';
-import { freePort } from '../../../src/main/sip/kamailio';
+import { freePort } from '../../../src/main/sip/ports';
 import { startPhoneService, type PhoneService } from '../../../src/main/sip/service';
 import type { Input, Method, Output } from '../../../src/shared/api/contract';
 import type { PushEvent } from '../../../src/shared/api/events';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../../src/shared/api/events';
 import { DOMAIN, eventually, startStack, type ApiClient, type Stack } from './harness';
 import { killAllSipp, startSipp } from './sipp';
-import { freePort } from '../../../src/main/sip/kamailio';
+import { freePort } from '../../../src/main/sip/ports';
 import { WsPhone } from './wsPhone';
 
 /**

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../../src/main/sip/kamailio';
+import { freePort } from '../../../src/main/sip/ports';
 
 /**
  * Runs sipp scenarios from test/fixtures/sip: each run is one UA with its

@@ -1,16 +1,10 @@
 import { Registerer, RegistererState, SIPExtension, UserAgent, type Invitation } from 'sip.js';
+import type { Output } from '../../../shared/api/contract';
 import { isApiError } from '../app/api';
 import type { RegistrationStatus } from './slice';
 
 /** What the main process issues for the SIP registration (short-lived). */
-export interface SipCredentials {
-  username: string;
-  authorizationUsername: string;
-  password: string;
-  expiresAt: number;
-  domain: string;
-  wsUrl: string;
-}
+export type SipCredentials = Output<'sip.credentials'>;
 
 export interface ConnectionDeps {
   credentials: () => Promise<SipCredentials>;
