@@ -19,6 +19,20 @@ export async function freePort(host = '127.0.0.1', udp = false): Promise<number>
   throw new Error('No free port found');
 }
 
+/**
+ * The first of `count` consecutive loopback UDP ports that are all free (a
+ * media peer such as sipp binds its RTP port and the next three).
+ */
+export async function freeUdpRange(count: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort(host, true);
+    let ok = first + count <= 65535;
+    for (let i = 1; ok && i < count; i++) ok = await portIsFree(first + i, true, host);
+    if (ok) return first;
+  }
+  throw new Error('No free port range found');
+}
+
 /** True when nothing listens on this loopback port (TCP, and UDP when `udp`). */
 export async function portIsFree(port: number, udp = false, host = '127.0.0.1'): Promise<boolean> {
   const tcp = await new Promise<boolean>((resolve) => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../../src/main/sip/ports';
+import { freePort, freeUdpRange } from '../../../src/main/sip/ports';
 
 /**
  * Runs sipp scenarios from test/fixtures/sip: each run is one UA with its
@@ -39,7 +39,8 @@ const live = new Set<ChildProcess>();
 
 export async function startSipp(runDir: string, o: SippOptions): Promise<SippRun> {
   const localPort = o.localPort ?? (await freePort('127.0.0.1', true));
-  const mediaPort = await freePort('127.0.0.1', true);
+  // sipp binds the media port and the three after it (RTP and RTCP, audio and video).
+  const mediaPort = await freeUdpRange(4);
   const messageFile = join(runDir, `sipp-${o.scenario.replace(/\W/g, '_')}-${localPort}-${Date.now()}.log`);
   const args = [
     '-sf',
