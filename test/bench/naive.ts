@@ -2,7 +2,7 @@ import { can, encodeCursor, loadActor, type Actor, type Keyset } from '../../src
 import type { Db } from '../../src/main/core/store/db';
 import { stmt } from '../../src/main/core/store/stmt';
 import { callRows, voicemailsForCalls } from '../../src/main/core/store/repos/calls';
-import { threadRows } from '../../src/main/core/store/repos/threads';
+import { threadRows } from '../../src/main/core/store/repos/threadPage';
 import type { ListKind, Page } from './pages';
 
 /**

@@ -12,8 +12,9 @@ import type { Sql } from '../../src/main/core/policy/listSql';
 import type { Db } from '../../src/main/core/store/db';
 import { stmt } from '../../src/main/core/store/stmt';
 import { callRows, voicemailsForCalls } from '../../src/main/core/store/repos/calls';
+import { callPageStatementSql, voicemailPageStatementSql } from '../../src/main/core/store/repos/callPage';
 import { bnRouting } from '../../src/main/core/store/repos/flows';
-import { threadRows } from '../../src/main/core/store/repos/threads';
+import { threadPageStatementSql, threadRows } from '../../src/main/core/store/repos/threadPage';
 
 export type ListKind = 'calls' | 'voicemails' | 'threads';
 export const listKinds: readonly ListKind[] = ['calls', 'voicemails', 'threads'];
@@ -37,6 +38,18 @@ export function listSql(db: Db, actor: Actor, list: ListKind, cursor: Keyset | n
       );
 }
 
+/**
+ * The one statement the app runs for a page: the list query above as the
+ * first table of a join that reads the page's rows (store/repos/callPage.ts,
+ * store/repos/threads.ts). Voicemails and threads take the reader last.
+ */
+export function pageStatement(db: Db, actor: Actor, list: ListKind, cursor: Keyset | null, limit: number): Sql {
+  const q = listSql(db, actor, list, cursor, limit);
+  if (list === 'calls') return { sql: callPageStatementSql(q.sql), params: q.params };
+  const sql = list === 'voicemails' ? voicemailPageStatementSql(q.sql) : threadPageStatementSql(q.sql);
+  return { sql, params: [...q.params, actor.userId] };
+}
+
 /** How many rows this actor sees up to `cursor` (the last row of the page before): what OFFSET skips to reach the same page. */
 export function visibleBefore(db: Db, userId: number, list: ListKind, cursor: Keyset): number {
   const actor = loadActor(db, userId)!;
@@ -57,8 +70,9 @@ export function offsetPage(db: Db, userId: number, list: ListKind, offset: numbe
       const actor = loadActor(db, userId);
       if (!actor) throw new Error(`no actor ${userId}`);
       const q = listSql(db, actor, list, null, limit + 1);
-      if (!q.sql.endsWith('LIMIT ?')) throw new Error('unexpected list query shape');
-      const keys = stmt(db, `${q.sql} OFFSET ?`).all(...q.params, offset) as Keyset[];
+      if (!/LIMIT \d+$/.test(q.sql)) throw new Error('unexpected list query shape');
+      // A literal, like the app's LIMIT: a bound one would make SQLite compile the statement on every run.
+      const keys = stmt(db, `${q.sql} OFFSET ${offset}`).all(...q.params) as Keyset[];
       const page = keys.slice(0, limit);
       const last = page[page.length - 1];
       const nextCursor = keys.length > limit && last ? encodeCursor(last) : null;

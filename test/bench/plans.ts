@@ -1,7 +1,7 @@
 import { loadActor, type Keyset } from '../../src/main/core/policy';
 import type { Db } from '../../src/main/core/store/db';
 import type { BenchActor } from './actors';
-import { listKinds, listSql, type ListKind } from './pages';
+import { listKinds, pageStatement, type ListKind } from './pages';
 
 export interface QueryPlan {
   actor: string;
@@ -18,7 +18,7 @@ export interface QueryPlan {
 
 const FULL_SCAN = /\bSCAN (c|p|t|calls|messages|message_threads|call_participants|thread_participants)\b(?! USING)/;
 
-/** EXPLAIN QUERY PLAN of each hot list query, as the app runs it for each actor. */
+/** EXPLAIN QUERY PLAN of each hot list statement (page query and rows), as the app runs it for each actor. */
 export function listPlans(
   db: Db,
   actors: readonly BenchActor[],
@@ -29,7 +29,7 @@ export function listPlans(
     const actor = loadActor(db, a.userId)!;
     for (const list of listKinds) {
       for (const page of ['first', 'deep'] as const) {
-        const q = listSql(db, actor, list, page === 'deep' ? deep[list].cursor : null, 51);
+        const q = pageStatement(db, actor, list, page === 'deep' ? deep[list].cursor : null, 51);
         const rows = db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
           id: number;
           parent: number;

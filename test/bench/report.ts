@@ -417,7 +417,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('');
   const bad = r.plans.filter((p) => p.fullScan || p.tempBtree);
   out.push(
-    `${r.plans.length} list queries (every actor, list and page): ${bad.length === 0 ? 'none scans a whole table or sorts in a temporary B-tree' : `${bad.length} scan a table or use a temporary B-tree: ${bad.map((p) => `${p.actor}/${p.list}/${p.page}`).join(', ')}`}. ` +
+    `${r.plans.length} list statements (every actor, list and page; each is the page query joined to the page's rows, as the app runs it): ${bad.length === 0 ? 'none scans a whole table or sorts in a temporary B-tree' : `${bad.length} scan a table or use a temporary B-tree: ${bad.map((p) => `${p.actor}/${p.list}/${p.page}`).join(', ')}`}. ` +
       'First pages below; a deep page has the same plan with the cursor as the upper bound of each index range.',
   );
   for (const p of r.plans.filter((x) => x.page === 'first')) {

@@ -2,11 +2,16 @@
  * `npm run bench`: Teamline at scale, side by side with the alternatives.
  *
  *   tsx test/bench/run.ts [--calls 1000000] [--curve 10000,100000] [--iterations 1000]
- *                         [--out bench] [--data bench/.data] [--smoke]
+ *                         [--out bench] [--data bench/.data] [--smoke] [--lists-only]
  *
  * Builds (or reuses) the generated account, then measures single decisions,
  * role-filtered lists, writes, payload and memory, and writes
  * <out>/results.json and <out>/RESULTS.md. See docs/performance.md.
+ *
+ * --lists-only times the router's list requests at --calls, exactly as the
+ * full run does (same cases, interleaving, warm-up), without the naive and
+ * OFFSET ways or anything else, prints them and writes no file: for iterating
+ * on the list path. Only a full run writes the results.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +27,7 @@ import { measureDecisions } from './decisions';
 import { BENCH_NOW, ensureDataset } from './generate';
 import { listCases, measureLists, type ListOptions } from './lists';
 import { methodOf } from './pages';
+import { fmtUs } from './stats';
 import { measurePayload } from './payload';
 import { listPlans } from './plans';
 import { evaluateTargets, renderConsole, renderMarkdown, type BenchResults, type ListRun } from './report';
@@ -39,6 +45,7 @@ export interface BenchOptions {
   outDir: string;
   dataDir: string;
   smoke: boolean;
+  listsOnly: boolean;
   log: (line: string) => void;
 }
 
@@ -49,6 +56,7 @@ export const defaults: BenchOptions = {
   outDir: join(root, 'bench'),
   dataDir: join(root, 'bench', '.data'),
   smoke: false,
+  listsOnly: false,
   log: (line) => console.log(line),
 };
 
@@ -197,6 +205,41 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   return results;
 }
 
+/** The router part of section b only, printed (see --lists-only above). */
+export async function runListsOnly(o: BenchOptions): Promise<void> {
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ');
+  const loadStart = load();
+  const dataset = ensureDataset(o.dataDir, o.calls, undefined, o.log);
+  const db = openDatabase(dataset.path);
+  const core = createCoreWithDb(db, { now: () => BENCH_NOW });
+  const actors = pickActors(db);
+  const options: ListOptions = {
+    iterations: o.iterations,
+    warmup: Math.min(50, o.iterations),
+    altIterations: 0,
+    altBudgetMs: 0,
+  };
+  const results = await measureLists(db, connectAs(core.connect), actors, options, o.log);
+  core.close();
+  for (const x of results) {
+    o.log(
+      `  ${x.label.padEnd(28)} ${x.list.padEnd(11)} ${x.page.padEnd(6)} p50 ${fmtUs(x.keyset.p50).padEnd(7)} p95 ${fmtUs(x.keyset.p95).padEnd(7)} p99 ${fmtUs(x.keyset.p99).padEnd(7)} CPU p99 ${fmtUs(x.keysetCpu.p99)}`,
+    );
+  }
+  for (const page of ['first', 'deep'] as const) {
+    const mine = results.filter((x) => x.page === page);
+    const worst = mine.reduce((a, b) => (b.keyset.p99 > a.keyset.p99 ? b : a));
+    const over = mine.filter((x) => x.keyset.p99 > 1000).length;
+    o.log(
+      `${page} page p99: worst ${fmtUs(worst.keyset.p99)} (${worst.label}, ${worst.list}); ${over} of ${mine.length} over 1 ms`,
+    );
+  }
+  o.log(`load average at the start ${loadStart}, at the end ${load()}`);
+}
+
 function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
@@ -212,6 +255,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (a === '--out') o.outDir = resolve(next());
     else if (a === '--data') o.dataDir = resolve(next());
     else if (a === '--smoke') Object.assign(o, smokeOptions(o.outDir, o.dataDir), { log: defaults.log });
+    else if (a === '--lists-only') o.listsOnly = true;
     else throw new Error(`Unknown option ${a}`);
   }
   if (![o.calls, o.iterations, ...o.curve].every((n) => Number.isInteger(n) && n > 0))
@@ -220,8 +264,12 @@ function parseArgs(argv: readonly string[]): BenchOptions {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runBench(parseArgs(process.argv.slice(2))).then(
-    (r) => console.log(`\n${renderConsole(r)}`),
+  const options = parseArgs(process.argv.slice(2));
+  (options.listsOnly
+    ? runListsOnly(options)
+    : runBench(options).then((r) => console.log(`\n${renderConsole(r)}`))
+  ).then(
+    () => {},
     (error: unknown) => {
       console.error(error);
       process.exit(1);

@@ -4,9 +4,59 @@ import { migrate, openDatabase } from '../../src/main/core/store/db';
 import { migrations } from '../../src/main/core/store/migrations';
 import { seedDemo } from '../../src/main/core/demo/seed';
 import { callBranches, callPageSql, loadActor, threadBranches, threadPageSql } from '../../src/main/core/policy';
+import { callRows, voicemailsForCalls } from '../../src/main/core/store/repos/calls';
+import {
+  callPageRows,
+  callPageStatementSql,
+  voicemailPageRows,
+  voicemailPageStatementSql,
+} from '../../src/main/core/store/repos/callPage';
 import { bnRouting } from '../../src/main/core/store/repos/flows';
+import { threadPageRows, threadPageStatementSql, threadRows } from '../../src/main/core/store/repos/threadPage';
+import { inListOrder } from '../../src/main/core/store/jsonPage';
 import { insertMessage } from '../../src/main/core/store/repos/threads';
 import { NOW } from '../helpers/core';
+
+describe('migration 003: covering indexes for the rows of a page', () => {
+  it('adds them over existing rows, replaces contacts_phone, and lookups by (account, phone) still find the first contact', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 2));
+    db.exec(`
+      INSERT INTO accounts (id, name, plan, created_at) VALUES (1, 'A', 'company', 0);
+      INSERT INTO users (id, account_id, extension, name, email, role, call_access, created_at) VALUES
+        (1, 1, '100', 'One', 'one@example.com', 'agent', 'group', 0);
+      INSERT INTO contacts (id, account_id, name, phone, created_at) VALUES
+        (7, 1, 'Second', '+13105550100', 0), (3, 1, 'First', '+13105550100', 0);
+      INSERT INTO calls (id, account_id, direction, result, external_number, started_at, has_voicemail) VALUES
+        (1, 1, 'inbound', 'voicemail', '+13105550100', 10, 1);
+      INSERT INTO call_participants (user_id, started_at, call_id, role, has_voicemail) VALUES (1, 10, 1, 'voicemail', 1);
+      INSERT INTO voicemails (id, call_id, duration_seconds, transcript) VALUES (9, 1, 12, 'hello');
+    `);
+    migrate(db, migrations);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all();
+    expect(indexes).toEqual(
+      expect.arrayContaining(['call_participants_call_role', 'contacts_phone_name', 'voicemails_call_list']),
+    );
+    expect(indexes).not.toContain('contacts_phone');
+    const page = callPageSql([{ rule: 'participant', userId: 1 }], 1, { voicemailOnly: true }, null, 51);
+    expect(voicemailPageRows(db, page, 1)).toEqual([
+      {
+        id: 9,
+        callId: 1,
+        durationSeconds: 12,
+        transcript: 'hello',
+        hasAudio: false,
+        read: false,
+        call: expect.objectContaining({
+          id: 1,
+          contactName: 'First',
+          participants: [{ userId: 1, name: 'One', extension: '100', role: 'voicemail' }],
+        }),
+      },
+    ]);
+  });
+});
 
 describe('migration 002: list indexes', () => {
   it('backfills has_voicemail on participants and last_message_at on thread participants', () => {
@@ -102,5 +152,117 @@ describe('voicemail and thread lists walk an index in list order for every acces
       expect(threads).not.toMatch(/TEMP B-TREE/);
       if (actor.callAccess !== 'all') expect(threads).toMatch(/thread_participants_time/);
     }
+  });
+});
+
+describe('a page is one statement: the page query, then its rows by primary key, nothing sorted', () => {
+  const db = openDatabase(':memory:');
+  const ids = seedDemo(db, NOW, { days: 5 });
+  db.exec('ANALYZE');
+  const plan = (sql: string, params: unknown[]) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
+  const fullScan =
+    /\bSCAN (c|p|t|q|v|calls|messages|message_threads|call_participants|thread_participants)\b(?! USING)/;
+  const users = ['jasmine', 'john', 'karey', 'leo', 'morgan'];
+  const cursors = [null, { k: NOW - 86_400_000, id: 1e9 }];
+
+  it.each(users)('%s: calls, voicemails and threads', (key) => {
+    const actor = loadActor(db, ids.users[key]!)!;
+    for (const cursor of cursors) {
+      const calls = callPageSql(callBranches(actor), actor.accountId, {}, cursor, 51);
+      const vms = callPageSql(callBranches(actor), actor.accountId, { voicemailOnly: true }, cursor, 51);
+      const threads = threadPageSql(
+        threadBranches(actor, bnRouting(db, actor.accountId)),
+        actor.accountId,
+        {},
+        cursor,
+        51,
+      );
+      for (const [sql, params] of [
+        [callPageStatementSql(calls.sql), calls.params],
+        [voicemailPageStatementSql(vms.sql), [...vms.params, actor.userId]],
+        [threadPageStatementSql(threads.sql), [...threads.params, actor.userId]],
+      ] as const) {
+        const details = plan(sql, [...params]);
+        // The page query runs as a co-routine in list order, so the outer ORDER BY needs no sort…
+        expect(details).toMatch(/CO-ROUTINE page/);
+        expect(details).not.toMatch(/TEMP B-TREE/);
+        expect(details).not.toMatch(fullScan);
+        // …and each row is found by its primary key, its details in covering indexes (migration 003).
+        expect(details).toMatch(/SEARCH [ct] USING INTEGER PRIMARY KEY/);
+        expect(details).toMatch(/SEARCH k USING COVERING INDEX contacts_phone_name/);
+        if (sql.includes('call_participants q'))
+          expect(details).toMatch(/SEARCH q USING COVERING INDEX call_participants_call_role/);
+        if (sql.includes('voicemails v')) expect(details).toMatch(/SEARCH v USING COVERING INDEX voicemails_call_list/);
+      }
+    }
+  });
+
+  it('rows of a page are checked to be in list order, and sorted if they are not', () => {
+    const rows = [
+      [3, 'x', 300],
+      [5, 'y', 500],
+      [4, 'z', 500],
+      [4, 'w', 500],
+      [1, 'v', 100],
+    ];
+    expect(inListOrder(rows.slice(), 2, 0).map((r) => r[0])).toEqual([5, 4, 4, 3, 1]);
+    const ordered = [rows[1]!, rows[2]!, rows[0]!, rows[4]!];
+    expect(inListOrder(ordered, 2, 0)).toBe(ordered);
+  });
+
+  it.each(users)('%s: the same rows, in the same order, as the page query followed by the rows by id', (key) => {
+    const actor = loadActor(db, ids.users[key]!)!;
+    const participants = db.prepare(
+      `SELECT p.user_id AS userId, u.name, u.extension, p.role FROM call_participants p JOIN users u ON u.id = p.user_id
+        WHERE p.call_id = ? ORDER BY u.extension`,
+    );
+    for (const cursor of cursors) {
+      const calls = callPageSql(callBranches(actor), actor.accountId, {}, cursor, 30);
+      const callIds = (db.prepare(calls.sql).all(...calls.params) as { id: number }[]).map((r) => r.id);
+      const page = callPageRows(db, calls);
+      expect(page.map((c) => c.id)).toEqual(callIds);
+      expect(page).toEqual(callRows(db, callIds));
+      for (const c of page) expect(c.participants).toEqual(participants.all(c.id));
+
+      const vms = callPageSql(callBranches(actor), actor.accountId, { voicemailOnly: true }, cursor, 30);
+      const vmIds = (db.prepare(vms.sql).all(...vms.params) as { id: number }[]).map((r) => r.id);
+      const details = voicemailsForCalls(db, vmIds, actor.userId);
+      expect(voicemailPageRows(db, vms, actor.userId)).toEqual(
+        callRows(db, vmIds).map((call) => ({ ...details.get(call.id)!, call })),
+      );
+
+      const threads = threadPageSql(
+        threadBranches(actor, bnRouting(db, actor.accountId)),
+        actor.accountId,
+        {},
+        cursor,
+        30,
+      );
+      const threadIds = (db.prepare(threads.sql).all(...threads.params) as { id: number }[]).map((r) => r.id);
+      expect(threadPageRows(db, threads, actor.userId)).toEqual(threadRows(db, threadIds, actor.userId));
+    }
+  });
+
+  it('the SQL of a list is kept per shape: other values, same text; another filter, cursor or limit, another text', () => {
+    const john = loadActor(db, ids.users.john!)!;
+    const leo = loadActor(db, ids.users.leo!)!;
+    const a = callPageSql(callBranches(john), john.accountId, { direction: 'inbound' }, { k: 5, id: 6 }, 51);
+    const b = callPageSql(callBranches(john), john.accountId, { direction: 'outbound' }, { k: 7, id: 8 }, 51);
+    expect(b.sql).toBe(a.sql);
+    expect(b.params).not.toEqual(a.params);
+    expect(callPageSql(callBranches(john), john.accountId, { result: 'missed' }, { k: 7, id: 8 }, 51).sql).not.toBe(
+      a.sql,
+    );
+    expect(callPageSql(callBranches(john), john.accountId, { direction: 'inbound' }, null, 51).sql).not.toBe(a.sql);
+    expect(callPageSql(callBranches(leo), leo.accountId, { direction: 'inbound' }, { k: 5, id: 6 }, 51).sql).not.toBe(
+      a.sql,
+    );
+    // The limit is in the text (a bound LIMIT makes SQLite compile the statement again on every run).
+    const c = callPageSql(callBranches(john), john.accountId, { direction: 'inbound' }, { k: 5, id: 6 }, 21);
+    expect(c.sql).not.toBe(a.sql);
+    expect(c.sql).toMatch(/LIMIT 21$/);
+    expect(c.params).toEqual(a.params);
+    expect(() => callPageSql(callBranches(john), john.accountId, {}, null, 1.5)).toThrow(RangeError);
   });
 });

@@ -40,6 +40,10 @@ function describe(error: z.ZodError): ApiFailure {
  */
 export function createRouter(options: RouterOptions) {
   const { db, now } = options;
+  // One transaction function for every request (each db.transaction() call builds four wrapper functions).
+  const inTransaction = db.transaction(
+    (handler: (ctx: Ctx | AuthedCtx, input: unknown) => unknown, ctx: Ctx | AuthedCtx, input: unknown) => handler(ctx, input),
+  );
 
   return function dispatch(session: Session, method: string, rawInput: unknown): ApiResult<unknown> {
     const events: { name: EventName; audience: Audience }[] = [];
@@ -50,8 +54,9 @@ export function createRouter(options: RouterOptions) {
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) throw describe(parsed.error);
 
-      const base: Ctx = { db, now, phone: options.phone?.() ?? PHONE_NOT_RUNNING, session, emit: (name, audience) => events.push({ name, audience }) };
-      let ctx: Ctx | AuthedCtx = base;
+      const phone = options.phone?.() ?? PHONE_NOT_RUNNING;
+      const emit: Ctx['emit'] = (name, audience) => events.push({ name, audience });
+      let ctx: Ctx | AuthedCtx = { db, now, phone, session, emit };
       if (!publicMethods.has(m)) {
         const actor = resolveActor(db, session);
         if (!actor) {
@@ -62,11 +67,12 @@ export function createRouter(options: RouterOptions) {
         if (actor.viewedBy && !readOnlyMethods.has(m) && m !== 'auth.viewAs' && m !== 'auth.signOut') {
           throw new ApiFailure('forbidden', `You are viewing as ${actor.name}: this view is read-only.`);
         }
-        ctx = { ...base, actor };
+        ctx = { db, now, phone, session, emit, actor };
       }
       const handler = handlers[m] as (ctx: Ctx | AuthedCtx, input: unknown) => unknown;
-      const run = db.transaction(() => handler(ctx, parsed.data));
-      const value = readOnlyMethods.has(m) ? run.deferred() : run.immediate();
+      const value = readOnlyMethods.has(m)
+        ? inTransaction.deferred(handler, ctx, parsed.data)
+        : inTransaction.immediate(handler, ctx, parsed.data);
       if (options.validateOutput) {
         const check = spec.output.safeParse(value);
         if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);

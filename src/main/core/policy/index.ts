@@ -13,5 +13,5 @@ export {
   type CallFacts,
   type ThreadFacts,
 } from './visibility';
-export { callPageSql, threadPageSql, encodeCursor, decodeCursor, type Keyset } from './listSql';
+export { callPageSql, threadPageSql, encodeCursor, decodeCursor, splitPage, type Keyset } from './listSql';
 export { reachBnIds, auditScopeSql } from './scope';

@@ -21,6 +21,16 @@ export function decodeCursor(cursor: string | undefined): Keyset | null {
   return k === undefined || id === undefined ? null : { k, id };
 }
 
+/**
+ * Splits rows fetched with limit + 1 into the page and the cursor of the next
+ * one: the key of the page's last row, present only when that extra row came.
+ */
+export function splitPage<T>(rows: T[], limit: number, keyOf: (row: T) => Keyset): { items: T[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  rows.length = limit;
+  return { items: rows, nextCursor: encodeCursor(keyOf(rows[limit - 1]!)) };
+}
+
 export interface CallListFilter {
   direction?: string | undefined;
   result?: string | undefined;
@@ -52,48 +62,154 @@ export interface Sql {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+/**
+ * The SQL text of a list query depends only on its shape: which branches, which
+ * filters are set, whether there is a cursor. Values are always parameters. So
+ * the text is built once per shape and kept (the same string object, so that
+ * the prepared-statement cache finds it without re-hashing a fresh string),
+ * and a request only gathers its parameters.
+ */
+const shapes = new Map<string, string>();
+/** Far more than the shapes an account produces; a runaway mix of filters cannot grow it without bound. */
+const MAX_SHAPES = 2000;
+
+function shaped(key: string, build: () => string): string {
+  let sql = shapes.get(key);
+  if (sql === undefined) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    sql = build();
+    shapes.set(key, sql);
+  }
+  return sql;
+}
+
+const ruleCode: Record<Branch['rule'], string> = {
+  participant: 'p',
+  group: 'g',
+  callflow: 'f',
+  'callflow-bn': 'b',
+  numbers: 'n',
+  all: 'a',
+};
+
+const shapeKey = (list: string, branches: readonly Branch[], flags: number, cursor: Keyset | null, limit: number) => {
+  let key = `${list}${flags}${cursor ? '+' : '-'}${limit}`;
+  for (const b of branches) key += ruleCode[b.rule];
+  return key;
+};
+
+/** The branch's one parameter: whose, which group, flow, BN or account. */
+function branchValue(b: Branch): number {
+  switch (b.rule) {
+    case 'participant':
+      return b.userId;
+    case 'group':
+      return b.groupId;
+    case 'callflow':
+      return b.flowId;
+    case 'callflow-bn':
+    case 'numbers':
+      return b.bnId;
+    case 'all':
+      return b.accountId;
+  }
+}
+
+/**
+ * The limit is part of the text, not a parameter: SQLite's planner reads a
+ * bound LIMIT value, so a statement with `LIMIT ?` is compiled again every
+ * time its parameters are bound, which for a page statement cost as much as
+ * a sixth of the request (docs/performance.md). A page size is one of at
+ * most 200, so the shapes stay few.
+ */
+function union(selects: string[], limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Not a page limit: ${limit}`);
+  return `${selects.join('\nUNION\n')}\nORDER BY k DESC, id DESC LIMIT ${limit}`;
+}
+
+/** Parameters of a union: per branch its value, the cursor, the filters' values. */
+function unionParams(branches: readonly Branch[], cursor: Keyset | null, filterParams: readonly unknown[]) {
+  const params: unknown[] = [];
+  for (const b of branches) {
+    params.push(branchValue(b));
+    if (cursor) params.push(cursor.k, cursor.id);
+    for (const p of filterParams) params.push(p);
+  }
+  return params;
+}
+
 /** Text search: part of the number (digits), or part of a contact's name. */
-function searchClause(col: string, accountId: number, search: string | undefined): Sql | null {
+interface Search {
+  digits: string | null;
+  text: string;
+}
+
+function searchOf(search: string | undefined): Search | null {
   const text = search?.trim();
   if (!text) return null;
   const digits = text.replace(/[^\d]/g, '');
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (digits.length >= 2) {
-    parts.push(`${col} LIKE ? ESCAPE '\\'`);
-    params.push(`%${digits}%`);
-  }
-  parts.push(`${col} IN (SELECT phone FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\')`);
-  params.push(accountId, `%${likeEscape(text)}%`);
-  return { sql: `(${parts.join(' OR ')})`, params };
+  return { digits: digits.length >= 2 ? digits : null, text };
 }
 
-function callFilters(f: CallListFilter, accountId: number): Sql {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, ...p: unknown[]) => {
-    where.push(sql);
-    params.push(...p);
-  };
-  if (f.direction) add('c.direction = ?', f.direction);
-  if (f.result) add('c.result = ?', f.result);
-  if (f.bnId !== undefined) add('c.bn_id = ?', f.bnId);
-  if (f.callFlowId !== undefined) add('c.call_flow_id = ?', f.callFlowId);
-  if (f.groupId !== undefined) add('c.group_id = ?', f.groupId);
-  if (f.userId !== undefined)
-    add('EXISTS (SELECT 1 FROM call_participants fp WHERE fp.call_id = c.id AND fp.user_id = ?)', f.userId);
-  if (f.from !== undefined) add('c.started_at >= ?', f.from);
-  if (f.to !== undefined) add('c.started_at < ?', f.to);
-  if (f.voicemailOnly) add('c.has_voicemail = 1');
-  if (f.unreadBy !== undefined)
-    add(
-      `NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
-                    WHERE v.call_id = c.id AND r.user_id = ?)`,
-      f.unreadBy,
+function searchSql(col: string, s: { digits: boolean }): string {
+  const name = `${col} IN (SELECT phone FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\')`;
+  return s.digits ? `(${col} LIKE ? ESCAPE '\\' OR ${name})` : `(${name})`;
+}
+
+function pushSearch(params: unknown[], s: Search, accountId: number) {
+  if (s.digits) params.push(`%${s.digits}%`);
+  params.push(accountId, `%${likeEscape(s.text)}%`);
+}
+
+/** Which call filters are set, one bit each, in the order their terms appear. */
+const C = {
+  direction: 1,
+  result: 2,
+  bnId: 4,
+  callFlowId: 8,
+  groupId: 16,
+  userId: 32,
+  from: 64,
+  to: 128,
+  voicemailOnly: 256,
+  unreadBy: 512,
+  search: 1024,
+  searchDigits: 2048,
+} as const;
+
+function callFilterSql(flags: number): string {
+  let sql = '';
+  if (flags & C.direction) sql += ' AND c.direction = ?';
+  if (flags & C.result) sql += ' AND c.result = ?';
+  if (flags & C.bnId) sql += ' AND c.bn_id = ?';
+  if (flags & C.callFlowId) sql += ' AND c.call_flow_id = ?';
+  if (flags & C.groupId) sql += ' AND c.group_id = ?';
+  if (flags & C.userId)
+    sql += ' AND EXISTS (SELECT 1 FROM call_participants fp WHERE fp.call_id = c.id AND fp.user_id = ?)';
+  if (flags & C.from) sql += ' AND c.started_at >= ?';
+  if (flags & C.to) sql += ' AND c.started_at < ?';
+  if (flags & C.voicemailOnly) sql += ' AND c.has_voicemail = 1';
+  if (flags & C.unreadBy)
+    sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
+                    WHERE v.call_id = c.id AND r.user_id = ?)`;
+  if (flags & C.search) sql += ` AND ${searchSql('c.external_number', { digits: (flags & C.searchDigits) !== 0 })}`;
+  return sql;
+}
+
+/** One branch's SELECT of (k, id), walking that branch's index newest first. */
+function callSelect(rule: Branch['rule'], flags: number, cursor: boolean): string {
+  if (rule === 'participant') {
+    // The participant row carries has_voicemail itself (and its own partial index);
+    // calls is joined only when another filter reads it.
+    const filters = callFilterSql(flags & ~C.voicemailOnly);
+    return (
+      `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${filters ? ' JOIN calls c ON c.id = p.call_id' : ''}` +
+      ` WHERE p.user_id = ?${flags & C.voicemailOnly ? ' AND p.has_voicemail = 1' : ''}` +
+      `${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${filters}`
     );
-  const s = searchClause('c.external_number', accountId, f.search);
-  if (s) add(s.sql, ...s.params);
-  return { sql: where.map((w) => ` AND ${w}`).join(''), params };
+  }
+  const column = { group: 'c.group_id', callflow: 'c.call_flow_id', 'callflow-bn': 'c.bn_id', numbers: 'c.bn_id', all: 'c.account_id' }[rule];
+  return `SELECT c.started_at AS k, c.id AS id FROM calls c WHERE ${column} = ?${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)}`;
 }
 
 /** A branch the filter cannot match is dropped rather than scanned. */
@@ -104,128 +220,116 @@ function callBranchUseful(b: Branch, f: CallListFilter): boolean {
   return true;
 }
 
-function union(selects: Sql[], limit: number): Sql {
-  return {
-    sql: `${selects.map((s) => s.sql).join('\nUNION\n')}\nORDER BY k DESC, id DESC LIMIT ?`,
-    params: [...selects.flatMap((s) => s.params), limit],
-  };
-}
-
 /** Ids (and keys) of one page of calls the branches allow, newest first. */
 export function callPageSql(
   branches: readonly Branch[],
   accountId: number,
-  filter: CallListFilter,
+  f: CallListFilter,
   cursor: Keyset | null,
   limit: number,
 ): Sql {
-  const all = callFilters(filter, accountId);
-  // The participant row carries has_voicemail itself (and its own partial index).
-  const own = filter.voicemailOnly ? callFilters({ ...filter, voicemailOnly: false }, accountId) : all;
-  const selects: Sql[] = [];
-  for (const b of branches) {
-    if (!callBranchUseful(b, filter)) continue;
-    let filters = all;
-    let head: Sql;
-    let key = 'c.started_at, c.id';
-    switch (b.rule) {
-      case 'participant':
-        // calls is joined only when a filter reads it.
-        filters = own;
-        head = {
-          sql: `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${filters.sql ? ' JOIN calls c ON c.id = p.call_id' : ''} WHERE p.user_id = ?${filter.voicemailOnly ? ' AND p.has_voicemail = 1' : ''}`,
-          params: [b.userId],
-        };
-        key = 'p.started_at, p.call_id';
-        break;
-      case 'group':
-        head = { sql: 'SELECT c.started_at AS k, c.id AS id FROM calls c WHERE c.group_id = ?', params: [b.groupId] };
-        break;
-      case 'callflow':
-        head = { sql: 'SELECT c.started_at AS k, c.id AS id FROM calls c WHERE c.call_flow_id = ?', params: [b.flowId] };
-        break;
-      case 'callflow-bn':
-      case 'numbers':
-        head = { sql: 'SELECT c.started_at AS k, c.id AS id FROM calls c WHERE c.bn_id = ?', params: [b.bnId] };
-        break;
-      case 'all':
-        head = { sql: 'SELECT c.started_at AS k, c.id AS id FROM calls c WHERE c.account_id = ?', params: [b.accountId] };
-        break;
-    }
-    const cur = cursor ? { sql: ` AND (${key}) < (?, ?)`, params: [cursor.k, cursor.id] } : { sql: '', params: [] };
-    selects.push({ sql: head.sql + cur.sql + filters.sql, params: [...head.params, ...cur.params, ...filters.params] });
+  const search = searchOf(f.search);
+  let flags = 0;
+  const filterParams: unknown[] = [];
+  const add = (bit: number, value?: unknown) => {
+    flags |= bit;
+    if (value !== undefined) filterParams.push(value);
+  };
+  if (f.direction) add(C.direction, f.direction);
+  if (f.result) add(C.result, f.result);
+  if (f.bnId !== undefined) add(C.bnId, f.bnId);
+  if (f.callFlowId !== undefined) add(C.callFlowId, f.callFlowId);
+  if (f.groupId !== undefined) add(C.groupId, f.groupId);
+  if (f.userId !== undefined) add(C.userId, f.userId);
+  if (f.from !== undefined) add(C.from, f.from);
+  if (f.to !== undefined) add(C.to, f.to);
+  if (f.voicemailOnly) add(C.voicemailOnly);
+  if (f.unreadBy !== undefined) add(C.unreadBy, f.unreadBy);
+  if (search) {
+    add(search.digits ? C.search | C.searchDigits : C.search);
+    pushSearch(filterParams, search, accountId);
   }
-  return union(selects, limit);
+  const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
+  const sql = shaped(shapeKey('c', used, flags, cursor, limit), () =>
+    union(
+      used.map((b) => callSelect(b.rule, flags, cursor !== null)),
+      limit,
+    ),
+  );
+  return { sql, params: unionParams(used, cursor, filterParams) };
 }
 
-function threadFilters(f: ThreadListFilter, accountId: number): Sql {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.bnId !== undefined) {
-    where.push('t.bn_id = ?');
-    params.push(f.bnId);
-  }
-  if (f.from !== undefined) {
-    where.push('t.last_message_at >= ?');
-    params.push(f.from);
-  }
-  if (f.to !== undefined) {
-    where.push('t.last_message_at < ?');
-    params.push(f.to);
-  }
-  if (f.unreadBy !== undefined) {
-    where.push(
-      `t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at`,
+/** Which thread filters are set, one bit each, in the order their terms appear. */
+const T = { bnId: 1, from: 2, to: 4, unreadBy: 8, search: 16, searchDigits: 32 } as const;
+
+function threadFilterSql(flags: number): string {
+  let sql = '';
+  if (flags & T.bnId) sql += ' AND t.bn_id = ?';
+  if (flags & T.from) sql += ' AND t.last_message_at >= ?';
+  if (flags & T.to) sql += ' AND t.last_message_at < ?';
+  if (flags & T.unreadBy)
+    sql += ` AND t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at`;
+  if (flags & T.search) sql += ` AND ${searchSql('t.external_number', { digits: (flags & T.searchDigits) !== 0 })}`;
+  return sql;
+}
+
+function threadSelect(rule: Branch['rule'], flags: number, cursor: boolean): string {
+  const filters = threadFilterSql(flags);
+  if (rule === 'participant') {
+    // thread_participants mirrors last_message_at, so this walks (user_id, last_message_at, thread_id) in order.
+    return (
+      `SELECT p.last_message_at AS k, p.thread_id AS id FROM thread_participants p${filters ? ' JOIN message_threads t ON t.id = p.thread_id' : ''}` +
+      ` WHERE p.user_id = ?${cursor ? ' AND (p.last_message_at, p.thread_id) < (?, ?)' : ''}${filters}`
     );
-    params.push(f.unreadBy);
   }
-  const s = searchClause('t.external_number', accountId, f.search);
-  if (s) {
-    where.push(s.sql);
-    params.push(...s.params);
-  }
-  return { sql: where.map((w) => ` AND ${w}`).join(''), params };
+  const column = { group: 't.assigned_group_id', callflow: 't.bn_id', 'callflow-bn': 't.bn_id', numbers: 't.bn_id', all: 't.account_id' }[rule];
+  return `SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE ${column} = ?${cursor ? ' AND (t.last_message_at, t.id) < (?, ?)' : ''}${filters}`;
+}
+
+function threadBranchUseful(b: Branch, f: ThreadListFilter): boolean {
+  // Threads follow the BN's routing, expressed as callflow-bn branches; a flow branch matches none.
+  if (b.rule === 'callflow') return false;
+  if ((b.rule === 'numbers' || b.rule === 'callflow-bn') && f.bnId !== undefined) return b.bnId === f.bnId;
+  return true;
 }
 
 /** Ids (and keys) of one page of message threads the branches allow, most recent first. */
 export function threadPageSql(
   branches: readonly Branch[],
   accountId: number,
-  filter: ThreadListFilter,
+  f: ThreadListFilter,
   cursor: Keyset | null,
   limit: number,
 ): Sql {
-  const filters = threadFilters(filter, accountId);
-  const selects: Sql[] = [];
-  for (const b of branches) {
-    if ((b.rule === 'numbers' || b.rule === 'callflow-bn') && filter.bnId !== undefined && b.bnId !== filter.bnId) continue;
-    let head: Sql;
-    let key = 't.last_message_at, t.id';
-    switch (b.rule) {
-      case 'participant':
-        // thread_participants mirrors last_message_at, so this walks (user_id, last_message_at, thread_id) in order.
-        head = {
-          sql: `SELECT p.last_message_at AS k, p.thread_id AS id FROM thread_participants p${filters.sql ? ' JOIN message_threads t ON t.id = p.thread_id' : ''} WHERE p.user_id = ?`,
-          params: [b.userId],
-        };
-        key = 'p.last_message_at, p.thread_id';
-        break;
-      case 'group':
-        head = { sql: 'SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE t.assigned_group_id = ?', params: [b.groupId] };
-        break;
-      case 'callflow':
-        // Threads follow the BN's routing, expressed as callflow-bn branches; a flow branch matches none.
-        continue;
-      case 'callflow-bn':
-      case 'numbers':
-        head = { sql: 'SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE t.bn_id = ?', params: [b.bnId] };
-        break;
-      case 'all':
-        head = { sql: 'SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE t.account_id = ?', params: [b.accountId] };
-        break;
-    }
-    const cur = cursor ? { sql: ` AND (${key}) < (?, ?)`, params: [cursor.k, cursor.id] } : { sql: '', params: [] };
-    selects.push({ sql: head.sql + cur.sql + filters.sql, params: [...head.params, ...cur.params, ...filters.params] });
+  const search = searchOf(f.search);
+  let flags = 0;
+  const filterParams: unknown[] = [];
+  if (f.bnId !== undefined) {
+    flags |= T.bnId;
+    filterParams.push(f.bnId);
   }
-  return union(selects, limit);
+  if (f.from !== undefined) {
+    flags |= T.from;
+    filterParams.push(f.from);
+  }
+  if (f.to !== undefined) {
+    flags |= T.to;
+    filterParams.push(f.to);
+  }
+  if (f.unreadBy !== undefined) {
+    flags |= T.unreadBy;
+    filterParams.push(f.unreadBy);
+  }
+  if (search) {
+    flags |= search.digits ? T.search | T.searchDigits : T.search;
+    pushSearch(filterParams, search, accountId);
+  }
+  const used = branches.filter((b) => threadBranchUseful(b, f));
+  const sql = shaped(shapeKey('t', used, flags, cursor, limit), () =>
+    union(
+      used.map((b) => threadSelect(b.rule, flags, cursor !== null)),
+      limit,
+    ),
+  );
+  return { sql, params: unionParams(used, cursor, filterParams) };
 }

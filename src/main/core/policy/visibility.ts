@@ -69,16 +69,21 @@ function branchesOf(actor: Actor): Branch[] {
   }
 }
 
+type FlowBns = readonly { bnId: number; flowId: number }[];
+
 /**
  * Threads: "went through a call flow" means the thread's BN routes to a flow
  * the actor is part of, so the callflow branches become BN branches here.
+ * The routing may be given as a function: only a `callflow` actor needs it,
+ * so the others' requests do not read it.
  */
-export function threadBranches(actor: Actor, flowBns: readonly { bnId: number; flowId: number }[]): Branch[] {
+export function threadBranches(actor: Actor, flowBns: FlowBns | (() => FlowBns)): Branch[] {
   if (actor.callAccess !== 'callflow') return callBranches(actor);
   const flows = new Set(actor.flowIds);
+  const routing = typeof flowBns === 'function' ? flowBns() : flowBns;
   return [
     { rule: 'participant', userId: actor.userId },
-    ...flowBns.filter((f) => flows.has(f.flowId)).map((f): Branch => ({ rule: 'callflow-bn', ...f })),
+    ...routing.filter((f) => flows.has(f.flowId)).map((f): Branch => ({ rule: 'callflow-bn', bnId: f.bnId, flowId: f.flowId })),
   ];
 }
 

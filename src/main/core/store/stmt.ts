@@ -20,3 +20,19 @@ export function stmt(db: Db, sql: string): Database.Statement {
 
 export const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
   stmt(db, sql).pluck().all(...params) as number[];
+
+/**
+ * A statement's text built around a list's page query (store/repos/callPage.ts,
+ * threadPage.ts), kept per page-query text. Those texts are themselves kept per
+ * shape (policy/listSql.ts), so this is found without building or re-hashing a
+ * string; the bound only guards against a runaway mix of filters.
+ */
+export function wrappedSql(cache: Map<string, string>, pageSql: string, wrap: (pageSql: string) => string): string {
+  let sql = cache.get(pageSql);
+  if (sql === undefined) {
+    if (cache.size >= 2000) cache.clear();
+    sql = wrap(pageSql);
+    cache.set(pageSql, sql);
+  }
+  return sql;
+}

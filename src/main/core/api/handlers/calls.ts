@@ -1,5 +1,6 @@
-import { callBranches, callPageSql, can, decodeCursor, explain, matchingBranch } from '../../policy';
+import { callBranches, callPageSql, can, decodeCursor, explain, matchingBranch, splitPage } from '../../policy';
 import { callEvents, callFacts, callRows, lastBnWith, voicemailsForCalls } from '../../store/repos/calls';
+import { callPageRows } from '../../store/repos/callPage';
 import { getNumber } from '../../store/repos/numbers';
 import { stmt } from '../../store/stmt';
 import type { AuthedCtx } from '../context';
@@ -9,21 +10,29 @@ import { checkFilterIds, paginate } from './lists';
 import type { CallFilter } from '../../../../shared/api/contract';
 import type { CallDetail } from '../../../../shared/api/entities';
 
+/**
+ * The policy's query for one page of calls the actor may see, newest first,
+ * with one row more than the page (it tells whether there is a next page).
+ * callPageSql reads only the filter fields, so the input goes as it is.
+ */
+export function callPageQuery(
+  ctx: AuthedCtx,
+  f: Partial<CallFilter> & { limit: number },
+  extra?: { voicemailOnly?: boolean; unreadBy?: number },
+) {
+  checkFilterIds(ctx, f);
+  const filter = extra ? { ...f, ...extra } : f;
+  return callPageSql(callBranches(ctx.actor), ctx.actor.accountId, filter, decodeCursor(f.cursor), f.limit + 1);
+}
+
 /** One page of call keys the actor may see, newest first. */
 export function callKeys(
   ctx: AuthedCtx,
   f: Partial<CallFilter> & { limit: number },
   extra: { voicemailOnly?: boolean; unreadBy?: number } = {},
 ) {
-  checkFilterIds(ctx, f);
-  const { cursor, limit, ...filter } = f;
-  const q = callPageSql(callBranches(ctx.actor), ctx.actor.accountId, { ...filter, ...extra }, decodeCursor(cursor), limit + 1);
-  return paginate(stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[], limit);
-}
-
-export function callPage(ctx: AuthedCtx, f: CallFilter, extra: { voicemailOnly?: boolean; unreadBy?: number } = {}) {
-  const { page, nextCursor } = callKeys(ctx, f, extra);
-  return { rows: callRows(ctx.db, page.map((r) => r.id)), nextCursor };
+  const q = callPageQuery(ctx, f, extra);
+  return paginate(stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[], f.limit);
 }
 
 function mustSeeCall(ctx: AuthedCtx, callId: number) {
@@ -37,10 +46,7 @@ function mustSeeCall(ctx: AuthedCtx, callId: number) {
 export { mustSeeCall };
 
 export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
-  'calls.list': (ctx, f) => {
-    const { rows, nextCursor } = callPage(ctx, f);
-    return { items: rows, nextCursor };
-  },
+  'calls.list': (ctx, f) => splitPage(callPageRows(ctx.db, callPageQuery(ctx, f)), f.limit, (c) => ({ k: c.startedAt, id: c.id })),
 
   'calls.get': (ctx, { callId }) => {
     const facts = mustSeeCall(ctx, callId);

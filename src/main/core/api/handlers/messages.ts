@@ -1,10 +1,11 @@
-import { callBranches, can, decodeCursor, explain, matchingBranch, threadAsCall, threadBranches, threadPageSql } from '../../policy';
+import { callBranches, can, decodeCursor, explain, matchingBranch, splitPage, threadAsCall, threadBranches, threadPageSql } from '../../policy';
 import { formatE164 } from '../../../../shared/phone';
 import type { ThreadListFilter } from '../../policy/listSql';
 import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
 import { getNumber } from '../../store/repos/numbers';
-import { findThread, insertMessage, insertThread, markThreadRead, messagePage, threadFacts, threadRows } from '../../store/repos/threads';
+import { findThread, insertMessage, insertThread, markThreadRead, messagePage, threadFacts } from '../../store/repos/threads';
+import { threadPageRows } from '../../store/repos/threadPage';
 import { stmt } from '../../store/stmt';
 import { ApiFailure, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
@@ -18,18 +19,24 @@ function mustSeeThread(ctx: AuthedCtx, threadId: number) {
   return facts;
 }
 
-/** One page of thread keys the actor may see (used by the list and the unread count). */
+/** The policy's query for one page of threads the actor may see, most recent first. */
+function threadPageQuery(ctx: AuthedCtx, filter: ThreadListFilter, cursor: string | undefined, limit: number) {
+  const branches = threadBranches(ctx.actor, () => bnRouting(ctx.db, ctx.actor.accountId));
+  return threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit);
+}
+
+/** One page of thread keys the actor may see (used by the unread count). */
 export function threadKeys(ctx: AuthedCtx, filter: ThreadListFilter, cursor: string | undefined, limit: number) {
-  const branches = threadBranches(ctx.actor, bnRouting(ctx.db, ctx.actor.accountId));
-  const q = threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit);
+  const q = threadPageQuery(ctx, filter, cursor, limit);
   return stmt(ctx.db, q.sql).all(...q.params) as { k: number; id: number }[];
 }
 
 export const messagesHandlers: Handlers<'messages'> = {
-  'messages.threads': (ctx, { cursor, limit, ...filter }) => {
-    checkFilterIds(ctx, { bnId: filter.bnId });
-    const { page, nextCursor } = paginate(threadKeys(ctx, filter, cursor, limit + 1), limit);
-    return { items: threadRows(ctx.db, page.map((r) => r.id), ctx.actor.userId), nextCursor };
+  // threadPageSql reads only the filter fields, so the input goes as it is.
+  'messages.threads': (ctx, input) => {
+    checkFilterIds(ctx, { bnId: input.bnId });
+    const rows = threadPageRows(ctx.db, threadPageQuery(ctx, input, input.cursor, input.limit + 1), ctx.actor.userId);
+    return splitPage(rows, input.limit, (t) => ({ k: t.lastMessageAt, id: t.id }));
   },
 
   'messages.list': (ctx, { threadId, cursor, limit }) => {

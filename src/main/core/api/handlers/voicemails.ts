@@ -1,20 +1,15 @@
-import { markVoicemailRead, voicemailAudio, voicemailCallId, voicemailsForCalls } from '../../store/repos/calls';
+import { splitPage } from '../../policy';
+import { markVoicemailRead, voicemailAudio, voicemailCallId } from '../../store/repos/calls';
+import { voicemailPageRows } from '../../store/repos/callPage';
 import { ApiFailure } from '../failure';
 import type { Handlers } from '../handler';
-import { callPage, mustSeeCall } from './calls';
+import { callPageQuery, mustSeeCall } from './calls';
 
 export const voicemailsHandlers: Handlers<'voicemails'> = {
-  'voicemails.list': (ctx, { unreadOnly, ...f }) => {
-    const { rows, nextCursor } = callPage(ctx, f, {
-      voicemailOnly: true,
-      ...(unreadOnly ? { unreadBy: ctx.actor.userId } : {}),
-    });
-    const vms = voicemailsForCalls(ctx.db, rows.map((r) => r.id), ctx.actor.userId);
-    const items = rows.flatMap((call) => {
-      const vm = vms.get(call.id);
-      return vm ? [{ ...vm, call }] : [];
-    });
-    return { items, nextCursor };
+  'voicemails.list': (ctx, f) => {
+    const only = f.unreadOnly ? { voicemailOnly: true, unreadBy: ctx.actor.userId } : { voicemailOnly: true };
+    const rows = voicemailPageRows(ctx.db, callPageQuery(ctx, f, only), ctx.actor.userId);
+    return splitPage(rows, f.limit, (v) => ({ k: v.call.startedAt, id: v.callId }));
   },
 
   'voicemails.audio': (ctx, { voicemailId }) => {

@@ -1,5 +1,6 @@
 import * as m001 from './001_init';
 import * as m002 from './002_list_indexes';
+import * as m003 from './003_page_row_indexes';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'init', sql: m001.sql },
   { version: 2, name: 'list_indexes', sql: m002.sql },
+  { version: 3, name: 'page_row_indexes', sql: m003.sql },
 ];

@@ -1,4 +1,3 @@
-import type { CallRow } from '../../../../shared/api/entities';
 import type { CallDirection, CallResult } from '../../../../shared/primitives';
 import type { CallFacts } from '../../policy';
 import type { Db } from '../db';
@@ -81,84 +80,8 @@ export function callFacts(db: Db, accountId: number, callId: number): CallFacts 
   };
 }
 
-/** A row of callRows' query, as an array (raw mode: a list page is mostly the cost of making JS values). */
-type Row = [
-  id: number,
-  direction: CallDirection,
-  result: CallResult,
-  bnId: number | null,
-  bnE164: string | null,
-  externalNumber: string | null,
-  contactName: string | null,
-  startedAt: number,
-  answeredAt: number | null,
-  endedAt: number | null,
-  callFlowId: number | null,
-  flowName: string | null,
-  groupId: number | null,
-  groupName: string | null,
-  hasVoicemail: number,
-];
-
-/** Full rows for a page of ids, in the order given. */
-export function callRows(db: Db, ids: readonly number[]): CallRow[] {
-  if (ids.length === 0) return [];
-  const json = JSON.stringify(ids);
-  const rows = stmt(
-    db,
-    `SELECT c.id, c.direction, c.result, c.bn_id, b.e164 AS bn_e164, c.external_number,
-            (SELECT name FROM contacts k WHERE k.account_id = c.account_id AND k.phone = c.external_number ORDER BY k.id LIMIT 1) AS contact_name,
-            c.started_at, c.answered_at, c.ended_at, c.call_flow_id, f.name AS flow_name, c.group_id, g.name AS group_name,
-            c.has_voicemail
-       FROM calls c
-       LEFT JOIN business_numbers b ON b.id = c.bn_id
-       LEFT JOIN call_flows f ON f.id = c.call_flow_id
-       LEFT JOIN user_groups g ON g.id = c.group_id
-      WHERE c.id IN (SELECT value FROM json_each(?))`,
-  )
-    .raw(true)
-    .all(json) as Row[];
-  const parts = stmt(
-    db,
-    `SELECT p.call_id, p.user_id, p.role, u.name, u.extension FROM call_participants p JOIN users u ON u.id = p.user_id
-      WHERE p.call_id IN (SELECT value FROM json_each(?)) ORDER BY p.call_id, u.extension`,
-  )
-    .raw(true)
-    .all(json) as [callId: number, userId: number, role: ParticipantRole, name: string, extension: string][];
-  const byCall = new Map<number, CallRow['participants']>();
-  for (const [callId, userId, role, name, extension] of parts) {
-    const list = byCall.get(callId);
-    const p = { userId, name, extension, role };
-    if (list) list.push(p);
-    else byCall.set(callId, [p]);
-  }
-  const byId = new Map<number, Row>();
-  for (const r of rows) byId.set(r[0], r);
-  const out: CallRow[] = [];
-  for (const id of ids) {
-    const r = byId.get(id);
-    if (!r) continue;
-    out.push({
-      id: r[0],
-      direction: r[1],
-      result: r[2],
-      bnId: r[3],
-      bnE164: r[4],
-      externalNumber: r[5],
-      contactName: r[6],
-      startedAt: r[7],
-      answeredAt: r[8],
-      endedAt: r[9],
-      callFlowId: r[10],
-      callFlowName: r[11],
-      groupId: r[12],
-      groupName: r[13],
-      participants: byCall.get(id) ?? [],
-      hasVoicemail: r[14] === 1,
-    });
-  }
-  return out;
-}
+/** Rows of calls by id live with the list pages, which read the same columns. */
+export { callRows } from './callPage';
 
 export function callEvents(db: Db, callId: number) {
   return (

@@ -1,56 +1,7 @@
-import type { Message, Thread } from '../../../../shared/api/entities';
+import type { Message } from '../../../../shared/api/entities';
 import type { ThreadFacts } from '../../policy';
 import type { Db } from '../db';
 import { stmt } from '../stmt';
-
-/** A row of threadRows' query, as an array (raw mode: cheaper than an object per row). */
-type Row = [
-  id: number,
-  bnId: number,
-  bnE164: string,
-  externalNumber: string,
-  contactName: string | null,
-  assignedUserId: number | null,
-  assignedGroupId: number | null,
-  lastMessageAt: number,
-  lastPreview: string,
-  unread: number,
-];
-
-export function threadRows(db: Db, ids: readonly number[], viewerId: number): Thread[] {
-  if (ids.length === 0) return [];
-  const rows = stmt(
-    db,
-    `SELECT t.id, t.bn_id, b.e164 AS bn_e164, t.external_number,
-            (SELECT name FROM contacts k WHERE k.account_id = t.account_id AND k.phone = t.external_number ORDER BY k.id LIMIT 1) AS contact_name,
-            t.assigned_user_id, t.assigned_group_id, t.last_message_at, t.last_preview,
-            (t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at) AS unread
-       FROM message_threads t JOIN business_numbers b ON b.id = t.bn_id
-      WHERE t.id IN (SELECT value FROM json_each(?))`,
-  )
-    .raw(true)
-    .all(viewerId, JSON.stringify(ids)) as Row[];
-  const byId = new Map<number, Row>();
-  for (const r of rows) byId.set(r[0], r);
-  const out: Thread[] = [];
-  for (const id of ids) {
-    const r = byId.get(id);
-    if (!r) continue;
-    out.push({
-      id: r[0],
-      bnId: r[1],
-      bnE164: r[2],
-      externalNumber: r[3],
-      contactName: r[4],
-      assignedUserId: r[5],
-      assignedGroupId: r[6],
-      lastMessageAt: r[7],
-      lastMessagePreview: r[8],
-      unread: r[9] === 1,
-    });
-  }
-  return out;
-}
 
 export function threadFacts(db: Db, accountId: number, threadId: number): ThreadFacts | null {
   const r = stmt(
