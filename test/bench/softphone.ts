@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * `npm run bench` (second part), or alone: `tsx test/bench/softphone.ts [--calls 30] [--restarts 5] [--out bench]`
+ * `npm run bench` (second part), or `npm run bench:phone [-- --calls 30 --restarts 5 --out bench]`
  *
  * The softphone's speed on loopback through Kamailio, measured in Debian's
  * Chromium against the browser host with the phone service beside it, as a
@@ -160,6 +160,8 @@ export async function runSoftphoneBench(): Promise<void> {
 
     const reRegister: number[] = [];
     for (let i = 0; i < RESTARTS; i++) {
+      // A healthy proxy that stops, not a crash loop (which the supervisor backs off from): let it run a while first.
+      await john.waitForTimeout(11_000);
       const pid = Number(readFileSync(join(dir, 'sip', 'kamailio.pid'), 'utf8'));
       await stamps(john);
       await stamps(peter);

@@ -51,8 +51,8 @@ export interface PhoneService {
 }
 
 const MAX_BACKOFF_MS = 30_000;
-/** A proxy that ran this long counts as healthy: the next restart is quick again. */
-const HEALTHY_MS = 60_000;
+/** A proxy that ran this long counts as healthy: the next restart is quick again (a crash loop backs off). */
+const HEALTHY_MS = 10_000;
 
 export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneService> {
   const domain = o.domain ?? DEFAULT_DOMAIN;

@@ -189,7 +189,8 @@ export class PhoneConnection {
     if (this.stopped) return;
     this.clearTimers();
     this.setRegistered(false, status, reason);
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.retry++);
+    // Quick at first (a restarting server is back within a second or two), then ever slower.
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 1.6 ** this.retry++);
     this.retryTimer = window.setTimeout(() => void this.reconnectNow(), delay);
   }
 
