@@ -33,7 +33,7 @@ const phone = args.includes('--no-phone')
       instance: dbPath,
       sipPort: Number(flag('sip-port') ?? 0) || undefined,
       wsPort: Number(flag('ws-port') ?? 0) || undefined,
-      peer: flag('peer') ?? '127.0.0.1:5090',
+      peer: flag('peer') ?? process.env.TEAMLINE_SIP_PEER ?? '127.0.0.1:5090',
     });
 console.log(`Teamline console: ${server.url}  (database ${dbPath})`);
 if (phone) {

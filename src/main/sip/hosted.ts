@@ -19,7 +19,7 @@ export interface HostedPhoneOptions {
   /** SIP over UDP/TCP and WebSocket: these ports when free, otherwise free ones. 0: always free ones. */
   sipPort?: number | undefined;
   wsPort?: number | undefined;
-  /** The outside world: where calls to +numbers go (`host:port`). */
+  /** The outside world: where calls to +numbers go (`host:port`; TEAMLINE_SIP_PEER), or none. */
   peer?: string | null | undefined;
   /** The Kamailio template, when not run from the source tree (a packaged app's resources). */
   templateFile?: string | undefined;
@@ -82,7 +82,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       kamailio: {
         sipPort: await portOr(o.sipPort ?? DEFAULT_SIP_PORT, true),
         wsPort: await portOr(o.wsPort ?? DEFAULT_WS_PORT, false),
-        peer: o.peer ?? null,
+        peer: o.peer ?? process.env.TEAMLINE_SIP_PEER ?? null,
         templateFile: o.templateFile,
         binary: o.binary ?? process.env.TEAMLINE_KAMAILIO,
         modulesDir: o.modulesDir ?? process.env.TEAMLINE_KAMAILIO_MODULES,

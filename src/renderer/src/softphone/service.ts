@@ -153,8 +153,12 @@ export class Softphone {
     const id = `${line.direction === 'inbound' ? 'in' : 'out'}-${this.nextId++}`;
     this.sessions.set(id, session);
     this.deps.dispatch(sp.lineAdded({ id, state: 'idle', remoteName: null, createdAt: Date.now(), ...line }));
-    void this.deps.nameOf(line.remote).then((name) => name && this.deps.dispatch(sp.lineNamed({ id, name })));
-    return id;
+    // Named by us (the team directory, the contacts), never by the display name the other side sends.
+    const named = this.deps.nameOf(line.remote).then((name) => {
+      if (name) this.deps.dispatch(sp.lineNamed({ id, name }));
+      return name;
+    });
+    return { id, named };
   }
 
   private onInvite(invitation: Invitation) {
@@ -162,7 +166,7 @@ export class Softphone {
     const replaced = invitation.replacee ? this.lineOf(invitation.replacee) : null;
     if (replaced) {
       // An attended transfer: the caller we were consulting with is handed to us; this call takes that line's place.
-      const id = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
+      const { id } = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
       this.deps.dispatch(sp.lineEvent({ id, event: 'incoming' }));
       this.watch(id, invitation);
       void invitation.accept({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
@@ -172,12 +176,14 @@ export class Softphone {
       void invitation.reject({ statusCode: 486 });
       return;
     }
-    const id = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
+    const { id, named } = this.addLine(invitation, { direction: 'inbound', remote: from, bnId: null, bnLabel: null });
     this.deps.dispatch(sp.lineEvent({ id, event: 'incoming' }));
     this.watch(id, invitation);
     const busy = this.liveCount() > 1;
     void playTone(busy ? 'waiting' : 'ringtone', busy ? this.state.devices.speakerId : (this.state.devices.ringerId ?? this.state.devices.speakerId));
-    this.deps.notifyIncoming({ id, from, name: invitation.remoteIdentity.displayName || null });
+    void named.then((name) => {
+      if (this.state.lines.find((l) => l.id === id)?.state === 'ringing') this.deps.notifyIncoming({ id, from, name });
+    });
   }
 
   /** Places a call. The main process authorizes the caller ID first; the proxy checks it again. */
@@ -199,7 +205,7 @@ export class Softphone {
   }
 
   private async invite(inviter: Inviter, line: { remote: string; bnId: number | null; bnLabel: string | null }) {
-    const id = this.addLine(inviter, { direction: 'outbound', ...line });
+    const { id } = this.addLine(inviter, { direction: 'outbound', ...line });
     this.deps.dispatch(sp.lineEvent({ id, event: 'dial' }));
     this.watch(id, inviter);
     await inviter.invite({
