@@ -177,7 +177,7 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
   for (const p of [dana, omar, john]) await p.context().close();
 });
 
-test('click to call from the contacts and from a call in the history fills the dialer', async ({ browser }) => {
+test('click to call from the contacts, a call in the history and a voicemail fills the dialer', async ({ browser }) => {
   const db = openE2eDb();
   const contact = db.prepare(`SELECT name, phone FROM contacts ORDER BY name COLLATE NOCASE, id LIMIT 1`).get() as { name: string; phone: string };
   const johnId = userId(db, 'john');
@@ -187,6 +187,12 @@ test('click to call from the contacts and from a call in the history fills the d
         WHERE p.user_id = ? AND c.external_number IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
     )
     .get(johnId) as { id: number; external_number: string };
+  const salesVoicemail = db
+    .prepare(
+      `SELECT v.id, c.external_number FROM voicemails v JOIN calls c ON c.id = v.call_id JOIN user_groups g ON g.id = c.group_id
+        WHERE g.name = 'Sales' AND c.external_number IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`,
+    )
+    .get() as { id: number; external_number: string };
   db.close();
 
   const john = await phoneOf(browser, 'john');
@@ -199,6 +205,11 @@ test('click to call from the contacts and from a call in the history fills the d
   await john.goto(`/#/calls/${lastCall.id}`);
   await john.getByRole('region', { name: 'Call details' }).getByRole('button', { name: 'Call back' }).click();
   await expect(panel.getByLabel('Number or extension')).toHaveValue(lastCall.external_number);
+  await panel.getByRole('button', { name: 'Close phone' }).click();
+
+  await john.goto(`/#/voicemail/${salesVoicemail.id}`);
+  await john.getByRole('region', { name: 'Voicemail' }).getByRole('button', { name: 'Call back' }).click();
+  await expect(panel.getByLabel('Number or extension')).toHaveValue(salesVoicemail.external_number);
   await john.context().close();
 });
 

@@ -1,9 +1,10 @@
 import { Anchor, Badge, Box, Button, Checkbox, Group, Stack, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
-import { IconDeviceAudioTape } from '@tabler/icons-react';
+import { IconDeviceAudioTape, IconPhone } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import type { VoicemailRow } from '../../../../shared/api/entities';
 import { call } from '../../app/api';
 import { href, navigate } from '../../app/router';
+import { useClickToCall } from '../../softphone/runtime';
 import { WhyVisible } from '../../ui/WhyVisible';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
@@ -61,6 +62,7 @@ function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void })
 function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
   const { vm } = props;
   const [markRead, marking] = useMarkVoicemailReadMutation();
+  const callTo = useClickToCall();
   const c = vm.call;
   return (
     <Stack p="md" gap="md" role="region" aria-label="Voicemail">
@@ -81,6 +83,11 @@ function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
       </Stack>
       <VoicemailPlayer key={vm.id} voicemail={vm} />
       <Group>
+        {callTo && c.externalNumber && (
+          <Button size="xs" color="teal" leftSection={<IconPhone size={14} />} onClick={() => callTo(c.externalNumber!)}>
+            Call back
+          </Button>
+        )}
         {!vm.read && (
           <Button
             size="xs"
