@@ -160,8 +160,7 @@ export class PhoneConnection {
       code === 403 || code === 401
         ? 'The phone service refused this user. Ask an Administrator.'
         : `The phone service refused the registration (${code}).`;
-    this.setRegistered(false, 'failed', reason);
-    // Credentials may simply have aged (a sleep past their expiry): fetch new ones and try again later.
+    // Shown as failed, and tried again later with fresh credentials: they may simply have aged (a sleep past their expiry).
     this.scheduleRetry(reason, 'failed');
   }
 
