@@ -38,6 +38,15 @@ async function ping(port: number, timeoutMs: number): Promise<boolean> {
   return (await udpAsk('127.0.0.1', port, () => 'probe d7:command4:pinge', timeoutMs))?.includes('pong') ?? false;
 }
 
+/**
+ * Media ports below the kernel's ephemeral range (Linux: 32768–60999, macOS
+ * and Windows: 49152 and up), so a port the OS hands out to another program
+ * is never one the relay is about to bind, nor the other way round. 1,000
+ * ports carry 250 relayed calls (two ports per side, two sides).
+ */
+export const MEDIA_PORT_MIN = 20000;
+export const MEDIA_PORT_MAX = 20999;
+
 export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {
   const ngPort = await freePort('127.0.0.1', true);
   // Its command-line port too: the default (2224) would clash between two relays on one machine.
@@ -54,8 +63,8 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
     `--interface=${o.interfaceIp ?? '127.0.0.1'}`,
     `--listen-ng=127.0.0.1:${ngPort}`,
     `--listen-cli=127.0.0.1:${cliPort}`,
-    `--port-min=${o.portMin ?? 40000}`,
-    `--port-max=${o.portMax ?? 40999}`,
+    `--port-min=${o.portMin ?? MEDIA_PORT_MIN}`,
+    `--port-max=${o.portMax ?? MEDIA_PORT_MAX}`,
     `--pidfile=${pidFile}`,
     '--delete-delay=0',
   ];

@@ -37,7 +37,40 @@ export interface SippRun {
 
 const live = new Set<ChildProcess>();
 
+/** sipp's exit code when a socket it binds at start is in use (EXIT_BIND_ERROR). */
+const BIND_ERROR = 254;
+
+/** True while something holds this loopback UDP port (read from the kernel's table; binding to test would race). */
+export function udpBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  try {
+    return readFileSync('/proc/net/udp', 'utf8')
+      .split('\n')
+      .some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts sipp and resolves once it holds its SIP and media ports (or has
+ * already ended). A port picked free can be taken by another program before
+ * sipp binds it; sipp then ends at once with nothing sent, and it is started
+ * again on other ports (the same SIP port when the caller fixed it).
+ */
 export async function startSipp(runDir: string, o: SippOptions): Promise<SippRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await spawnSipp(runDir, o);
+    const exit = await Promise.race([run.done, run.bound]);
+    if (exit === BIND_ERROR && attempt < 5 && !/message sent/.test(run.messages())) {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
+    return run;
+  }
+}
+
+async function spawnSipp(runDir: string, o: SippOptions): Promise<SippRun & { bound: Promise<'bound'> }> {
   const localPort = o.localPort ?? (await freePort('127.0.0.1', true));
   // sipp binds the media port and the three after it (RTP and RTCP, audio and video).
   const mediaPort = await freeUdpRange(4);
@@ -70,17 +103,35 @@ export async function startSipp(runDir: string, o: SippOptions): Promise<SippRun
   if (o.auth) args.push('-au', o.auth.username, '-ap', o.auth.password);
   if (o.rtpEcho) args.push('-rtp_echo');
   if (o.remote) args.push(o.remote);
-  const child = spawn('sipp', args, { stdio: 'ignore' });
+  const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
-  const done = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => (live.delete(child), resolve(code)));
-    child.once('error', () => (live.delete(child), resolve(-1)));
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 20_000) stderr += d;
   });
+  let exited = false;
+  const done = new Promise<number | null>((resolve) => {
+    child.once('close', (code) => ((exited = true), live.delete(child), resolve(code)));
+    child.once('error', () => ((exited = true), live.delete(child), resolve(-1)));
+  });
+  const bound = (async () => {
+    // Bounded: 3 s at 10 ms; a sipp that neither binds nor ends is left to its own timeout.
+    for (let i = 0; i < 300 && !exited; i++) {
+      if (udpBound(localPort) && udpBound(mediaPort)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return 'bound' as const;
+  })();
+  const messages = () => {
+    const trace = existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : '';
+    return stderr ? `${trace}\n----------------------------------------------- sipp stderr\n${stderr}` : trace;
+  };
   return {
     localPort,
     messageFile,
     done,
-    messages: () => (existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : ''),
+    bound,
+    messages,
     kill: () => {
       if (live.has(child)) child.kill('SIGKILL');
     },
