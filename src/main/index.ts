@@ -94,6 +94,7 @@ void app.whenReady().then(() => {
     core,
     instance: dbPath,
     templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
+    promptsDir: join(app.getAppPath(), 'resources', 'prompts'),
   }).then((p) => (phone = p));
   createWindow();
   openDialLink(dialUrlIn(process.argv));

@@ -27,7 +27,9 @@ async function openBillingAllHours(browser: Browser) {
   await admin.context().close();
 }
 
-test('two softphones call each other through Kamailio: answer, hold, resume, tones, attended transfer to a third, hang up', async ({ browser }) => {
+test('two softphones call each other through Kamailio: answer, hold, resume, tones, attended transfer to a third, hang up', async ({
+  browser,
+}) => {
   const john = await phoneOf(browser, 'john');
   const peter = await phoneOf(browser, 'peter');
   const jasmine = await phoneOf(browser, 'jasmine');
@@ -71,7 +73,9 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
   // John and Jasmine now talk to each other; Peter is out of both calls.
   await expect(lineWith(jasminePanel, 'John Smith')).toContainText('Connected', { timeout: 10_000 });
   await expect(lineWith(johnPanel, 'Jasmine Lee')).toContainText('Connected');
-  await expect(peterPanel.getByRole('group', { name: /Call with/ }).filter({ hasText: /Connected|On hold/ })).toHaveCount(0);
+  await expect(
+    peterPanel.getByRole('group', { name: /Call with/ }).filter({ hasText: /Connected|On hold/ }),
+  ).toHaveCount(0);
 
   // Jasmine hangs up; John's line ends too.
   await lineWith(jasminePanel, 'John Smith').getByRole('button', { name: 'Hang up' }).click();
@@ -80,7 +84,9 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
   for (const p of [john, peter, jasmine]) await p.context().close();
 });
 
-test('the caller-ID picker offers exactly an Agent’s outbound numbers, and a removed one vanishes from the open dialer at once', async ({ browser }) => {
+test('the caller-ID picker offers exactly an Agent’s outbound numbers, and a removed one vanishes from the open dialer at once', async ({
+  browser,
+}) => {
   const db = openE2eDb();
   const granted = (key: string) =>
     db
@@ -116,7 +122,9 @@ test('the caller-ID picker offers exactly an Agent’s outbound numbers, and a r
   for (const p of [omar, admin]) await p.context().close();
 });
 
-test('Kamailio restarted mid-call: both softphones register again within 5 s, and the call goes on', async ({ browser }) => {
+test('Kamailio restarted mid-call: both softphones register again within 5 s, and the call goes on', async ({
+  browser,
+}) => {
   const john = await phoneOf(browser, 'john');
   const peter = await phoneOf(browser, 'peter');
   const johnPanel = await dial(john, '101');
@@ -128,7 +136,9 @@ test('Kamailio restarted mid-call: both softphones register again within 5 s, an
   process.kill(before, 'SIGTERM');
   const killedAt = Date.now();
   // The phones notice and say so…
-  await expect(johnPanel.getByLabel(/^Phone status: /)).not.toHaveAccessibleName('Phone status: Ready', { timeout: 3000 });
+  await expect(johnPanel.getByLabel(/^Phone status: /)).not.toHaveAccessibleName('Phone status: Ready', {
+    timeout: 3000,
+  });
   // …and are back within 5 s of the restart, through a new Kamailio process.
   for (const panel of [johnPanel, peterPanel]) {
     await expect(panel.getByLabel('Phone status: Ready')).toBeVisible({ timeout: 5000 - (Date.now() - killedAt) });
@@ -166,11 +176,13 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
     timeoutSeconds: 30,
   });
   try {
-    for (const p of [dana, omar]) await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toBeVisible({ timeout: 10_000 });
+    for (const p of [dana, omar])
+      await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toBeVisible({ timeout: 10_000 });
     await expect(john.getByRole('alertdialog', { name: /^Incoming call from/ })).toHaveCount(0);
     // The caller gives up; the cards go away.
     expect(await caller.done).toBe(0);
-    for (const p of [dana, omar]) await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toHaveCount(0);
+    for (const p of [dana, omar])
+      await expect(p.getByRole('alertdialog', { name: /^Incoming call from/ })).toHaveCount(0);
   } finally {
     caller.kill();
   }
@@ -179,7 +191,10 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
 
 test('click to call from the contacts, a call in the history and a voicemail fills the dialer', async ({ browser }) => {
   const db = openE2eDb();
-  const contact = db.prepare(`SELECT name, phone FROM contacts ORDER BY name COLLATE NOCASE, id LIMIT 1`).get() as { name: string; phone: string };
+  const contact = db.prepare(`SELECT name, phone FROM contacts ORDER BY name COLLATE NOCASE, id LIMIT 1`).get() as {
+    name: string;
+    phone: string;
+  };
   const johnId = userId(db, 'john');
   const lastCall = db
     .prepare(
@@ -213,14 +228,21 @@ test('click to call from the contacts, a call in the history and a voicemail fil
   await john.context().close();
 });
 
-test('a call to the outside world has audio both ways through the media relay, from a granted caller ID', async ({ browser }) => {
+test('a call to the outside world has audio both ways through the media relay, from a granted caller ID', async ({
+  browser,
+}) => {
   const db = openE2eDb();
   const johnDefault = db
     .prepare(`SELECT b.e164 FROM users u JOIN business_numbers b ON b.id = u.default_bn_id WHERE u.id = ?`)
     .pluck()
     .get(userId(db, 'john')) as string;
   db.close();
-  const outside = await startSipp(E2E_DIR, { scenario: 'phone-answer.xml', localPort: E2E_PEER_PORT, rtpEcho: true, timeoutSeconds: 40 });
+  const outside = await startSipp(E2E_DIR, {
+    scenario: 'phone-answer.xml',
+    localPort: E2E_PEER_PORT,
+    rtpEcho: true,
+    timeoutSeconds: 40,
+  });
   try {
     const john = await phoneOf(browser, 'john');
     const panel = await dial(john, '(310) 555-0123');
@@ -241,7 +263,9 @@ test('a call to the outside world has audio both ways through the media relay, f
   }
 });
 
-test('an outside caller is answered by a Billing agent, with audio both ways, and the history says who took it', async ({ browser }) => {
+test('an outside caller is answered by a Billing agent, with audio both ways, and the history says who took it', async ({
+  browser,
+}) => {
   const db = openE2eDb();
   const billingBn = db.prepare(`SELECT e164 FROM business_numbers WHERE label LIKE 'Billing%'`).pluck().get() as string;
   db.close();
@@ -264,14 +288,18 @@ test('an outside caller is answered by a Billing agent, with audio both ways, an
     await expect(line).toContainText('Call ended');
     // The history, from what the proxy saw: Dana answered a Billing line call.
     await dana.goto('/#/calls');
-    await expect(dana.getByRole('button', { name: /^Inbound call, \+1 \(310\) 555-0142/ }).first()).toBeVisible({ timeout: 3000 });
+    await expect(dana.getByRole('button', { name: /^Inbound call, \+1 \(310\) 555-0142/ }).first()).toBeVisible({
+      timeout: 3000,
+    });
   } finally {
     caller.kill();
   }
   await dana.context().close();
 });
 
-test('call waiting: a second call rings during a call, answering it holds the first, and a third caller hears busy', async ({ browser }) => {
+test('call waiting: a second call rings during a call, answering it holds the first, and a third caller hears busy', async ({
+  browser,
+}) => {
   const john = await phoneOf(browser, 'john');
   const peter = await phoneOf(browser, 'peter');
   const jasmine = await phoneOf(browser, 'jasmine');
@@ -298,4 +326,37 @@ test('call waiting: a second call rings during a call, answering it holds the fi
   await first.getByRole('button', { name: 'Hang up' }).click();
   await expect(first).toContainText('Call ended');
   for (const p of [john, peter, jasmine, karey]) await p.context().close();
+});
+
+test('a teammate away from their phone: the caller hears the greeting and leaves a message, which waits in their Voicemail', async ({
+  browser,
+}) => {
+  // Omar's phone is not registered: his extension goes straight to his voicemail, through the media relay.
+  const john = await phoneOf(browser, 'john');
+  const panel = await dial(john, '109');
+  const line = lineWith(panel, 'Omar Haddad');
+  await expect(line).toContainText('Connected', { timeout: 10_000 });
+  await expect(line.getByRole('img', { name: 'Hearing the other side' })).toBeVisible({ timeout: 6000 });
+  // The greeting and its tone take 3.2 s; then John speaks (the fake microphone's tone) for a few seconds.
+  await john.waitForTimeout(6500);
+  await line.getByRole('button', { name: 'Hang up' }).click();
+  await expect(line).toContainText('Call ended');
+  await john.context().close();
+
+  const omar = await (await browser.newContext()).newPage();
+  await signIn(omar, 'omar');
+  await omar.goto('/#/voicemail');
+  const row = omar.getByRole('button', { name: /^Unread voicemail from John Smith → Omar Haddad/ }).first();
+  await expect(row).toBeVisible({ timeout: 5000 });
+  await row.click();
+  const detail = omar.getByRole('region', { name: 'Voicemail' });
+  await expect(detail).toContainText(/Voicemail · 0:0[2-4]/);
+  await detail.getByRole('button', { name: 'Play' }).click();
+  const recording = detail.getByLabel('Voicemail recording');
+  await expect(recording).toBeVisible();
+  await expect
+    .poll(() => recording.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 5000 })
+    .toBeGreaterThan(2);
+  await shot(omar, 'voicemail-left');
+  await omar.context().close();
 });

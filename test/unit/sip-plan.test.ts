@@ -102,6 +102,7 @@ describe('the Kamailio template', () => {
     debug: 2,
     children: 2,
     rtpenginePort: 22222,
+    voicemail: '127.0.0.1:40100',
   };
   const template = readFileSync(templatePath, 'utf8');
 
@@ -110,6 +111,8 @@ describe('the Kamailio template', () => {
     expect(cfg).not.toMatch(/\{\{/);
     expect(cfg).toContain('listen=udp:127.0.0.1:5060');
     expect(cfg).toContain('modparam("ctl", "binrpc", "unix:/tmp/teamline-sip/kamailio_ctl")');
+    expect(cfg).toContain('$var(vm) = "127.0.0.1:40100";');
+    expect(renderTemplate(template, kamailioValues({ ...settings, voicemail: null }))).toContain('$var(vm) = "";');
   });
 
   it('refuses values that could change the configuration language', () => {
@@ -118,5 +121,6 @@ describe('the Kamailio template', () => {
     ).toThrow(TemplateError);
     expect(() => renderTemplate(template, kamailioValues({ ...settings, runDir: '/tmp/$(x)' }))).toThrow(TemplateError);
     expect(() => renderTemplate('{{NOPE}}', {})).toThrow(TemplateError);
+    expect(() => renderTemplate(template, kamailioValues({ ...settings, voicemail: '10.0.0.1:5060' }))).toThrow(TemplateError);
   });
 });

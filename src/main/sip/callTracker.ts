@@ -3,6 +3,7 @@ import type { CallDirection } from '../../shared/primitives';
 import type { NewCall, ParticipantRole } from '../core/store/repos/calls';
 import type { Directory } from './directory';
 import type { PlanEvent, RingStep } from './flowPlan';
+import type { Recording } from './media/voicemail';
 
 /**
  * Assembles call records from what the proxy reports (a call starts, a
@@ -13,7 +14,21 @@ import type { PlanEvent, RingStep } from './flowPlan';
  */
 
 export type RingVerdict =
-  { kind: 'ring'; secs: number; targets: string[] } | { kind: 'end'; code: number; reason: string };
+  | { kind: 'ring'; secs: number; targets: string[] }
+  /** Hand the call to the voicemail service (Request-URI user `vm-<call>`). */
+  | { kind: 'voicemail' }
+  | { kind: 'end'; code: number; reason: string };
+
+type VoicemailStep = Extract<RingStep, { kind: 'voicemail' }>;
+
+/** A call at its voicemail step: offered to the service, answered by it, then its recording (or none). */
+interface VoicemailState {
+  step: VoicemailStep;
+  state: 'offered' | 'answered' | 'done';
+  recording: Recording | null;
+  /** The proxy saw the call end while the message was still being taken. */
+  hungUp: boolean;
+}
 
 type CallEvent = NewCall['events'][number];
 
@@ -35,6 +50,7 @@ interface TrackedCall {
   current: RingStep | null;
   /** Branch index → what the proxy rang on it (an extension or an outside number). */
   branches: Map<number, string>;
+  voicemail: VoicemailState | null;
   finishedAt: number | null;
   touchedAt: number;
 }
@@ -57,9 +73,13 @@ export interface TrackerOptions {
   log?: (message: string, error?: unknown) => void;
   /** Someone's answered call began or ended (presence). */
   onBusyChange?: (() => void) | undefined;
+  /** Whether the voicemail service runs: voicemail steps take messages (otherwise the call ends there, unanswered). */
+  voicemail?: (() => boolean) | undefined;
 }
 
 const MAX_LIVE_CALLS = 1000;
+/** Busy Here, Busy Everywhere, Decline. */
+const BUSY_CODES = new Set([486, 600, 603]);
 /** An unanswered call the proxy never reported on again is given up after this long. */
 const UNANSWERED_LIMIT_MS = 15 * 60_000;
 /** Longer than the proxy's dialog timeout (4 h), which ends calls without a BYE. */
@@ -76,7 +96,10 @@ export class CallTracker {
   busyUserIds(): Set<number> {
     const busy = new Set<number>();
     for (const c of this.calls.values()) {
-      if (c.finishedAt !== null || c.answeredAt === null) continue;
+      if (c.finishedAt !== null) continue;
+      // Leaving a teammate a message is being on a call too.
+      if (c.voicemail?.state === 'answered' && c.placedBy !== null) busy.add(c.placedBy);
+      if (c.answeredAt === null) continue;
       if (c.placedBy !== null) busy.add(c.placedBy);
       if (c.answeredBy !== null) busy.add(c.answeredBy);
     }
@@ -111,6 +134,7 @@ export class CallTracker {
       steps: [...s.steps],
       current: null,
       branches: new Map(),
+      voicemail: null,
       finishedAt: null,
       touchedAt: at,
     });
@@ -126,19 +150,29 @@ export class CallTracker {
     if (!c) return { kind: 'end', code: 481, reason: 'Call not found' };
     const at = this.o.now();
     if (c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
+    if (c.current?.kind === 'voicemail') {
+      // The voicemail service did not answer (it refused the media, or is gone).
+      c.current = null;
+      return this.voicemailUnavailable(c, 'No message taken: voicemail did not answer');
+    }
     c.current = null;
+    // A teammate who declines, or whose lines are all busy, gives an internal caller "busy", not their voicemail.
+    if (c.direction === 'internal' && BUSY_CODES.has(lastCode)) c.steps = [];
     for (let step = c.steps.shift(); step; step = c.steps.shift()) {
       if (step.kind === 'voicemail') {
         if (step.groupId !== null) c.groupId = step.groupId;
-        if (step.userId !== null) c.missed.push(step.userId);
+        c.voicemail = { step, state: 'offered', recording: null, hungUp: false };
+        if (!this.o.voicemail?.())
+          return this.voicemailUnavailable(c, 'No message taken: the voicemail service is not running');
+        c.current = step;
         c.events.push({
           at,
           kind: 'voicemail',
           userId: step.userId,
           groupId: step.groupId,
-          detail: 'No message taken: voicemail needs a media server',
+          detail: 'Sent to voicemail',
         });
-        return this.finish(c, { kind: 'end', code: 480, reason: 'Voicemail is not available' });
+        return { kind: 'voicemail' };
       }
       const targets = this.o.directory.extensionsFor(step);
       if (step.kind === 'ring_group') {
@@ -164,8 +198,7 @@ export class CallTracker {
       if (step.kind === 'ring_user') c.missed.push(step.userId);
     }
     // Phones that declined (rather than rang out) make the caller hear "busy".
-    if (lastCode === 486 || lastCode === 600 || lastCode === 603)
-      return this.finish(c, { kind: 'end', code: 486, reason: 'Busy' });
+    if (BUSY_CODES.has(lastCode)) return this.finish(c, { kind: 'end', code: 486, reason: 'Busy' });
     return this.finish(c, {
       kind: 'end',
       code: 480,
@@ -194,8 +227,15 @@ export class CallTracker {
     const c = this.open(id);
     if (!c || c.answeredAt !== null) return;
     const at = this.o.now();
-    c.answeredAt = at;
     const to = c.branches.get(index) ?? null;
+    if (c.voicemail?.state === 'offered' && to === `vm-${id}`) {
+      // Voicemail took the call: nobody answered it, and it is not over until the message is kept.
+      c.voicemail.state = 'answered';
+      c.current = null;
+      if (c.placedBy !== null) this.o.onBusyChange?.();
+      return;
+    }
+    c.answeredAt = at;
     const userId = to !== null && c.direction !== 'outbound' ? this.o.directory.activeUserId(to) : null;
     c.answeredBy = userId;
     if (c.current?.kind === 'ring_user' && c.current.userId !== userId) c.missed.push(c.current.userId);
@@ -213,9 +253,47 @@ export class CallTracker {
   ended(id: string): void {
     const c = this.open(id);
     if (!c) return;
+    if (c.voicemail?.state === 'answered') {
+      // The message is still being kept by the voicemail service; it reports next.
+      c.voicemail.hungUp = true;
+      return;
+    }
     if (c.answeredAt === null && c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
+    if (c.voicemail?.state === 'offered') c.voicemail.state = 'done';
     c.current = null;
     this.finish(c, null);
+  }
+
+  /** The voicemail service may answer this call now. */
+  expectsVoicemail(id: string): boolean {
+    const c = this.calls.get(id);
+    return !!c && c.finishedAt === null && c.voicemail?.state === 'offered';
+  }
+
+  /** The voicemail service is done with the call: the message, or null when the caller left none. */
+  voicemailRecorded(id: string, recording: Recording | null): void {
+    const c = this.open(id);
+    if (!c?.voicemail || c.voicemail.state === 'done') return;
+    const wasAnswered = c.voicemail.state === 'answered';
+    c.voicemail.state = 'done';
+    c.voicemail.recording = recording;
+    c.events.push({
+      at: this.o.now(),
+      kind: 'voicemail',
+      userId: c.voicemail.step.userId,
+      groupId: c.voicemail.step.groupId,
+      detail: recording ? `Message left (${recording.durationSeconds} s)` : 'Hung up before leaving a message',
+    });
+    // The proxy reports the end of the dialog too; whichever comes last finishes the call.
+    if (c.voicemail.hungUp || !wasAnswered) this.finish(c, null);
+  }
+
+  private voicemailUnavailable(c: TrackedCall, detail: string): RingVerdict {
+    const step = c.voicemail!.step;
+    c.voicemail!.state = 'done';
+    if (step.userId !== null) c.missed.push(step.userId);
+    c.events.push({ at: this.o.now(), kind: 'voicemail', userId: step.userId, groupId: step.groupId, detail });
+    return this.finish(c, { kind: 'end', code: 480, reason: 'Voicemail is not available' });
   }
 
   private open(id: string): TrackedCall | null {
@@ -228,20 +306,24 @@ export class CallTracker {
   private finish<T>(c: TrackedCall, value: T): T {
     const at = this.o.now();
     c.finishedAt = at;
-    if (c.answeredAt !== null) this.o.onBusyChange?.();
+    if (c.answeredAt !== null || (c.voicemail !== null && c.placedBy !== null)) this.o.onBusyChange?.();
     c.events.push({ at, kind: 'ended', detail: c.answeredAt === null ? 'Not answered' : '' });
     const participants: { userId: number; role: ParticipantRole }[] = [];
     const add = (userId: number | null, role: ParticipantRole) => {
       if (userId !== null && !participants.some((p) => p.userId === userId)) participants.push({ userId, role });
     };
+    const recording = c.voicemail?.recording ?? null;
     add(c.placedBy, 'placed');
     add(c.answeredBy, 'answered');
+    // A personal mailbox's owner: the message was left for them, or they missed the call.
+    if (c.voicemail && c.voicemail.step.userId !== null)
+      add(c.voicemail.step.userId, recording ? 'voicemail' : 'missed');
     for (const u of c.missed) add(u, 'missed');
     try {
       this.o.record({
         accountId: this.o.accountId,
         direction: c.direction,
-        result: c.answeredAt === null ? 'missed' : 'answered',
+        result: recording ? 'voicemail' : c.answeredAt === null ? 'missed' : 'answered',
         bnId: c.bnId,
         externalNumber: c.externalNumber,
         startedAt: c.startedAt,
@@ -251,7 +333,13 @@ export class CallTracker {
         groupId: c.groupId,
         participants,
         events: c.events,
-        voicemail: null,
+        voicemail: recording
+          ? {
+              durationSeconds: recording.durationSeconds,
+              transcript: '',
+              audio: { mime: 'audio/wav', data: recording.wav },
+            }
+          : null,
       });
     } catch (error) {
       this.o.log?.('Could not record a call', error);
@@ -266,6 +354,7 @@ export class CallTracker {
       if (c.finishedAt !== null) {
         if (now - c.finishedAt > FINISHED_KEEP_MS) this.calls.delete(c.id);
       } else if (now - c.touchedAt > (c.answeredAt === null ? UNANSWERED_LIMIT_MS : ANSWERED_LIMIT_MS)) {
+        if (c.voicemail?.state === 'answered') c.voicemail.state = 'done';
         this.ended(c.id);
       }
     }

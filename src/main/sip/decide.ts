@@ -15,8 +15,8 @@ import { planCall } from './flowPlan';
  * grant is refused on the very next REGISTER or INVITE.
  *
  * Answers are one line of "|"-separated fields (see the Kamailio template):
- *   ok|<ha1>  ring|<call>|<seconds>|<ext.ext…>  external|<call>|<caller id>
- *   reject|<SIP code>|<reason phrase>  none
+ *   ok|<ha1>  ring|<call>|<seconds>|<ext.ext…>  voicemail|<call>
+ *   external|<call>|<caller id>  reject|<SIP code>|<reason phrase>  none
  */
 
 export interface DecideOptions {
@@ -39,7 +39,14 @@ const phrase = (text: string) =>
 export const reject = (code: number, reason: string) => `reject|${code}|${phrase(reason)}`;
 
 const verdictLine = (id: string, v: RingVerdict) =>
-  v.kind === 'ring' ? `ring|${id}|${v.secs}|${v.targets.join('.')}` : reject(v.code, v.reason);
+  v.kind === 'ring'
+    ? `ring|${id}|${v.secs}|${v.targets.join('.')}`
+    : v.kind === 'voicemail'
+      ? `voicemail|${id}`
+      : reject(v.code, v.reason);
+
+/** How long a teammate's phones ring on an internal call before their voicemail answers. */
+export const INTERNAL_RING_SECONDS = 30;
 
 type Caller = { ok: true; actor: Actor; extension: string } | { ok: false; line: string };
 
@@ -89,7 +96,11 @@ export function createDecisions(o: DecideOptions) {
           callFlowId: null,
           placedBy: actor.userId,
           events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: 'Internal call' }],
-          steps: [{ kind: 'ring_user', userId: callee.id, ringSeconds: 60 }],
+          // A desk phone's rules: ring for 30 s, then the teammate's own voicemail.
+          steps: [
+            { kind: 'ring_user', userId: callee.id, ringSeconds: INTERNAL_RING_SECONDS },
+            { kind: 'voicemail', userId: callee.id, groupId: null },
+          ],
         });
         return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
       }

@@ -29,6 +29,8 @@ export interface DecisionServiceOptions {
   log?: (message: string, error?: unknown) => void;
   /** Presence changed (coalesced). */
   onPresenceChange?: (() => void) | undefined;
+  /** Whether the voicemail service answers voicemail steps now. */
+  voicemailRunning?: (() => boolean) | undefined;
 }
 
 export interface DecisionService {
@@ -95,6 +97,7 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     now,
     log,
     onBusyChange: () => presence.changed(),
+    voicemail: o.voicemailRunning,
   });
   const presence = new Presence({ now, busy: () => tracker.busyUserIds(), onChange: o.onPresenceChange });
   const decisions = createDecisions({

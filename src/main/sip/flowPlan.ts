@@ -1,9 +1,9 @@
 import type { FlowStep } from '../../shared/api/entities';
 
 /**
- * How a call to a business number goes through its call flow when the
- * proxy can only route signalling (no media server: nothing is played and
- * no digits are collected). Decided once, when the call arrives:
+ * How a call to a business number goes through its call flow. Decided once,
+ * when the call arrives (greetings are not played and menu digits are not
+ * collected):
  *
  * - greeting: not played; noted in the call's events.
  * - hours: open or closed at the arrival time in the step's time zone;
@@ -12,8 +12,8 @@ import type { FlowStep } from '../../shared/api/entities';
  *   (`timeout`) branch, or the first branch when there is none; a branch
  *   ends the flow (steps after a menu are never reached, as in the editor).
  * - ring_group / ring_user: one ring step each, in order.
- * - voicemail: ends the flow. Recording needs a media server, so the call
- *   ends unanswered there (see docs/softphone.md).
+ * - voicemail: ends the flow; the voicemail service takes a message
+ *   (media/voicemail.ts, docs/softphone.md).
  */
 
 export type RingStep =

@@ -23,6 +23,8 @@ export interface HostedPhoneOptions {
   peer?: string | null | undefined;
   /** The Kamailio template, when not run from the source tree (a packaged app's resources). */
   templateFile?: string | undefined;
+  /** The voicemail greeting's folder, likewise (resources/prompts). */
+  promptsDir?: string | undefined;
   /**
    * Where the rendered config, pid files and logs go. By default a folder of
    * this user and `instance` (the host's database path) in the temporary
@@ -63,9 +65,9 @@ export function phoneProblem(error: unknown): string {
 
 export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneService | null> {
   const log = o.log ?? ((message: string, error?: unknown) => console.error(`[phone] ${message}`, error ?? ''));
-  const accountId = stmt(o.core.db, `SELECT id FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`).pluck().get() as
-    | number
-    | undefined;
+  const accountId = stmt(o.core.db, `SELECT id FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)
+    .pluck()
+    .get() as number | undefined;
   if (accountId === undefined) {
     o.core.setPhone({ sip: null, problem: 'The phone service is off: this account is cancelled.' });
     return null;
@@ -79,6 +81,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       runDir,
       log,
       supervise: true,
+      voicemail: o.promptsDir ? { promptsDir: o.promptsDir } : undefined,
       kamailio: {
         sipPort: await portOr(o.sipPort ?? DEFAULT_SIP_PORT, true),
         wsPort: await portOr(o.wsPort ?? DEFAULT_WS_PORT, false),

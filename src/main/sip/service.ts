@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { NewCall } from '../core/store/repos/calls';
 import type { Db } from '../core/store/db';
-import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, type SipConfig } from './config';
+import { join } from 'node:path';
+import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, projectRoot, type SipConfig } from './config';
 import { startDecisionService, type DecisionService } from './decisions';
 import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
+import { startVoicemail, type VoicemailOptions, type VoicemailService } from './media/voicemail';
 import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
 
 /**
@@ -38,6 +40,8 @@ export interface PhoneServiceOptions {
    * work; calls with the outside world have signalling but no audio.
    */
   media?: Partial<Omit<RtpengineOptions, 'runDir'>> | false | undefined;
+  /** The voicemail service's settings (prompts, limits); false: voicemail steps end calls unanswered. */
+  voicemail?: Partial<Omit<VoicemailOptions, 'calls'>> | false | undefined;
 }
 
 export interface PhoneService {
@@ -47,6 +51,8 @@ export interface PhoneService {
   readonly kamailio: RunningKamailio;
   /** The media relay, or null when it does not run. */
   media: RunningRtpengine | null;
+  /** The voicemail service, or null when it does not run. */
+  voicemail: VoicemailService | null;
   stop(): Promise<void>;
 }
 
@@ -57,6 +63,7 @@ const HEALTHY_MS = 10_000;
 export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneService> {
   const domain = o.domain ?? DEFAULT_DOMAIN;
   const secret = o.secret ?? randomBytes(32);
+  let voicemail: VoicemailService | null = null;
   const decisions = await startDecisionService({
     db: o.db,
     accountId: o.accountId,
@@ -66,20 +73,35 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     now: o.now,
     log: o.log,
     onPresenceChange: o.onPresenceChange,
+    voicemailRunning: () => voicemail !== null,
   });
+  if (o.voicemail !== false) {
+    try {
+      voicemail = await startVoicemail({
+        promptsDir: join(projectRoot, 'resources', 'prompts'),
+        log: o.log,
+        ...o.voicemail,
+        calls: decisions.tracker,
+      });
+    } catch (error) {
+      o.log?.('The voicemail service did not start: voicemail steps end calls unanswered', error);
+    }
+  }
   let media: RunningRtpengine | null = null;
   // rtpengine now and then exits at start (its HTTP listener fails to set up); another try, on new ports, starts it.
   for (let attempt = 1; o.media !== false && !media && attempt <= 3; attempt++) {
     try {
       media = await startRtpengine({ ...o.media, runDir: o.runDir });
     } catch (error) {
-      if (attempt === 3) o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
+      if (attempt === 3)
+        o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
     }
   }
   const kamailioOptions = (ports: { sipPort?: number | undefined; wsPort?: number | undefined }): KamailioOptions => ({
     ...o.kamailio,
     ...ports,
     rtpenginePort: media?.ngPort ?? null,
+    voicemail: voicemail?.address ?? null,
     domain,
     decisionUrl: decisions.url,
     token: decisions.token,
@@ -90,6 +112,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     kamailio = await startKamailio(kamailioOptions({ sipPort: o.kamailio?.sipPort, wsPort: o.kamailio?.wsPort }));
   } catch (error) {
     await media?.stop();
+    await voicemail?.close();
     await decisions.close();
     throw error;
   }
@@ -142,11 +165,13 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       return kamailio;
     },
     media,
+    voicemail,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
       await kamailio.stop();
       await media?.stop();
+      await voicemail?.close();
       await decisions.close();
     },
   };

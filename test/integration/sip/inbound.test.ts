@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, startStack, type Stack } from './harness';
+import { readWav } from '../../../src/main/sip/media/wav';
 import { killAllSipp, received, type SippRun } from './sipp';
 
 /**
  * Inbound calls to a business number follow its call flow as far as
  * signalling allows (docs/softphone.md): a group step rings every
  * registered member's phone at once, the menu takes its no-input branch, a
- * voicemail step ends the call unanswered. The call record comes from what
+ * voicemail step takes a message. The call record comes from what
  * the proxy saw, and each POLICY.md access level sees exactly its calls.
  */
 
@@ -157,9 +158,9 @@ describe('inbound calls to a business number', () => {
     await unregister('john', sales);
   });
 
-  it('with no one to answer, ends at the voicemail step with 480 and records a missed call for the mailbox owner', async () => {
+  it('with no one to answer, voicemail takes the message: the recording is kept with the call, for exactly who may see it', async () => {
     const morgan = await s.as('morgan');
-    // Omar's phone is not registered: his ring step is skipped at once, then his voicemail.
+    // Omar's phone is not registered: his ring step is skipped at once, then his voicemail answers.
     const flow = await morgan.ok('callFlows.create', {
       name: 'Omar direct',
       steps: [
@@ -168,22 +169,101 @@ describe('inbound calls to a business number', () => {
       ],
     });
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const omar = await s.as('omar');
+    const unreadBefore = (await omar.ok('inbox.counts', {})).unreadVoicemails;
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in-unanswered.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const call = await s.run({ scenario: 'call-in-voicemail.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
     expect(call.code, call.messages).toBe(0);
-    expect(received(call.messages, 'SIP/2.0 480')[0]).toMatch(/^SIP\/2\.0 480 Voicemail is not available/);
+    const ok = received(call.messages, 'SIP/2.0 200')[0]!;
+    expect(ok).toMatch(/Server: Teamline voicemail/);
+    expect(ok).toMatch(/m=audio \d+ RTP\/AVP 8 101/);
 
-    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 2000);
     const row = await morgan.ok('calls.get', { callId });
-    expect(row).toMatchObject({ result: 'missed', hasVoicemail: false, answeredAt: null, callFlowId: flow.id });
-    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['109', 'missed']]);
-    expect(row.events.find((e) => e.kind === 'voicemail')?.detail).toMatch(/media server/);
+    expect(row).toMatchObject({ result: 'voicemail', hasVoicemail: true, answeredAt: null, callFlowId: flow.id });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['109', 'voicemail']]);
+    expect(row.events.map((e) => e.detail)).toEqual(
+      expect.arrayContaining(['Sent to voicemail', expect.stringMatching(/^Message left \(\d+ s\)$/)]),
+    );
+    // Six seconds in all, of which the greeting and tone take 3.2: about three seconds of message.
+    expect(row.voicemail).toMatchObject({ hasAudio: true, read: false });
+    expect(row.voicemail!.durationSeconds).toBeGreaterThanOrEqual(2);
+    expect(row.voicemail!.durationSeconds).toBeLessThanOrEqual(4);
+
+    // Omar hears it: his list has it, unread, and the recording is the caller's audio, not silence.
+    expect((await omar.ok('inbox.counts', {})).unreadVoicemails).toBe(unreadBefore + 1);
+    const listed = (await omar.ok('voicemails.list', { limit: 50 })).items.find((v) => v.callId === callId);
+    expect(listed).toBeDefined();
+    const audio = await omar.ok('voicemails.audio', { voicemailId: listed!.id });
+    expect(audio.mime).toBe('audio/wav');
+    const samples = readWav(Buffer.from(audio.base64, 'base64'));
+    expect(samples.length / 8000).toBeCloseTo(row.voicemail!.durationSeconds, 0);
+    const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+    expect(rms).toBeGreaterThan(300);
+
     expect(await seenBy(callId, ['omar', 'dana', 'leo', 'morgan'])).toEqual({
       omar: true,
       dana: false,
       leo: false,
       morgan: true,
     });
+    expect(await (await s.as('dana')).call('voicemails.audio', { voicemailId: listed!.id })).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('a caller who presses # ends the message, and voicemail hangs up; a group mailbox is its group’s', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Billing messages',
+      steps: [{ kind: 'voicemail', text: '', groupId: s.ids.groups.billing }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const before = lastCallId();
+    const call = await s.run({
+      scenario: 'call-in-voicemail-pound.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+    });
+    expect(call.code, call.messages).toBe(0);
+    expect(received(call.messages, 'BYE')).toHaveLength(1);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 2000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({
+      result: 'voicemail',
+      hasVoicemail: true,
+      groupId: s.ids.groups.billing,
+      participants: [],
+    });
+    expect(row.voicemail!.durationSeconds).toBeGreaterThanOrEqual(1);
+    expect(row.voicemail!.durationSeconds).toBeLessThanOrEqual(3);
+    expect(await seenBy(callId, ['dana', 'omar', 'john', 'morgan'])).toEqual({
+      dana: true,
+      omar: true,
+      john: false,
+      morgan: true,
+    });
+  });
+
+  it('a caller who hangs up during the greeting leaves no message: a missed call for the mailbox owner', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Omar direct, hung up',
+      steps: [{ kind: 'voicemail', text: '', userId: s.ids.users.omar! }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const before = lastCallId();
+    const call = await s.run({
+      scenario: 'call-in-voicemail-hangup.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+    });
+    expect(call.code, call.messages).toBe(0);
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 2000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'missed', hasVoicemail: false, voicemail: null });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['109', 'missed']]);
+    expect(row.events.find((e) => e.detail === 'Hung up before leaving a message')).toBeDefined();
+    expect(s.phone.voicemail?.live).toBe(0);
   });
 
   it('moves to the next step when a phone declines; the person rung directly has a missed call', async () => {

@@ -18,7 +18,14 @@ export interface NewCall {
   groupId: number | null;
   participants: readonly { userId: number; role: ParticipantRole }[];
   events: readonly { at: number; kind: string; userId?: number | null; groupId?: number | null; detail?: string }[];
-  voicemail: { durationSeconds: number; transcript: string; audioKey?: string | null } | null;
+  voicemail: {
+    durationSeconds: number;
+    transcript: string;
+    /** A recording already stored (the demo's shared ones), or… */
+    audioKey?: string | null;
+    /** …this call's own recording, stored with it. */
+    audio?: { mime: string; data: Buffer } | null;
+  } | null;
 }
 
 /**
@@ -55,11 +62,16 @@ export function insertCall(db: Db, c: NewCall): number {
   const event = stmt(db, 'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
   c.events.forEach((e, seq) => event.run(id, seq, e.at, e.kind, e.userId ?? null, e.groupId ?? null, e.detail ?? ''));
   if (c.voicemail) {
+    let audioKey = c.voicemail.audioKey ?? null;
+    if (c.voicemail.audio) {
+      audioKey = `call-${id}`;
+      insertVoicemailAudio(db, audioKey, c.voicemail.audio.mime, c.voicemail.audio.data);
+    }
     stmt(db, 'INSERT INTO voicemails (call_id, duration_seconds, transcript, audio_key) VALUES (?, ?, ?, ?)').run(
       id,
       c.voicemail.durationSeconds,
       c.voicemail.transcript,
-      c.voicemail.audioKey ?? null,
+      audioKey,
     );
   }
   return id;
