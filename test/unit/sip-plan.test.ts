@@ -38,10 +38,10 @@ describe('planCall', () => {
       { kind: 'ring_group', groupId: 3, ringSeconds: 30 },
     ];
     expect(planCall(steps, mondayMorning).steps).toEqual([{ kind: 'ring_group', groupId: 3, ringSeconds: 30 }]);
-    expect(planCall(steps, mondayEvening).steps).toEqual([{ kind: 'voicemail', groupId: 3, userId: null }]);
+    expect(planCall(steps, mondayEvening).steps).toEqual([{ kind: 'voicemail', groupId: 3, userId: null, texts: [] }]);
   });
 
-  it('takes the no-input branch of a menu, else its first branch; steps after a menu or a voicemail are not reached', () => {
+  it('plans each menu branch; no input takes the timeout branch, else the first; steps after a menu are not reached', () => {
     const menu = (branches: { key: string; steps: FlowStep[] }[]): FlowStep[] => [
       { kind: 'greeting', text: 'Hello' },
       { kind: 'menu', text: 'Press 1', branches },
@@ -52,16 +52,67 @@ describe('planCall', () => {
       key: 'timeout',
       steps: [
         { kind: 'ring_user', userId: 6, ringSeconds: 25 } as FlowStep,
-        { kind: 'voicemail', text: '', userId: 6 } as FlowStep,
+        { kind: 'voicemail', text: 'Leave a message.', userId: 6 } as FlowStep,
       ],
     };
-    const withTimeout = planCall(menu([one, none]), mondayMorning);
-    expect(withTimeout.steps).toEqual([
-      { kind: 'ring_user', userId: 6, ringSeconds: 25 },
-      { kind: 'voicemail', userId: 6, groupId: null },
+    const optionOne = { key: '1', events: [], steps: [{ kind: 'ring_group', groupId: 1, ringSeconds: 15 }] };
+    expect(planCall(menu([one, none]), mondayMorning)).toEqual({
+      events: [],
+      steps: [
+        {
+          kind: 'prompt',
+          texts: ['Hello'],
+          menu: {
+            text: 'Press 1',
+            options: [optionOne],
+            noInput: {
+              key: 'timeout',
+              events: [],
+              steps: [
+                { kind: 'ring_user', userId: 6, ringSeconds: 25 },
+                { kind: 'voicemail', userId: 6, groupId: null, texts: ['Leave a message.'] },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    expect(planCall(menu([one]), mondayMorning).steps[0]).toMatchObject({ menu: { noInput: optionOne } });
+  });
+
+  it('speaks greetings before the step they lead to, and a branch’s business hours only when it is taken', () => {
+    const greeting = (text: string): FlowStep => ({ kind: 'greeting', text });
+    expect(
+      planCall([greeting('Hi'), greeting('Welcome'), { kind: 'ring_user', userId: 6, ringSeconds: 20 }], mondayMorning)
+        .steps,
+    ).toEqual([
+      { kind: 'prompt', texts: ['Hi', 'Welcome'], menu: null },
+      { kind: 'ring_user', userId: 6, ringSeconds: 20 },
     ]);
-    expect(withTimeout.events.map((e) => e.kind)).toEqual(['greeting', 'menu']);
-    expect(planCall(menu([one]), mondayMorning).steps).toEqual([{ kind: 'ring_group', groupId: 1, ringSeconds: 15 }]);
+    expect(
+      planCall([greeting('Hi'), { kind: 'voicemail', text: 'Leave a message.', groupId: 3 }], mondayMorning).steps,
+    ).toEqual([{ kind: 'voicemail', userId: null, groupId: 3, texts: ['Hi', 'Leave a message.'] }]);
+    // Out of hours: the greeting before the hours step is spoken before the closed branch's voicemail.
+    expect(
+      planCall([greeting('Hi'), hours([{ kind: 'voicemail', text: 'We are closed.', groupId: 3 }])], mondayEvening),
+    ).toEqual({
+      events: [{ kind: 'hours_closed', detail: 'Closed (America/Los_Angeles)' }],
+      steps: [{ kind: 'voicemail', userId: null, groupId: 3, texts: ['Hi', 'We are closed.'] }],
+    });
+    const menuWithHours = planCall(
+      [
+        {
+          kind: 'menu',
+          text: 'Press 2',
+          branches: [{ key: '2', steps: [hours([]), { kind: 'ring_group', groupId: 4, ringSeconds: 10 }] }],
+        },
+      ],
+      mondayEvening,
+    );
+    expect(menuWithHours.events).toEqual([]);
+    expect(menuWithHours.steps[0]).toMatchObject({
+      menu: { options: [{ key: '2', events: [{ kind: 'hours_closed' }], steps: [] }] },
+    });
   });
 });
 
@@ -102,7 +153,7 @@ describe('the Kamailio template', () => {
     debug: 2,
     children: 2,
     rtpenginePort: 22222,
-    voicemail: '127.0.0.1:40100',
+    mediaService: '127.0.0.1:40100',
   };
   const template = readFileSync(templatePath, 'utf8');
 
@@ -111,8 +162,10 @@ describe('the Kamailio template', () => {
     expect(cfg).not.toMatch(/\{\{/);
     expect(cfg).toContain('listen=udp:127.0.0.1:5060');
     expect(cfg).toContain('modparam("ctl", "binrpc", "unix:/tmp/teamline-sip/kamailio_ctl")');
-    expect(cfg).toContain('$var(vm) = "127.0.0.1:40100";');
-    expect(renderTemplate(template, kamailioValues({ ...settings, voicemail: null }))).toContain('$var(vm) = "";');
+    expect(cfg).toContain('$var(media) = "127.0.0.1:40100";');
+    expect(renderTemplate(template, kamailioValues({ ...settings, mediaService: null }))).toContain(
+      '$var(media) = "";',
+    );
   });
 
   it('refuses values that could change the configuration language', () => {
@@ -121,6 +174,8 @@ describe('the Kamailio template', () => {
     ).toThrow(TemplateError);
     expect(() => renderTemplate(template, kamailioValues({ ...settings, runDir: '/tmp/$(x)' }))).toThrow(TemplateError);
     expect(() => renderTemplate('{{NOPE}}', {})).toThrow(TemplateError);
-    expect(() => renderTemplate(template, kamailioValues({ ...settings, voicemail: '10.0.0.1:5060' }))).toThrow(TemplateError);
+    expect(() => renderTemplate(template, kamailioValues({ ...settings, mediaService: '10.0.0.1:5060' }))).toThrow(
+      TemplateError,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { CallDirection } from '../../shared/primitives';
 import type { NewCall, ParticipantRole } from '../core/store/repos/calls';
 import type { Directory } from './directory';
 import type { PlanEvent, RingStep } from './flowPlan';
-import type { Recording } from './media/voicemail';
+import type { MediaStep, PromptResult, Recording } from './media/service';
 
 /**
  * Assembles call records from what the proxy reports (a call starts, a
@@ -15,11 +15,12 @@ import type { Recording } from './media/voicemail';
 
 export type RingVerdict =
   | { kind: 'ring'; secs: number; targets: string[] }
-  /** Hand the call to the voicemail service (Request-URI user `vm-<call>`). */
-  | { kind: 'voicemail' }
+  /** Hand the call to the media service: `ivr-<call>` speaks a prompt, `vm-<call>` takes a message. */
+  | { kind: 'media'; user: string }
   | { kind: 'end'; code: number; reason: string };
 
 type VoicemailStep = Extract<RingStep, { kind: 'voicemail' }>;
+type PromptStep = Extract<RingStep, { kind: 'prompt' }>;
 
 /** A call at its voicemail step: offered to the service, answered by it, then its recording (or none). */
 interface VoicemailState {
@@ -51,6 +52,8 @@ interface TrackedCall {
   /** Branch index → what the proxy rang on it (an extension or an outside number). */
   branches: Map<number, string>;
   voicemail: VoicemailState | null;
+  /** When the media service was given the current prompt. */
+  promptAt: number;
   finishedAt: number | null;
   touchedAt: number;
 }
@@ -73,8 +76,12 @@ export interface TrackerOptions {
   log?: (message: string, error?: unknown) => void;
   /** Someone's answered call began or ended (presence). */
   onBusyChange?: (() => void) | undefined;
-  /** Whether the voicemail service runs: voicemail steps take messages (otherwise the call ends there, unanswered). */
-  voicemail?: (() => boolean) | undefined;
+  /**
+   * Whether the media service runs: greetings and menus are spoken and
+   * voicemail takes messages. Otherwise greetings are skipped, a menu takes
+   * its no-input branch and a voicemail step ends the call unanswered.
+   */
+  media?: (() => boolean) | undefined;
 }
 
 const MAX_LIVE_CALLS = 1000;
@@ -135,6 +142,7 @@ export class CallTracker {
       current: null,
       branches: new Map(),
       voicemail: null,
+      promptAt: at,
       finishedAt: null,
       touchedAt: at,
     });
@@ -151,18 +159,29 @@ export class CallTracker {
     const at = this.o.now();
     if (c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
     if (c.current?.kind === 'voicemail') {
-      // The voicemail service did not answer (it refused the media, or is gone).
+      // The media service did not answer (it refused the media, or is gone).
       c.current = null;
       return this.voicemailUnavailable(c, 'No message taken: voicemail did not answer');
     }
+    // A prompt the media service did not play: the flow goes on as without it.
+    if (c.current?.kind === 'prompt') this.applyPrompt(c, c.current, { spoken: false, key: null });
     c.current = null;
     // A teammate who declines, or whose lines are all busy, gives an internal caller "busy", not their voicemail.
     if (c.direction === 'internal' && BUSY_CODES.has(lastCode)) c.steps = [];
     for (let step = c.steps.shift(); step; step = c.steps.shift()) {
+      if (step.kind === 'prompt') {
+        if (this.o.media?.()) {
+          c.current = step;
+          c.promptAt = at;
+          return { kind: 'media', user: `ivr-${c.id}` };
+        }
+        this.applyPrompt(c, step, { spoken: false, key: null });
+        continue;
+      }
       if (step.kind === 'voicemail') {
         if (step.groupId !== null) c.groupId = step.groupId;
         c.voicemail = { step, state: 'offered', recording: null, hungUp: false };
-        if (!this.o.voicemail?.())
+        if (!this.o.media?.())
           return this.voicemailUnavailable(c, 'No message taken: the voicemail service is not running');
         c.current = step;
         c.events.push({
@@ -172,7 +191,7 @@ export class CallTracker {
           groupId: step.groupId,
           detail: 'Sent to voicemail',
         });
-        return { kind: 'voicemail' };
+        return { kind: 'media', user: `vm-${c.id}` };
       }
       const targets = this.o.directory.extensionsFor(step);
       if (step.kind === 'ring_group') {
@@ -259,15 +278,64 @@ export class CallTracker {
       return;
     }
     if (c.answeredAt === null && c.current?.kind === 'ring_user') c.missed.push(c.current.userId);
+    if (c.current?.kind === 'prompt') {
+      const menu = c.current.menu !== null;
+      c.events.push({
+        at: this.o.now(),
+        kind: menu ? 'menu' : 'greeting',
+        detail: 'Caller hung up during it',
+      });
+    }
     if (c.voicemail?.state === 'offered') c.voicemail.state = 'done';
     c.current = null;
     this.finish(c, null);
   }
 
-  /** The voicemail service may answer this call now. */
-  expectsVoicemail(id: string): boolean {
+  /** What the media service may do for this call now: speak its prompt, or take a message; null: nothing. */
+  mediaStep(id: string): MediaStep | null {
     const c = this.calls.get(id);
-    return !!c && c.finishedAt === null && c.voicemail?.state === 'offered';
+    if (!c || c.finishedAt !== null) return null;
+    if (c.current?.kind === 'prompt') {
+      const menu = c.current.menu;
+      return {
+        kind: 'prompt',
+        texts: c.current.texts,
+        menu: menu ? { text: menu.text, keys: menu.options.map((o) => o.key) } : null,
+      };
+    }
+    if (c.current?.kind === 'voicemail' && c.voicemail?.state === 'offered')
+      return { kind: 'voicemail', texts: c.current.texts };
+    return null;
+  }
+
+  /** The media service spoke the prompt (or could not), and the caller chose a menu key (or none). */
+  promptDone(id: string, result: PromptResult): void {
+    const c = this.open(id);
+    if (!c || c.current?.kind !== 'prompt') return;
+    this.applyPrompt(c, c.current, result);
+    c.current = null;
+  }
+
+  /** Notes a prompt's greetings and follows the menu branch the caller chose. */
+  private applyPrompt(c: TrackedCall, step: PromptStep, result: PromptResult): void {
+    const at = this.o.now();
+    // The greetings were heard from the start of the prompt; the menu's choice is made now.
+    const heardAt = result.spoken ? Math.min(c.promptAt, at) : at;
+    for (const text of step.texts)
+      c.events.push({ at: heardAt, kind: 'greeting', detail: result.spoken ? `Played “${text}”` : 'Not played' });
+    const menu = step.menu;
+    if (!menu) return;
+    const pressed = result.key === null ? null : (menu.options.find((o) => o.key === result.key) ?? null);
+    const chosen = pressed ?? menu.noInput;
+    c.events.push({
+      at,
+      kind: 'menu',
+      detail: pressed
+        ? `Pressed ${pressed.key}`
+        : `${result.spoken ? 'No input' : 'Not played'}${chosen && chosen.key !== 'timeout' ? `: took key ${chosen.key}` : ''}`,
+    });
+    c.steps = chosen ? [...chosen.steps] : [];
+    if (chosen) for (const e of chosen.events) c.events.push({ at, ...e });
   }
 
   /** The voicemail service is done with the call: the message, or null when the caller left none. */

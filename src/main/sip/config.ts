@@ -49,8 +49,8 @@ export interface KamailioSettings {
   children: number;
   /** The media relay's control port (rtpengine's NG protocol on loopback), or null: no relay. */
   rtpenginePort: number | null;
-  /** The voicemail service's SIP address on loopback (`127.0.0.1:<port>`), or null: none. */
-  voicemail: string | null;
+  /** The media service's SIP address on loopback (`127.0.0.1:<port>`), or null: none. */
+  mediaService: string | null;
 }
 
 // Values go into a configuration language with quotes, "$" variables and
@@ -69,7 +69,7 @@ const patterns: Record<string, RegExp> = {
   DEBUG: /^[0-3]$/,
   CHILDREN: /^[1-8]$/,
   RTPENGINE_SOCK: /^udp:127\.0\.0\.1:\d{1,5}$/,
-  VOICEMAIL: /^(127\.0\.0\.1:\d{1,5})?$/,
+  MEDIA_SERVICE: /^(127\.0\.0\.1:\d{1,5})?$/,
 };
 
 export class TemplateError extends Error {}
@@ -106,7 +106,7 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
     CHILDREN: String(s.children),
     // Used only when the relay runs (the config's WITH_RTPENGINE define); a placeholder otherwise.
     RTPENGINE_SOCK: `udp:127.0.0.1:${s.rtpenginePort ?? 0}`,
-    VOICEMAIL: s.voicemail ?? '',
+    MEDIA_SERVICE: s.mediaService ?? '',
   };
 }
 

@@ -15,7 +15,7 @@ import { planCall } from './flowPlan';
  * grant is refused on the very next REGISTER or INVITE.
  *
  * Answers are one line of "|"-separated fields (see the Kamailio template):
- *   ok|<ha1>  ring|<call>|<seconds>|<ext.ext…>  voicemail|<call>
+ *   ok|<ha1>  ring|<call>|<seconds>|<ext.ext…>  media|<call>|<vm-… or ivr-…>
  *   external|<call>|<caller id>  reject|<SIP code>|<reason phrase>  none
  */
 
@@ -41,8 +41,8 @@ export const reject = (code: number, reason: string) => `reject|${code}|${phrase
 const verdictLine = (id: string, v: RingVerdict) =>
   v.kind === 'ring'
     ? `ring|${id}|${v.secs}|${v.targets.join('.')}`
-    : v.kind === 'voicemail'
-      ? `voicemail|${id}`
+    : v.kind === 'media'
+      ? `media|${id}|${v.user}`
       : reject(v.code, v.reason);
 
 /** How long a teammate's phones ring on an internal call before their voicemail answers. */
@@ -99,7 +99,7 @@ export function createDecisions(o: DecideOptions) {
           // A desk phone's rules: ring for 30 s, then the teammate's own voicemail.
           steps: [
             { kind: 'ring_user', userId: callee.id, ringSeconds: INTERNAL_RING_SECONDS },
-            { kind: 'voicemail', userId: callee.id, groupId: null },
+            { kind: 'voicemail', userId: callee.id, groupId: null, texts: [] },
           ],
         });
         return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');

@@ -29,8 +29,8 @@ export interface DecisionServiceOptions {
   log?: (message: string, error?: unknown) => void;
   /** Presence changed (coalesced). */
   onPresenceChange?: (() => void) | undefined;
-  /** Whether the voicemail service answers voicemail steps now. */
-  voicemailRunning?: (() => boolean) | undefined;
+  /** Whether the media service (prompts, voicemail) runs now. */
+  mediaRunning?: (() => boolean) | undefined;
 }
 
 export interface DecisionService {
@@ -97,7 +97,7 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     now,
     log,
     onBusyChange: () => presence.changed(),
-    voicemail: o.voicemailRunning,
+    media: o.mediaRunning,
   });
   const presence = new Presence({ now, busy: () => tracker.busyUserIds(), onChange: o.onPresenceChange });
   const decisions = createDecisions({

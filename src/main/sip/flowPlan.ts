@@ -1,25 +1,47 @@
 import type { FlowStep } from '../../shared/api/entities';
 
 /**
- * How a call to a business number goes through its call flow. Decided once,
- * when the call arrives (greetings are not played and menu digits are not
- * collected):
+ * How a call to a business number goes through its call flow, planned when
+ * it arrives:
  *
- * - greeting: not played; noted in the call's events.
+ * - greeting: spoken to the caller (early media from the media service),
+ *   together with the greetings and menu that follow it.
  * - hours: open or closed at the arrival time in the step's time zone;
  *   closed runs the "closed" branch, which ends the flow.
- * - menu: the caller cannot press a key, so the call takes the "no input"
- *   (`timeout`) branch, or the first branch when there is none; a branch
- *   ends the flow (steps after a menu are never reached, as in the editor).
+ * - menu: spoken, and the caller's key chooses a branch; no key (or a wrong
+ *   one, twice) takes the "no input" (`timeout`) branch, or the first branch
+ *   when there is none. A branch ends the flow (steps after a menu are never
+ *   reached, as in the editor). Each branch is planned here too.
  * - ring_group / ring_user: one ring step each, in order.
- * - voicemail: ends the flow; the voicemail service takes a message
- *   (media/voicemail.ts, docs/softphone.md).
+ * - voicemail: ends the flow; the media service speaks its text (after any
+ *   greetings before it) and takes a message.
+ *
+ * Without the media service greetings are not played and a menu takes its
+ * no-input branch at once (docs/softphone.md).
  */
 
+export interface MenuOption {
+  key: string;
+  /** What happens at once when this branch is taken (its business hours). */
+  events: PlanEvent[];
+  steps: RingStep[];
+}
+
+export interface PlannedMenu {
+  text: string;
+  /** The branches a key chooses (digits, * and #). */
+  options: MenuOption[];
+  /** The branch taken without a key. */
+  noInput: MenuOption | null;
+}
+
 export type RingStep =
+  /** Greetings to speak, then a menu's question when `menu` is set. */
+  | { kind: 'prompt'; texts: string[]; menu: PlannedMenu | null }
   | { kind: 'ring_group'; groupId: number; ringSeconds: number }
   | { kind: 'ring_user'; userId: number; ringSeconds: number }
-  | { kind: 'voicemail'; userId: number | null; groupId: number | null };
+  /** `texts`: greetings before it and its own text, spoken before the tone. */
+  | { kind: 'voicemail'; userId: number | null; groupId: number | null; texts: string[] };
 
 export interface PlanEvent {
   kind: 'greeting' | 'hours_open' | 'hours_closed' | 'menu';
@@ -27,9 +49,9 @@ export interface PlanEvent {
 }
 
 export interface CallPlan {
-  /** What happened before the first ring (greeting, hours, menu), in order. */
+  /** What happened when the call arrived (business hours), in order. */
   events: PlanEvent[];
-  /** Ring steps in order, ending with at most one voicemail step. */
+  /** Steps in order, ending with at most one menu or voicemail step. */
   steps: RingStep[];
 }
 
@@ -60,52 +82,67 @@ export function isOpen(step: FlowStep, at: number): boolean {
   return (step.open ?? []).some((p) => p.day === day && p.from <= hhmm && hhmm < p.to);
 }
 
-export function planCall(steps: readonly FlowStep[], at: number): CallPlan {
+export function planCall(steps: readonly FlowStep[], at: number, depth = 0): CallPlan {
   const plan: CallPlan = { events: [], steps: [] };
-  const walk = (list: readonly FlowStep[], depth: number): void => {
-    if (depth > MAX_DEPTH) return;
-    for (const s of list) {
-      switch (s.kind) {
-        case 'greeting':
-          plan.events.push({ kind: 'greeting', detail: 'Not played: greetings need a media server' });
-          break;
-        case 'hours': {
-          if (isOpen(s, at)) {
-            plan.events.push({ kind: 'hours_open', detail: `Open (${s.timezone ?? 'UTC'})` });
-            break;
-          }
-          plan.events.push({ kind: 'hours_closed', detail: `Closed (${s.timezone ?? 'UTC'})` });
-          walk(s.branches?.find((b) => b.key === 'closed')?.steps ?? [], depth + 1);
-          return;
-        }
-        case 'menu': {
-          const branches = s.branches ?? [];
-          const branch = branches.find((b) => b.key === 'timeout') ?? branches[0];
-          if (!branch) return;
-          plan.events.push({
-            kind: 'menu',
-            detail:
-              branch.key === 'timeout'
-                ? 'No input (digits need a media server)'
-                : `Key ${branch.key} (no input branch missing)`,
-          });
-          walk(branch.steps, depth + 1);
-          return;
-        }
-        case 'ring_group':
-          if (s.groupId !== undefined)
-            plan.steps.push({ kind: 'ring_group', groupId: s.groupId, ringSeconds: s.ringSeconds ?? 30 });
-          break;
-        case 'ring_user':
-          if (s.userId !== undefined)
-            plan.steps.push({ kind: 'ring_user', userId: s.userId, ringSeconds: s.ringSeconds ?? 30 });
-          break;
-        case 'voicemail':
-          plan.steps.push({ kind: 'voicemail', userId: s.userId ?? null, groupId: s.groupId ?? null });
-          return;
-      }
-    }
+  let texts: string[] = [];
+  const flush = () => {
+    if (texts.length > 0) plan.steps.push({ kind: 'prompt', texts, menu: null });
+    texts = [];
   };
-  walk(steps, 0);
+  const branch = (key: string, list: readonly FlowStep[]): MenuOption => ({ key, ...planCall(list, at, depth + 1) });
+  if (depth > MAX_DEPTH) return plan;
+  for (const s of steps) {
+    switch (s.kind) {
+      case 'greeting':
+        if (s.text) texts.push(s.text);
+        break;
+      case 'hours': {
+        if (isOpen(s, at)) {
+          plan.events.push({ kind: 'hours_open', detail: `Open (${s.timezone ?? 'UTC'})` });
+          break;
+        }
+        plan.events.push({ kind: 'hours_closed', detail: `Closed (${s.timezone ?? 'UTC'})` });
+        const closed = planCall(s.branches?.find((b) => b.key === 'closed')?.steps ?? [], at, depth + 1);
+        plan.events.push(...closed.events);
+        const first = closed.steps[0];
+        // Greetings before the hours step are spoken before the closed branch's own.
+        if (texts.length > 0 && (first?.kind === 'prompt' || first?.kind === 'voicemail'))
+          first.texts.unshift(...texts);
+        else flush();
+        texts = [];
+        plan.steps.push(...closed.steps);
+        return plan;
+      }
+      case 'menu': {
+        const branches = s.branches ?? [];
+        const options = branches.filter((b) => b.key !== 'timeout').map((b) => branch(b.key, b.steps));
+        const timeout = branches.find((b) => b.key === 'timeout');
+        const noInput = timeout ? branch('timeout', timeout.steps) : (options[0] ?? null);
+        plan.steps.push({ kind: 'prompt', texts, menu: { text: s.text ?? '', options, noInput } });
+        texts = [];
+        return plan;
+      }
+      case 'ring_group':
+        flush();
+        if (s.groupId !== undefined)
+          plan.steps.push({ kind: 'ring_group', groupId: s.groupId, ringSeconds: s.ringSeconds ?? 30 });
+        break;
+      case 'ring_user':
+        flush();
+        if (s.userId !== undefined)
+          plan.steps.push({ kind: 'ring_user', userId: s.userId, ringSeconds: s.ringSeconds ?? 30 });
+        break;
+      case 'voicemail':
+        plan.steps.push({
+          kind: 'voicemail',
+          userId: s.userId ?? null,
+          groupId: s.groupId ?? null,
+          texts: [...texts, ...(s.text ? [s.text] : [])],
+        });
+        texts = [];
+        return plan;
+    }
+  }
+  flush();
   return plan;
 }

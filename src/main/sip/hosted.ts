@@ -23,7 +23,7 @@ export interface HostedPhoneOptions {
   peer?: string | null | undefined;
   /** The Kamailio template, when not run from the source tree (a packaged app's resources). */
   templateFile?: string | undefined;
-  /** The voicemail greeting's folder, likewise (resources/prompts). */
+  /** The media service's prompts folder, likewise (resources/prompts). */
   promptsDir?: string | undefined;
   /**
    * Where the rendered config, pid files and logs go. By default a folder of
@@ -81,7 +81,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       runDir,
       log,
       supervise: true,
-      voicemail: o.promptsDir ? { promptsDir: o.promptsDir } : undefined,
+      mediaService: o.promptsDir ? { promptsDir: o.promptsDir } : undefined,
       kamailio: {
         sipPort: await portOr(o.sipPort ?? DEFAULT_SIP_PORT, true),
         wsPort: await portOr(o.wsPort ?? DEFAULT_WS_PORT, false),

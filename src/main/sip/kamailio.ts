@@ -34,8 +34,8 @@ export interface KamailioOptions {
   readyTimeoutMs?: number | undefined;
   /** rtpengine's control port, when a media relay runs beside the proxy. */
   rtpenginePort?: number | null | undefined;
-  /** Where the voicemail service takes calls (`127.0.0.1:<port>`), or none. */
-  voicemail?: string | null | undefined;
+  /** Where the media service takes calls (`127.0.0.1:<port>`), or none. */
+  mediaService?: string | null | undefined;
 }
 
 export interface RunningKamailio {
@@ -106,7 +106,7 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     debug: o.debug ?? 2,
     children: o.children ?? 2,
     rtpenginePort: o.rtpenginePort ?? null,
-    voicemail: o.voicemail ?? null,
+    mediaService: o.mediaService ?? null,
   };
   if (!existsSync(settings.modulesDir)) {
     throw new KamailioError(

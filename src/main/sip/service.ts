@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, projectRoot, type SipConfig } from './config';
 import { startDecisionService, type DecisionService } from './decisions';
 import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
-import { startVoicemail, type VoicemailOptions, type VoicemailService } from './media/voicemail';
+import { startMediaService, type MediaOptions, type MediaService } from './media/service';
 import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
 
 /**
@@ -40,8 +40,11 @@ export interface PhoneServiceOptions {
    * work; calls with the outside world have signalling but no audio.
    */
   media?: Partial<Omit<RtpengineOptions, 'runDir'>> | false | undefined;
-  /** The voicemail service's settings (prompts, limits); false: voicemail steps end calls unanswered. */
-  voicemail?: Partial<Omit<VoicemailOptions, 'calls'>> | false | undefined;
+  /**
+   * The media service's settings (prompts, speech, limits). False: no
+   * greetings or menus are spoken and voicemail steps end calls unanswered.
+   */
+  mediaService?: Partial<Omit<MediaOptions, 'calls'>> | false | undefined;
 }
 
 export interface PhoneService {
@@ -51,8 +54,8 @@ export interface PhoneService {
   readonly kamailio: RunningKamailio;
   /** The media relay, or null when it does not run. */
   media: RunningRtpengine | null;
-  /** The voicemail service, or null when it does not run. */
-  voicemail: VoicemailService | null;
+  /** The media service (prompts, menus, voicemail), or null when it does not run. */
+  mediaService: MediaService | null;
   stop(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ const HEALTHY_MS = 10_000;
 export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneService> {
   const domain = o.domain ?? DEFAULT_DOMAIN;
   const secret = o.secret ?? randomBytes(32);
-  let voicemail: VoicemailService | null = null;
+  let mediaService: MediaService | null = null;
   const decisions = await startDecisionService({
     db: o.db,
     accountId: o.accountId,
@@ -73,18 +76,18 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     now: o.now,
     log: o.log,
     onPresenceChange: o.onPresenceChange,
-    voicemailRunning: () => voicemail !== null,
+    mediaRunning: () => mediaService !== null,
   });
-  if (o.voicemail !== false) {
+  if (o.mediaService !== false) {
     try {
-      voicemail = await startVoicemail({
+      mediaService = await startMediaService({
         promptsDir: join(projectRoot, 'resources', 'prompts'),
         log: o.log,
-        ...o.voicemail,
+        ...o.mediaService,
         calls: decisions.tracker,
       });
     } catch (error) {
-      o.log?.('The voicemail service did not start: voicemail steps end calls unanswered', error);
+      o.log?.('The media service did not start: no greetings, menus or voicemail', error);
     }
   }
   let media: RunningRtpengine | null = null;
@@ -101,7 +104,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     ...o.kamailio,
     ...ports,
     rtpenginePort: media?.ngPort ?? null,
-    voicemail: voicemail?.address ?? null,
+    mediaService: mediaService?.address ?? null,
     domain,
     decisionUrl: decisions.url,
     token: decisions.token,
@@ -112,7 +115,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     kamailio = await startKamailio(kamailioOptions({ sipPort: o.kamailio?.sipPort, wsPort: o.kamailio?.wsPort }));
   } catch (error) {
     await media?.stop();
-    await voicemail?.close();
+    await mediaService?.close();
     await decisions.close();
     throw error;
   }
@@ -165,13 +168,13 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       return kamailio;
     },
     media,
-    voicemail,
+    mediaService,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
       await kamailio.stop();
       await media?.stop();
-      await voicemail?.close();
+      await mediaService?.close();
       await decisions.close();
     },
   };

@@ -72,6 +72,8 @@ export async function startStack(): Promise<Stack> {
     runDir,
     domain: DOMAIN,
     kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file' },
+    // A menu waits one second for a key (five in use), so that no-input calls finish quickly.
+    mediaService: { menuWaitSeconds: 1 },
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
   });
   core = createCoreWithDb(db, { validateOutput: true });

@@ -116,12 +116,19 @@ describe('inbound calls to a business number', () => {
     for (const [k, p] of Object.entries(phones)) await unregister(k, p);
   });
 
-  it('Main line: the menu takes its no-input branch and rings Karey; visible to the flow and the numbers, not to Sales', async () => {
+  it('Main line: the greeting and menu are spoken as early media, 0 rings Karey; visible to the flow and the numbers, not to Sales', async () => {
     const karey = await phone('karey', true);
     const sales = await phone('john', false);
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+12136472453', caller: CUSTOMER } });
+    const call = await s.run({
+      scenario: 'call-in-menu-0.xml',
+      keys: { bn: '+12136472453', caller: CUSTOMER },
+      timeoutSeconds: 25,
+    });
     expect(call.code, call.messages).toBe(0);
+    const early = received(call.messages, 'SIP/2.0 183')[0]!;
+    expect(early).toMatch(/Server: Teamline media/);
+    expect(early).toMatch(/m=audio \d+ RTP\/AVP 0 101/);
     await Promise.race([karey.done, new Promise((r) => setTimeout(r, 2000))]);
     expect(received(karey.messages(), 'INVITE')).toHaveLength(1);
     expect(received(sales.messages(), 'INVITE')).toHaveLength(0);
@@ -145,7 +152,8 @@ describe('inbound calls to a business number', () => {
       'answered',
       'ended',
     ]);
-    expect(row.events.find((e) => e.kind === 'menu')?.detail).toMatch(/No input/);
+    expect(row.events.find((e) => e.kind === 'greeting')?.detail).toBe('Played “Thank you for calling Teamline Demo.”');
+    expect(row.events.find((e) => e.kind === 'menu')?.detail).toBe('Pressed 0');
 
     expect(await seenBy(callId, ['john', 'jasmine', 'karey', 'leo', 'morgan'])).toEqual({
       john: false,
@@ -156,6 +164,79 @@ describe('inbound calls to a business number', () => {
     });
     await unregister('karey', karey);
     await unregister('john', sales);
+  });
+
+  it('Main line: pressing 2 during the prompt rings exactly the Support group, and the call is Support’s', async () => {
+    const phones = {
+      jessica: await phone('jessica', true),
+      allie: await phone('allie', false),
+      john: await phone('john', false),
+    };
+    const before = lastCallId();
+    const call = await s.run({
+      scenario: 'call-in-menu-2.xml',
+      keys: { bn: '+12136472453', caller: CUSTOMER },
+      timeoutSeconds: 25,
+    });
+    expect(call.code, call.messages).toBe(0);
+    expect(received(phones.allie.messages(), 'INVITE')).toHaveLength(1);
+    expect(received(phones.john.messages(), 'INVITE')).toHaveLength(0);
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await (await s.as('morgan')).ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'answered', groupId: s.ids.groups.support, callFlowId: s.ids.flows.main });
+    expect(row.events.find((e) => e.kind === 'menu')?.detail).toBe('Pressed 2');
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([[s.extension('jessica'), 'answered']]);
+    for (const [k, p] of Object.entries(phones)) await unregister(k, p);
+  });
+
+  it('a menu with no key pressed takes its no-input branch; a greeting on its own is spoken before the ringing', async () => {
+    const morgan = await s.as('morgan');
+    const karey = await phone('karey', true);
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Short menu',
+      steps: [
+        {
+          kind: 'menu',
+          text: 'Press 1.',
+          branches: [
+            { key: '1', steps: [{ kind: 'ring_group', groupId: s.ids.groups.sales, ringSeconds: 10 }] },
+            {
+              key: 'timeout',
+              steps: [
+                { kind: 'greeting', text: 'One moment.' },
+                { kind: 'ring_user', userId: s.ids.users.karey!, ringSeconds: 10 },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const before = lastCallId();
+    const call = await s.run({
+      scenario: 'call-in-menu.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+      timeoutSeconds: 25,
+    });
+    expect(call.code, call.messages).toBe(0);
+    // Two prompts, two early dialogs: the menu, then the greeting of the branch it took.
+    expect(received(call.messages, 'SIP/2.0 183')).toHaveLength(2);
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row.events.map((e) => [e.kind, e.detail])).toEqual([
+      ['entered', 'Short menu'],
+      ['menu', 'No input'],
+      ['greeting', 'Played “One moment.”'],
+      ['ring_user', ''],
+      ['rang', ''],
+      ['answered', ''],
+      ['ended', ''],
+    ]);
+    expect(row).toMatchObject({
+      result: 'answered',
+      participants: [{ extension: s.extension('karey'), role: 'answered' }],
+    });
+    await unregister('karey', karey);
   });
 
   it('with no one to answer, voicemail takes the message: the recording is kept with the call, for exactly who may see it', async () => {
@@ -175,7 +256,7 @@ describe('inbound calls to a business number', () => {
     const call = await s.run({ scenario: 'call-in-voicemail.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
     expect(call.code, call.messages).toBe(0);
     const ok = received(call.messages, 'SIP/2.0 200')[0]!;
-    expect(ok).toMatch(/Server: Teamline voicemail/);
+    expect(ok).toMatch(/Server: Teamline media/);
     expect(ok).toMatch(/m=audio \d+ RTP\/AVP 8 101/);
 
     const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 2000);
@@ -263,7 +344,7 @@ describe('inbound calls to a business number', () => {
     expect(row).toMatchObject({ result: 'missed', hasVoicemail: false, voicemail: null });
     expect(row.participants.map((p) => [p.extension, p.role])).toEqual([['109', 'missed']]);
     expect(row.events.find((e) => e.detail === 'Hung up before leaving a message')).toBeDefined();
-    expect(s.phone.voicemail?.live).toBe(0);
+    expect(s.phone.mediaService?.live).toBe(0);
   });
 
   it('moves to the next step when a phone declines; the person rung directly has a missed call', async () => {
@@ -326,6 +407,21 @@ describe('inbound calls to a business number', () => {
       karey: false,
     });
     await unregister('allie', allie);
+  });
+
+  it('a caller who hangs up during the menu is a missed call of the flow; the media service lets go of it', async () => {
+    const before = lastCallId();
+    const call = await s.run({ scenario: 'call-in-cancel-prompt.xml', keys: { bn: '+12136472453', caller: CUSTOMER } });
+    expect(call.code, call.messages).toBe(0);
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
+    const row = await (await s.as('morgan')).ok('calls.get', { callId });
+    expect(row).toMatchObject({ result: 'missed', callFlowId: s.ids.flows.main, answeredAt: null, participants: [] });
+    expect(row.events.map((e) => [e.kind, e.detail])).toEqual([
+      ['entered', 'Main line'],
+      ['menu', 'Caller hung up during it'],
+      ['ended', 'Not answered'],
+    ]);
+    expect(s.phone.mediaService?.live).toBe(0);
   });
 
   it('to a number that is not a business number is not taken as inbound (it is challenged)', async () => {

@@ -60,7 +60,7 @@ export function answerSdp(o: {
   return [
     'v=0',
     `o=teamline ${o.sessionId} ${o.version} IN IP4 ${o.address}`,
-    's=Teamline voicemail',
+    's=Teamline media',
     `c=IN IP4 ${o.address}`,
     't=0 0',
     `m=audio ${o.port} RTP/AVP ${types.join(' ')}`,

@@ -157,7 +157,7 @@ export function buildResponse(
   headers.push(['Call-ID', header(req, 'call-id')]);
   headers.push(['CSeq', header(req, 'cseq')]);
   if (o.contact) headers.push(['Contact', o.contact]);
-  headers.push(['Server', 'Teamline voicemail']);
+  headers.push(['Server', 'Teamline media']);
   for (const e of o.extra ?? []) headers.push(e);
   if (o.body) headers.push(['Content-Type', o.contentType ?? 'application/sdp']);
   return serialize(`SIP/2.0 ${status} ${reason}`, headers, o.body ?? '');
@@ -193,7 +193,7 @@ export function buildInDialog(
     ['To', dialog.remote],
     ['Call-ID', dialog.callId],
     ['CSeq', `${dialog.localCseq} ${method}`],
-    ['User-Agent', 'Teamline voicemail'],
+    ['User-Agent', 'Teamline media'],
   ];
   return { text: serialize(`${method} ${dialog.remoteTarget} SIP/2.0`, headers, ''), host: next.host, port: next.port };
 }

@@ -1,4 +1,18 @@
-import { ActionIcon, Alert, Badge, Box, Button, Group, ScrollArea, SimpleGrid, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Group,
+  ScrollArea,
+  SimpleGrid,
+  Stack,
+  Text,
+  Timeline,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { IconInfoCircle, IconPhone, IconX } from '@tabler/icons-react';
 import { useClickToCall } from '../../softphone/runtime';
 import type { CallDetail as Detail } from '../../../../shared/api/entities';
@@ -10,7 +24,7 @@ import { callIcon, otherParty } from './CallRowView';
 
 const eventText: Record<Detail['events'][number]['kind'], (e: Detail['events'][number]) => string> = {
   entered: (e) => (e.detail ? `${e.detail}` : 'Call started'),
-  greeting: () => 'Greeting played',
+  greeting: (e) => (e.detail ? `Greeting: ${e.detail}` : 'Greeting played'),
   hours_open: () => 'Within business hours',
   hours_closed: () => 'Outside business hours',
   menu: (e) => `Menu: ${e.detail || 'choice made'}`,
@@ -18,8 +32,10 @@ const eventText: Record<Detail['events'][number]['kind'], (e: Detail['events'][n
   ring_user: (e) => `Rang ${e.userName ?? 'a team member'}`,
   rang: (e) => `${e.userName ?? 'A team member'}’s phone rang`,
   answered: (e) => (e.userName ? `${e.userName} answered` : e.detail || 'Answered'),
-  transferred: (e) => `Transferred to ${e.userName ?? 'a team member'}${e.detail ? ` (${e.detail.toLowerCase()})` : ''}`,
-  voicemail: (e) => `Voicemail${e.userName ? ` for ${e.userName}` : e.groupName ? ` for ${e.groupName}` : ''}${e.detail ? `: ${e.detail}` : ''}`,
+  transferred: (e) =>
+    `Transferred to ${e.userName ?? 'a team member'}${e.detail ? ` (${e.detail.toLowerCase()})` : ''}`,
+  voicemail: (e) =>
+    `Voicemail${e.userName ? ` for ${e.userName}` : e.groupName ? ` for ${e.groupName}` : ''}${e.detail ? `: ${e.detail}` : ''}`,
   ended: (e) => (e.detail ? `Ended: ${e.detail}` : 'Call ended'),
 };
 
@@ -41,7 +57,12 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
   const c = q.data;
   return (
     <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} aria-label="Call details" role="region">
-      <Group justify="space-between" px="md" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        justify="space-between"
+        px="md"
+        py="sm"
+        style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
+      >
         <Title order={3} fz="md">
           Call details
         </Title>
@@ -59,23 +80,51 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                 </Text>
                 <Group gap={6}>
                   {callTo && c.externalNumber && (
-                    <Button size="compact-xs" color="teal" leftSection={<IconPhone size={12} />} onClick={() => callTo(c.externalNumber!)}>
+                    <Button
+                      size="compact-xs"
+                      color="teal"
+                      leftSection={<IconPhone size={12} />}
+                      onClick={() => callTo(c.externalNumber!)}
+                    >
                       Call back
                     </Button>
                   )}
                   <Badge color={callIcon(c).color}>{callIcon(c).label}</Badge>
-                  <Badge color="gray">{c.direction === 'internal' ? 'Internal' : c.result === 'answered' ? 'Answered' : c.result === 'missed' ? 'Missed' : 'Voicemail'}</Badge>
+                  <Badge color="gray">
+                    {c.direction === 'internal'
+                      ? 'Internal'
+                      : c.result === 'answered'
+                        ? 'Answered'
+                        : c.result === 'missed'
+                          ? 'Missed'
+                          : 'Voicemail'}
+                  </Badge>
                   {c.contactName && c.externalNumber && <Text size="sm">{formatPhone(c.externalNumber)}</Text>}
                 </Group>
               </Stack>
               <SimpleGrid cols={2} spacing="sm" verticalSpacing="sm">
                 <Fact label="Business number" value={c.bnE164 ? formatPhone(c.bnE164) : null} />
-                <Fact label={c.direction === 'outbound' ? 'Caller ID used' : 'Caller'} value={c.direction === 'outbound' ? formatPhone(c.bnE164) : formatPhone(c.externalNumber)} />
+                <Fact
+                  label={c.direction === 'outbound' ? 'Caller ID used' : 'Caller'}
+                  value={c.direction === 'outbound' ? formatPhone(c.bnE164) : formatPhone(c.externalNumber)}
+                />
                 <Fact label="Call flow" value={c.callFlowName} />
                 <Fact label="Landed in group" value={c.groupName} />
                 <Fact label="Started" value={formatDateTime(c.startedAt)} />
-                <Fact label="Ringing" value={c.answeredAt ? formatDuration((c.answeredAt - c.startedAt) / 1000) : c.endedAt ? formatDuration((c.endedAt - c.startedAt) / 1000) : null} />
-                <Fact label="Talk time" value={c.answeredAt && c.endedAt ? formatDuration((c.endedAt - c.answeredAt) / 1000) : null} />
+                <Fact
+                  label="Ringing"
+                  value={
+                    c.answeredAt
+                      ? formatDuration((c.answeredAt - c.startedAt) / 1000)
+                      : c.endedAt
+                        ? formatDuration((c.endedAt - c.startedAt) / 1000)
+                        : null
+                  }
+                />
+                <Fact
+                  label="Talk time"
+                  value={c.answeredAt && c.endedAt ? formatDuration((c.endedAt - c.answeredAt) / 1000) : null}
+                />
                 <Fact label="Team members" value={c.participants.map((p) => `${p.name} (${p.role})`).join(', ')} />
               </SimpleGrid>
               {c.voicemail && <VoicemailPlayer voicemail={c.voicemail} />}
@@ -104,7 +153,16 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                   </Timeline>
                 )}
               </Stack>
-              <Alert variant="light" color="gray" icon={<IconInfoCircle size={16} />} title={<Tooltip label="Which rule of the access policy shows you this call"><span>Why can I see this?</span></Tooltip>}>
+              <Alert
+                variant="light"
+                color="gray"
+                icon={<IconInfoCircle size={16} />}
+                title={
+                  <Tooltip label="Which rule of the access policy shows you this call">
+                    <span>Why can I see this?</span>
+                  </Tooltip>
+                }
+              >
                 <Text size="sm">{c.why.explanation}</Text>
               </Alert>
             </Stack>

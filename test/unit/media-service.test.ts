@@ -7,7 +7,7 @@ import { answerSdp, chooseAudio } from '../../src/main/sip/media/sdp';
 import { buildInDialog, buildResponse, parseRequest, tagOf } from '../../src/main/sip/media/sipMessage';
 import { readWav, tone, writeWav } from '../../src/main/sip/media/wav';
 
-/** The voicemail service's parts that need no network: codecs, SIP and SDP text, WAV files, and the call tracker's voicemail states. */
+/** The media service's parts that need no network: codecs, SIP and SDP text, WAV files, and the call tracker at prompts and voicemail. */
 
 describe('G.711', () => {
   it('round-trips 16-bit audio within the codec’s step size, with the standard silence codes', () => {
@@ -121,7 +121,7 @@ describe('the call tracker at a voicemail step', () => {
       directory,
       record: (c) => records.push(c),
       now: () => (now += 10),
-      voicemail: () => voicemail,
+      media: () => voicemail,
     });
     const id = tracker.start({
       direction: 'inbound',
@@ -132,7 +132,7 @@ describe('the call tracker at a voicemail step', () => {
       events: [],
       steps: [
         { kind: 'ring_user', userId: 9, ringSeconds: 20 },
-        { kind: 'voicemail', userId: 9, groupId: null },
+        { kind: 'voicemail', userId: 9, groupId: null, texts: [] },
       ],
     })!;
     return { tracker, id, records };
@@ -142,11 +142,11 @@ describe('the call tracker at a voicemail step', () => {
   for (const order of ['the caller hangs up first', 'voicemail finishes first'] as const) {
     it(`keeps the message with the call when ${order}`, () => {
       const { tracker, id, records } = setup(true);
-      expect(tracker.next(id)).toEqual({ kind: 'voicemail' });
-      expect(tracker.expectsVoicemail(id)).toBe(true);
+      expect(tracker.next(id)).toEqual({ kind: 'media', user: `vm-${id}` });
+      expect(tracker.mediaStep(id)).toEqual({ kind: 'voicemail', texts: [] });
       tracker.branch(id, 0, `vm-${id}`);
       tracker.answered(id, 0);
-      expect(tracker.expectsVoicemail(id)).toBe(false);
+      expect(tracker.mediaStep(id)).toBeNull();
       if (order === 'the caller hangs up first') {
         tracker.ended(id);
         expect(records).toHaveLength(0);
@@ -203,5 +203,83 @@ describe('the call tracker at a voicemail step', () => {
       reason: 'Voicemail is not available',
     });
     expect(refused.records[0]).toMatchObject({ result: 'missed', participants: [{ userId: 9, role: 'missed' }] });
+  });
+});
+
+describe('the call tracker at a prompt', () => {
+  const directory: Directory = {
+    activeUserId: () => null,
+    extensionsFor: (step) => (step.kind === 'ring_group' ? [`${step.groupId}00`] : []),
+    flowName: () => null,
+  };
+  const menuCall = (media: boolean) => {
+    const records: NewCall[] = [];
+    const tracker = new CallTracker({
+      accountId: 1,
+      directory,
+      record: (c) => records.push(c),
+      now: () => 1000,
+      media: () => media,
+    });
+    const id = tracker.start({
+      direction: 'inbound',
+      bnId: 5,
+      externalNumber: null,
+      callFlowId: 2,
+      placedBy: null,
+      events: [],
+      steps: [
+        {
+          kind: 'prompt',
+          texts: ['Hello.'],
+          menu: {
+            text: 'Press 1 or 2.',
+            options: [
+              { key: '1', events: [], steps: [{ kind: 'ring_group', groupId: 1, ringSeconds: 10 }] },
+              { key: '2', events: [], steps: [{ kind: 'ring_group', groupId: 2, ringSeconds: 10 }] },
+            ],
+            noInput: { key: 'timeout', events: [], steps: [{ kind: 'ring_group', groupId: 3, ringSeconds: 10 }] },
+          },
+        },
+      ],
+    })!;
+    return { tracker, id, records };
+  };
+
+  it('hands the prompt to the media service and follows the key the caller pressed', () => {
+    const { tracker, id } = menuCall(true);
+    expect(tracker.next(id)).toEqual({ kind: 'media', user: `ivr-${id}` });
+    expect(tracker.mediaStep(id)).toEqual({
+      kind: 'prompt',
+      texts: ['Hello.'],
+      menu: { text: 'Press 1 or 2.', keys: ['1', '2'] },
+    });
+    tracker.promptDone(id, { spoken: true, key: '2' });
+    expect(tracker.mediaStep(id)).toBeNull();
+    expect(tracker.next(id, 480)).toEqual({ kind: 'ring', secs: 10, targets: ['200'] });
+  });
+
+  it('no key takes the no-input branch; a key that is not an option counts as none', () => {
+    for (const key of [null, '9']) {
+      const { tracker, id } = menuCall(true);
+      tracker.next(id);
+      tracker.promptDone(id, { spoken: true, key });
+      expect(tracker.next(id, 480)).toEqual({ kind: 'ring', secs: 10, targets: ['300'] });
+    }
+  });
+
+  it('without the media service, or when it does not take the call, the menu takes its no-input branch', () => {
+    const off = menuCall(false);
+    expect(off.tracker.next(off.id)).toEqual({ kind: 'ring', secs: 10, targets: ['300'] });
+    const refused = menuCall(true);
+    refused.tracker.next(refused.id);
+    expect(refused.tracker.next(refused.id, 404)).toEqual({ kind: 'ring', secs: 10, targets: ['300'] });
+    refused.tracker.ended(refused.id);
+    expect(refused.records[0]!.events.map((e) => [e.kind, e.detail])).toEqual([
+      ['greeting', 'Not played'],
+      ['menu', 'Not played'],
+      ['ring_group', ''],
+      ['ended', 'Not answered'],
+    ]);
   });
 });
