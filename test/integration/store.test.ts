@@ -112,8 +112,8 @@ describe('hot list queries use indexes, never a full scan of calls or messages',
 
   it('messages of a thread', () => {
     for (const [sql, params] of [
-      [messagePageSql(true), [1, NOW, 1e9, 50]],
-      [messagePageSql(false), [1, 50]],
+      [messagePageSql(true, 50), [1, NOW, 1e9]],
+      [messagePageSql(false, 50), [1]],
     ] as const) {
       const details = plan(sql, [...params]).join('\n');
       expect(details).toMatch(/messages_thread_time/);

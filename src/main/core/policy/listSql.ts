@@ -116,15 +116,19 @@ function branchValue(b: Branch): number {
 }
 
 /**
- * The limit is part of the text, not a parameter: SQLite's planner reads a
- * bound LIMIT value, so a statement with `LIMIT ?` is compiled again every
+ * A LIMIT written into the SQL text rather than bound: SQLite's planner reads
+ * a bound LIMIT value, so a statement with `LIMIT ?` is compiled again every
  * time its parameters are bound, which for a page statement cost as much as
- * a sixth of the request (docs/performance.md). A page size is one of at
- * most 200, so the shapes stay few.
+ * a sixth of the request (docs/performance.md). Page sizes are few (at most
+ * 200 in the API), so the texts stay few.
  */
-function union(selects: string[], limit: number): string {
+export function sqlLimit(limit: number): string {
   if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Not a page limit: ${limit}`);
-  return `${selects.join('\nUNION\n')}\nORDER BY k DESC, id DESC LIMIT ${limit}`;
+  return `LIMIT ${limit}`;
+}
+
+function union(selects: string[], limit: number): string {
+  return `${selects.join('\nUNION\n')}\nORDER BY k DESC, id DESC ${sqlLimit(limit)}`;
 }
 
 /** Parameters of a union: per branch its value, the cursor, the filters' values. */

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../../../shared/api/entities';
 import type { Sql } from '../../policy/listSql';
 import type { Db } from '../db';
+import { sqlLimit } from '../../policy/listSql';
 import { stmt } from '../stmt';
 
 export interface AuditFilter {
@@ -22,7 +23,7 @@ export function auditPage(db: Db, scope: Sql, f: AuditFilter, beforeId: number |
         AND (? IS NULL OR e.target_type = ?)
         AND (? IS NULL OR e.at >= ?)
         AND (? IS NULL OR e.at < ?)
-      ORDER BY e.id DESC LIMIT ?`,
+      ORDER BY e.id DESC ${sqlLimit(limit)}`,
   ).all(
     ...scope.params,
     beforeId,
@@ -35,7 +36,6 @@ export function auditPage(db: Db, scope: Sql, f: AuditFilter, beforeId: number |
     f.from ?? null,
     f.to ?? null,
     f.to ?? null,
-    limit,
   ) as {
     id: number;
     at: number;

@@ -1,5 +1,6 @@
 import type { Contact } from '../../../../shared/api/entities';
 import type { Db } from '../db';
+import { sqlLimit } from '../../policy/listSql';
 import { stmt } from '../stmt';
 
 interface Row {
@@ -37,8 +38,8 @@ export function listContacts(
       WHERE account_id = ?
         AND (? = '' OR name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\' OR (? <> '' AND phone LIKE '%' || ? || '%'))
         AND (? IS NULL OR (name COLLATE NOCASE, id) > (?, ?))
-      ORDER BY name COLLATE NOCASE, id LIMIT ?`,
-  ).all(accountId, text, like, like, digits, digits, after?.name ?? null, after?.name ?? null, after?.id ?? null, limit + 1) as Row[];
+      ORDER BY name COLLATE NOCASE, id ${sqlLimit(limit + 1)}`,
+  ).all(accountId, text, like, like, digits, digits, after?.name ?? null, after?.name ?? null, after?.id ?? null) as Row[];
   const items = rows.slice(0, limit).map(toContact);
   const last = items[items.length - 1];
   return { items, next: rows.length > limit && last ? { name: last.name, id: last.id } : null };

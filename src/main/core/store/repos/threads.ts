@@ -1,6 +1,7 @@
 import type { Message } from '../../../../shared/api/entities';
 import type { ThreadFacts } from '../../policy';
 import type { Db } from '../db';
+import { sqlLimit } from '../../policy/listSql';
 import { stmt } from '../stmt';
 
 export function threadFacts(db: Db, accountId: number, threadId: number): ThreadFacts | null {
@@ -81,17 +82,17 @@ export function insertMessage(
 }
 
 /** Messages of one thread, newest first, keyset by (sent_at, id). */
-export const messagePageSql = (after: boolean) =>
+export const messagePageSql = (after: boolean, limit: number) =>
   `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
      FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
     WHERE m.thread_id = ?${after ? ' AND (m.sent_at, m.id) < (?, ?)' : ''}
-    ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`;
+    ORDER BY m.sent_at DESC, m.id DESC ${sqlLimit(limit)}`;
 
 export function messagePage(db: Db, threadId: number, cursor: { k: number; id: number } | null, limit: number): Message[] {
   const rows = (
     cursor
-      ? stmt(db, messagePageSql(true)).all(threadId, cursor.k, cursor.id, limit)
-      : stmt(db, messagePageSql(false)).all(threadId, limit)
+      ? stmt(db, messagePageSql(true, limit)).all(threadId, cursor.k, cursor.id)
+      : stmt(db, messagePageSql(false, limit)).all(threadId)
   ) as {
     id: number;
     thread_id: number;
