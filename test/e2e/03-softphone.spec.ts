@@ -6,7 +6,7 @@ import { received, startSipp } from '../integration/sip/sipp';
 import { openE2eDb, userId } from './data';
 import { shot, signIn } from './helpers';
 import { E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
-import { answer, dial, lineWith, openPhone, phoneOf } from './phone';
+import { answer, callPath, dial, lineWith, openPhone, phoneOf } from './phone';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -81,6 +81,41 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
   await lineWith(jasminePanel, 'John Smith').getByRole('button', { name: 'Hang up' }).click();
   await expect(lineWith(johnPanel, 'Jasmine Lee')).toContainText(/Call ended|Ended/);
   await openPhone(john);
+
+  // The history has one call, John → Peter → Jasmine, with the transfer in its path; Jasmine sees it
+  // because she was transferred into it (Peter's consultation with her is a call of its own).
+  await jasminePanel.getByRole('button', { name: 'Close phone' }).click();
+  const path = await callPath(jasmine, /^Internal call, John Smith → Peter Jones → Jasmine Lee/);
+  await expect(path.getByText('Peter Jones answered')).toBeVisible();
+  await expect(path.getByText('Transferred to Jasmine Lee (attended)')).toBeVisible();
+  await expect(path.getByText('Jasmine Lee answered')).toBeVisible();
+  await shot(jasmine, 'call-transferred');
+  for (const p of [john, peter, jasmine]) await p.context().close();
+});
+
+test('a blind transfer: Peter hands John to Jasmine at once, and the history keeps it as one call', async ({
+  browser,
+}) => {
+  const john = await phoneOf(browser, 'john');
+  const peter = await phoneOf(browser, 'peter');
+  const jasmine = await phoneOf(browser, 'jasmine');
+  const johnPanel = await dial(john, '101');
+  const peterPanel = await answer(peter, 'John Smith');
+  const peterLine = lineWith(peterPanel, 'John Smith');
+  await expect(peterLine).toContainText('Connected');
+  await peterLine.getByRole('button', { name: 'Transfer' }).click();
+  await peter.getByRole('button', { name: 'Transfer to Jasmine Lee' }).click();
+  // John's phone calls Jasmine by itself; Jasmine takes it.
+  const jasminePanel = await answer(jasmine, 'John Smith');
+  await expect(lineWith(jasminePanel, 'John Smith')).toContainText('Connected');
+  await expect(lineWith(johnPanel, 'Jasmine Lee')).toContainText('Connected');
+  await lineWith(johnPanel, 'Jasmine Lee').getByRole('button', { name: 'Hang up' }).click();
+  await expect(lineWith(jasminePanel, 'John Smith')).toContainText(/Call ended|Ended/);
+
+  await johnPanel.getByRole('button', { name: 'Close phone' }).click();
+  const path = await callPath(john, /^Internal call, John Smith → Peter Jones → Jasmine Lee/);
+  await expect(path.getByText('Transferred to Jasmine Lee (blind)')).toBeVisible();
+  await expect(path.getByText('Jasmine Lee answered')).toBeVisible();
   for (const p of [john, peter, jasmine]) await p.context().close();
 });
 
@@ -391,12 +426,7 @@ test('an outside caller hears the Main line menu, presses 2, and Support takes t
   } finally {
     caller.kill();
   }
-  await jessica.goto('/#/calls');
-  await jessica
-    .getByRole('button', { name: /^Inbound call, \+1 \(310\) 555-0177/ })
-    .first()
-    .click();
-  const path = jessica.getByRole('region', { name: 'Call details' }).getByLabel('Call path');
+  const path = await callPath(jessica, /^Inbound call, \+1 \(310\) 555-0177/);
   await expect(path.getByText('Greeting: Played “Thank you for calling Teamline Demo.”')).toBeVisible();
   await expect(path.getByText('Menu: Pressed 2')).toBeVisible();
   await expect(path.getByText('Rang the group Support')).toBeVisible();

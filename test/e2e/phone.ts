@@ -26,7 +26,8 @@ export async function dial(page: Page, to: string): Promise<Locator> {
 }
 
 /** The card of the call with someone, in the open phone panel. */
-export const lineWith = (panel: Locator, who: string | RegExp) => panel.getByRole('group', { name: typeof who === 'string' ? `Call with ${who}` : who });
+export const lineWith = (panel: Locator, who: string | RegExp) =>
+  panel.getByRole('group', { name: typeof who === 'string' ? `Call with ${who}` : who });
 
 /** Answers the ringing call from the incoming-call card (the panel closed) or the panel's line. */
 export async function answer(page: Page, from: string): Promise<Locator> {
@@ -34,4 +35,11 @@ export async function answer(page: Page, from: string): Promise<Locator> {
   await expect(card).toBeVisible({ timeout: 10_000 });
   await card.getByRole('button', { name: 'Answer' }).click();
   return openPhone(page);
+}
+
+/** Opens the newest call of the history whose list entry matches `name`, and returns its path. */
+export async function callPath(page: Page, name: RegExp): Promise<Locator> {
+  await page.goto('/#/calls');
+  await page.getByRole('button', { name }).first().click();
+  return page.getByRole('region', { name: 'Call details' }).getByLabel('Call path');
 }

@@ -54,8 +54,32 @@ interface TrackedCall {
   voicemail: VoicemailState | null;
   /** When the media service was given the current prompt. */
   promptAt: number;
+  /** The last transfer one side asked for (a REFER the proxy saw), until the other side follows it. */
+  transfer: PendingTransfer | null;
+  /** Calls that continue this one after a transfer; it is written once they have all ended. */
+  legs: Set<string>;
+  /** For such a leg: the call it continues. */
+  parent: string | null;
+  /** Team members who took the call after a transfer. */
+  transferredTo: number[];
+  /** Its own dialog ended while a transfer still goes on (legs, or one just asked for). */
+  waiting: boolean;
   finishedAt: number | null;
   touchedAt: number;
+}
+
+interface PendingTransfer {
+  toExtension: string;
+  at: number;
+  /** Who follows it: the side that did not ask (the caller's side when the one who answered asked). */
+  transferee: 'caller' | 'callee';
+}
+
+/** Who follows a transfer: a team member, or the outside party by their number. */
+export interface TransferFollower {
+  toExtension: string;
+  fromUserId: number | null;
+  fromNumber: string | null;
 }
 
 export interface StartCall {
@@ -84,7 +108,11 @@ export interface TrackerOptions {
   media?: (() => boolean) | undefined;
 }
 
+/** How long a teammate's phones ring on an internal call (or a transfer) before their voicemail answers. */
+export const INTERNAL_RING_SECONDS = 30;
 const MAX_LIVE_CALLS = 1000;
+/** A transfer not followed within this long is given up (the call is written without it). */
+const TRANSFER_FOLLOW_MS = 30_000;
 /** Busy Here, Busy Everywhere, Decline. */
 const BUSY_CODES = new Set([486, 600, 603]);
 /** An unanswered call the proxy never reported on again is given up after this long. */
@@ -103,7 +131,8 @@ export class CallTracker {
   busyUserIds(): Set<number> {
     const busy = new Set<number>();
     for (const c of this.calls.values()) {
-      if (c.finishedAt !== null) continue;
+      // A call waiting for its transfer legs has nobody on it any more (the legs count on their own).
+      if (c.finishedAt !== null || c.waiting) continue;
       // Leaving a teammate a message is being on a call too.
       if (c.voicemail?.state === 'answered' && c.placedBy !== null) busy.add(c.placedBy);
       if (c.answeredAt === null) continue;
@@ -143,6 +172,11 @@ export class CallTracker {
       branches: new Map(),
       voicemail: null,
       promptAt: at,
+      transfer: null,
+      legs: new Set(),
+      parent: null,
+      transferredTo: [],
+      waiting: false,
       finishedAt: null,
       touchedAt: at,
     });
@@ -271,7 +305,7 @@ export class CallTracker {
   /** The dialog ended (BYE or timeout) or failed (no answer, cancelled, refused downstream). */
   ended(id: string): void {
     const c = this.open(id);
-    if (!c) return;
+    if (!c || c.waiting) return;
     if (c.voicemail?.state === 'answered') {
       // The message is still being kept by the voicemail service; it reports next.
       c.voicemail.hungUp = true;
@@ -288,7 +322,92 @@ export class CallTracker {
     }
     if (c.voicemail?.state === 'offered') c.voicemail.state = 'done';
     c.current = null;
+    const transferAsked = c.transfer !== null && this.o.now() - c.transfer.at < TRANSFER_FOLLOW_MS;
+    if (c.legs.size > 0 || transferAsked) {
+      // The caller goes on with someone else: the call is written when the transfer is over.
+      c.waiting = true;
+      this.o.onBusyChange?.();
+      if (c.legs.size === 0) setTimeout(() => this.giveUpTransfer(c.id), TRANSFER_FOLLOW_MS).unref();
+      return;
+    }
     this.finish(c, null);
+  }
+
+  /**
+   * One side of a call asked the other to call `toExtension` instead (a
+   * REFER the proxy saw in the call's own dialog): noted in the call's path,
+   * and remembered so that the other side's next call there continues it.
+   */
+  referred(id: string, byCaller: boolean, toExtension: string, attended: boolean): void {
+    const c = this.open(id);
+    if (!c || c.waiting || !/^[0-9A-Za-z+*#._-]{1,32}$/.test(toExtension)) return;
+    const at = this.o.now();
+    c.transfer = { toExtension, at, transferee: byCaller ? 'callee' : 'caller' };
+    const toUserId = this.o.directory.activeUserId(toExtension);
+    c.events.push({
+      at,
+      kind: 'transferred',
+      userId: toUserId,
+      detail: `${attended ? 'Attended' : 'Blind'}${toUserId === null ? `, to ${toExtension}` : ''}`,
+    });
+  }
+
+  /**
+   * A new call that follows a transfer: when a call waits for `from` to call
+   * `toExtension`, a leg of it starts (ring the teammate, then their
+   * voicemail) and its id is returned; otherwise null.
+   */
+  continueTransfer(f: TransferFollower): string | null {
+    const now = this.o.now();
+    for (const c of this.calls.values()) {
+      const t = c.transfer;
+      if (c.finishedAt !== null || !t || t.toExtension !== f.toExtension || now - t.at >= TRANSFER_FOLLOW_MS) continue;
+      const side =
+        t.transferee === 'caller'
+          ? { userId: c.placedBy, number: c.direction === 'inbound' ? c.externalNumber : null }
+          : { userId: c.answeredBy, number: c.direction === 'outbound' ? c.externalNumber : null };
+      const matches =
+        f.fromUserId !== null ? side.userId === f.fromUserId : f.fromNumber !== null && side.number === f.fromNumber;
+      if (!matches) continue;
+      const toUserId = this.o.directory.activeUserId(f.toExtension);
+      if (toUserId === null) return null;
+      const legId = this.start({
+        direction: c.direction,
+        bnId: c.bnId,
+        externalNumber: c.externalNumber,
+        callFlowId: c.callFlowId,
+        placedBy: c.placedBy,
+        events: [],
+        steps: [
+          { kind: 'ring_user', userId: toUserId, ringSeconds: INTERNAL_RING_SECONDS },
+          { kind: 'voicemail', userId: toUserId, groupId: null, texts: [] },
+        ],
+      });
+      if (!legId) return null;
+      this.calls.get(legId)!.parent = c.id;
+      c.legs.add(legId);
+      c.transfer = null;
+      return legId;
+    }
+    return null;
+  }
+
+  private giveUpTransfer(id: string): void {
+    const c = this.calls.get(id);
+    if (c && c.finishedAt === null && c.waiting && c.legs.size === 0) this.finish(c, null);
+  }
+
+  /** A transfer leg is over: what happened on it becomes part of the call it continues. */
+  private mergeLeg(leg: TrackedCall, parent: TrackedCall): void {
+    parent.events.push(...leg.events.filter((e) => e.kind !== 'ended'));
+    if (leg.answeredBy !== null && !parent.transferredTo.includes(leg.answeredBy))
+      parent.transferredTo.push(leg.answeredBy);
+    parent.missed.push(...leg.missed);
+    if (leg.voicemail?.recording) parent.voicemail = leg.voicemail;
+    if (parent.answeredAt === null && leg.answeredAt !== null) parent.answeredAt = leg.answeredAt;
+    parent.legs.delete(leg.id);
+    parent.touchedAt = this.o.now();
+    if (parent.waiting && parent.legs.size === 0) this.finish(parent, null);
   }
 
   /** What the media service may do for this call now: speak its prompt, or take a message; null: nothing. */
@@ -374,6 +493,12 @@ export class CallTracker {
   private finish<T>(c: TrackedCall, value: T): T {
     const at = this.o.now();
     c.finishedAt = at;
+    const parent = c.parent ? this.calls.get(c.parent) : undefined;
+    if (parent && parent.finishedAt === null) {
+      if (c.answeredAt !== null) this.o.onBusyChange?.();
+      this.mergeLeg(c, parent);
+      return value;
+    }
     if (c.answeredAt !== null || (c.voicemail !== null && c.placedBy !== null)) this.o.onBusyChange?.();
     c.events.push({ at, kind: 'ended', detail: c.answeredAt === null ? 'Not answered' : '' });
     const participants: { userId: number; role: ParticipantRole }[] = [];
@@ -383,6 +508,7 @@ export class CallTracker {
     const recording = c.voicemail?.recording ?? null;
     add(c.placedBy, 'placed');
     add(c.answeredBy, 'answered');
+    for (const u of c.transferredTo) add(u, 'transferred');
     // A personal mailbox's owner: the message was left for them, or they missed the call.
     if (c.voicemail && c.voicemail.step.userId !== null)
       add(c.voicemail.step.userId, recording ? 'voicemail' : 'missed');

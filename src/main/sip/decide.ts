@@ -5,7 +5,7 @@ import { getAccount } from '../core/store/repos/account';
 import { getFlow } from '../core/store/repos/flows';
 import { findNumberByE164, getNumber } from '../core/store/repos/numbers';
 import { findUserByExtension } from '../core/store/repos/users';
-import type { CallTracker, RingVerdict } from './callTracker';
+import { INTERNAL_RING_SECONDS, type CallTracker, type RingVerdict } from './callTracker';
 import { ha1, parseAuthorizationUsername, sipPassword } from './credentials';
 import { planCall } from './flowPlan';
 
@@ -45,9 +45,6 @@ const verdictLine = (id: string, v: RingVerdict) =>
       ? `media|${id}|${v.user}`
       : reject(v.code, v.reason);
 
-/** How long a teammate's phones ring on an internal call before their voicemail answers. */
-export const INTERNAL_RING_SECONDS = 30;
-
 type Caller = { ok: true; actor: Actor; extension: string } | { ok: false; line: string };
 
 export function createDecisions(o: DecideOptions) {
@@ -81,12 +78,17 @@ export function createDecisions(o: DecideOptions) {
     },
 
     /** A call placed by an authenticated team member: to an extension, or out with a granted caller ID. */
-    outbound(au: string, to: string, callerId: string): string {
+    outbound(au: string, to: string, callerId: string, referredBy = ''): string {
       const parsed = parseAuthorizationUsername(au);
       const c = caller(au, parsed?.extension ?? '');
       if (!c.ok) return c.line;
       const { actor } = c;
       if (Extension.safeParse(to).success) {
+        // Following a transfer: the same call goes on, to the teammate it was transferred to.
+        const leg = referredBy
+          ? o.tracker.continueTransfer({ toExtension: to, fromUserId: actor.userId, fromNumber: null })
+          : null;
+        if (leg) return verdictLine(leg, o.tracker.next(leg));
         const callee = findUserByExtension(db, accountId, to);
         if (!callee || !callee.active) return reject(404, `No one has extension ${to}`);
         const id = o.tracker.start({
@@ -134,7 +136,13 @@ export function createDecisions(o: DecideOptions) {
     },
 
     /** A call from the outside world: "none" unless it is for a business number of this account. */
-    inbound(to: string, from: string): string {
+    inbound(to: string, from: string, referredBy = ''): string {
+      const caller = E164.safeParse(from).success ? from : /^\d{7,15}$/.test(from) ? `+${from}` : null;
+      // The outside party of a call follows a transfer to an extension: the same call goes on.
+      if (referredBy && caller && Extension.safeParse(to).success) {
+        const leg = o.tracker.continueTransfer({ toExtension: to, fromUserId: null, fromNumber: caller });
+        return leg ? verdictLine(leg, o.tracker.next(leg)) : 'none';
+      }
       const e164 = /^\d{7,15}$/.test(to) ? `+${to}` : to;
       if (!E164.safeParse(e164).success) return 'none';
       const bn = findNumberByE164(db, accountId, e164);
@@ -143,7 +151,6 @@ export function createDecisions(o: DecideOptions) {
       const flow = bn.callFlowId === null ? null : getFlow(db, accountId, bn.callFlowId);
       const at = o.now();
       const plan = flow ? planCall(flow.steps, at) : { events: [], steps: [] };
-      const caller = E164.safeParse(from).success ? from : /^\d{7,15}$/.test(from) ? `+${from}` : null;
       const id = o.tracker.start({
         direction: 'inbound',
         bnId: bn.id,

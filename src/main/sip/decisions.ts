@@ -49,13 +49,20 @@ const Connection = z.string().regex(/^[a-z]{2,4}:\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/
 
 const schemas = {
   '/sip/ha1': z.object({ au: Field(64), aor: Field(64) }),
-  '/sip/outbound': z.object({ au: Field(64), to: Field(64), cid: Field(64) }),
-  '/sip/inbound': z.object({ to: Field(64), from: Field(128) }),
+  '/sip/outbound': z.object({ au: Field(64), to: Field(64), cid: Field(64), rb: Field(64) }),
+  '/sip/inbound': z.object({ to: Field(64), from: Field(128), rb: Field(64) }),
   '/sip/next': z.object({ tl: CallId, code: Field(3) }),
   '/sip/event': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('branch'), tl: CallId, idx: z.coerce.number().int().min(0).max(1000), to: Field(64) }),
     z.object({ kind: z.literal('answered'), tl: CallId, idx: z.coerce.number().int().min(-1).max(1000) }),
     z.object({ kind: z.enum(['ended', 'failed']), tl: CallId }),
+    z.object({
+      kind: z.literal('refer'),
+      tl: CallId,
+      dir: z.enum(['up', 'down']),
+      to: Field(64),
+      attended: z.enum(['0', '1']),
+    }),
     z.object({
       kind: z.literal('registered'),
       ext: z.string().regex(/^\d{2,6}$/),
@@ -117,11 +124,11 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       }
       case '/sip/outbound': {
         const i = input as z.output<(typeof schemas)['/sip/outbound']>;
-        return decisions.outbound(i.au, i.to, i.cid);
+        return decisions.outbound(i.au, i.to, i.cid, i.rb);
       }
       case '/sip/inbound': {
         const i = input as z.output<(typeof schemas)['/sip/inbound']>;
-        return decisions.inbound(i.to, i.from);
+        return decisions.inbound(i.to, i.from, i.rb);
       }
       case '/sip/next': {
         const i = input as z.output<(typeof schemas)['/sip/next']>;
@@ -139,6 +146,9 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
           case 'ended':
           case 'failed':
             tracker.ended(e.tl);
+            break;
+          case 'refer':
+            tracker.referred(e.tl, e.dir === 'down', e.to, e.attended === '1');
             break;
           case 'registered':
             presence.registered(e.ext, e.contact, e.conn, e.expires);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startStack, type Stack } from './harness';
+import { DOMAIN, eventually, startStack, type Stack } from './harness';
 import { readWav } from '../../../src/main/sip/media/wav';
 import { killAllSipp, received, type SippRun } from './sipp';
 
@@ -422,6 +422,74 @@ describe('inbound calls to a business number', () => {
       ['ended', 'Not answered'],
     ]);
     expect(s.phone.mediaService?.live).toBe(0);
+  });
+
+  it('an agent transfers an outside caller to a teammate: one call, with the teammate transferred into it', async () => {
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Peter first',
+      steps: [{ kind: 'ring_user', userId: s.ids.users.peter!, ringSeconds: 10 }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const peter = await s.sipp({
+      scenario: 'phone-answer-refer.xml',
+      uas: true,
+      keys: { self: s.extension('peter'), target: s.extension('jasmine'), domain: DOMAIN },
+    });
+    await s.register('peter', peter.localPort);
+    const jasmine = await phone('jasmine', true);
+    const before = lastCallId();
+
+    const first = await s.run({ scenario: 'call-in-refer.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    expect(first.code, first.messages).toBe(0);
+    expect(await peter.done, peter.messages()).toBe(0);
+    expect(received(first.messages, 'REFER')[0]).toMatch(/Refer-To: <sip:103@/);
+    // Someone else calling Jasmine "referred by Peter" is not the transfer: it is refused like any stranger.
+    const stranger = await s.run({
+      scenario: 'call-in-referred.xml',
+      keys: { bn: s.extension('jasmine'), caller: '+12125550000', referrer: s.extension('peter'), domain: DOMAIN },
+    });
+    expect(received(stranger.messages, 'SIP/2.0 407')).toHaveLength(1);
+    // The customer follows the REFER: the same call goes on and Jasmine answers.
+    const follow = await s.run({
+      scenario: 'call-in-referred.xml',
+      keys: { bn: s.extension('jasmine'), caller: CUSTOMER, referrer: s.extension('peter'), domain: DOMAIN },
+    });
+    expect(follow.code, follow.messages).toBe(0);
+
+    const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 2000);
+    expect(
+      s.db
+        .prepare('SELECT count(*) FROM calls WHERE id > ?')
+        .pluck()
+        .get(before ?? 0),
+    ).toBe(1);
+    const row = await morgan.ok('calls.get', { callId });
+    expect(row).toMatchObject({
+      direction: 'inbound',
+      result: 'answered',
+      callFlowId: flow.id,
+      externalNumber: CUSTOMER,
+    });
+    expect(row.participants.map((p) => [p.extension, p.role])).toEqual([
+      [s.extension('peter'), 'answered'],
+      [s.extension('jasmine'), 'transferred'],
+    ]);
+    expect(row.events.map((e) => [e.kind, e.userName ?? e.groupName ?? e.detail])).toEqual([
+      ['entered', 'Peter first'],
+      ['ring_user', 'Peter Jones'],
+      ['rang', 'Peter Jones'],
+      ['answered', 'Peter Jones'],
+      ['transferred', 'Jasmine Lee'],
+      ['ring_user', 'Jasmine Lee'],
+      ['rang', 'Jasmine Lee'],
+      ['answered', 'Jasmine Lee'],
+      ['ended', ''],
+    ]);
+    // Jasmine (personal access) sees the call because she was transferred into it.
+    expect(await seenBy(callId, ['jasmine', 'john'])).toEqual({ jasmine: true, john: false });
+    await unregister('peter', peter);
+    await unregister('jasmine', jasmine);
   });
 
   it('to a number that is not a business number is not taken as inbound (it is challenged)', async () => {

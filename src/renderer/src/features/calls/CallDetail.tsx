@@ -89,15 +89,11 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                       Call back
                     </Button>
                   )}
-                  <Badge color={callIcon(c).color}>{callIcon(c).label}</Badge>
-                  <Badge color="gray">
-                    {c.direction === 'internal'
-                      ? 'Internal'
-                      : c.result === 'answered'
-                        ? 'Answered'
-                        : c.result === 'missed'
-                          ? 'Missed'
-                          : 'Voicemail'}
+                  <Badge color={c.direction === 'internal' ? 'gray' : c.direction === 'inbound' ? 'teal' : 'blue'}>
+                    {c.direction === 'internal' ? 'Internal' : c.direction === 'inbound' ? 'Inbound' : 'Outbound'}
+                  </Badge>
+                  <Badge color={c.result === 'answered' ? 'gray' : callIcon(c).color}>
+                    {c.result === 'answered' ? 'Answered' : callIcon(c).label}
                   </Badge>
                   {c.contactName && c.externalNumber && <Text size="sm">{formatPhone(c.externalNumber)}</Text>}
                 </Group>
