@@ -116,6 +116,9 @@ test('a blind transfer: Peter hands John to Jasmine at once, and the history kee
   const path = await callPath(john, /^Internal call, John Smith → Peter Jones → Jasmine Lee/);
   await expect(path.getByText('Transferred to Jasmine Lee (blind)')).toBeVisible();
   await expect(path.getByText('Jasmine Lee answered')).toBeVisible();
+  // Calling back an internal call dials the teammate on it.
+  await john.getByRole('region', { name: 'Call details' }).getByRole('button', { name: 'Call back' }).click();
+  await expect(john.getByRole('dialog', { name: 'Phone' }).getByLabel('Number or extension')).toHaveValue('101');
   for (const p of [john, peter, jasmine]) await p.context().close();
 });
 
@@ -394,6 +397,8 @@ test('a teammate away from their phone: the caller hears the greeting and leaves
     .poll(() => recording.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 5000 })
     .toBeGreaterThan(2);
   await shot(omar, 'voicemail-left');
+  await detail.getByRole('button', { name: 'Call back' }).click();
+  await expect(omar.getByRole('dialog', { name: 'Phone' }).getByLabel('Number or extension')).toHaveValue('100');
   await omar.context().close();
 });
 

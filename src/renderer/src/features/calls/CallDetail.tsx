@@ -20,7 +20,8 @@ import { QueryState } from '../../ui/QueryState';
 import { formatDateTime, formatDuration, formatPhone } from '../../ui/format';
 import { VoicemailPlayer } from '../voicemail/VoicemailPlayer';
 import { useCallQuery } from './api';
-import { callIcon, otherParty } from './CallRowView';
+import { useMeQuery } from '../session/api';
+import { callBackTarget, callIcon, otherParty } from './CallRowView';
 
 const eventText: Record<Detail['events'][number]['kind'], (e: Detail['events'][number]) => string> = {
   entered: (e) => (e.detail ? `${e.detail}` : 'Call started'),
@@ -54,7 +55,9 @@ function Fact(props: { label: string; value: string | null | undefined }) {
 export function CallDetailPanel(props: { callId: number; onClose: () => void }) {
   const q = useCallQuery(props.callId);
   const callTo = useClickToCall();
+  const me = useMeQuery();
   const c = q.data;
+  const back = c ? callBackTarget(c, me.data?.user.id) : null;
   return (
     <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} aria-label="Call details" role="region">
       <Group
@@ -79,12 +82,12 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                   {otherParty(c)}
                 </Text>
                 <Group gap={6}>
-                  {callTo && c.externalNumber && (
+                  {callTo && back && (
                     <Button
                       size="compact-xs"
                       color="teal"
                       leftSection={<IconPhone size={12} />}
-                      onClick={() => callTo(c.externalNumber!)}
+                      onClick={() => callTo(back)}
                     >
                       Call back
                     </Button>

@@ -1,16 +1,27 @@
 import { Badge, Group, Stack, Text, ThemeIcon, UnstyledButton } from '@mantine/core';
-import { IconArrowDownLeft, IconArrowUpRight, IconArrowsLeftRight, IconPhoneX, IconDeviceAudioTape } from '@tabler/icons-react';
+import {
+  IconArrowDownLeft,
+  IconArrowUpRight,
+  IconArrowsLeftRight,
+  IconPhoneX,
+  IconDeviceAudioTape,
+} from '@tabler/icons-react';
 import type { CallRow } from '../../../../shared/api/entities';
 import { formatDuration, formatPhone, formatWhen } from '../../ui/format';
 
 export function callIcon(c: Pick<CallRow, 'direction' | 'result'>) {
   if (c.result === 'voicemail') return { icon: IconDeviceAudioTape, color: 'orange', label: 'Voicemail' };
-  if (c.result === 'missed') return { icon: IconPhoneX, color: 'red', label: c.direction === 'outbound' ? 'Not answered' : 'Missed' };
+  if (c.result === 'missed')
+    return { icon: IconPhoneX, color: 'red', label: c.direction === 'outbound' ? 'Not answered' : 'Missed' };
   if (c.direction === 'internal') return { icon: IconArrowsLeftRight, color: 'gray', label: 'Internal' };
   return c.direction === 'inbound'
     ? { icon: IconArrowDownLeft, color: 'teal', label: 'Inbound' }
     : { icon: IconArrowUpRight, color: 'blue', label: 'Outbound' };
 }
+
+/** Whom "Call back" dials: the outside party, or on an internal call the first teammate on it who is not `myUserId`. */
+export const callBackTarget = (c: CallRow, myUserId: number | undefined): string | null =>
+  c.externalNumber ?? c.participants.find((p) => p.userId !== myUserId && p.extension)?.extension ?? null;
 
 export const otherParty = (c: CallRow) =>
   c.direction === 'internal'
@@ -52,7 +63,12 @@ export function CallRowView(props: { call: CallRow; selected: boolean; onOpen: (
             )}
           </Group>
           <Text size="xs" c="dimmed" truncate>
-            {[c.bnE164 ? formatPhone(c.bnE164) : null, c.callFlowName, c.groupName, people.map((p) => p.name).join(', ') || null]
+            {[
+              c.bnE164 ? formatPhone(c.bnE164) : null,
+              c.callFlowName,
+              c.groupName,
+              people.map((p) => p.name).join(', ') || null,
+            ]
               .filter(Boolean)
               .join(' · ')}
           </Text>

@@ -1,4 +1,16 @@
-import { Anchor, Badge, Box, Button, Checkbox, Group, Stack, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Box,
+  Button,
+  Checkbox,
+  Group,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
 import { IconDeviceAudioTape, IconPhone } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import type { VoicemailRow } from '../../../../shared/api/entities';
@@ -14,7 +26,8 @@ import { formatDateTime, formatDuration, formatPhone, formatWhen } from '../../u
 import { notifyError } from '../../ui/notify';
 import { CallFilters } from '../calls/CallFilters';
 import type { CallFilterInput } from '../calls/api';
-import { otherParty } from '../calls/CallRowView';
+import { callBackTarget, otherParty } from '../calls/CallRowView';
+import { useMeQuery } from '../session/api';
 import { useMarkVoicemailReadMutation, useVoicemailsInfiniteQuery } from './api';
 import { VoicemailPlayer } from './VoicemailPlayer';
 
@@ -63,7 +76,9 @@ function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
   const { vm } = props;
   const [markRead, marking] = useMarkVoicemailReadMutation();
   const callTo = useClickToCall();
+  const me = useMeQuery();
   const c = vm.call;
+  const back = callBackTarget(c, me.data?.user.id);
   return (
     <Stack p="md" gap="md" role="region" aria-label="Voicemail">
       <Group justify="space-between">
@@ -77,14 +92,19 @@ function Detail(props: { vm: VoicemailRow; onClose: () => void }) {
           {formatDateTime(c.startedAt)} · to {c.bnE164 ? formatPhone(c.bnE164) : 'an extension'}
         </Text>
         <Text size="sm" c="dimmed">
-          {[c.callFlowName, c.groupName && `for ${c.groupName}`, c.participants.find((p) => p.role === 'voicemail')?.name].filter(Boolean).join(' · ') ||
-            'Direct voicemail'}
+          {[
+            c.callFlowName,
+            c.groupName && `for ${c.groupName}`,
+            c.participants.find((p) => p.role === 'voicemail')?.name,
+          ]
+            .filter(Boolean)
+            .join(' · ') || 'Direct voicemail'}
         </Text>
       </Stack>
       <VoicemailPlayer key={vm.id} voicemail={vm} />
       <Group>
-        {callTo && c.externalNumber && (
-          <Button size="xs" color="teal" leftSection={<IconPhone size={14} />} onClick={() => callTo(c.externalNumber!)}>
+        {callTo && back && (
+          <Button size="xs" color="teal" leftSection={<IconPhone size={14} />} onClick={() => callTo(back)}>
             Call back
           </Button>
         )}
@@ -130,7 +150,13 @@ export const VoicemailPage: PageComponent = ({ id }) => {
         <PageHeader
           title="Voicemail"
           description="Voicemails of the calls your access lets you see."
-          actions={<Checkbox label="Unread only" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.currentTarget.checked)} />}
+          actions={
+            <Checkbox
+              label="Unread only"
+              checked={unreadOnly}
+              onChange={(e) => setUnreadOnly(e.currentTarget.checked)}
+            />
+          }
         />
         <CallFilters value={filter} onChange={onFilter} showResult={false} />
         <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
@@ -150,7 +176,9 @@ export const VoicemailPage: PageComponent = ({ id }) => {
               loadingMore={q.isFetchingNextPage}
               onLoadMore={loadMore}
               getKey={(v) => v.id}
-              renderRow={(v) => <Row vm={v} selected={v.id === selectedId} onOpen={() => navigate('voicemail', v.id)} />}
+              renderRow={(v) => (
+                <Row vm={v} selected={v.id === selectedId} onOpen={() => navigate('voicemail', v.id)} />
+              )}
             />
           </QueryState>
         </Box>
