@@ -394,7 +394,9 @@ export class CallTracker {
 
   private giveUpTransfer(id: string): void {
     const c = this.calls.get(id);
-    if (c && c.finishedAt === null && c.waiting && c.legs.size === 0) this.finish(c, null);
+    if (!c || c.finishedAt !== null || !c.waiting || c.legs.size > 0) return;
+    this.o.log?.(`A transfer of call ${id} was not followed within ${TRANSFER_FOLLOW_MS / 1000} s; it is recorded without it`);
+    this.finish(c, null);
   }
 
   /** A transfer leg is over: what happened on it becomes part of the call it continues. */
