@@ -149,3 +149,15 @@ describe('a transferred call', () => {
     expect(records).toHaveLength(1);
   });
 });
+
+it('a transfer to an outside number is noted in the path, and the call is written when it ends', () => {
+  const { tracker, records } = setup();
+  const x = johnCallsPeter(tracker);
+  tracker.referred(x, false, '+13105550123', false);
+  tracker.ended(x);
+  expect(records).toHaveLength(1);
+  expect(records[0]!.events.find((e) => e.kind === 'transferred')).toMatchObject({
+    userId: null,
+    detail: 'Blind, to +13105550123',
+  });
+});

@@ -322,7 +322,11 @@ export class CallTracker {
     }
     if (c.voicemail?.state === 'offered') c.voicemail.state = 'done';
     c.current = null;
-    const transferAsked = c.transfer !== null && this.o.now() - c.transfer.at < TRANSFER_FOLLOW_MS;
+    // Only a transfer to a teammate's extension is followed as the same call (one to a number is noted only).
+    const transferAsked =
+      c.transfer !== null &&
+      /^\d{2,6}$/.test(c.transfer.toExtension) &&
+      this.o.now() - c.transfer.at < TRANSFER_FOLLOW_MS;
     if (c.legs.size > 0 || transferAsked) {
       // The caller goes on with someone else: the call is written when the transfer is over.
       c.waiting = true;
@@ -395,7 +399,9 @@ export class CallTracker {
   private giveUpTransfer(id: string): void {
     const c = this.calls.get(id);
     if (!c || c.finishedAt !== null || !c.waiting || c.legs.size > 0) return;
-    this.o.log?.(`A transfer of call ${id} was not followed within ${TRANSFER_FOLLOW_MS / 1000} s; it is recorded without it`);
+    this.o.log?.(
+      `A transfer of call ${id} was not followed within ${TRANSFER_FOLLOW_MS / 1000} s; it is recorded without it`,
+    );
     this.finish(c, null);
   }
 
