@@ -5,8 +5,8 @@ import { formatE164 } from '../../src/shared/phone';
 import { received, startSipp } from '../integration/sip/sipp';
 import { openE2eDb, userId } from './data';
 import { shot, signIn } from './helpers';
-import { E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
-import { answer, callPath, dial, lineWith, openPhone, phoneOf } from './phone';
+import { E2E_DIR, E2E_PEER_PORT, E2E_SIP_RUN_DIR } from './paths';
+import { answer, callPath, dial, lineWith, openPhone, outsideCaller, phoneOf } from './phone';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -206,10 +206,8 @@ test('an outside caller dials the Billing line and exactly the Billing group’s
   const dana = await phoneOf(browser, 'dana');
   const omar = await phoneOf(browser, 'omar');
   const john = await phoneOf(browser, 'john');
-  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
-  const caller = await startSipp(E2E_DIR, {
+  const caller = await outsideCaller({
     scenario: 'call-in-ring-then-cancel.xml',
-    remote: `127.0.0.1:${phone.sipPort}`,
     keys: { bn: billingBn, caller: '+13105550111' },
     timeoutSeconds: 30,
   });
@@ -309,10 +307,8 @@ test('an outside caller is answered by a Billing agent, with audio both ways, an
   db.close();
   await openBillingAllHours(browser);
   const dana = await phoneOf(browser, 'dana');
-  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
-  const caller = await startSipp(E2E_DIR, {
+  const caller = await outsideCaller({
     scenario: 'call-in-talk.xml',
-    remote: `127.0.0.1:${phone.sipPort}`,
     keys: { bn: billingBn, caller: '+13105550142' },
     rtpEcho: true,
     timeoutSeconds: 40,
@@ -414,10 +410,8 @@ test('an outside caller hears the Main line menu, presses 2, and Support takes t
     .get() as string;
   db.close();
   const jessica = await phoneOf(browser, 'jessica');
-  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
-  const caller = await startSipp(E2E_DIR, {
+  const caller = await outsideCaller({
     scenario: 'call-in-menu-2.xml',
-    remote: `127.0.0.1:${phone.sipPort}`,
     keys: { bn: mainLine, caller: '+13105550177' },
     timeoutSeconds: 40,
   });

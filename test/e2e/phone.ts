@@ -1,5 +1,8 @@
 import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { startSipp, type SippOptions } from '../integration/sip/sipp';
 import { signIn } from './helpers';
+import { E2E_DIR, E2E_PHONE } from './paths';
 
 /** A demo user signed in in a browser context of their own, with the softphone registered. */
 export async function phoneOf(browser: Browser, key: string): Promise<Page> {
@@ -42,4 +45,10 @@ export async function callPath(page: Page, name: RegExp): Promise<Locator> {
   await page.goto('/#/calls');
   await page.getByRole('button', { name }).first().click();
   return page.getByRole('region', { name: 'Call details' }).getByLabel('Call path');
+}
+
+/** The outside world calling in: sipp on the trunk side of the e2e host's proxy. */
+export function outsideCaller(o: Omit<SippOptions, 'remote'>) {
+  const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
+  return startSipp(E2E_DIR, { ...o, remote: `127.0.0.1:${phone.sipPort}` });
 }
