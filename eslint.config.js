@@ -106,6 +106,17 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       // These rules advise the React Compiler, which this app does not use.
       'react-hooks/incompatible-library': 'off',
+      // An effect may return only its clean-up. An expression body returns
+      // whatever the expression gives (scrollIntoView() gives a Promise in
+      // Chromium), and React then crashes the whole tree on unmount.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.name=/^use(Layout)?Effect$/] > ArrowFunctionExpression.arguments:first-child[body.type!='BlockStatement']",
+          message: 'Give the effect a block body; return a clean-up function explicitly if it has one.',
+        },
+      ],
       'no-restricted-imports': [
         'error',
         {

@@ -11,7 +11,10 @@ export function App() {
   const dispatch = useAppDispatch();
   const status = useAppSelector((s) => s.session.status);
 
-  useEffect(() => listenForPushEvents(dispatch), [dispatch]);
+  useEffect(() => {
+    const stopListening = listenForPushEvents(dispatch);
+    return stopListening;
+  }, [dispatch]);
   useEffect(() => {
     call('auth.me', {}).then(
       () => dispatch(signedIn()),

@@ -98,7 +98,9 @@ export function FlowEditor(props: FlowEditorProps) {
     setRefusal(null);
   };
   const reportDirty = props.onDirtyChange;
-  useEffect(() => reportDirty(dirty), [reportDirty, dirty]);
+  useEffect(() => {
+    reportDirty(dirty);
+  }, [reportDirty, dirty]);
 
   async function save(e?: FormEvent) {
     e?.preventDefault();

@@ -20,7 +20,11 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
   useEffect(() => {
     if (thread.unread) void markRead(thread.id);
   }, [thread.id, thread.unread, markRead]);
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [newest]);
+  useEffect(() => {
+    // A block body: an effect may return only a clean-up function, and in
+    // current Chromium scrollIntoView() returns a Promise.
+    bottom.current?.scrollIntoView({ block: 'end' });
+  }, [newest]);
 
   return (
     <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} role="region" aria-label="Conversation">
