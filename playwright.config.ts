@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
+import { E2E_PORT } from './test/e2e/paths';
 
 /**
  * End-to-end tests: the built renderer in Debian's Chromium, against the
@@ -16,7 +17,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list'], ['json', { outputFile: '.cache/playwright.json' }]],
   use: {
-    baseURL: 'http://127.0.0.1:5199',
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
     viewport: { width: 1400, height: 860 },
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
@@ -24,7 +25,7 @@ export default defineConfig({
   webServer: {
     // The suite runs against the renderer as built from this checkout.
     command: 'npx electron-vite build && npx tsx test/e2e/server.ts',
-    url: 'http://127.0.0.1:5199/',
+    url: `http://127.0.0.1:${E2E_PORT}/`,
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: 'pipe',

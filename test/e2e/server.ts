@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { createCore } from '../../src/main/core';
 import { startServer } from '../../src/main/server/server';
 import { startHostedPhone } from '../../src/main/sip/hosted';
-import { E2E_DB, E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_SIP_RUN_DIR } from './paths';
+import { E2E_DB, E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_PORT, E2E_SIP_RUN_DIR } from './paths';
 
 /**
  * The browser host on a fresh demo database, with the phone service beside
@@ -22,7 +22,7 @@ writeFileSync(
   E2E_PHONE,
   JSON.stringify({ wsUrl: phone.kamailio.wsUrl, sipPort: phone.kamailio.sipUdpPort, runDir, log: phone.kamailio.logFile }),
 );
-const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), port: 5199 });
+const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), port: E2E_PORT });
 console.log(`e2e host at ${server.url}, phone service on ${phone.kamailio.wsUrl}`);
 const stop = () => void Promise.all([server.close(), phone.stop()]).then(() => (core.close(), process.exit(0)));
 process.on('SIGINT', stop);
