@@ -47,27 +47,60 @@ async function ping(port: number, timeoutMs: number): Promise<boolean> {
 export const MEDIA_PORT_MIN = 20000;
 export const MEDIA_PORT_MAX = 20999;
 
+/** No media for this long ends a relayed call (the other side vanished without a BYE). */
+export const MEDIA_TIMEOUT_SECONDS = 60;
+/** A call on hold sends little or no media: it may stay quiet for an hour. */
+export const HELD_MEDIA_TIMEOUT_SECONDS = 3600;
+
+/**
+ * The relay's command line: everything it needs, and nothing from the
+ * system's own configuration (Debian's /etc/rtpengine/rtpengine.conf sets an
+ * HTTP listener on port 2225, kernel forwarding, recording and its own
+ * ports), so that a system rtpengine, another copy of this app or anything
+ * else holding those ports never stops this one from starting.
+ */
+export function rtpengineArgs(o: {
+  interfaceIp: string;
+  ngPort: number;
+  portMin: number;
+  portMax: number;
+  pidFile: string;
+}): string[] {
+  return [
+    '--config-file=none',
+    '--foreground',
+    '--log-stderr',
+    '--log-level=6',
+    // User space forwarding: the kernel module is neither needed on loopback nor installed.
+    '--table=-1',
+    `--interface=${o.interfaceIp}`,
+    // Its only listener is the NG control port; no HTTP, CLI, TCP or plain UDP control ports.
+    `--listen-ng=127.0.0.1:${o.ngPort}`,
+    `--port-min=${o.portMin}`,
+    `--port-max=${o.portMax}`,
+    `--pidfile=${o.pidFile}`,
+    `--timeout=${MEDIA_TIMEOUT_SECONDS}`,
+    `--silent-timeout=${HELD_MEDIA_TIMEOUT_SECONDS}`,
+    // Expedited Forwarding (DSCP 46), as voice is marked for the network's queues.
+    '--tos=184',
+    '--delete-delay=0',
+  ];
+}
+
 export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {
   const ngPort = await freePort('127.0.0.1', true);
-  // Its command-line port too: the default (2224) would clash between two relays on one machine.
-  const cliPort = await freePort('127.0.0.1');
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   const logFile = join(o.runDir, 'rtpengine.log');
   const pidFile = join(o.runDir, 'rtpengine.pid');
   reapStale(pidFile, pidFile);
   const logFd = openSync(logFile, 'a');
-  const args = [
-    '--foreground',
-    '--log-stderr',
-    '--table=-1',
-    `--interface=${o.interfaceIp ?? '127.0.0.1'}`,
-    `--listen-ng=127.0.0.1:${ngPort}`,
-    `--listen-cli=127.0.0.1:${cliPort}`,
-    `--port-min=${o.portMin ?? MEDIA_PORT_MIN}`,
-    `--port-max=${o.portMax ?? MEDIA_PORT_MAX}`,
-    `--pidfile=${pidFile}`,
-    '--delete-delay=0',
-  ];
+  const args = rtpengineArgs({
+    interfaceIp: o.interfaceIp ?? '127.0.0.1',
+    ngPort,
+    portMin: o.portMin ?? MEDIA_PORT_MIN,
+    portMax: o.portMax ?? MEDIA_PORT_MAX,
+    pidFile,
+  });
   let child: ChildProcess;
   try {
     child = spawn(o.binary ?? 'rtpengine', args, { stdio: ['ignore', logFd, logFd], detached: true });

@@ -91,7 +91,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     }
   }
   let media: RunningRtpengine | null = null;
-  // rtpengine now and then exits at start (its HTTP listener fails to set up); another try, on new ports, starts it.
+  // Its control port is found free and then bound by rtpengine: should another program take it in between, another try, on a new port, starts it.
   for (let attempt = 1; o.media !== false && !media && attempt <= 3; attempt++) {
     try {
       media = await startRtpengine({ ...o.media, runDir: o.runDir });
