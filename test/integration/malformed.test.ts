@@ -143,6 +143,7 @@ function samples(): Samples {
       { userId: u.peter!, name: 'Pete', email: 'pete@teamline.demo', extension: '151', title: 'Sales', timezone: 'America/Chicago' },
     ],
     'users.setRole': [{ userId: u.peter!, role: 'manager' }],
+    'users.roleTable': [{}],
     'users.setCallAccess': [
       { userId: u.peter!, callAccess: 'numbers', scopeBnIds: [n.mainLA, n.mainNY] },
       // Scope ids sent with another level must name real numbers too.
@@ -152,6 +153,23 @@ function samples(): Samples {
       { userId: u.peter!, outboundCallBnIds: [n.mainLA, n.mainNY], smsBnIds: [n.mainNY], defaultBnId: n.mainLA },
     ],
     'users.setManagerPermissions': [{ userId: u.leo!, permissions: ['billing', 'numbers'] }],
+    'users.update': [
+      {
+        userId: u.leo!,
+        name: 'Leo M.',
+        email: 'leo.m@teamline.demo',
+        extension: '155',
+        title: 'Lead',
+        timezone: 'America/Chicago',
+        role: 'manager',
+        callAccess: 'numbers',
+        scopeBnIds: [n.mainLA],
+        outboundCallBnIds: [n.mainLA],
+        smsBnIds: [n.mainLA],
+        defaultBnId: n.mainLA,
+        permissions: ['billing'],
+      },
+    ],
     'groups.list': [{}],
     'groups.create': [{ name: 'Night shift', memberIds: [u.john!, u.peter!] }],
     'groups.rename': [{ groupId: g.sales, name: 'Sales team' }],
@@ -170,9 +188,11 @@ function samples(): Samples {
     'numbers.release': [{ bnId: n.mainLA }],
     'contacts.lookup': [{ phone: '+12135550100' }],
     'contacts.list': [{ search: 'a', cursor: Buffer.from(`Casey\u0000${own.contactId}`).toString('base64url'), limit: 10 }],
-    'contacts.create': [{ name: 'New Person', company: 'Co', phone: '+13105550111', email: 'new@example.com', notes: 'Met at a fair' }],
+    'contacts.create': [
+      { name: 'New Person', company: 'Co', phone: '+13105550111', email: 'new@example.com', notes: 'Met at a fair', sharedNumber: false },
+    ],
     'contacts.update': [
-      { contactId: own.contactId, name: 'Renamed', company: 'Co', phone: '+13105550112', email: 'renamed@example.com', notes: '' },
+      { contactId: own.contactId, name: 'Renamed', company: 'Co', phone: '+13105550112', email: 'renamed@example.com', notes: '', sharedNumber: false },
     ],
     'contacts.delete': [{ contactId: own.contactId }],
     'integrations.list': [{}],
@@ -200,6 +220,8 @@ function samples(): Samples {
     'audit.list': [{ cursor: `${NOW}:1`, limit: 10, actorUserId: u.morgan!, targetType: 'user', from: 0, to: NOW }],
     'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter }],
     'calls.export': [callFilter],
+    'calls.count': [callFilter],
+    'calls.filterOptions': [{}],
     'calls.get': [{ callId: own.callId }],
     'calls.authorizeOutbound': [
       { bnId: n.mainLA, to: '+13105550100' },

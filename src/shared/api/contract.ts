@@ -104,6 +104,19 @@ const NewUser = z.strictObject({
   ...Demographics,
 });
 
+/**
+ * Names for the ids an audit page's before/after values hold, read when the
+ * page is: a number's formatting and label, a person's, group's or flow's
+ * name, and whether it is gone since, so the log reads in the screens' words.
+ */
+const AuditNames = z.object({
+  numbers: z.record(z.string(), z.object({ formatted: z.string(), label: z.string(), released: z.boolean() })),
+  users: z.record(z.string(), z.object({ name: z.string(), extension: z.string(), active: z.boolean() })),
+  groups: z.record(z.string(), z.object({ name: z.string(), deleted: z.boolean() })),
+  callFlows: z.record(z.string(), z.object({ name: z.string(), deleted: z.boolean() })),
+});
+export type AuditNames = z.infer<typeof AuditNames>;
+
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 /**
@@ -143,12 +156,46 @@ export const contract = {
     User,
   ),
   'users.setRole': def(z.strictObject({ userId: Id, role: Role }), User),
+  /** What each role may do (POLICY.md §2), as the policy decides it: for "Compare roles". */
+  'users.roleTable': def(
+    empty,
+    z.array(
+      z.object({
+        capability: z.string(),
+        label: z.string(),
+        cells: z.record(Role, z.object({ mark: z.enum(['yes', 'no', 'permission']), note: z.string().nullable() })),
+      }),
+    ),
+  ),
   'users.setCallAccess': def(z.strictObject({ userId: Id, callAccess: CallAccessLevel, scopeBnIds: idList.default([]) }), User),
   'users.setOutboundNumbers': def(
     z.strictObject({ userId: Id, outboundCallBnIds: idList, smsBnIds: idList, defaultBnId: Id.nullable().optional() }),
     User,
   ),
   'users.setManagerPermissions': def(z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(7) }), User),
+  /**
+   * The whole user card in one request: each part given is applied, in the
+   * order role → basic info → call access → outbound numbers → Manager
+   * permissions, with the same checks and audit events as its own method,
+   * and only where it changes something. One refusal changes nothing.
+   */
+  'users.update': def(
+    z.strictObject({
+      userId: Id,
+      name: PersonName.optional(),
+      email: Email.optional(),
+      extension: Extension.optional(),
+      ...Demographics,
+      role: Role.optional(),
+      callAccess: CallAccessLevel.optional(),
+      scopeBnIds: idList.optional(),
+      outboundCallBnIds: idList.optional(),
+      smsBnIds: idList.optional(),
+      defaultBnId: Id.nullable().optional(),
+      permissions: z.array(ManagerPermission).max(7).optional(),
+    }),
+    User,
+  ),
 
   'groups.list': def(empty, z.array(Group)),
   'groups.create': def(z.strictObject({ name: PersonName, memberIds: idList.default([]) }), Group),
@@ -188,6 +235,8 @@ export const contract = {
       phone: E164,
       email: z.union([Email, z.literal('')]).default(''),
       notes: z.string().max(2000).default(''),
+      /** Save even though another contact has this number (refused with `conflict` otherwise). */
+      sharedNumber: z.boolean().default(false),
     }),
     Contact,
   ),
@@ -199,6 +248,7 @@ export const contract = {
       phone: E164.optional(),
       email: z.union([Email, z.literal('')]).optional(),
       notes: z.string().max(2000).optional(),
+      sharedNumber: z.boolean().default(false),
     }),
     Contact,
   ),
@@ -245,13 +295,29 @@ export const contract = {
       targetType: z.enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact']).optional(),
       ...dateRange,
     }),
-    pageOf(AuditEvent),
+    pageOf(AuditEvent).extend({ names: AuditNames }),
   ),
 
   'calls.list': def(CallFilter, pageOf(CallRow)),
   'calls.export': def(
     CallFilter.omit({ cursor: true, limit: true }),
     z.object({ filename: z.string(), csv: z.string(), rows: z.number(), truncated: z.boolean() }),
+  ),
+  /**
+   * How many calls the filter matches, by the list's own query: exact up to
+   * a cap, beyond it an estimate (`estimated`), so counting never costs much
+   * more than a page.
+   */
+  'calls.count': def(CallFilter.omit({ cursor: true, limit: true }), z.object({ count: z.number(), estimated: z.boolean() })),
+  /** The options the calls filters offer this user: only numbers, flows, groups and people their calls can carry. */
+  'calls.filterOptions': def(
+    empty,
+    z.object({
+      numbers: z.array(z.object({ id: Id, formatted: z.string(), label: z.string() })),
+      callFlows: z.array(z.object({ id: Id, name: z.string() })),
+      groups: z.array(z.object({ id: Id, name: z.string() })),
+      users: z.array(z.object({ id: Id, name: z.string(), extension: z.string(), active: z.boolean() })),
+    }),
   ),
   'calls.get': def(z.strictObject({ callId: Id }), CallDetail),
   'calls.authorizeOutbound': def(
@@ -315,7 +381,7 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  * read-only "View as", and answer on a cancelled account.
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
-  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|export|audio|why|lookup|directory)$/.test(m)),
+  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|audio|why|lookup|directory)$/.test(m)),
 );
 
 /** Methods that answer without a signed-in session. */

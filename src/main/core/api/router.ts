@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { contract, publicMethods, readOnlyMethods, type Method } from '../../../shared/api/contract';
 import type { EventName } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
+import { humanIssue } from '../../../shared/api/humanErrors';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import type { Db } from '../store/db';
 import { PHONE_NOT_RUNNING, type Audience, type AuthedCtx, type Ctx, type PhoneState, type Session } from './context';
@@ -20,7 +21,11 @@ export interface RouterOptions {
   phone?: (() => PhoneState) | undefined;
 }
 
-/** Turns zod's issues into one readable message and a per-field map. */
+/**
+ * Turns zod's issues into one readable message and a per-field map. Every
+ * message is already in people's words (humanIssue, or the schema's own), and
+ * names its field, so the first one stands alone as the request's message.
+ */
 function describe(error: z.ZodError): ApiFailure {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -28,8 +33,7 @@ function describe(error: z.ZodError): ApiFailure {
     fields[path] ??= issue.message;
   }
   const [first] = Object.entries(fields);
-  const message = first ? (first[0] === '(input)' ? first[1] : `${first[0]}: ${first[1]}`) : 'Invalid input';
-  return new ApiFailure('invalid', message, fields);
+  return new ApiFailure('invalid', first ? first[1] : 'Some of what was entered is not valid.', fields);
 }
 
 /**
@@ -51,7 +55,7 @@ export function createRouter(options: RouterOptions) {
       if (!Object.hasOwn(contract, method)) throw new ApiFailure('invalid', `Unknown method: ${String(method).slice(0, 60)}`);
       const m = method as Method;
       const spec = contract[m];
-      const parsed = spec.input.safeParse(rawInput ?? {});
+      const parsed = spec.input.safeParse(rawInput ?? {}, { error: humanIssue });
       if (!parsed.success) throw describe(parsed.error);
 
       const phone = options.phone?.() ?? PHONE_NOT_RUNNING;

@@ -15,3 +15,5 @@ export {
 } from './visibility';
 export { callPageSql, threadPageSql, encodeCursor, decodeCursor, splitPage, type Keyset } from './listSql';
 export { reachBnIds, auditScopeSql } from './scope';
+export { callFilterScope, type FilterScope } from './filterScope';
+export { roleTable, type RoleTableRow } from './roleTable';

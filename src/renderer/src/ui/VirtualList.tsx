@@ -10,6 +10,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
 export function VirtualList<T>(props: {
   items: readonly T[];
   rowHeight: number;
+  /** Rows that change height (an opened detail): each is measured, and rowHeight is only the first guess. */
+  measured?: boolean;
   hasMore: boolean;
   loadingMore: boolean;
   onLoadMore: () => void;
@@ -34,19 +36,32 @@ export function VirtualList<T>(props: {
   }, [last, items.length, hasMore, loadingMore, onLoadMore]);
 
   return (
-    <Box ref={parent} style={{ height: '100%', overflowY: 'auto', contain: 'strict' }} role="list" aria-label={props.label}>
+    <Box
+      ref={parent}
+      style={{ height: '100%', overflowY: 'auto', contain: 'strict' }}
+      role="list"
+      aria-label={props.label}
+    >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
         {virtualItems.map((v) => (
           <div
             key={v.key}
             data-index={v.index}
+            ref={props.measured ? virtualizer.measureElement : undefined}
             role="listitem"
-            style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: v.size, transform: `translateY(${v.start}px)` }}
+            style={{
+              position: 'absolute',
+              top: 0,
+              left: 0,
+              width: '100%',
+              ...(props.measured ? {} : { height: v.size }),
+              transform: `translateY(${v.start}px)`,
+            }}
           >
             {v.index < items.length ? (
               props.renderRow(items[v.index] as T, v.index)
             ) : (
-              <Center h="100%">
+              <Center h={props.measured ? props.rowHeight : '100%'}>
                 <Loader size="xs" aria-label="Loading more" />
               </Center>
             )}

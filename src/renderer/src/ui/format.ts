@@ -2,7 +2,8 @@ import { formatE164 } from '../../../shared/phone';
 
 export { formatE164 };
 
-export const formatPhone = (n: string | null | undefined): string => (n ? (n.startsWith('+') ? formatE164(n) : `Ext. ${n}`) : '—');
+export const formatPhone = (n: string | null | undefined): string =>
+  n ? (n.startsWith('+') ? formatE164(n) : `Ext. ${n}`) : '—';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
@@ -25,18 +26,12 @@ export function formatDuration(seconds: number | null): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.round(seconds % 60);
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`
+    : `${m}:${String(s).padStart(2, '0')}`;
 }
 
-export const roleLabel = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' } as const;
-
-export const accessLabel = {
-  personal: 'Personal',
-  group: 'Calling group',
-  callflow: 'Call flow',
-  numbers: 'Business numbers',
-  all: 'All',
-} as const;
+export { accessLabel, roleLabel } from '../../../shared/labels';
 
 export const accessHelp = {
   personal: 'Only calls, voicemails and messages they took part in.',

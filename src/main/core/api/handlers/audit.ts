@@ -1,5 +1,5 @@
 import { auditScopeSql, can, decodeCursor } from '../../policy';
-import { auditPage } from '../../store/repos/audit';
+import { auditNames, auditPage } from '../../store/repos/audit';
 import { enforce } from '../failure';
 import { checkFilterIds } from './lists';
 import type { Handlers } from '../handler';
@@ -12,6 +12,10 @@ export const auditHandlers: Handlers<'audit'> = {
     const items = auditPage(ctx.db, auditScopeSql(ctx.actor), filter, after?.id ?? null, limit + 1);
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit && last ? `${last.at}:${last.id}` : null };
+    return {
+      items: page,
+      nextCursor: items.length > limit && last ? `${last.at}:${last.id}` : null,
+      names: auditNames(ctx.db, ctx.actor.accountId, page),
+    };
   },
 };

@@ -1,7 +1,18 @@
-import { callBranches, callPageSql, can, decodeCursor, explain, matchingBranch, splitPage } from '../../policy';
+import {
+  callBranches,
+  callFilterScope,
+  callPageSql,
+  can,
+  decodeCursor,
+  explain,
+  matchingBranch,
+  splitPage,
+} from '../../policy';
+import { formatE164 } from '../../../../shared/phone';
 import { callEvents, callFacts, callRows, lastBnWith, voicemailsForCalls } from '../../store/repos/calls';
 import { callPageRows } from '../../store/repos/callPage';
 import { getNumber } from '../../store/repos/numbers';
+import { searchNumbers } from '../../store/repos/numberSearch';
 import { stmt } from '../../store/stmt';
 import type { AuthedCtx } from '../context';
 import { ApiFailure, enforce, notFound } from '../failure';
@@ -9,6 +20,14 @@ import type { Handlers } from '../handler';
 import { checkFilterIds, paginate } from './lists';
 import type { CallFilter } from '../../../../shared/api/contract';
 import type { CallDetail } from '../../../../shared/api/entities';
+
+/**
+ * How many calls a search's numbers may carry for the page to be driven by
+ * them rather than by the actor's branches (store/repos/numberSearch.ts):
+ * for `all` the index alone decides each call, for the others a participant
+ * check may cost a lookup per call.
+ */
+export const searchBudget = (ctx: AuthedCtx) => (ctx.actor.callAccess === 'all' ? 50_000 : 5_000);
 
 /**
  * The policy's query for one page of calls the actor may see, newest first,
@@ -21,7 +40,8 @@ export function callPageQuery(
   extra?: { voicemailOnly?: boolean; unreadBy?: number },
 ) {
   checkFilterIds(ctx, f);
-  const filter = extra ? { ...f, ...extra } : f;
+  const numbers = f.search ? searchNumbers(ctx.db, ctx.actor.accountId, f.search, searchBudget(ctx)) : null;
+  const filter = extra || numbers ? { ...f, ...extra, numbers: numbers?.numbers } : f;
   return callPageSql(callBranches(ctx.actor), ctx.actor.accountId, filter, decodeCursor(f.cursor), f.limit + 1);
 }
 
@@ -45,8 +65,73 @@ function mustSeeCall(ctx: AuthedCtx, callId: number) {
 
 export { mustSeeCall };
 
+/**
+ * Up to this many matching calls are counted exactly: the count walks the
+ * list query's own index entries (no rows are read or built), a few
+ * milliseconds at most. Beyond it the count is estimated from how densely the
+ * newest matches fall in time (docs/performance.md, "Counts").
+ */
+export const COUNT_EXACT_UP_TO = 2_000;
+
+/** The count statement's text, per page query text (each is itself kept per shape). */
+const countSql = new Map<string, string>();
+
+/** "12,345" → 12,000: an estimate shows no more digits than it knows. */
+const roughly = (n: number) => {
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / step) * step;
+};
+
 export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
-  'calls.list': (ctx, f) => splitPage(callPageRows(ctx.db, callPageQuery(ctx, f)), f.limit, (c) => ({ k: c.startedAt, id: c.id })),
+  'calls.count': (ctx, f) => {
+    const q = callPageQuery(ctx, { ...f, limit: COUNT_EXACT_UP_TO });
+    let sql = countSql.get(q.sql);
+    if (sql === undefined) {
+      sql = `SELECT count(*) AS n, min(k) AS oldest, max(k) AS newest FROM (${q.sql})`;
+      countSql.set(q.sql, sql);
+    }
+    const r = stmt(ctx.db, sql).get(...q.params) as { n: number; oldest: number | null; newest: number | null };
+    if (r.n <= COUNT_EXACT_UP_TO || r.oldest === null || r.newest === null) return { count: r.n, estimated: false };
+    // The newest matches span [oldest, newest]; the rest are assumed as dense
+    // back to the start of the filter's range, or of the account's history.
+    const first = stmt(ctx.db, 'SELECT min(started_at) FROM calls WHERE account_id = ?')
+      .pluck()
+      .get(ctx.actor.accountId) as number | null;
+    const start = Math.max(f.from ?? first ?? r.oldest, first ?? r.oldest);
+    const sampled = Math.max(1, r.newest - r.oldest);
+    const estimate = (r.n * Math.max(sampled, r.newest - start)) / sampled;
+    return { count: Math.max(r.n, roughly(estimate)), estimated: true };
+  },
+
+  'calls.filterOptions': (ctx) => {
+    const scope = callFilterScope(ctx.db, ctx.actor);
+    const a = ctx.actor.accountId;
+    const inList = (ids: ReadonlySet<number>) => JSON.stringify([...ids]);
+    const numbers = stmt(
+      ctx.db,
+      'SELECT id, e164, label FROM business_numbers WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY e164',
+    ).all(a, inList(scope.bnIds)) as { id: number; e164: string; label: string }[];
+    return {
+      numbers: numbers.map((n) => ({ id: n.id, formatted: formatE164(n.e164), label: n.label })),
+      callFlows: stmt(
+        ctx.db,
+        'SELECT id, name FROM call_flows WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY name',
+      ).all(a, inList(scope.flowIds)) as { id: number; name: string }[],
+      groups: stmt(
+        ctx.db,
+        'SELECT id, name FROM user_groups WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY name',
+      ).all(a, inList(scope.groupIds)) as { id: number; name: string }[],
+      users: (
+        stmt(
+          ctx.db,
+          'SELECT id, name, extension, active FROM users WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY active DESC, name',
+        ).all(a, inList(scope.userIds)) as { id: number; name: string; extension: string; active: number }[]
+      ).map((u) => ({ ...u, active: u.active === 1 })),
+    };
+  },
+
+  'calls.list': (ctx, f) =>
+    splitPage(callPageRows(ctx.db, callPageQuery(ctx, f)), f.limit, (c) => ({ k: c.startedAt, id: c.id })),
 
   'calls.get': (ctx, { callId }) => {
     const facts = mustSeeCall(ctx, callId);
@@ -59,7 +144,11 @@ export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
       ...row,
       events: callEvents(ctx.db, callId) as CallDetail['events'],
       voicemail: vm,
-      why: explain(branch!, { group: row.groupName ?? undefined, flow: row.callFlowName ?? undefined, bn: bn?.formatted ?? row.bnE164 ?? undefined }),
+      why: explain(branch!, {
+        group: row.groupName ?? undefined,
+        flow: row.callFlowName ?? undefined,
+        bn: bn?.formatted ?? row.bnE164 ?? undefined,
+      }),
     };
   },
 

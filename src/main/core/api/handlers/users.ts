@@ -1,6 +1,7 @@
 import type { CallAccessLevel, ManagerPermission, Role } from '../../../../shared/primitives';
+import { accessLabel, roleLabel } from '../../../../shared/labels';
 import { hashPassword } from '../../domain/password';
-import { can, defaultManagerPermissions, reachBnIds, type Grant } from '../../policy';
+import { can, defaultManagerPermissions, reachBnIds, roleTable, type Grant } from '../../policy';
 import { countActiveUsers, planLimits } from '../../store/repos/account';
 import { getGroup } from '../../store/repos/groups';
 import { unknownNumberIds } from '../../store/repos/numbers';
@@ -28,7 +29,7 @@ import { asTarget, userView } from '../views';
 import { checkFilterIds } from './lists';
 
 const defaultLevel: Record<Role, CallAccessLevel> = { agent: 'group', manager: 'numbers', administrator: 'all' };
-const roleWord: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
+const roleWord = roleLabel;
 
 function mustGetUser(ctx: AuthedCtx, id: number): UserRecord {
   const u = getUser(ctx.db, ctx.actor.accountId, id);
@@ -56,7 +57,10 @@ function mustBeFree(ctx: AuthedCtx, extension: string | undefined, email: string
 function withinUserLimit(ctx: AuthedCtx) {
   const limit = planLimits[ctx.actor.plan].users;
   if (countActiveUsers(ctx.db, ctx.actor.accountId) >= limit) {
-    throw new ApiFailure('plan', `The ${ctx.actor.plan} plan allows ${limit} active users; change the plan to add more.`);
+    throw new ApiFailure(
+      'plan',
+      `The ${ctx.actor.plan} plan allows ${limit} active users; change the plan to add more.`,
+    );
   }
 }
 
@@ -77,6 +81,7 @@ function grantFor(
 }
 
 const minus = (a: readonly number[], b: readonly number[]) => a.filter((x) => !b.includes(x));
+const sameSet = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 function accessSnapshot(ctx: AuthedCtx, id: number) {
   const u = mustGetUser(ctx, id);
@@ -99,7 +104,14 @@ function changed(ctx: AuthedCtx, userId: number, access: boolean) {
 
 function createUser(
   ctx: AuthedCtx,
-  fields: { name: string; email: string; extension: string; password: string; title?: string | undefined; timezone?: string | undefined },
+  fields: {
+    name: string;
+    email: string;
+    extension: string;
+    password: string;
+    title?: string | undefined;
+    timezone?: string | undefined;
+  },
   role: Role,
   level: CallAccessLevel,
   sets: { scope: readonly number[]; call: readonly number[]; sms: readonly number[] },
@@ -132,6 +144,8 @@ export const usersHandlers: Handlers<'users'> = {
     return listUsers(ctx.db, ctx.actor.accountId, filter).map((u) => userView(ctx.db, ctx.actor, u));
   },
 
+  'users.roleTable': () => roleTable(),
+
   'users.get': (ctx, { userId }) => userView(ctx.db, ctx.actor, mustGetUser(ctx, userId)),
 
   'users.add': (ctx, input) => {
@@ -158,13 +172,22 @@ export const usersHandlers: Handlers<'users'> = {
       );
     }
     if (level === 'numbers' && sets.scope.length === 0) {
-      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
+      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', {
+        scopeBnIds: 'Choose at least one',
+      });
     }
     withinUserLimit(ctx);
     mustBeFree(ctx, input.extension, input.email, null);
     const id = createUser(ctx, input, role, level, sets, groupIds, defaultManagerPermissions);
     if (sets.call[0] !== undefined) updateUser(ctx.db, id, { defaultBnId: sets.call[0] });
-    audit(ctx, 'user.add', { type: 'user', id }, `Added ${input.name} (${input.extension}) as ${roleWord[role]}`, null, accessSnapshot(ctx, id));
+    audit(
+      ctx,
+      'user.add',
+      { type: 'user', id },
+      `Added ${input.name} (${input.extension}) as ${roleWord[role]}`,
+      null,
+      accessSnapshot(ctx, id),
+    );
     changed(ctx, id, false);
     if (groupIds.length > 0) ctx.emit('groups.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, id));
@@ -177,7 +200,13 @@ export const usersHandlers: Handlers<'users'> = {
     enforce(
       can(ctx.actor, 'user.duplicate', {
         source: asTarget(source),
-        grant: grantFor(ctx, { groupIds }, source.callAccess, [...numbers.scope, ...numbers.call, ...numbers.sms], false),
+        grant: grantFor(
+          ctx,
+          { groupIds },
+          source.callAccess,
+          [...numbers.scope, ...numbers.call, ...numbers.sms],
+          false,
+        ),
       }),
     );
     if (groupIds.length > 0) {
@@ -200,7 +229,14 @@ export const usersHandlers: Handlers<'users'> = {
       source.role === 'manager' ? getPermissions(ctx.db, source.id) : [],
     );
     if (source.defaultBnId !== null) updateUser(ctx.db, id, { defaultBnId: source.defaultBnId });
-    audit(ctx, 'user.duplicate', { type: 'user', id }, `Added ${input.name} (${input.extension}) as a copy of ${source.name}`, null, accessSnapshot(ctx, id));
+    audit(
+      ctx,
+      'user.duplicate',
+      { type: 'user', id },
+      `Added ${input.name} (${input.extension}) as a copy of ${source.name}`,
+      null,
+      accessSnapshot(ctx, id),
+    );
     changed(ctx, id, false);
     if (groupIds.length > 0) ctx.emit('groups.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, id));
@@ -209,9 +245,23 @@ export const usersHandlers: Handlers<'users'> = {
   'users.deactivate': (ctx, { userId }) => {
     const u = mustGetUser(ctx, userId);
     if (!u.active) throw conflict(`${u.name} is already deactivated.`);
-    enforce(can(ctx.actor, 'user.deactivate', { target: asTarget(u), activeAdministrators: countActiveAdministrators(ctx.db, u.accountId) }));
+    enforce(
+      can(ctx.actor, 'user.deactivate', {
+        target: asTarget(u),
+        activeAdministrators: countActiveAdministrators(ctx.db, u.accountId),
+      }),
+    );
     updateUser(ctx.db, u.id, { active: false });
-    audit(ctx, 'user.deactivate', { type: 'user', id: u.id }, `Deactivated ${u.name}`, { active: true }, { active: false });
+    audit(
+      ctx,
+      'user.deactivate',
+      { type: 'user', id: u.id },
+      `Deactivated ${u.name}`,
+      { active: true },
+      { active: false },
+    );
+    // Their sessions end for good: reactivating them later does not bring one back.
+    ctx.endSessions(u.id);
     changed(ctx, u.id, true);
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
@@ -222,7 +272,14 @@ export const usersHandlers: Handlers<'users'> = {
     enforce(can(ctx.actor, 'user.reactivate', { target: asTarget(u) }));
     withinUserLimit(ctx);
     updateUser(ctx.db, u.id, { active: true });
-    audit(ctx, 'user.reactivate', { type: 'user', id: u.id }, `Reactivated ${u.name}`, { active: false }, { active: true });
+    audit(
+      ctx,
+      'user.reactivate',
+      { type: 'user', id: u.id },
+      `Reactivated ${u.name}`,
+      { active: false },
+      { active: true },
+    );
     changed(ctx, u.id, true);
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
@@ -230,7 +287,8 @@ export const usersHandlers: Handlers<'users'> = {
   'users.updateSettings': (ctx, { userId, ...patch }) => {
     const u = mustGetUser(ctx, userId);
     const identity =
-      (patch.extension !== undefined && patch.extension !== u.extension) || (patch.email !== undefined && patch.email !== u.email);
+      (patch.extension !== undefined && patch.extension !== u.extension) ||
+      (patch.email !== undefined && patch.email !== u.email);
     enforce(can(ctx.actor, 'user.editSettings', { target: asTarget(u), identity }));
     mustBeFree(ctx, patch.extension, patch.email, u.id);
     const before = { name: u.name, email: u.email, extension: u.extension, title: u.title, timezone: u.timezone };
@@ -256,7 +314,14 @@ export const usersHandlers: Handlers<'users'> = {
     const n = getUserNumbers(ctx.db, u.id);
     setUserNumbers(ctx.db, u.id, 'scope', level === 'numbers' ? [...new Set([...n.scope, ...n.call, ...n.sms])] : []);
     setPermissions(ctx.db, u.id, role === 'manager' ? defaultManagerPermissions : []);
-    audit(ctx, 'user.role', { type: 'user', id: u.id }, `Changed ${u.name}'s role from ${roleWord[u.role]} to ${roleWord[role]}`, before, accessSnapshot(ctx, u.id));
+    audit(
+      ctx,
+      'user.role',
+      { type: 'user', id: u.id },
+      `Changed ${u.name}'s role from ${roleWord[u.role]} to ${roleWord[role]}`,
+      before,
+      accessSnapshot(ctx, u.id),
+    );
     changed(ctx, u.id, true);
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
@@ -267,22 +332,41 @@ export const usersHandlers: Handlers<'users'> = {
     // Every id sent must name a live number of this account, even when the level ignores it.
     mustKnowNumbers(ctx, scopeBnIds);
     if (callAccess === 'numbers' && scope.length === 0) {
-      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', { scopeBnIds: 'Choose at least one' });
+      throw new ApiFailure('invalid', 'Choose at least one business number for "Business numbers" access.', {
+        scopeBnIds: 'Choose at least one',
+      });
     }
     const current = getUserNumbers(ctx.db, u.id);
-    const grant = grantFor(ctx, { userId: u.id, groupIds: userGroupIds(ctx.db, u.id) }, callAccess, minus(scope, current.scope), false);
+    const grant = grantFor(
+      ctx,
+      { userId: u.id, groupIds: userGroupIds(ctx.db, u.id) },
+      callAccess,
+      minus(scope, current.scope),
+      false,
+    );
     enforce(can(ctx.actor, 'user.editAccess', { target: asTarget(u), grant }));
     const before = accessSnapshot(ctx, u.id);
     updateUser(ctx.db, u.id, { callAccess });
     setUserNumbers(ctx.db, u.id, 'scope', scope);
-    audit(ctx, 'user.callAccess', { type: 'user', id: u.id }, `Changed ${u.name}'s call access to ${callAccess}`, before, accessSnapshot(ctx, u.id));
+    audit(
+      ctx,
+      'user.callAccess',
+      { type: 'user', id: u.id },
+      `Changed ${u.name}'s call access to ${accessLabel[callAccess]}`,
+      before,
+      accessSnapshot(ctx, u.id),
+    );
     changed(ctx, u.id, true);
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
 
   'users.setOutboundNumbers': (ctx, { userId, outboundCallBnIds, smsBnIds, defaultBnId }) => {
     const u = mustGetUser(ctx, userId);
-    mustKnowNumbers(ctx, [...outboundCallBnIds, ...smsBnIds, ...(typeof defaultBnId === 'number' ? [defaultBnId] : [])]);
+    mustKnowNumbers(ctx, [
+      ...outboundCallBnIds,
+      ...smsBnIds,
+      ...(typeof defaultBnId === 'number' ? [defaultBnId] : []),
+    ]);
     const current = getUserNumbers(ctx.db, u.id);
     const added = [...minus(outboundCallBnIds, current.call), ...minus(smsBnIds, current.sms)];
     const grant: Grant = { addedBnIds: added, narrowsOutbound: true };
@@ -291,18 +375,97 @@ export const usersHandlers: Handlers<'users'> = {
       throw new ApiFailure('invalid', 'Administrators may use every business number; there is nothing to choose.');
     }
     // Removing the default number moves the default to the first one left.
-    const kept = u.defaultBnId !== null && outboundCallBnIds.includes(u.defaultBnId) ? u.defaultBnId : (outboundCallBnIds[0] ?? null);
+    const kept =
+      u.defaultBnId !== null && outboundCallBnIds.includes(u.defaultBnId)
+        ? u.defaultBnId
+        : (outboundCallBnIds[0] ?? null);
     const nextDefault = defaultBnId === undefined ? kept : defaultBnId;
     if (nextDefault !== null && !outboundCallBnIds.includes(nextDefault)) {
-      throw new ApiFailure('invalid', 'The default caller ID must be one of the outbound call numbers.', { defaultBnId: 'Not an outbound call number' });
+      throw new ApiFailure('invalid', 'The default caller ID must be one of the outbound call numbers.', {
+        defaultBnId: 'Not an outbound call number',
+      });
     }
     const before = accessSnapshot(ctx, u.id);
     setUserNumbers(ctx.db, u.id, 'call', outboundCallBnIds);
     setUserNumbers(ctx.db, u.id, 'sms', smsBnIds);
     updateUser(ctx.db, u.id, { defaultBnId: nextDefault });
-    audit(ctx, 'user.outboundNumbers', { type: 'user', id: u.id }, `Changed ${u.name}'s outbound numbers`, before, accessSnapshot(ctx, u.id));
+    audit(
+      ctx,
+      'user.outboundNumbers',
+      { type: 'user', id: u.id },
+      `Changed ${u.name}'s outbound numbers`,
+      before,
+      accessSnapshot(ctx, u.id),
+    );
     changed(ctx, u.id, true);
     ctx.emit('numbers.changed', { kind: 'users', userIds: [u.id] });
+    return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
+  },
+
+  'users.update': (
+    ctx,
+    {
+      userId,
+      name,
+      email,
+      extension,
+      title,
+      timezone,
+      role,
+      callAccess,
+      scopeBnIds,
+      outboundCallBnIds,
+      smsBnIds,
+      defaultBnId,
+      permissions,
+    },
+  ) => {
+    // The request runs in one transaction: a refusal in any part undoes the parts before it.
+    const h = usersHandlers;
+    let u = mustGetUser(ctx, userId);
+    if (role !== undefined && role !== u.role) h['users.setRole'](ctx, { userId, role });
+    u = mustGetUser(ctx, userId);
+    const settings = { name, email, extension, title, timezone };
+    const patch = Object.fromEntries(
+      Object.entries(settings).filter(([k, v]) => v !== undefined && v !== u[k as keyof typeof settings]),
+    );
+    if (Object.keys(patch).length > 0) h['users.updateSettings'](ctx, { userId, ...patch });
+    u = mustGetUser(ctx, userId);
+    const n = getUserNumbers(ctx.db, userId);
+    if (callAccess !== undefined) {
+      const scope = callAccess === 'numbers' ? (scopeBnIds ?? n.scope) : [];
+      const current = u.callAccess === 'numbers' ? n.scope : [];
+      if (callAccess !== u.callAccess || !sameSet(scope, current)) {
+        h['users.setCallAccess'](ctx, { userId, callAccess, scopeBnIds: scopeBnIds ?? scope });
+      }
+    } else if (scopeBnIds !== undefined && u.callAccess === 'numbers' && !sameSet(scopeBnIds, n.scope)) {
+      h['users.setCallAccess'](ctx, { userId, callAccess: u.callAccess, scopeBnIds });
+    }
+    if (outboundCallBnIds !== undefined || smsBnIds !== undefined || defaultBnId !== undefined) {
+      const call = outboundCallBnIds ?? n.call;
+      const sms = smsBnIds ?? n.sms;
+      const wantedDefault = defaultBnId === undefined ? u.defaultBnId : defaultBnId;
+      if (!sameSet(call, n.call) || !sameSet(sms, n.sms) || wantedDefault !== u.defaultBnId) {
+        h['users.setOutboundNumbers'](ctx, {
+          userId,
+          outboundCallBnIds: call,
+          smsBnIds: sms,
+          ...(defaultBnId === undefined ? {} : { defaultBnId }),
+        });
+      }
+    }
+    if (permissions !== undefined) {
+      u = mustGetUser(ctx, userId);
+      if (u.role !== 'manager') {
+        if (permissions.length > 0) {
+          throw new ApiFailure('invalid', 'Only Managers have Manager permissions.', {
+            permissions: 'Only for Managers',
+          });
+        }
+      } else if (!sameSet(permissions, getPermissions(ctx.db, userId))) {
+        h['users.setManagerPermissions'](ctx, { userId, permissions });
+      }
+    }
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
 
@@ -311,7 +474,14 @@ export const usersHandlers: Handlers<'users'> = {
     enforce(can(ctx.actor, 'user.setPermissions', { target: asTarget(u) }));
     const before = accessSnapshot(ctx, u.id);
     setPermissions(ctx.db, u.id, permissions);
-    audit(ctx, 'user.managerPermissions', { type: 'user', id: u.id }, `Changed ${u.name}'s Manager permissions`, before, accessSnapshot(ctx, u.id));
+    audit(
+      ctx,
+      'user.managerPermissions',
+      { type: 'user', id: u.id },
+      `Changed ${u.name}'s Manager permissions`,
+      before,
+      accessSnapshot(ctx, u.id),
+    );
     changed(ctx, u.id, true);
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },

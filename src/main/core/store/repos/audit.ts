@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../../../shared/api/entities';
 import type { Sql } from '../../policy/listSql';
 import type { Db } from '../db';
 import { sqlLimit } from '../../policy/listSql';
+import { formatE164 } from '../../../../shared/phone';
 import { stmt } from '../stmt';
 
 export interface AuditFilter {
@@ -60,4 +61,87 @@ export function auditPage(db: Db, scope: Sql, f: AuditFilter, beforeId: number |
     before: r.before_json === null ? null : (JSON.parse(r.before_json) as unknown),
     after: r.after_json === null ? null : (JSON.parse(r.after_json) as unknown),
   }));
+}
+
+/** Which kind of thing an id under this key of a before/after value names. */
+const refKinds: Record<string, 'numbers' | 'users' | 'groups' | 'callFlows'> = {
+  bnId: 'numbers',
+  bnIds: 'numbers',
+  scopeBnIds: 'numbers',
+  outboundCallBnIds: 'numbers',
+  smsBnIds: 'numbers',
+  defaultBnId: 'numbers',
+  userId: 'users',
+  userIds: 'users',
+  memberIds: 'users',
+  ownerUserId: 'users',
+  groupId: 'groups',
+  groupIds: 'groups',
+  callFlowId: 'callFlows',
+};
+
+/** Every id the values hold under a known key, by kind (flow steps' group and user ids included). */
+export function auditRefs(
+  values: readonly unknown[],
+): Record<'numbers' | 'users' | 'groups' | 'callFlows', Set<number>> {
+  const refs = {
+    numbers: new Set<number>(),
+    users: new Set<number>(),
+    groups: new Set<number>(),
+    callFlows: new Set<number>(),
+  };
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 12 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const kind = refKinds[k];
+      if (kind) {
+        for (const id of Array.isArray(x) ? x : [x])
+          if (typeof id === 'number' && Number.isSafeInteger(id)) refs[kind].add(id);
+      } else walk(x, depth + 1);
+    }
+  };
+  for (const v of values) walk(v, 0);
+  return refs;
+}
+
+/**
+ * The names of the ids an audit page refers to, read from the account's own
+ * rows (released numbers, deleted groups and flows and deactivated people
+ * are kept, so history still names them).
+ */
+export function auditNames(db: Db, accountId: number, events: readonly AuditEvent[]) {
+  const refs = auditRefs(events.flatMap((e) => [e.before, e.after]));
+  const each = <R>(sql: string, ids: Set<number>): R[] =>
+    ids.size === 0 ? [] : (stmt(db, sql).all(accountId, JSON.stringify([...ids])) as R[]);
+  const inList = 'account_id = ? AND id IN (SELECT value FROM json_each(?))';
+  const numbers = each<{ id: number; e164: string; label: string; released_at: number | null }>(
+    `SELECT id, e164, label, released_at FROM business_numbers WHERE ${inList}`,
+    refs.numbers,
+  );
+  const users = each<{ id: number; name: string; extension: string; active: number }>(
+    `SELECT id, name, extension, active FROM users WHERE ${inList}`,
+    refs.users,
+  );
+  const groups = each<{ id: number; name: string; deleted_at: number | null }>(
+    `SELECT id, name, deleted_at FROM user_groups WHERE ${inList}`,
+    refs.groups,
+  );
+  const flows = each<{ id: number; name: string; deleted_at: number | null }>(
+    `SELECT id, name, deleted_at FROM call_flows WHERE ${inList}`,
+    refs.callFlows,
+  );
+  return {
+    numbers: Object.fromEntries(
+      numbers.map((n) => [n.id, { formatted: formatE164(n.e164), label: n.label, released: n.released_at !== null }]),
+    ),
+    users: Object.fromEntries(
+      users.map((u) => [u.id, { name: u.name, extension: u.extension, active: u.active === 1 }]),
+    ),
+    groups: Object.fromEntries(groups.map((g) => [g.id, { name: g.name, deleted: g.deleted_at !== null }])),
+    callFlows: Object.fromEntries(flows.map((f) => [f.id, { name: f.name, deleted: f.deleted_at !== null }])),
+  };
 }

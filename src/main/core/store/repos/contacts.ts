@@ -12,12 +12,20 @@ interface Row {
   notes: string;
 }
 
-const toContact = (r: Row): Contact => ({ id: r.id, name: r.name, company: r.company, phone: r.phone, email: r.email, notes: r.notes });
+const toContact = (r: Row): Contact => ({
+  id: r.id,
+  name: r.name,
+  company: r.company,
+  phone: r.phone,
+  email: r.email,
+  notes: r.notes,
+});
 
 export function getContact(db: Db, accountId: number, id: number): Contact | null {
-  const r = stmt(db, 'SELECT id, name, company, phone, email, notes FROM contacts WHERE id = ? AND account_id = ?').get(id, accountId) as
-    | Row
-    | undefined;
+  const r = stmt(db, 'SELECT id, name, company, phone, email, notes FROM contacts WHERE id = ? AND account_id = ?').get(
+    id,
+    accountId,
+  ) as Row | undefined;
   return r ? toContact(r) : null;
 }
 
@@ -39,7 +47,17 @@ export function listContacts(
         AND (? = '' OR name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\' OR (? <> '' AND phone LIKE '%' || ? || '%'))
         AND (? IS NULL OR (name COLLATE NOCASE, id) > (?, ?))
       ORDER BY name COLLATE NOCASE, id ${sqlLimit(limit + 1)}`,
-  ).all(accountId, text, like, like, digits, digits, after?.name ?? null, after?.name ?? null, after?.id ?? null) as Row[];
+  ).all(
+    accountId,
+    text,
+    like,
+    like,
+    digits,
+    digits,
+    after?.name ?? null,
+    after?.name ?? null,
+    after?.id ?? null,
+  ) as Row[];
   const items = rows.slice(0, limit).map(toContact);
   const last = items[items.length - 1];
   return { items, next: rows.length > limit && last ? { name: last.name, id: last.id } : null };
@@ -47,15 +65,10 @@ export function listContacts(
 
 export function insertContact(db: Db, accountId: number, c: Omit<Contact, 'id'>, at: number): number {
   return Number(
-    stmt(db, 'INSERT INTO contacts (account_id, name, company, phone, email, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      accountId,
-      c.name,
-      c.company,
-      c.phone,
-      c.email,
-      c.notes,
-      at,
-    ).lastInsertRowid,
+    stmt(
+      db,
+      'INSERT INTO contacts (account_id, name, company, phone, email, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(accountId, c.name, c.company, c.phone, c.email, c.notes, at).lastInsertRowid,
   );
 }
 
@@ -77,8 +90,24 @@ export function deleteContact(db: Db, id: number): void {
 /** The first contact (oldest) with this phone number, for naming a caller. */
 export function findContactByPhone(db: Db, accountId: number, phone: string): { id: number; name: string } | null {
   return (
-    (stmt(db, 'SELECT id, name FROM contacts WHERE account_id = ? AND phone = ? ORDER BY id LIMIT 1').get(accountId, phone) as
-      | { id: number; name: string }
-      | undefined) ?? null
+    (stmt(db, 'SELECT id, name FROM contacts WHERE account_id = ? AND phone = ? ORDER BY id LIMIT 1').get(
+      accountId,
+      phone,
+    ) as { id: number; name: string } | undefined) ?? null
+  );
+}
+
+/** Another contact (the oldest) with this phone number, not counting `exceptId`. */
+export function otherContactWithPhone(
+  db: Db,
+  accountId: number,
+  phone: string,
+  exceptId: number | null,
+): { id: number; name: string; company: string } | null {
+  return (
+    (stmt(
+      db,
+      'SELECT id, name, company FROM contacts WHERE account_id = ? AND phone = ? AND id IS NOT ? ORDER BY id LIMIT 1',
+    ).get(accountId, phone, exceptId) as { id: number; name: string; company: string } | undefined) ?? null
   );
 }

@@ -1,81 +1,32 @@
-import { Box, Button, Center, Group, Loader, Select, Text, TextInput } from '@mantine/core';
+import { Box, Button, Group, Select, Text, TextInput } from '@mantine/core';
 import { IconX } from '@tabler/icons-react';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { AuditEvent } from '../../../../shared/api/entities';
+import { useMemo, useState } from 'react';
+import type { AuditNames } from '../../../../shared/api/contract';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
+import { PagedList } from '../../ui/PagedList';
 import { useGroupsQuery, useUsersQuery } from '../directory/api';
 import type { FlowNames } from '../flows/flowText';
 import { useAuditEventsInfiniteQuery, type AuditFilter } from './api';
 import { AuditRow, targetLabel } from './AuditRow';
 
 type TargetType = NonNullable<AuditFilter['targetType']>;
-const targetTypes: TargetType[] = ['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact'];
+const targetTypes: TargetType[] = [
+  'user',
+  'group',
+  'callFlow',
+  'number',
+  'integration',
+  'billing',
+  'account',
+  'contact',
+];
 
 /** "2026-03-04" → local midnight that day (ms); `nextDay` gives the following midnight, for an inclusive end date. */
 function dayStart(value: string, nextDay = false): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return undefined;
   return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (nextDay ? 1 : 0)).getTime();
-}
-
-/**
- * Rows grow when their changes are opened, so this list measures each row
- * (unlike ui/VirtualList's fixed rows); only visible rows are in the DOM, and
- * the next (older) page loads as the end comes into view.
- */
-function AuditList(props: { items: readonly AuditEvent[]; hasMore: boolean; loadingMore: boolean; onLoadMore: () => void; names: FlowNames }) {
-  const { items, hasMore, loadingMore, onLoadMore } = props;
-  const parent = useRef<HTMLDivElement>(null);
-  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
-  const virtualizer = useVirtualizer({
-    count: items.length + (hasMore ? 1 : 0),
-    getScrollElement: () => parent.current,
-    estimateSize: () => 62,
-    overscan: 8,
-    getItemKey: (i) => items[i]?.id ?? 'more',
-  });
-  const virtualItems = virtualizer.getVirtualItems();
-  const last = virtualItems[virtualItems.length - 1];
-  useEffect(() => {
-    if (last && last.index >= items.length - 1 && hasMore && !loadingMore) onLoadMore();
-  }, [last, items.length, hasMore, loadingMore, onLoadMore]);
-
-  const toggle = (id: number) =>
-    setOpen((prev) => {
-      const next = new Set(prev);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
-
-  return (
-    <Box ref={parent} style={{ height: '100%', overflowY: 'auto', contain: 'strict' }} role="list" aria-label="Audit events">
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
-        {virtualItems.map((v) => {
-          const e = items[v.index];
-          return (
-            <div
-              key={v.key}
-              data-index={v.index}
-              ref={virtualizer.measureElement}
-              role="listitem"
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${v.start}px)` }}
-            >
-              {e ? (
-                <AuditRow event={e} expanded={open.has(e.id)} onToggle={() => toggle(e.id)} names={props.names} />
-              ) : (
-                <Center h={48}>
-                  <Loader size="xs" aria-label="Loading older events" />
-                </Center>
-              )}
-            </div>
-          );
-        })}
-      </div>
-    </Box>
-  );
 }
 
 export const AuditPage: PageComponent = () => {
@@ -85,15 +36,11 @@ export const AuditPage: PageComponent = () => {
   const [to, setTo] = useState('');
   const users = useUsersQuery({ includeInactive: true });
   const groups = useGroupsQuery();
-  const names: FlowNames = useMemo(() => {
-    const g = new Map((groups.data ?? []).map((x) => [x.id, x.name]));
-    const u = new Map((users.data ?? []).map((x) => [x.id, x.name]));
-    return { group: (i) => g.get(i) ?? null, user: (i) => u.get(i) ?? null };
-  }, [groups.data, users.data]);
 
   const fromMs = dayStart(from);
   const toMs = dayStart(to, true);
-  const rangeError = fromMs !== undefined && toMs !== undefined && toMs <= fromMs ? 'The end date is before the start date.' : undefined;
+  const rangeError =
+    fromMs !== undefined && toMs !== undefined && toMs <= fromMs ? 'The end date is before the start date.' : undefined;
   const filter: AuditFilter = useMemo(
     () => ({
       ...(actor ? { actorUserId: Number(actor) } : {}),
@@ -104,14 +51,40 @@ export const AuditPage: PageComponent = () => {
     [actor, target, fromMs, toMs, rangeError],
   );
   const q = useAuditEventsInfiniteQuery(filter);
-  const items = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const { fetchNextPage } = q;
-  const loadMore = useMemo(() => () => void fetchNextPage(), [fetchNextPage]);
   const filtered = Object.keys(filter).length > 0;
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (id: number) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  // The names of the ids the loaded events hold, as the main process read them with each page.
+  const refs: AuditNames = useMemo(() => {
+    const all: AuditNames = { numbers: {}, users: {}, groups: {}, callFlows: {} };
+    for (const p of q.data?.pages ?? []) {
+      Object.assign(all.numbers, p.names.numbers);
+      Object.assign(all.users, p.names.users);
+      Object.assign(all.groups, p.names.groups);
+      Object.assign(all.callFlows, p.names.callFlows);
+    }
+    return all;
+  }, [q.data]);
+  const names: FlowNames = useMemo(() => {
+    const g = new Map((groups.data ?? []).map((x) => [x.id, x.name]));
+    const u = new Map((users.data ?? []).map((x) => [x.id, x.name]));
+    return {
+      group: (i) => g.get(i) ?? refs.groups[i]?.name ?? null,
+      user: (i) => u.get(i) ?? refs.users[i]?.name ?? null,
+    };
+  }, [groups.data, users.data, refs]);
 
   return (
     <Box style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
-      <PageHeader title="Audit log" description="Who changed what, and when: newest first. Nothing here can be edited or deleted." />
+      <PageHeader
+        title="Audit log"
+        description="Who changed what, and when: newest first. Nothing here can be edited or deleted."
+      />
       <Group gap="xs" px="lg" pb="sm" wrap="wrap" align="flex-start" role="search" aria-label="Filter the audit log">
         <Select
           size="xs"
@@ -120,7 +93,10 @@ export const AuditPage: PageComponent = () => {
           placeholder="Anyone"
           searchable
           clearable
-          data={(users.data ?? []).map((u) => ({ value: String(u.id), label: `${u.name}${u.active ? '' : ' (deactivated)'}` }))}
+          data={(users.data ?? []).map((u) => ({
+            value: String(u.id),
+            label: `${u.name}${u.active ? '' : ' (deactivated)'}`,
+          }))}
           value={actor}
           onChange={setActor}
           nothingFoundMessage="Nobody by that name"
@@ -136,11 +112,26 @@ export const AuditPage: PageComponent = () => {
           onChange={setTarget}
         />
         <Group gap={4} wrap="nowrap" align="flex-start">
-          <TextInput size="xs" type="date" aria-label="From date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={140} />
+          <TextInput
+            size="xs"
+            type="date"
+            aria-label="From date"
+            value={from}
+            onChange={(e) => setFrom(e.currentTarget.value)}
+            w={140}
+          />
           <Text size="xs" c="dimmed" pt={6}>
             to
           </Text>
-          <TextInput size="xs" type="date" aria-label="To date" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={140} error={rangeError} />
+          <TextInput
+            size="xs"
+            type="date"
+            aria-label="To date"
+            value={to}
+            onChange={(e) => setTo(e.currentTarget.value)}
+            w={140}
+            error={rangeError}
+          />
         </Group>
         {(filtered || from || to) && (
           <Button
@@ -158,23 +149,23 @@ export const AuditPage: PageComponent = () => {
           </Button>
         )}
       </Group>
-      <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
-        <QueryState
-          loading={q.isLoading}
-          error={q.error}
-          onRetry={q.refetch}
-          empty={items.length === 0}
-          emptyTitle={filtered ? 'No events match these filters' : 'No events yet'}
-          emptyText={filtered ? 'Try a wider date range or clear a filter.' : 'Changes to people, access, numbers, flows and billing show up here.'}
-        >
-          <AuditList items={items} hasMore={q.hasNextPage} loadingMore={q.isFetchingNextPage} onLoadMore={loadMore} names={names} />
-        </QueryState>
-      </Box>
-      {items.length > 0 && (
-        <Text size="xs" c="dimmed" px="lg" py={4} style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
-          {items.length.toLocaleString()} shown{q.hasNextPage ? ' · scroll for older events' : ''}
-        </Text>
-      )}
+      <PagedList
+        query={q}
+        label="Audit events"
+        rowHeight={62}
+        measured
+        getKey={(e) => e.id}
+        renderRow={(e) => (
+          <AuditRow event={e} expanded={open.has(e.id)} onToggle={() => toggle(e.id)} names={names} refs={refs} />
+        )}
+        emptyTitle={filtered ? 'No events match these filters' : 'No events yet'}
+        emptyText={
+          filtered
+            ? 'Try a wider date range or clear a filter.'
+            : 'Changes to people, access, numbers, flows and billing show up here.'
+        }
+        footer={`${(q.data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0).toLocaleString()} shown${q.hasNextPage ? ' · scroll for older events' : ''}`}
+      />
     </Box>
   );
 };

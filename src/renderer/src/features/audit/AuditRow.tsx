@@ -1,6 +1,7 @@
 import { Badge, Box, Button, Code, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { useState } from 'react';
+import type { AuditNames } from '../../../../shared/api/contract';
 import type { AuditEvent, FlowStep } from '../../../../shared/api/entities';
 import { formatDateTime } from '../../ui/format';
 import { flowOutline, type FlowNames } from '../flows/flowText';
@@ -24,7 +25,10 @@ const stepsOf = (v: unknown): FlowStep[] | null => {
 
 /** A call flow's steps before and after, as readable outlines; lines only on one side are highlighted. */
 function FlowStepsDiff(props: { before: FlowStep[] | null; after: FlowStep[] | null; names: FlowNames }) {
-  const sides = { before: props.before ? flowOutline(props.before, props.names) : null, after: props.after ? flowOutline(props.after, props.names) : null };
+  const sides = {
+    before: props.before ? flowOutline(props.before, props.names) : null,
+    after: props.after ? flowOutline(props.after, props.names) : null,
+  };
   const kept = keptLines(sides.before ?? [], sides.after ?? []);
   return (
     <SimpleGrid cols={2} spacing="sm">
@@ -60,10 +64,11 @@ function FlowStepsDiff(props: { before: FlowStep[] | null; after: FlowStep[] | n
   );
 }
 
-function Diff(props: { event: AuditEvent; names: FlowNames }) {
+function Diff(props: { event: AuditEvent; names: FlowNames; refs: AuditNames }) {
   const { event } = props;
   const [json, setJson] = useState(false);
-  const flowSteps = event.targetType === 'callFlow' ? { before: stepsOf(event.before), after: stepsOf(event.after) } : null;
+  const flowSteps =
+    event.targetType === 'callFlow' ? { before: stepsOf(event.before), after: stepsOf(event.after) } : null;
   const showSteps = flowSteps !== null && (flowSteps.before !== null || flowSteps.after !== null);
   const list = changes(event.before, event.after).filter((c) => !(showSteps && /^steps(\.|$)/.test(c.key)));
   const pretty = (v: unknown) => (v === null || v === undefined ? '(nothing)' : JSON.stringify(v, null, 2));
@@ -100,17 +105,19 @@ function Diff(props: { event: AuditEvent; names: FlowNames }) {
               <Table.Tr key={c.key}>
                 <Table.Td>{fieldLabel(c.key)}</Table.Td>
                 <Table.Td c={c.before === undefined ? 'dimmed' : 'red.7'} style={{ overflowWrap: 'anywhere' }}>
-                  {formatValue(c.before)}
+                  {formatValue(c.before, c.key, props.refs)}
                 </Table.Td>
                 <Table.Td c={c.after === undefined ? 'dimmed' : 'teal.7'} style={{ overflowWrap: 'anywhere' }}>
-                  {formatValue(c.after)}
+                  {formatValue(c.after, c.key, props.refs)}
                 </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
-      {!json && showSteps && flowSteps && <FlowStepsDiff before={flowSteps.before} after={flowSteps.after} names={props.names} />}
+      {!json && showSteps && flowSteps && (
+        <FlowStepsDiff before={flowSteps.before} after={flowSteps.after} names={props.names} />
+      )}
       <Button size="compact-xs" variant="subtle" w="fit-content" onClick={() => setJson((j) => !j)}>
         {json ? 'Show the changed fields' : 'Show the full before and after (JSON)'}
       </Button>
@@ -119,7 +126,13 @@ function Diff(props: { event: AuditEvent; names: FlowNames }) {
 }
 
 /** One audit event: when, who, what; its before → after opens in place. */
-export function AuditRow(props: { event: AuditEvent; expanded: boolean; onToggle: () => void; names: FlowNames }) {
+export function AuditRow(props: {
+  event: AuditEvent;
+  expanded: boolean;
+  onToggle: () => void;
+  names: FlowNames;
+  refs: AuditNames;
+}) {
   const e = props.event;
   const hasDetail = e.before !== null || e.after !== null;
   return (
@@ -153,7 +166,7 @@ export function AuditRow(props: { event: AuditEvent; expanded: boolean; onToggle
           </Button>
         )}
       </Group>
-      {props.expanded && <Diff event={e} names={props.names} />}
+      {props.expanded && <Diff event={e} names={props.names} refs={props.refs} />}
     </Box>
   );
 }

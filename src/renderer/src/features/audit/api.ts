@@ -10,7 +10,8 @@ export const auditApi = api.injectEndpoints({
         initialPageParam: null,
         getNextPageParam: (last) => last.nextCursor,
       },
-      query: ({ queryArg, pageParam }) => q('audit.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
+      query: ({ queryArg, pageParam }) =>
+        q('audit.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
       providesTags: ['Audit'],
     }),
   }),

@@ -1,8 +1,7 @@
 import { Button, Group, Select, TextInput } from '@mantine/core';
 import { IconSearch, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
-import { useCallFlowsQuery, useGroupsQuery, useNumbersQuery, useUsersQuery } from '../directory/api';
-import type { CallFilterInput } from './api';
+import { useCallFilterOptionsQuery, type CallFilterInput } from './api';
 
 const ranges = [
   { value: '1', label: 'Today' },
@@ -11,13 +10,19 @@ const ranges = [
   { value: '90', label: 'Last 90 days' },
 ];
 
-/** Filters for the calls list; every option offered is one the main process lets this user see. */
-export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallFilterInput) => void; showResult?: boolean }) {
+/**
+ * Filters for the calls list. The numbers, flows, groups and people offered
+ * come from the main process: only those that calls within this user's
+ * call access can carry (an option outside them could only match nothing).
+ */
+export function CallFilters(props: {
+  value: CallFilterInput;
+  onChange: (f: CallFilterInput) => void;
+  showResult?: boolean;
+}) {
   const { value, onChange } = props;
-  const numbers = useNumbersQuery();
-  const flows = useCallFlowsQuery();
-  const groups = useGroupsQuery();
-  const users = useUsersQuery();
+  const options = useCallFilterOptionsQuery();
+  const o = options.data;
   const [search, setSearch] = useState(value.search ?? '');
   const [range, setRange] = useState<string | null>(null);
 
@@ -83,7 +88,10 @@ export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallF
         size="xs"
         w={190}
         clearable
-        data={(numbers.data ?? []).map((n) => ({ value: String(n.id), label: n.label ? `${n.label} · ${n.formatted}` : n.formatted }))}
+        data={(o?.numbers ?? []).map((n) => ({
+          value: String(n.id),
+          label: n.label ? `${n.label} · ${n.formatted}` : n.formatted,
+        }))}
         value={value.bnId ? String(value.bnId) : null}
         onChange={(v) => set({ bnId: num(v) })}
       />
@@ -93,7 +101,7 @@ export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallF
         size="xs"
         w={150}
         clearable
-        data={(flows.data ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
+        data={(o?.callFlows ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
         value={value.callFlowId ? String(value.callFlowId) : null}
         onChange={(v) => set({ callFlowId: num(v) })}
       />
@@ -103,7 +111,7 @@ export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallF
         size="xs"
         w={130}
         clearable
-        data={(groups.data ?? []).map((g) => ({ value: String(g.id), label: g.name }))}
+        data={(o?.groups ?? []).map((g) => ({ value: String(g.id), label: g.name }))}
         value={value.groupId ? String(value.groupId) : null}
         onChange={(v) => set({ groupId: num(v) })}
       />
@@ -114,7 +122,10 @@ export function CallFilters(props: { value: CallFilterInput; onChange: (f: CallF
         w={170}
         clearable
         searchable
-        data={(users.data ?? []).map((u) => ({ value: String(u.id), label: `${u.name} (${u.extension})` }))}
+        data={(o?.users ?? []).map((u) => ({
+          value: String(u.id),
+          label: `${u.name} (${u.extension})${u.active ? '' : ' · deactivated'}`,
+        }))}
         value={value.userId ? String(value.userId) : null}
         onChange={(v) => set({ userId: num(v) })}
       />

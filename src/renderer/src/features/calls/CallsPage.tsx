@@ -1,17 +1,25 @@
-import { Box, Button, Text } from '@mantine/core';
+import { Box, Button } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { PageComponent } from '../../app/sections';
 import { navigate } from '../../app/router';
 import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
-import { VirtualList } from '../../ui/VirtualList';
+import { PagedList } from '../../ui/PagedList';
 import { notifyError, notifySaved } from '../../ui/notify';
 import { accessLabel } from '../../ui/format';
-import { useCallsInfiniteQuery, useExportCallsMutation, type CallFilterInput } from './api';
+import { useCallCountQuery, useCallsInfiniteQuery, useExportCallsMutation, type CallFilterInput } from './api';
 import { CallDetailPanel } from './CallDetail';
 import { CallFilters } from './CallFilters';
 import { CallRowView } from './CallRowView';
+
+/** Closes a call's details and puts focus back on its row (or on the list, when the row has scrolled away). */
+function closeDetail(callId: number) {
+  navigate('calls');
+  window.requestAnimationFrame(() => {
+    const row = document.querySelector<HTMLElement>(`[data-call-id="${callId}"]`);
+    (row ?? document.getElementById('main-content'))?.focus();
+  });
+}
 
 /** Saves text as a file in both hosts (Electron and the browser). */
 export function download(filename: string, text: string, type = 'text/csv') {
@@ -23,20 +31,28 @@ export function download(filename: string, text: string, type = 'text/csv') {
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** "1,284 calls", or "about 12,000 calls" when the count is an estimate. */
+export function callCount(c: { count: number; estimated: boolean }): string {
+  const n = c.count.toLocaleString('en-US');
+  const noun = c.count === 1 ? 'call' : 'calls';
+  return c.estimated ? `about ${n} ${noun}` : `${n} ${noun}`;
+}
+
 export const CallsPage: PageComponent = ({ id, me }) => {
   const [filter, setFilter] = useState<CallFilterInput>({});
   const q = useCallsInfiniteQuery(filter);
   const [exportCalls, exporting] = useExportCallsMutation();
-  const items = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const count = useCallCountQuery(filter);
   const selected = id ? Number(id) : null;
-  const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
   const onFilter = useCallback((f: CallFilterInput) => setFilter(f), []);
 
   async function exportCsv() {
     const r = await exportCalls(filter);
     if ('error' in r) return notifyError(r.error, 'Export failed');
     download(r.data.filename, r.data.csv);
-    notifySaved(`Exported ${r.data.rows} calls${r.data.truncated ? ' (the first 10,000; narrow the filter for the rest)' : ''}.`);
+    notifySaved(
+      `Exported ${r.data.rows} calls${r.data.truncated ? ' (the first 10,000; narrow the filter for the rest)' : ''}.`,
+    );
   }
 
   const access = me.user.access?.callAccess;
@@ -47,42 +63,34 @@ export const CallsPage: PageComponent = ({ id, me }) => {
           title="Calls"
           description={access ? `Everything your call access (${accessLabel[access]}) lets you see.` : undefined}
           actions={
-            <Button variant="default" size="xs" leftSection={<IconDownload size={14} />} onClick={exportCsv} loading={exporting.isLoading}>
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconDownload size={14} />}
+              onClick={exportCsv}
+              loading={exporting.isLoading}
+            >
               Export CSV
             </Button>
           }
         />
         <CallFilters value={filter} onChange={onFilter} />
-        <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
-          <QueryState
-            loading={q.isLoading}
-            error={q.error}
-            onRetry={q.refetch}
-            empty={items.length === 0}
-            emptyTitle={Object.keys(filter).length > 0 ? 'No calls match these filters' : 'No calls yet'}
-            emptyText={Object.keys(filter).length > 0 ? 'Try clearing a filter.' : 'Calls you can see will show up here.'}
-          >
-            <VirtualList
-              label="Calls"
-              items={items}
-              rowHeight={58}
-              hasMore={q.hasNextPage}
-              loadingMore={q.isFetchingNextPage}
-              onLoadMore={loadMore}
-              getKey={(c) => c.id}
-              renderRow={(c) => <CallRowView call={c} selected={c.id === selected} onOpen={() => navigate('calls', c.id)} />}
-            />
-          </QueryState>
-        </Box>
-        {items.length > 0 && (
-          <Text size="xs" c="dimmed" px="lg" py={4} style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
-            {items.length.toLocaleString()} shown{q.hasNextPage ? ' · scroll for more' : ''}
-          </Text>
-        )}
+        <PagedList
+          query={q}
+          label="Calls"
+          rowHeight={58}
+          getKey={(c) => c.id}
+          renderRow={(c) => (
+            <CallRowView call={c} selected={c.id === selected} onOpen={() => navigate('calls', c.id)} />
+          )}
+          emptyTitle={Object.keys(filter).length > 0 ? 'No calls match these filters' : 'No calls yet'}
+          emptyText={Object.keys(filter).length > 0 ? 'Try clearing a filter.' : 'Calls you can see will show up here.'}
+          footer={count.data ? callCount(count.data) : null}
+        />
       </Box>
       {selected !== null && (
         <Box w={400} style={{ borderLeft: '1px solid var(--mantine-color-default-border)', minHeight: 0 }}>
-          <CallDetailPanel callId={selected} onClose={() => navigate('calls')} />
+          <CallDetailPanel callId={selected} onClose={() => closeDetail(selected)} />
         </Box>
       )}
     </Box>

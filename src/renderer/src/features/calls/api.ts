@@ -10,12 +10,30 @@ export const callsApi = api.injectEndpoints({
         initialPageParam: null,
         getNextPageParam: (last) => last.nextCursor,
       },
-      query: ({ queryArg, pageParam }) => q('calls.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
+      query: ({ queryArg, pageParam }) =>
+        q('calls.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
       providesTags: ['Calls'],
     }),
-    call: b.query<Output<'calls.get'>, number>({ query: (callId) => q('calls.get', { callId }), providesTags: ['Calls', 'Voicemails'] }),
+    call: b.query<Output<'calls.get'>, number>({
+      query: (callId) => q('calls.get', { callId }),
+      providesTags: ['Calls', 'Voicemails'],
+    }),
+    callCount: b.query<Output<'calls.count'>, CallFilterInput>({
+      query: (input) => q('calls.count', input),
+      providesTags: ['Calls'],
+    }),
+    callFilterOptions: b.query<Output<'calls.filterOptions'>, void>({
+      query: () => q('calls.filterOptions', {}),
+      providesTags: ['Me', 'Numbers', 'CallFlows', 'Groups', 'Users'],
+    }),
     exportCalls: b.mutation<Output<'calls.export'>, CallFilterInput>({ query: (input) => q('calls.export', input) }),
   }),
 });
 
-export const { useCallsInfiniteQuery, useCallQuery, useExportCallsMutation } = callsApi;
+export const {
+  useCallsInfiniteQuery,
+  useCallQuery,
+  useCallCountQuery,
+  useCallFilterOptionsQuery,
+  useExportCallsMutation,
+} = callsApi;

@@ -52,18 +52,34 @@ export function Composer(props: {
   }
 
   return (
-    <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="xs" aria-label={reply ? 'Reply' : 'New message'}>
+    <Stack
+      component="form"
+      {...noNativeValidation}
+      onSubmit={submit}
+      gap="xs"
+      aria-label={reply ? 'Reply' : 'New message'}
+    >
       {!reply && (
         <Group grow align="flex-start">
           <Select
             label="From"
-            data={smsNumbers.map((n) => ({ value: String(n.id), label: n.label ? `${n.label} · ${n.formatted}` : n.formatted }))}
+            data={smsNumbers.map((n) => ({
+              value: String(n.id),
+              label: n.label ? `${n.label} · ${n.formatted}` : n.formatted,
+            }))}
             value={from}
             onChange={setFrom}
             allowDeselect={false}
             error={errors.bnId}
           />
-          <TextInput label="To" placeholder="(213) 555-0100" value={to} onChange={(e) => setTo(e.currentTarget.value)} error={errors.to} required />
+          <TextInput
+            label="To"
+            placeholder="(213) 555-0100"
+            value={to}
+            onChange={(e) => setTo(e.currentTarget.value)}
+            error={errors.to}
+            required
+          />
         </Group>
       )}
       <Group align="flex-end" wrap="nowrap">
@@ -77,8 +93,13 @@ export function Composer(props: {
           onChange={(e) => setBody(e.currentTarget.value)}
           error={errors.body}
           style={{ flex: 1 }}
+          description="Enter sends; Shift+Enter starts a new line."
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
+            // Enter sends, as in every chat; Shift+Enter adds a line. A key
+            // that finishes an input-method composition is not a send.
+            if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
+            e.preventDefault();
+            if (body.trim() && !sending.isLoading) e.currentTarget.form?.requestSubmit();
           }}
         />
         <Button type="submit" leftSection={<IconSend size={14} />} loading={sending.isLoading} disabled={!body.trim()}>

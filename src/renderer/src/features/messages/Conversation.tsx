@@ -28,7 +28,12 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
 
   return (
     <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} role="region" aria-label="Conversation">
-      <Group px="md" py="sm" justify="space-between" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        px="md"
+        py="sm"
+        justify="space-between"
+        style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
+      >
         <Stack gap={0}>
           <Title order={3} fz="md">
             {thread.contactName ?? formatPhone(thread.externalNumber)}
@@ -44,7 +49,12 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
           <Stack gap={6} py="md">
             {q.hasNextPage && (
               <Center>
-                <Button size="xs" variant="subtle" loading={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  loading={q.isFetchingNextPage}
+                  onClick={() => void q.fetchNextPage()}
+                >
                   Load older messages
                 </Button>
               </Center>
@@ -77,7 +87,11 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
         </QueryState>
       </ScrollArea>
       <Box p="md" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
-        <Composer smsNumbers={props.smsNumbers} reply={{ bnId: thread.bnId, to: thread.externalNumber }} onSent={() => undefined} />
+        <Composer
+          smsNumbers={props.smsNumbers}
+          reply={{ bnId: thread.bnId, to: thread.externalNumber }}
+          onSent={() => undefined}
+        />
       </Box>
     </Box>
   );

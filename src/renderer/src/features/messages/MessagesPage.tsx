@@ -1,12 +1,23 @@
-import { Box, Button, Center, Group, Select, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import {
+  Box,
+  Button,
+  Center,
+  Group,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
 import { IconMessagePlus, IconSearch } from '@tabler/icons-react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Thread } from '../../../../shared/api/entities';
 import { navigate, useRoute } from '../../app/router';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
-import { VirtualList } from '../../ui/VirtualList';
+import { PagedList, usePagedItems } from '../../ui/PagedList';
 import { formatPhone, formatWhen } from '../../ui/format';
 import { useNumbersQuery } from '../directory/api';
 import { useThreadsInfiniteQuery, type ThreadFilter } from './api';
@@ -23,7 +34,6 @@ function ThreadRow(props: { thread: Thread; selected: boolean; onOpen: () => voi
       h="100%"
       px="md"
       data-thread-id={t.id}
-      aria-label={`${t.unread ? 'Unread conversation' : 'Conversation'} with ${name}`}
       aria-current={props.selected ? 'true' : undefined}
       style={{
         borderBottom: '1px solid var(--mantine-color-default-border)',
@@ -31,6 +41,7 @@ function ThreadRow(props: { thread: Thread; selected: boolean; onOpen: () => voi
       }}
     >
       <Stack gap={0} justify="center" h="100%">
+        <VisuallyHidden>{t.unread ? 'Unread conversation with' : 'Conversation with'}</VisuallyHidden>
         <Group justify="space-between" wrap="nowrap" gap="xs">
           <Text size="sm" fw={t.unread ? 700 : 500} truncate>
             {name}
@@ -59,23 +70,36 @@ export const MessagesPage: PageComponent = ({ id, me }) => {
   const [composing, setComposing] = useState(Boolean(prefillTo));
   const numbers = useNumbersQuery();
   const q = useThreadsInfiniteQuery(filter);
-  const threads = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const threads = usePagedItems(q);
   const selectedId = id ? Number(id) : null;
   const selected = threads.find((t) => t.id === selectedId) ?? null;
-  const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
 
   useEffect(() => {
-    const t = window.setTimeout(() => setFilter({ ...(search.trim() ? { search: search.trim() } : {}), ...(bnId ? { bnId: Number(bnId) } : {}) }), 250);
+    const t = window.setTimeout(
+      () => setFilter({ ...(search.trim() ? { search: search.trim() } : {}), ...(bnId ? { bnId: Number(bnId) } : {}) }),
+      250,
+    );
     return () => window.clearTimeout(t);
   }, [search, bnId]);
 
   return (
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
-      <Box w={360} style={{ display: 'flex', flexDirection: 'column', borderRight: '1px solid var(--mantine-color-default-border)' }}>
+      <Box
+        w={360}
+        style={{
+          display: 'flex',
+          flexDirection: 'column',
+          borderRight: '1px solid var(--mantine-color-default-border)',
+        }}
+      >
         <PageHeader
           title="Messages"
           actions={
-            <Button size="xs" leftSection={<IconMessagePlus size={14} />} onClick={() => (setComposing(true), navigate('messages'))}>
+            <Button
+              size="xs"
+              leftSection={<IconMessagePlus size={14} />}
+              onClick={() => (setComposing(true), navigate('messages'))}
+            >
               New message
             </Button>
           }
@@ -99,29 +123,21 @@ export const MessagesPage: PageComponent = ({ id, me }) => {
             onChange={setBnId}
           />
         </Group>
-        <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
-          <QueryState
-            loading={q.isLoading}
-            error={q.error}
-            onRetry={q.refetch}
-            empty={threads.length === 0}
-            emptyTitle="No conversations"
-            emptyText="Conversations your access lets you see will show up here."
-          >
-            <VirtualList
-              label="Conversations"
-              items={threads}
-              rowHeight={60}
-              hasMore={q.hasNextPage}
-              loadingMore={q.isFetchingNextPage}
-              onLoadMore={loadMore}
-              getKey={(t) => t.id}
-              renderRow={(t) => (
-                <ThreadRow thread={t} selected={t.id === selectedId} onOpen={() => (setComposing(false), navigate('messages', t.id))} />
-              )}
+        <PagedList
+          query={q}
+          label="Conversations"
+          rowHeight={60}
+          getKey={(t) => t.id}
+          renderRow={(t) => (
+            <ThreadRow
+              thread={t}
+              selected={t.id === selectedId}
+              onOpen={() => (setComposing(false), navigate('messages', t.id))}
             />
-          </QueryState>
-        </Box>
+          )}
+          emptyTitle="No conversations"
+          emptyText="Conversations your access lets you see will show up here."
+        />
       </Box>
       <Box style={{ flex: 1, minWidth: 0 }}>
         {composing && !selected ? (

@@ -57,15 +57,7 @@ export const permissionOrder: readonly ManagerPermission[] = [
   'userAccess',
 ];
 
-export const permissionLabel: Record<ManagerPermission, string> = {
-  callFlows: 'Create & manage call flows',
-  numbers: 'Buy, manage & delete business numbers',
-  billing: 'Manage billing information',
-  groups: 'Create, edit & delete user groups',
-  addUsers: 'Add new users',
-  userSettings: 'Manage other users’ settings',
-  userAccess: 'Manage other users’ access to calls, messages & business numbers',
-};
+export { permissionLabel } from '../../../../shared/labels';
 
 export const permissionHelp: Partial<Record<ManagerPermission, string>> = {
   addUsers: 'Agents only.',
@@ -88,7 +80,9 @@ export const initials = (name: string) =>
 /** Why the viewer cannot change this user's role. */
 export function roleRefusal(me: Me, u: User): string | null {
   if (u.manageable.role) {
-    return u.isOwner ? `${u.name} owns the account and stays an Administrator; transfer ownership on the Account page first.` : null;
+    return u.isOwner
+      ? `${u.name} owns the account and stays an Administrator; transfer ownership on the Account page first.`
+      : null;
   }
   if (me.user.role !== 'administrator') return 'Only Administrators change roles.';
   if (!u.active) return `${u.name} is deactivated; reactivate them to change their role.`;

@@ -10,9 +10,10 @@ import {
   ThemeIcon,
   Title,
   UnstyledButton,
+  VisuallyHidden,
 } from '@mantine/core';
 import { IconDeviceAudioTape, IconPhone } from '@tabler/icons-react';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { VoicemailRow } from '../../../../shared/api/entities';
 import { call } from '../../app/api';
 import { href, navigate } from '../../app/router';
@@ -20,8 +21,7 @@ import { useClickToCall } from '../../softphone/runtime';
 import { WhyVisible } from '../../ui/WhyVisible';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
-import { VirtualList } from '../../ui/VirtualList';
+import { PagedList, usePagedItems } from '../../ui/PagedList';
 import { formatDateTime, formatDuration, formatPhone, formatWhen } from '../../ui/format';
 import { notifyError } from '../../ui/notify';
 import { CallFilters } from '../calls/CallFilters';
@@ -40,7 +40,6 @@ function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void })
       h="100%"
       px="lg"
       data-voicemail-id={vm.id}
-      aria-label={`${vm.read ? '' : 'Unread '}voicemail from ${otherParty(vm.call)}, ${formatWhen(vm.call.startedAt)}`}
       aria-current={props.selected ? 'true' : undefined}
       style={{
         borderBottom: '1px solid var(--mantine-color-default-border)',
@@ -52,6 +51,7 @@ function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void })
           <IconDeviceAudioTape size={16} />
         </ThemeIcon>
         <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
+          <VisuallyHidden>{vm.read ? 'Voicemail from' : 'Unread voicemail from'}</VisuallyHidden>
           <Text size="sm" fw={vm.read ? 500 : 700} truncate>
             {otherParty(vm.call)}
           </Text>
@@ -138,10 +138,9 @@ export const VoicemailPage: PageComponent = ({ id }) => {
   const [unreadOnly, setUnreadOnly] = useState(false);
   const { result: _result, ...callFilter } = filter;
   const q = useVoicemailsInfiniteQuery({ ...callFilter, unreadOnly });
-  const items = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const items = usePagedItems(q);
   const selectedId = id ? Number(id) : null;
   const selected = items.find((v) => v.id === selectedId) ?? null;
-  const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
   const onFilter = useCallback((f: CallFilterInput) => setFilter(f), []);
 
   return (
@@ -159,29 +158,16 @@ export const VoicemailPage: PageComponent = ({ id }) => {
           }
         />
         <CallFilters value={filter} onChange={onFilter} showResult={false} />
-        <Box style={{ flex: 1, minHeight: 0, borderTop: '1px solid var(--mantine-color-default-border)' }}>
-          <QueryState
-            loading={q.isLoading}
-            error={q.error}
-            onRetry={q.refetch}
-            empty={items.length === 0}
-            emptyTitle={unreadOnly ? 'No unread voicemail' : 'No voicemail'}
-            emptyText={unreadOnly ? 'You have listened to everything.' : 'Voicemails you can see will show up here.'}
-          >
-            <VirtualList
-              label="Voicemails"
-              items={items}
-              rowHeight={58}
-              hasMore={q.hasNextPage}
-              loadingMore={q.isFetchingNextPage}
-              onLoadMore={loadMore}
-              getKey={(v) => v.id}
-              renderRow={(v) => (
-                <Row vm={v} selected={v.id === selectedId} onOpen={() => navigate('voicemail', v.id)} />
-              )}
-            />
-          </QueryState>
-        </Box>
+        <PagedList
+          query={q}
+          label="Voicemails"
+          rowHeight={58}
+          getKey={(v) => v.id}
+          renderRow={(v) => <Row vm={v} selected={v.id === selectedId} onOpen={() => navigate('voicemail', v.id)} />}
+          emptyTitle={unreadOnly ? 'No unread voicemail' : 'No voicemail'}
+          emptyText={unreadOnly ? 'You have listened to everything.' : 'Voicemails you can see will show up here.'}
+          footer={`${items.length.toLocaleString()} shown${q.hasNextPage ? ' · scroll for more' : ''}`}
+        />
       </Box>
       {selected && (
         <Box w={400} style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto' }}>
