@@ -26,9 +26,19 @@ export interface CoreOptions {
   sip?: SipConfig | null | undefined;
 }
 
+/** What a host knows of a client. */
+export interface ConnectOptions {
+  /** The remote address (browser host), for sign-in throttling and the audit log. */
+  address?: string | null | undefined;
+  /** The session was ended from elsewhere (password changed, user deactivated): close this client. */
+  onEnd?: (() => void) | undefined;
+}
+
 export interface Core {
   /** A client; pass a session to share it between clients (browser tabs). */
-  connect(onEvent: (event: PushEvent) => void, session?: Session): Connection;
+  connect(onEvent: (event: PushEvent) => void, session?: Session, from?: ConnectOptions): Connection;
+  /** Whether a session is signed in and not ended (signed out, password changed, user deactivated). */
+  isCurrent(session: Session): boolean;
   /** The account database, for the phone service that runs beside the core in the same process. */
   readonly db: Db;
   /** Writes a call the phone service saw and tells whoever may see it; returns its id. */

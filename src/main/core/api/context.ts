@@ -3,6 +3,7 @@ import type { Actor, CallFacts, ThreadFacts } from '../policy';
 import type { Db } from '../store/db';
 import type { SipConfig } from '../../sip/config';
 import type { PresenceState } from '../../../shared/primitives';
+import type { Security } from './signInGuard';
 
 /** Who should hear of a change: everyone in the account, some users, or whoever can see an item. */
 export type Audience =
@@ -11,17 +12,20 @@ export type Audience =
   | { kind: 'call'; call: CallFacts }
   | { kind: 'thread'; thread: ThreadFacts };
 
-export interface SignInAttempts {
-  failures: number;
-  lockedUntil: number;
-}
-
 export interface Session {
   userId: number | null;
   /** An Administrator looking at the console exactly as this user sees it, read-only. */
   viewAsUserId: number | null;
-  /** Failed sign-ins on this connection (guesses across logins). */
-  signIn: SignInAttempts;
+  /** The user's session generation at sign-in; a newer one (password changed, user deactivated) ends this session. */
+  generation: number;
+  /** Ended from elsewhere (password changed, user deactivated, signed out): a host drops its id and closes its sockets. */
+  ended: boolean;
+}
+
+/** Who a connection is, as far as the host knows: where it connects from. */
+export interface ClientInfo {
+  /** The remote address (browser host); the desktop app's own window has none. */
+  address: string | null;
 }
 
 /** Who can take a call now, as the phone service knows it. */
@@ -39,8 +43,14 @@ export interface Ctx {
   /** The phone service: its settings while it runs, or why it does not. */
   phone: PhoneState;
   session: Session;
+  client: ClientInfo;
+  security: Security;
   /** Queue a push event; sent after the request's transaction commits. */
   emit(name: EventName, audience: Audience): void;
+  /** Ends every session of the user (but this request's own), after the request's transaction commits. */
+  endSessions(userId: number): void;
+  /** What the method's asynchronous part (password hashing) found, before its transaction began. */
+  prepared?: unknown;
 }
 
 export interface AuthedCtx extends Ctx {

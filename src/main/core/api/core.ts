@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { EventName, PushEvent } from '../../../shared/api/events';
-import type { Connection, Core, CoreOptions } from '../index';
+import type { ConnectOptions, Connection, Core, CoreOptions } from '../index';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import { openDatabase, type Db } from '../store/db';
 import { PHONE_NOT_RUNNING, type Audience, type PhoneState, type Session } from './context';
 import { createRouter } from './router';
+import { createSecurity } from './signInGuard';
 import { seedDemoIfEmpty } from '../demo/seed';
 import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
 import { stmt } from '../store/stmt';
@@ -12,6 +13,8 @@ import { stmt } from '../store/stmt';
 interface Client {
   session: Session;
   onEvent: (event: PushEvent) => void;
+  /** Called when the session is ended from elsewhere, so the host can close the client. */
+  onEnd: (() => void) | undefined;
 }
 
 /** Decides which signed-in clients hear of a change, using the same policy as everything else. */
@@ -42,9 +45,12 @@ function withoutWaitingForDisk<T>(db: Db, write: () => T): T {
   }
 }
 
-export const createSession = (): Session => ({ userId: null, viewAsUserId: null, signIn: { failures: 0, lockedUntil: 0 } });
+export const createSession = (): Session => ({ userId: null, viewAsUserId: null, generation: 0, ended: false });
 
-export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip'> & { validateOutput?: boolean }): Core {
+export function createCoreWithDb(
+  db: Db,
+  options: Pick<CoreOptions, 'now' | 'sip'> & { validateOutput?: boolean },
+): Core {
   const now = options.now ?? Date.now;
   const clients = new Set<Client>();
   let phone: PhoneState = options.sip ? { sip: options.sip, problem: null } : PHONE_NOT_RUNNING;
@@ -69,6 +75,24 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip
     }
   };
 
+  const security = createSecurity(db, now, (accountId) =>
+    publish([{ name: 'audit.changed', audience: { kind: 'account', accountId } }]),
+  );
+
+  /** A new generation for the user: every session of theirs but `keep` is over, and its clients are told. */
+  const endSessions = (userId: number, keep: Session | null) => {
+    const generation = security.generations.next(userId);
+    if (keep?.userId === userId) keep.generation = generation;
+    for (const client of clients) {
+      const s = client.session;
+      if (s === keep || s.userId !== userId) continue;
+      s.userId = null;
+      s.viewAsUserId = null;
+      s.ended = true;
+      client.onEnd?.();
+    }
+  };
+
   const dispatch = createRouter({
     db,
     now,
@@ -76,6 +100,8 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip
     publish,
     log: (message, error) => console.error(message, error),
     phone: () => phone,
+    security,
+    endSessions,
   });
 
   return {
@@ -101,7 +127,9 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip
       const id = withoutWaitingForDisk(db, () => db.transaction(() => insertCall(db, call)).immediate());
       const facts = callFacts(db, call.accountId, id);
       if (facts) {
-        const events: { name: EventName; audience: Audience }[] = [{ name: 'calls.changed', audience: { kind: 'call', call: facts } }];
+        const events: { name: EventName; audience: Audience }[] = [
+          { name: 'calls.changed', audience: { kind: 'call', call: facts } },
+        ];
         if (call.voicemail) events.push({ name: 'voicemails.changed', audience: { kind: 'call', call: facts } });
         publish(events);
       }
@@ -111,18 +139,29 @@ export function createCoreWithDb(db: Db, options: Pick<CoreOptions, 'now' | 'sip
      * A new client. Several clients may share one session (browser tabs with
      * the same cookie); signing out in one signs out all.
      */
-    connect(onEvent: (event: PushEvent) => void, session: Session = createSession()): Connection {
-      const client: Client = { session, onEvent };
+    connect(
+      onEvent: (event: PushEvent) => void,
+      session: Session = createSession(),
+      from: ConnectOptions = {},
+    ): Connection {
+      const client: Client = { session, onEvent, onEnd: from.onEnd };
+      const info = { address: from.address ?? null };
       clients.add(client);
       return {
-        invoke: (method, input) => Promise.resolve(dispatch(client.session, method, input)),
+        invoke: (method, input) => Promise.resolve(dispatch(client.session, method, input, info)),
         close: () => {
           clients.delete(client);
         },
       };
     },
+    isCurrent(session: Session): boolean {
+      return (
+        session.userId !== null && !session.ended && session.generation === security.generations.of(session.userId)
+      );
+    },
     close() {
       clients.clear();
+      security.failedAudit.flush();
       db.close();
     },
   };

@@ -5,9 +5,18 @@ import type { ApiResult } from '../../../shared/result';
 import { humanIssue } from '../../../shared/api/humanErrors';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import type { Db } from '../store/db';
-import { PHONE_NOT_RUNNING, type Audience, type AuthedCtx, type Ctx, type PhoneState, type Session } from './context';
+import {
+  PHONE_NOT_RUNNING,
+  type Audience,
+  type AuthedCtx,
+  type ClientInfo,
+  type Ctx,
+  type PhoneState,
+  type Session,
+} from './context';
+import type { Security } from './signInGuard';
 import { ApiFailure } from './failure';
-import { handlers } from './handlers';
+import { handlers, preparers } from './handlers';
 
 export interface RouterOptions {
   db: Db;
@@ -19,7 +28,12 @@ export interface RouterOptions {
   log?: (message: string, error: unknown) => void;
   /** Read for every request: the phone service may start, stop or fail while the core runs. */
   phone?: (() => PhoneState) | undefined;
+  security: Security;
+  /** Ends every session of a user but `keep` (password changed, user deactivated). */
+  endSessions: (userId: number, keep: Session) => void;
 }
+
+const LOCAL_CLIENT: ClientInfo = { address: null };
 
 /**
  * Turns zod's issues into one readable message and a per-field map. Every
@@ -46,13 +60,37 @@ export function createRouter(options: RouterOptions) {
   const { db, now } = options;
   // One transaction function for every request (each db.transaction() call builds four wrapper functions).
   const inTransaction = db.transaction(
-    (handler: (ctx: Ctx | AuthedCtx, input: unknown) => unknown, ctx: Ctx | AuthedCtx, input: unknown) => handler(ctx, input),
+    (handler: (ctx: Ctx | AuthedCtx, input: unknown) => unknown, ctx: Ctx | AuthedCtx, input: unknown) =>
+      handler(ctx, input),
   );
 
-  return function dispatch(session: Session, method: string, rawInput: unknown): ApiResult<unknown> {
+  const fail = (method: string, error: unknown): ApiResult<unknown> => {
+    if (error instanceof ApiFailure) return { ok: false, error: error.toError() };
+    if (error instanceof UnknownPolicyValue)
+      return { ok: false, error: { code: 'forbidden', message: 'Access refused.' } };
+    if (isConstraint(error)) {
+      return { ok: false, error: { code: 'conflict', message: 'That change conflicts with existing data.' } };
+    }
+    options.log?.(`Request ${String(method).slice(0, 60)} failed`, error);
+    return { ok: false, error: { code: 'internal', message: 'Something went wrong; nothing was changed.' } };
+  };
+
+  /**
+   * Answers synchronously, except for the few methods that hash a password:
+   * those hash first, outside any transaction and off the main thread, then
+   * commit in a short transaction of their own.
+   */
+  return function dispatch(
+    session: Session,
+    method: string,
+    rawInput: unknown,
+    client: ClientInfo = LOCAL_CLIENT,
+  ): ApiResult<unknown> | Promise<ApiResult<unknown>> {
     const events: { name: EventName; audience: Audience }[] = [];
+    const ending: number[] = [];
     try {
-      if (!Object.hasOwn(contract, method)) throw new ApiFailure('invalid', `Unknown method: ${String(method).slice(0, 60)}`);
+      if (!Object.hasOwn(contract, method))
+        throw new ApiFailure('invalid', `Unknown method: ${String(method).slice(0, 60)}`);
       const m = method as Method;
       const spec = contract[m];
       const parsed = spec.input.safeParse(rawInput ?? {}, { error: humanIssue });
@@ -60,10 +98,13 @@ export function createRouter(options: RouterOptions) {
 
       const phone = options.phone?.() ?? PHONE_NOT_RUNNING;
       const emit: Ctx['emit'] = (name, audience) => events.push({ name, audience });
-      let ctx: Ctx | AuthedCtx = { db, now, phone, session, emit };
+      const endSessions: Ctx['endSessions'] = (userId) => ending.push(userId);
+      const base = { db, now, phone, session, client, security: options.security, emit, endSessions };
+      let ctx: Ctx | AuthedCtx = base;
       if (!publicMethods.has(m)) {
-        const actor = resolveActor(db, session);
+        const actor = resolveActor(db, session, options.security);
         if (!actor) {
+          if (session.userId !== null) session.ended = true;
           session.userId = null;
           session.viewAsUserId = null;
           throw new ApiFailure('unauthenticated', 'Please sign in.');
@@ -71,32 +112,45 @@ export function createRouter(options: RouterOptions) {
         if (actor.viewedBy && !readOnlyMethods.has(m) && m !== 'auth.viewAs' && m !== 'auth.signOut') {
           throw new ApiFailure('forbidden', `You are viewing as ${actor.name}: this view is read-only.`);
         }
-        ctx = { db, now, phone, session, emit, actor };
+        ctx = { ...base, actor };
       }
       const handler = handlers[m] as (ctx: Ctx | AuthedCtx, input: unknown) => unknown;
-      const value = readOnlyMethods.has(m)
-        ? inTransaction.deferred(handler, ctx, parsed.data)
-        : inTransaction.immediate(handler, ctx, parsed.data);
-      if (options.validateOutput) {
-        const check = spec.output.safeParse(value);
-        if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);
-      }
-      if (events.length > 0) options.publish(events);
-      return { ok: true, value };
+      const run = (c: Ctx | AuthedCtx): ApiResult<unknown> => {
+        const value = readOnlyMethods.has(m)
+          ? inTransaction.deferred(handler, c, parsed.data)
+          : inTransaction.immediate(handler, c, parsed.data);
+        if (options.validateOutput) {
+          const check = spec.output.safeParse(value);
+          if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);
+        }
+        for (const userId of ending) options.endSessions(userId, session);
+        if (events.length > 0) options.publish(events);
+        return { ok: true, value };
+      };
+      const prepare = preparers[m] as ((ctx: Ctx | AuthedCtx, input: unknown) => Promise<unknown>) | undefined;
+      if (!prepare) return run(ctx);
+      const prepared = ctx;
+      return prepare(prepared, parsed.data).then(
+        (found) => {
+          try {
+            return run({ ...prepared, prepared: found });
+          } catch (error) {
+            return fail(method, error);
+          }
+        },
+        (error: unknown) => fail(method, error),
+      );
     } catch (error) {
-      if (error instanceof ApiFailure) return { ok: false, error: error.toError() };
-      if (error instanceof UnknownPolicyValue) return { ok: false, error: { code: 'forbidden', message: 'Access refused.' } };
-      if (isConstraint(error)) {
-        return { ok: false, error: { code: 'conflict', message: 'That change conflicts with existing data.' } };
-      }
-      options.log?.(`Request ${String(method).slice(0, 60)} failed`, error);
-      return { ok: false, error: { code: 'internal', message: 'Something went wrong; nothing was changed.' } };
+      return fail(method, error);
     }
   };
 }
 
 const isConstraint = (e: unknown) =>
-  typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+  typeof e === 'object' &&
+  e !== null &&
+  'code' in e &&
+  String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 
 export type Dispatch = ReturnType<typeof createRouter>;
 
@@ -105,8 +159,9 @@ export type Dispatch = ReturnType<typeof createRouter>;
  * views as someone, that user marked read-only. A view ends by itself when
  * the Administrator or the user no longer qualifies.
  */
-function resolveActor(db: Db, session: Session): Actor | null {
-  if (session.userId === null) return null;
+function resolveActor(db: Db, session: Session, security: Security): Actor | null {
+  if (session.userId === null || session.ended) return null;
+  if (session.generation !== security.generations.of(session.userId)) return null;
   const real = loadActor(db, session.userId);
   if (!real || session.viewAsUserId === null) return real;
   const target = loadActor(db, session.viewAsUserId);

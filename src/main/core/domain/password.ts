@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** scrypt cost. Tests may lower it; stored hashes carry their own parameters. */
 let cost = { N: 16384, r: 8, p: 1 };
@@ -29,3 +29,70 @@ export function verifyPassword(password: string, stored: string | null): boolean
 
 /** A hash that never verifies, to spend the same time when the user does not exist. */
 export const dummyHash = hashPassword(randomBytes(12).toString('hex'));
+
+/**
+ * scrypt off the main thread, and at most two at a time: each one holds a
+ * libuv worker for tens of milliseconds, and the same four workers read the
+ * renderer's files and the database's neighbours. A flood of sign-ins waits
+ * in this queue instead of starving them; past `MAX_WAITING` it is refused.
+ */
+const MAX_RUNNING = 2;
+const MAX_WAITING = 64;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+export class HashingBusy extends Error {
+  constructor() {
+    super('Too many sign-ins at once');
+  }
+}
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_RUNNING) {
+    if (waiting.length >= MAX_WAITING) throw new HashingBusy();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  length: number,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  return withHashSlot(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize('NFKC'), salt, length, { ...params, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        ),
+      ),
+  );
+}
+
+export async function hashPasswordAsync(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const params = cost;
+  const key = await scryptAsync(password, salt, 32, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** As verifyPassword, without blocking the process; may throw HashingBusy. */
+export async function verifyPasswordAsync(password: string, stored: string | null): Promise<boolean> {
+  const [scheme, N, r, p, salt, key] = (stored ?? '').split('$');
+  if (scheme !== 'scrypt' || !N || !r || !p || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(N),
+    r: Number(r),
+    p: Number(p),
+  });
+  return timingSafeEqual(expected, actual);
+}

@@ -1,4 +1,5 @@
 import type { Bridge } from '../../../shared/api/bridge';
+import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
 
@@ -24,11 +25,14 @@ export function createWebSocketBridge(url: string): Bridge {
 
   const offline = (message: string): ApiResult<never> => ({ ok: false, error: { code: 'internal', message } });
 
+  let opened = false;
   function connect() {
     const ws = new WebSocket(url);
     socket = ws;
+    opened = false;
     ws.onopen = () => {
       retry = 0;
+      opened = true;
       for (const m of queue.splice(0)) ws.send(m);
       // A reconnect may have missed events: ask every view to re-read.
       for (const l of listeners) l({ name: 'access.changed' });
@@ -45,16 +49,57 @@ export function createWebSocketBridge(url: string): Bridge {
         }
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
+      // A socket we replaced on purpose (signed in or out) reconnects no more.
+      if (socket !== ws) return;
       socket = null;
+      // The session ended or was replaced: straight back, as whoever the cookie now says.
+      if (e.code === 4001 || e.code === 4002) return void window.setTimeout(connect, 50);
       const delay = Math.min(10_000, 250 * 2 ** retry++);
+      // Refused twice before opening: load the page once, which clears a
+      // cookie the host does not know (it restarted) or a second one someone
+      // planted, then try again.
+      if (!opened && retry === 2)
+        void fetch('/', { cache: 'no-store', credentials: 'same-origin' }).catch(() => undefined);
       window.setTimeout(connect, delay);
     };
   }
   connect();
 
+  /** Starts over on a new socket, so the host binds it to the cookie it just set or withdrew. */
+  function reconnect() {
+    const old = socket;
+    socket = null;
+    old?.close();
+    connect();
+  }
+
+  /**
+   * Signing in and out go over HTTP, not the socket: only an HTTP answer can
+   * set the HttpOnly cookie, and signing in always gets a new session id.
+   */
+  async function overHttp(method: 'POST' | 'DELETE', input: unknown): Promise<ApiResult<unknown>> {
+    try {
+      const res = await fetch('/api/session', {
+        method,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify(input) : null,
+      });
+      const result = (await res.json()) as ApiResult<unknown>;
+      if (result.ok || method === 'DELETE') reconnect();
+      return result;
+    } catch {
+      return offline('The app is not reachable right now. Check that it is running and try again.');
+    }
+  }
+
   return {
-    invoke(method, input) {
+    invoke<M extends Method>(method: M, input: Input<M>) {
+      if (method === 'auth.signIn' || method === 'auth.signOut') {
+        return overHttp(method === 'auth.signIn' ? 'POST' : 'DELETE', input) as Promise<ApiResult<Output<M>>>;
+      }
       const id = nextId++;
       const message = JSON.stringify({ id, method, input });
       return new Promise((resolve) => {

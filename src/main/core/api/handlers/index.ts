@@ -2,7 +2,7 @@ import type { Method } from '../../../../shared/api/contract';
 import type { Handler } from '../handler';
 import { accountHandlers } from './account';
 import { auditHandlers } from './audit';
-import { authHandlers } from './auth';
+import { authHandlers, authPreparers } from './auth';
 import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
@@ -36,3 +36,6 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...inboxHandlers,
   ...sipHandlers,
 };
+
+/** The asynchronous first part of the few methods that hash a password; it runs before their transaction. */
+export const preparers: Partial<Record<Method, unknown>> = authPreparers;
