@@ -7,7 +7,7 @@ import { wireCallNotices } from './callNotices';
 import { wireIpc } from './ipc';
 import { rendererEntryUrl } from './origins';
 import { applySecurity } from './security';
-import { startHostedPhone } from './sip/hosted';
+import { pageOrigins, startHostedPhone } from './sip/hosted';
 import type { PhoneService } from './sip/service';
 import { missingHint, sqliteBinding } from './sqliteBinding';
 
@@ -95,6 +95,8 @@ void app.whenReady().then(() => {
     instance: dbPath,
     templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
     promptsDir: join(app.getAppPath(), 'resources', 'prompts'),
+    // Only this app's window may open the softphone's connection.
+    origins: pageOrigins(rendererUrl),
   }).then((p) => (phone = p));
   createWindow();
   openDialLink(dialUrlIn(process.argv));

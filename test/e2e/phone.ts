@@ -2,7 +2,7 @@ import { expect, type Browser, type Locator, type Page } from '@playwright/test'
 import { readFileSync } from 'node:fs';
 import { startSipp, type SippOptions } from '../integration/sip/sipp';
 import { signIn } from './helpers';
-import { E2E_DIR, E2E_PHONE } from './paths';
+import { E2E_DIR, E2E_PEER_PORT, E2E_PHONE } from './paths';
 
 /** A demo user signed in in a browser context of their own, with the softphone registered. */
 export async function phoneOf(browser: Browser, key: string): Promise<Page> {
@@ -47,8 +47,8 @@ export async function callPath(page: Page, name: RegExp): Promise<Locator> {
   return page.getByRole('region', { name: 'Call details' }).getByLabel('Call path');
 }
 
-/** The outside world calling in: sipp on the trunk side of the e2e host's proxy. */
-export function outsideCaller(o: Omit<SippOptions, 'remote'>) {
+/** The outside world calling in: sipp on the trunk (the peer's address and port) of the e2e host's proxy. */
+export function outsideCaller(o: Omit<SippOptions, 'remote' | 'localPort'>) {
   const phone = JSON.parse(readFileSync(E2E_PHONE, 'utf8')) as { sipPort: number };
-  return startSipp(E2E_DIR, { ...o, remote: `127.0.0.1:${phone.sipPort}` });
+  return startSipp(E2E_DIR, { ...o, localPort: E2E_PEER_PORT, remote: `127.0.0.1:${phone.sipPort}` });
 }

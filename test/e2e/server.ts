@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCore } from '../../src/main/core';
 import { startServer } from '../../src/main/server/server';
-import { startHostedPhone } from '../../src/main/sip/hosted';
+import { pageOrigins, startHostedPhone } from '../../src/main/sip/hosted';
 import { E2E_DB, E2E_DIR, E2E_PEER_PORT, E2E_PHONE, E2E_PORT, E2E_SIP_RUN_DIR } from './paths';
 
 /**
@@ -16,7 +16,9 @@ mkdirSync(E2E_DIR, { recursive: true });
 for (const suffix of ['', '-wal', '-shm']) rmSync(E2E_DB + suffix, { force: true });
 rmSync(runDir, { recursive: true, force: true });
 const core = createCore({ dbPath: E2E_DB, demoIfEmpty: true, resourcesDir: join(root, 'resources') });
-const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, peer: `127.0.0.1:${E2E_PEER_PORT}`, runDir });
+// The suite's pages (the host below) may open the softphone's WebSocket.
+const origins = pageOrigins(`http://127.0.0.1:${E2E_PORT}`);
+const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, peer: `127.0.0.1:${E2E_PEER_PORT}`, runDir, origins });
 if (!phone) throw new Error('The phone service did not start: the softphone tests need kamailio (see docs/softphone.md)');
 writeFileSync(
   E2E_PHONE,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -40,8 +40,18 @@ export interface KamailioSettings {
   token: string;
   /** The outside world: where calls to external numbers go (`host:port`), or null for none. */
   peer: string | null;
-  /** Calls from this address without credentials are inbound calls from the outside world. */
-  trunkIp: string;
+  /**
+   * The outside world's signalling sources, `udp:<ip>:<port>` (or tcp): only
+   * requests from one of these exact sources are calls from outside, and
+   * they are never authenticated. Usually the peer itself.
+   */
+  trunks: string[];
+  /**
+   * Web origins whose pages may open the softphone's WebSocket
+   * (`http://127.0.0.1:5178`, `file://` for the desktop app's window). A
+   * handshake without Origin (not a browser) is accepted.
+   */
+  origins: string[];
   runDir: string;
   modulesDir: string;
   /** Kamailio log level: 1 warnings, 2 info, 3 debug. */
@@ -58,7 +68,9 @@ export interface KamailioSettings {
 const patterns: Record<string, RegExp> = {
   DOMAIN: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
   LISTEN_IP: /^\d{1,3}(\.\d{1,3}){3}$/,
-  TRUNK_IP: /^\d{1,3}(\.\d{1,3}){3}$/,
+  TRUNKS: /^((udp|tcp):\d{1,3}(\.\d{1,3}){3}:\d{1,5}(\||$))*$/,
+  ORIGINS: /^(((https?:\/\/[a-z0-9.-]+(:\d{1,5})?)|(https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?)|file:\/\/)(\||$))*$/,
+  TOPOH_KEY: /^[0-9a-f]{32}$/,
   SIP_PORT: /^\d{1,5}$/,
   WS_PORT: /^\d{1,5}$/,
   DECISION_URL: /^http:\/\/127\.0\.0\.1:\d{1,5}$/,
@@ -89,12 +101,28 @@ export function renderTemplate(template: string, values: Record<string, string>)
   return out;
 }
 
+/** An origin as a browser sends it: `scheme://host[:port]`, lower case, no path; `file://` for local pages. */
+export function webOrigin(value: string): string {
+  // A page loaded from a file (the desktop app's window) sends "Origin: file://".
+  if (/^file:\/\//i.test(value)) return 'file://';
+  try {
+    const u = new URL(value);
+    if (u.origin === 'null') throw new TemplateError(`Not a web origin: ${value}`);
+    return u.origin;
+  } catch {
+    throw new TemplateError(`Not a web origin: ${value}`);
+  }
+}
+
 export function kamailioValues(s: KamailioSettings): Record<string, string> {
   if (s.runDir.length > 80) throw new TemplateError('The run directory path is too long for a control socket');
   return {
     DOMAIN: s.domain,
     LISTEN_IP: s.listenIp,
-    TRUNK_IP: s.trunkIp,
+    TRUNKS: s.trunks.join('|'),
+    ORIGINS: s.origins.map(webOrigin).join('|'),
+    // Stable for the run (a restarted proxy still reads the tokens it handed out), secret to the outside.
+    TOPOH_KEY: createHash('sha256').update(`topoh:${s.token}`).digest('hex').slice(0, 32),
     SIP_PORT: String(s.sipPort),
     WS_PORT: String(s.wsPort),
     DECISION_URL: s.decisionUrl,

@@ -36,6 +36,17 @@ const phrase = (text: string) =>
     .trim()
     .slice(0, 120) || 'Refused';
 
+/**
+ * A person's name as a SIP display name inside quotes: no quote, backslash,
+ * field separator or control character; short.
+ */
+export const displayName = (name: string) =>
+  name
+    .replace(/["\\|\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 60);
+
 export const reject = (code: number, reason: string) => `reject|${code}|${phrase(reason)}`;
 
 const verdictLine = (id: string, v: RingVerdict) =>
@@ -69,6 +80,62 @@ export function createDecisions(o: DecideOptions) {
     return { ok: true, actor, extension: user.extension };
   }
 
+  /** A call to a teammate's extension (or the next leg of a transfer). */
+  function internalCall(callerUserId: number, to: string, referredBy: string): string {
+    // Following a transfer: the same call goes on, to the teammate it was transferred to.
+    const leg = referredBy
+      ? o.tracker.continueTransfer({ toExtension: to, fromUserId: callerUserId, fromNumber: null })
+      : null;
+    if (leg) return verdictLine(leg, o.tracker.next(leg));
+    const callee = findUserByExtension(db, accountId, to);
+    if (!callee || !callee.active) return reject(404, `No one has extension ${to}`);
+    const id = o.tracker.start({
+      direction: 'internal',
+      bnId: null,
+      externalNumber: null,
+      callFlowId: null,
+      placedBy: callerUserId,
+      events: [{ at: o.now(), kind: 'entered', userId: callerUserId, detail: 'Internal call' }],
+      // A desk phone's rules: ring for 30 s, then the teammate's own voicemail.
+      steps: [
+        { kind: 'ring_user', userId: callee.id, ringSeconds: INTERNAL_RING_SECONDS },
+        { kind: 'voicemail', userId: callee.id, groupId: null, texts: [] },
+      ],
+    });
+    return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+  }
+
+  /** A call to the outside world with a granted caller ID. */
+  function externalCall(actor: Actor, to: string, callerId: string): string {
+    if (!E164.safeParse(to).success)
+      return reject(484, 'Dial an extension or a number in international format (+1...)');
+
+    // The caller ID: what the client asked for, else the user's default; granted or refused.
+    let bnId: number | null;
+    if (callerId !== '') {
+      if (!E164.safeParse(callerId).success) return reject(403, 'The caller ID is not a business number');
+      bnId = findNumberByE164(db, accountId, callerId)?.id ?? null;
+      if (bnId === null) return reject(403, `${callerId} is not a business number of this account`);
+    } else {
+      bnId = actor.defaultBnId ?? actor.outboundCallBnIds[0] ?? null;
+      if (bnId === null) return reject(403, 'No business number is granted to you for outside calls');
+    }
+    const d = can(actor, 'number.callFrom', { bnId });
+    if (!d.allowed) return reject(403, d.reason);
+    const bn = getNumber(db, accountId, bnId);
+    if (!bn) return reject(403, 'That business number is no longer in service');
+    const id = o.tracker.start({
+      direction: 'outbound',
+      bnId,
+      externalNumber: to,
+      callFlowId: null,
+      placedBy: actor.userId,
+      events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: `Outbound call from ${bn.formatted}` }],
+      steps: [],
+    });
+    return id ? `external|${id}|${bn.e164}` : reject(503, 'Too many calls');
+  }
+
   return {
     ha1(au: string, aor: string): string {
       const c = caller(au, aor);
@@ -77,62 +144,21 @@ export function createDecisions(o: DecideOptions) {
       return `ok|${ha1(au, o.domain, password)}`;
     },
 
-    /** A call placed by an authenticated team member: to an extension, or out with a granted caller ID. */
+    /**
+     * A call placed by an authenticated team member: to an extension, or out
+     * with a granted caller ID. For a call to an extension the last field is
+     * the caller's name from the directory, which the proxy puts in From.
+     */
     outbound(au: string, to: string, callerId: string, referredBy = ''): string {
       const parsed = parseAuthorizationUsername(au);
       const c = caller(au, parsed?.extension ?? '');
       if (!c.ok) return c.line;
       const { actor } = c;
       if (Extension.safeParse(to).success) {
-        // Following a transfer: the same call goes on, to the teammate it was transferred to.
-        const leg = referredBy
-          ? o.tracker.continueTransfer({ toExtension: to, fromUserId: actor.userId, fromNumber: null })
-          : null;
-        if (leg) return verdictLine(leg, o.tracker.next(leg));
-        const callee = findUserByExtension(db, accountId, to);
-        if (!callee || !callee.active) return reject(404, `No one has extension ${to}`);
-        const id = o.tracker.start({
-          direction: 'internal',
-          bnId: null,
-          externalNumber: null,
-          callFlowId: null,
-          placedBy: actor.userId,
-          events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: 'Internal call' }],
-          // A desk phone's rules: ring for 30 s, then the teammate's own voicemail.
-          steps: [
-            { kind: 'ring_user', userId: callee.id, ringSeconds: INTERNAL_RING_SECONDS },
-            { kind: 'voicemail', userId: callee.id, groupId: null, texts: [] },
-          ],
-        });
-        return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+        const name = displayName(findUserByExtension(db, accountId, c.extension)?.name ?? '') || c.extension;
+        return `${internalCall(actor.userId, to, referredBy)}|${name}`;
       }
-      if (!E164.safeParse(to).success)
-        return reject(484, 'Dial an extension or a number in international format (+1...)');
-
-      // The caller ID: what the client asked for, else the user's default; granted or refused.
-      let bnId: number | null;
-      if (callerId !== '') {
-        if (!E164.safeParse(callerId).success) return reject(403, 'The caller ID is not a business number');
-        bnId = findNumberByE164(db, accountId, callerId)?.id ?? null;
-        if (bnId === null) return reject(403, `${callerId} is not a business number of this account`);
-      } else {
-        bnId = actor.defaultBnId ?? actor.outboundCallBnIds[0] ?? null;
-        if (bnId === null) return reject(403, 'No business number is granted to you for outside calls');
-      }
-      const d = can(actor, 'number.callFrom', { bnId });
-      if (!d.allowed) return reject(403, d.reason);
-      const bn = getNumber(db, accountId, bnId);
-      if (!bn) return reject(403, 'That business number is no longer in service');
-      const id = o.tracker.start({
-        direction: 'outbound',
-        bnId,
-        externalNumber: to,
-        callFlowId: null,
-        placedBy: actor.userId,
-        events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: `Outbound call from ${bn.formatted}` }],
-        steps: [],
-      });
-      return id ? `external|${id}|${bn.e164}` : reject(503, 'Too many calls');
+      return externalCall(actor, to, callerId);
     },
 
     /** A call from the outside world: "none" unless it is for a business number of this account. */

@@ -176,7 +176,13 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       const body = await readBody(req);
       if (body === null) return reply(res, 413, 'too large');
       const parsed = schemas[path].safeParse(Object.fromEntries(new URLSearchParams(body)));
-      if (!parsed.success) return reply(res, 400, 'invalid');
+      if (!parsed.success) {
+        // A digest username or address no credential of ours could have (too
+        // long, say) is a refused credential, not a broken proxy: the phone is
+        // told so, where a 400 here would make the proxy answer 503.
+        if (path === '/sip/ha1') return reply(res, 200, reject(403, 'Unknown credentials'));
+        return reply(res, 400, 'invalid');
+      }
       try {
         // No surrounding transaction: a decision may finish a call, and
         // core.recordCall commits and announces it on its own.

@@ -38,6 +38,21 @@ export interface HostedPhoneOptions {
   binary?: string | undefined;
   modulesDir?: string | undefined;
   log?: ((message: string, error?: unknown) => void) | undefined;
+  /**
+   * The pages whose softphones may connect (the WebSocket's Origin): the
+   * desktop app's window, the console host's own address. More come from
+   * TEAMLINE_SIP_ORIGINS (comma-separated). Any other web page is refused.
+   */
+  origins?: string[] | undefined;
+}
+
+/** A page's origin and, for a loopback host, the other names of the same page (localhost, [::1]). */
+export function pageOrigins(url: string): string[] {
+  if (/^file:/i.test(url)) return ['file://'];
+  const u = new URL(url);
+  const port = u.port ? `:${u.port}` : '';
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) return [u.origin];
+  return ['127.0.0.1', 'localhost', '[::1]'].map((h) => `${u.protocol}//${h}${port}`);
 }
 
 export const DEFAULT_SIP_PORT = 5060;
@@ -90,6 +105,13 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
         binary: o.binary ?? process.env.TEAMLINE_KAMAILIO,
         modulesDir: o.modulesDir ?? process.env.TEAMLINE_KAMAILIO_MODULES,
         log: 'file',
+        origins: [
+          ...(o.origins ?? []),
+          ...(process.env.TEAMLINE_SIP_ORIGINS ?? '')
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        ],
       },
       // Credentials stay valid while the proxy restarts: the softphone reconnects with them.
       onProxyChange: (problem) => log(problem ?? 'Kamailio is running again'),

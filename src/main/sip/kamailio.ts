@@ -18,7 +18,10 @@ export interface KamailioOptions {
   token: string;
   runDir: string;
   peer?: string | null | undefined;
-  trunkIp?: string | undefined;
+  /** The outside world's signalling sources (`udp:<ip>:<port>`); by default the peer over UDP. */
+  trunks?: string[] | undefined;
+  /** Web pages whose softphones may connect (see KamailioSettings.origins). */
+  origins?: string[] | undefined;
   listenIp?: string | undefined;
   /** SIP over UDP and TCP; a free port when 0 or missing. */
   sipPort?: number | undefined;
@@ -100,7 +103,8 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     decisionUrl: o.decisionUrl,
     token: o.token,
     peer: o.peer ?? null,
-    trunkIp: o.trunkIp ?? '127.0.0.1',
+    trunks: o.trunks ?? (o.peer ? [`udp:${o.peer}`] : []),
+    origins: o.origins ?? [],
     runDir: o.runDir,
     modulesDir: o.modulesDir ?? DEBIAN_MODULES_DIR,
     debug: o.debug ?? 2,

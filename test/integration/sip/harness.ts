@@ -24,6 +24,7 @@ import { killAllSipp, runSipp, startSipp, type SippOptions } from './sipp';
 setPasswordCost({ N: 1024, r: 8, p: 1 });
 
 export const DOMAIN = 'teamline.local';
+export const CONSOLE_ORIGIN = 'http://127.0.0.1:5178';
 
 export interface ApiClient {
   call<M extends Method>(method: M, input: Input<M>): Promise<ApiResult<Output<M>>>;
@@ -44,8 +45,9 @@ export interface Stack {
   credentials(key: string, at?: number): IssuedCredentials;
   /** Every password `credentials` issued, to prove that none reaches a log. */
   issued: string[];
-  sipp(o: Omit<SippOptions, 'remote'> & { uas?: boolean }): ReturnType<typeof startSipp>;
-  run(o: Omit<SippOptions, 'remote'>): ReturnType<typeof runSipp>;
+  /** A sipp UA; `trunk`: it sends from the trunk's address and port, as the outside world does. */
+  sipp(o: Omit<SippOptions, 'remote'> & { uas?: boolean; trunk?: boolean }): ReturnType<typeof startSipp>;
+  run(o: Omit<SippOptions, 'remote'> & { trunk?: boolean }): ReturnType<typeof runSipp>;
   /** Registers a demo user's phone (a sipp UAS on `contactPort`) over UDP. */
   register(key: string, contactPort: number, expires?: number): Promise<void>;
   extension(key: string): string;
@@ -71,7 +73,8 @@ export async function startStack(): Promise<Stack> {
     recordCall: (c) => core?.recordCall(c),
     runDir,
     domain: DOMAIN,
-    kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file' },
+    // The console's page may open the softphone's WebSocket; any other page may not.
+    kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file', origins: [CONSOLE_ORIGIN] },
     // A menu waits one second for a key (five in use), so that no-input calls finish quickly.
     mediaService: { menuWaitSeconds: 1 },
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
@@ -119,8 +122,9 @@ export async function startStack(): Promise<Stack> {
       stack.issued.push(c.password);
       return c;
     },
-    sipp: ({ uas, ...o }) => startSipp(runDir, uas ? o : { ...o, remote: proxy }),
-    run: (o) => runSipp(runDir, { ...o, remote: proxy }),
+    sipp: ({ uas, trunk, ...o }) =>
+      startSipp(runDir, { ...o, ...(trunk ? { localPort: peerPort } : {}), ...(uas ? {} : { remote: proxy }) }),
+    run: ({ trunk, ...o }) => runSipp(runDir, { ...o, ...(trunk ? { localPort: peerPort } : {}), remote: proxy }),
     async register(key, contactPort, expires = 120) {
       const c = stack.credentials(key);
       const ext = extensions[key]!;

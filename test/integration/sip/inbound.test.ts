@@ -73,7 +73,7 @@ describe('inbound calls to a business number', () => {
       jessica: await phone('jessica', false), // Support, not Sales: must not ring
     };
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const call = await s.run({ trunk: true, scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
     expect(call.code, call.messages).toBe(0);
 
     await Promise.race([
@@ -121,6 +121,7 @@ describe('inbound calls to a business number', () => {
     const sales = await phone('john', false);
     const before = lastCallId();
     const call = await s.run({
+      trunk: true,
       scenario: 'call-in-menu-0.xml',
       keys: { bn: '+12136472453', caller: CUSTOMER },
       timeoutSeconds: 25,
@@ -174,6 +175,7 @@ describe('inbound calls to a business number', () => {
     };
     const before = lastCallId();
     const call = await s.run({
+      trunk: true,
       scenario: 'call-in-menu-2.xml',
       keys: { bn: '+12136472453', caller: CUSTOMER },
       timeoutSeconds: 25,
@@ -214,6 +216,7 @@ describe('inbound calls to a business number', () => {
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
     const before = lastCallId();
     const call = await s.run({
+      trunk: true,
       scenario: 'call-in-menu.xml',
       keys: { bn: '+18885550190', caller: CUSTOMER },
       timeoutSeconds: 25,
@@ -253,7 +256,11 @@ describe('inbound calls to a business number', () => {
     const omar = await s.as('omar');
     const unreadBefore = (await omar.ok('inbox.counts', {})).unreadVoicemails;
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in-voicemail.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const call = await s.run({
+      trunk: true,
+      scenario: 'call-in-voicemail.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+    });
     expect(call.code, call.messages).toBe(0);
     const ok = received(call.messages, 'SIP/2.0 200')[0]!;
     expect(ok).toMatch(/Server: Teamline media/);
@@ -302,6 +309,7 @@ describe('inbound calls to a business number', () => {
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
     const before = lastCallId();
     const call = await s.run({
+      trunk: true,
       scenario: 'call-in-voicemail-pound.xml',
       keys: { bn: '+18885550190', caller: CUSTOMER },
     });
@@ -335,6 +343,7 @@ describe('inbound calls to a business number', () => {
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
     const before = lastCallId();
     const call = await s.run({
+      trunk: true,
       scenario: 'call-in-voicemail-hangup.xml',
       keys: { bn: '+18885550190', caller: CUSTOMER },
     });
@@ -361,7 +370,7 @@ describe('inbound calls to a business number', () => {
     await s.register('karey', karey.localPort);
     const jessica = await phone('jessica', true);
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const call = await s.run({ trunk: true, scenario: 'call-in.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
     expect(call.code, call.messages).toBe(0);
     expect(received(karey.messages(), 'INVITE')).toHaveLength(1);
 
@@ -391,7 +400,11 @@ describe('inbound calls to a business number', () => {
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
     const allie = await phone('allie', false);
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in-cancel.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const call = await s.run({
+      trunk: true,
+      scenario: 'call-in-cancel.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+    });
     expect(call.code, call.messages).toBe(0);
     await Promise.race([allie.done, new Promise((r) => setTimeout(r, 2000))]);
     expect(received(allie.messages(), 'CANCEL')).toHaveLength(1);
@@ -411,7 +424,11 @@ describe('inbound calls to a business number', () => {
 
   it('a caller who hangs up during the menu is a missed call of the flow; the media service lets go of it', async () => {
     const before = lastCallId();
-    const call = await s.run({ scenario: 'call-in-cancel-prompt.xml', keys: { bn: '+12136472453', caller: CUSTOMER } });
+    const call = await s.run({
+      trunk: true,
+      scenario: 'call-in-cancel-prompt.xml',
+      keys: { bn: '+12136472453', caller: CUSTOMER },
+    });
     expect(call.code, call.messages).toBe(0);
     const callId = await eventually(() => (lastCallId() !== before ? lastCallId()! : undefined), 1000);
     const row = await (await s.as('morgan')).ok('calls.get', { callId });
@@ -440,18 +457,24 @@ describe('inbound calls to a business number', () => {
     const jasmine = await phone('jasmine', true);
     const before = lastCallId();
 
-    const first = await s.run({ scenario: 'call-in-refer.xml', keys: { bn: '+18885550190', caller: CUSTOMER } });
+    const first = await s.run({
+      trunk: true,
+      scenario: 'call-in-refer.xml',
+      keys: { bn: '+18885550190', caller: CUSTOMER },
+    });
     expect(first.code, first.messages).toBe(0);
     expect(await peter.done, peter.messages()).toBe(0);
     expect(received(first.messages, 'REFER')[0]).toMatch(/Refer-To: <sip:103@/);
     // Someone else calling Jasmine "referred by Peter" is not the transfer: it is refused like any stranger.
     const stranger = await s.run({
+      trunk: true,
       scenario: 'call-in-referred.xml',
       keys: { bn: s.extension('jasmine'), caller: '+12125550000', referrer: s.extension('peter'), domain: DOMAIN },
     });
-    expect(received(stranger.messages, 'SIP/2.0 407')).toHaveLength(1);
+    expect(received(stranger.messages, 'SIP/2.0 404')).toHaveLength(1);
     // The customer follows the REFER: the same call goes on and Jasmine answers.
     const follow = await s.run({
+      trunk: true,
       scenario: 'call-in-referred.xml',
       keys: { bn: s.extension('jasmine'), caller: CUSTOMER, referrer: s.extension('peter'), domain: DOMAIN },
     });
@@ -492,9 +515,14 @@ describe('inbound calls to a business number', () => {
     await unregister('jasmine', jasmine);
   });
 
-  it('to a number that is not a business number is not taken as inbound (it is challenged)', async () => {
-    const r = await s.run({ scenario: 'call-in-unanswered.xml', keys: { bn: '+15550009999', caller: CUSTOMER } });
+  it('from the trunk to a number that is not a business number is refused, never challenged or relayed', async () => {
+    const r = await s.run({
+      trunk: true,
+      scenario: 'call-in-unanswered.xml',
+      keys: { bn: '+15550009999', caller: CUSTOMER },
+    });
     expect(r.code).not.toBe(0);
-    expect(received(r.messages, 'SIP/2.0 407')).toHaveLength(1);
+    expect(received(r.messages, 'SIP/2.0 404')[0]).toMatch(/^SIP\/2\.0 404 Not a number of this service/);
+    expect(received(r.messages, 'SIP/2.0 407')).toHaveLength(0);
   });
 });

@@ -30,10 +30,11 @@ const registerWith = (
   c: { authorizationUsername: string; password: string },
   ext: string,
   contactUser = ext,
+  contactPort = '5999',
 ) =>
   s.run({
     scenario,
-    keys: { ext, domain: DOMAIN, contact_user: contactUser, contact_port: '5999', expires: '60' },
+    keys: { ext, domain: DOMAIN, contact_user: contactUser, contact_port: contactPort, expires: '60' },
     auth: { username: c.authorizationUsername, password: c.password },
   });
 
@@ -95,10 +96,34 @@ describe('registration at the proxy', () => {
     expect(received(r.messages, 'SIP/2.0 200')).toHaveLength(0);
   });
 
-  it('refuses a contact that is not the extension itself', async () => {
-    const r = await registerWith('register-refused.xml', s.credentials('john'), '100', 'alice');
+  it("accepts any contact user (a desk phone's MAC, a token)", async () => {
+    const r = await registerWith('register.xml', s.credentials('john'), '100', '100-0x5f2a9c1e');
     expect(r.code, r.messages).toBe(0);
-    expect(received(r.messages, 'SIP/2.0 403')[0]).toMatch(/contact named after your extension/);
+    const mac = await registerWith('register.xml', s.credentials('john'), '100', '001565a1b2c3', '5998');
+    expect(mac.code, mac.messages).toBe(0);
+  });
+
+  it('refuses a contact at the proxy itself or at the trunk: a phone cannot make the proxy call out', async () => {
+    const self = await registerWith('register-refused.xml', s.credentials('john'), '100', '100', s.proxy.split(':')[1]);
+    expect(self.code, self.messages).toBe(0);
+    expect(received(self.messages, 'SIP/2.0 403')[0]).toMatch(/That contact address is not a phone/);
+    const trunk = await registerWith(
+      'register-refused.xml',
+      s.credentials('john'),
+      '100',
+      '+13105550100',
+      String(s.peerPort),
+    );
+    expect(trunk.code, trunk.messages).toBe(0);
+    expect(received(trunk.messages, 'SIP/2.0 403')[0]).toMatch(/That contact address is not a phone/);
+  });
+
+  it('refuses a contact another extension has registered (who answers would be ambiguous)', async () => {
+    const first = await registerWith('register.xml', s.credentials('jessica'), '102', 'desk', '5997');
+    expect(first.code, first.messages).toBe(0);
+    const r = await registerWith('register-refused.xml', s.credentials('peter'), '101', 'desk', '5997');
+    expect(r.code, r.messages).toBe(0);
+    expect(received(r.messages, 'SIP/2.0 403')[0]).toMatch(/registered by another extension/);
   });
 
   it('refuses a deactivated user, even with credentials issued before', async () => {

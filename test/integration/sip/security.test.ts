@@ -1,0 +1,477 @@
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONSOLE_ORIGIN, DOMAIN, eventually, startStack, type Stack } from './harness';
+import { digest, header, RawUa, sent, sipRequest, status, token, wire } from './rawSip';
+import { killAllSipp, received } from './sipp';
+
+/**
+ * The proxy facing hostile SIP clients (docs/softphone.md, "Security"):
+ * only the identity the policy chose passes, the trunk is a configured
+ * source and never a user, captured credentials cannot be replayed, floods
+ * and password guessing are cut off, forged in-dialog requests go nowhere,
+ * only our own pages may open the WebSocket, and a refused credential is
+ * answered with why. Each test looks at what actually reached the peer.
+ */
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack();
+});
+afterAll(async () => {
+  await s?.stop();
+});
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    killAllSipp();
+    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
+  });
+});
+
+const LA = '+12136472453';
+const NY = '+13322139228';
+const SUPPORT = '+18885550190';
+const CUSTOMER = '+13105550100';
+
+/** Every header of a message, by lower-cased name. */
+const headerNames = (message: string) =>
+  message
+    .split(/\r?\n\r?\n/)[0]!
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.slice(0, l.indexOf(':')).trim().toLowerCase());
+
+/** The outside world (or a phone) answers on `port` while `during` runs; what it received. */
+async function peerDuring(
+  o: { port?: number; scenario?: string; keys?: Record<string, string> },
+  during: () => Promise<unknown>,
+) {
+  const peer = await s.sipp({
+    scenario: o.scenario ?? 'phone-answer.xml',
+    uas: true,
+    localPort: o.port ?? s.peerPort,
+    keys: o.keys,
+  });
+  try {
+    await during();
+    await Promise.race([peer.done, new Promise((r) => setTimeout(r, 500))]);
+  } finally {
+    peer.kill();
+  }
+  return peer.messages();
+}
+
+function dialWithIdentity(key: string, to: string, cid: string) {
+  const c = s.credentials(key);
+  return s.run({
+    scenario: 'dial-identity.xml',
+    keys: { ext: s.extension(key), domain: DOMAIN, to, cid, display: `CEO ${SUPPORT}`, forged: SUPPORT },
+    auth: { username: c.authorizationUsername, password: c.password },
+  });
+}
+
+describe('caller identity', () => {
+  it('toward the trunk: only the granted number, no display name, no client identity or billing headers, no inside topology', async () => {
+    let caller = { code: null as number | null, messages: '' };
+    const trace = await peerDuring({}, async () => {
+      caller = await dialWithIdentity('peter', CUSTOMER, LA);
+    });
+    expect(caller.code, caller.messages).toBe(0);
+    const invites = received(trace, 'INVITE');
+    expect(invites).toHaveLength(1);
+    const invite = invites[0]!;
+    // The number Peter was not granted appears nowhere; what he was granted is the identity.
+    expect(invite).not.toContain(SUPPORT.slice(1));
+    expect(invite).not.toMatch(/CEO|Inside|inside\.example/);
+    expect(header(invite, 'From')).toMatch(new RegExp(`^<sip:\\${LA}@${DOMAIN}>;tag=`));
+    expect(header(invite, 'P-Asserted-Identity')).toBe(`<sip:${LA}@${DOMAIN}>`);
+    const names = headerNames(invite);
+    expect(names.filter((n) => n === 'p-asserted-identity')).toHaveLength(1);
+    for (const n of [
+      'remote-party-id',
+      'p-preferred-identity',
+      'diversion',
+      'history-info',
+      'p-charge-info',
+      'p-called-party-id',
+      'privacy',
+      'identity',
+      'call-info',
+      'user-agent',
+      'organization',
+    ]) {
+      expect(names, n).not.toContain(n);
+    }
+    expect(names.filter((n) => n.startsWith('x-'))).toEqual([]);
+    // Topology: the proxy's Via, then an opaque token in place of the phone's
+    // Via; the Contact is the proxy's token too.
+    const phone = sent(caller.messages, 'INVITE').at(-1)!;
+    const phonePort = /^Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/m.exec(phone)![1]!;
+    const vias = invite.split('\r\n').filter((l) => /^Via:/i.test(l));
+    expect(vias[0]).toMatch(new RegExp(`^Via: SIP/2\\.0/UDP ${s.proxy};branch=`));
+    for (const via of vias.slice(1)) expect(via).toMatch(/^Via: SIP\/2\.0\/UDP 127\.0\.0\.8;branch=[^;]+$/);
+    expect(invite).not.toMatch(new RegExp(`:${phonePort}\\b|rport=${phonePort}`));
+    expect(header(invite, 'Contact')).toMatch(/^<sip:127\.0\.0\.8;line=[^@>]+>$/);
+  });
+
+  it('toward a teammate: the caller is named by the directory, and the client’s identity headers are gone', async () => {
+    const port = await RawUa.open().then((u) => (u.close(), u.port));
+    const trace = await peerDuring({ port }, async () => {
+      await s.register('jasmine', port);
+      const r = await dialWithIdentity('peter', s.extension('jasmine'), 'none');
+      expect(r.code, r.messages).toBe(0);
+    });
+    const invite = received(trace, 'INVITE')[0]!;
+    expect(header(invite, 'From')).toMatch(new RegExp(`^"Peter Jones" <sip:101@${DOMAIN}>;tag=`));
+    // Only the phone's own software line may name anything it chose.
+    expect(invite.replace(/^User-Agent:.*$/m, '')).not.toContain(SUPPORT.slice(1));
+    const names = headerNames(invite);
+    for (const n of [
+      'call-info',
+      'organization',
+      'remote-party-id',
+      'p-asserted-identity',
+      'p-preferred-identity',
+      'diversion',
+      'privacy',
+    ]) {
+      expect(names, n).not.toContain(n);
+    }
+    expect(names.filter((n) => n.startsWith('x-'))).toEqual([]);
+    await s.register('jasmine', port, 0);
+  });
+
+  it('toward the trunk, an answering phone’s identity and software stay inside', async () => {
+    const port = await RawUa.open().then((u) => (u.close(), u.port));
+    // The toll-free line rings Jessica; her phone answers, naming itself.
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Jessica direct',
+      steps: [{ kind: 'ring_user', userId: s.ids.users.jessica!, ringSeconds: 10 }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const trace = await peerDuring(
+      { port, scenario: 'phone-answer-identity.xml', keys: { self: 'jessica-desk' } },
+      async () => {
+        await s.register('jessica', port);
+        const call = await s.run({ trunk: true, scenario: 'call-in.xml', keys: { bn: SUPPORT, caller: CUSTOMER } });
+        expect(call.code, call.messages).toBe(0);
+        const ok = received(call.messages, 'SIP/2.0 200').find((m) => /CSeq: 1 INVITE/.test(m))!;
+        expect(ok).not.toContain('jessica-desk');
+        const names = headerNames(ok);
+        for (const n of ['remote-party-id', 'p-asserted-identity', 'user-agent']) expect(names, n).not.toContain(n);
+        expect(names.filter((n) => n.startsWith('x-'))).toEqual([]);
+        expect(header(ok, 'Contact')).not.toContain(`:${port}`);
+      },
+    );
+    expect(received(trace, 'INVITE')).toHaveLength(1);
+    await s.register('jessica', port, 0);
+  });
+});
+
+describe('the trunk', () => {
+  it('is a configured address and port: the same address from another port is a stranger, challenged', async () => {
+    const r = await s.run({ scenario: 'call-in-unanswered.xml', keys: { bn: SUPPORT, caller: CUSTOMER } });
+    expect(received(r.messages, 'SIP/2.0 407')).toHaveLength(1);
+    expect(received(r.messages, 'SIP/2.0 18')).toHaveLength(0);
+  });
+
+  it('is never a user and reaches only business numbers: credentials from the trunk do not relay a call out', async () => {
+    const trunk = await RawUa.open('127.0.0.1', s.peerPort);
+    try {
+      const c = s.credentials('john');
+      const invite = (auth: string | null) =>
+        sipRequest(trunk, `INVITE sip:${CUSTOMER}@${s.proxy} SIP/2.0`, [
+          `From: <sip:100@${DOMAIN}>;tag=${token()}`,
+          `To: <sip:${CUSTOMER}@${DOMAIN}>`,
+          `Call-ID: ${token()}@trunk`,
+          'CSeq: 1 INVITE',
+          `Contact: <sip:100@127.0.0.1:${s.peerPort}>`,
+          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        ]);
+      // A challenge would come from a stranger's request; the trunk's is refused outright.
+      const first = await trunk.request(invite(null), s.proxy);
+      expect(status(first)).toBe('SIP/2.0 404 Not a number of this service');
+      const forged = `Digest username="${c.authorizationUsername}", realm="${DOMAIN}", nonce="x", uri="sip:${CUSTOMER}@${s.proxy}", response="0"`;
+      const second = await trunk.request(invite(forged), s.proxy);
+      expect(status(second)).toBe('SIP/2.0 404 Not a number of this service');
+      // Nothing came back out to the outside world (this very socket) but the answers.
+      expect(trunk.received.filter((m) => m.startsWith('INVITE '))).toEqual([]);
+    } finally {
+      trunk.close();
+    }
+  });
+
+  it('cannot register', async () => {
+    const trunk = await RawUa.open('127.0.0.1', s.peerPort);
+    try {
+      const reply = await trunk.request(
+        sipRequest(trunk, `REGISTER sip:${DOMAIN} SIP/2.0`, [
+          `From: <sip:100@${DOMAIN}>;tag=${token()}`,
+          `To: <sip:100@${DOMAIN}>`,
+          `Call-ID: ${token()}@trunk`,
+          'CSeq: 1 REGISTER',
+          `Contact: <sip:100@127.0.0.1:${s.peerPort}>`,
+        ]),
+        s.proxy,
+      );
+      expect(status(reply)).toBe('SIP/2.0 403 A trunk does not register here');
+    } finally {
+      trunk.close();
+    }
+  });
+});
+
+describe('replayed credentials', () => {
+  it('a captured REGISTER authorization is refused, from another address and from the same one', async () => {
+    const c = s.credentials('allie');
+    const port = await RawUa.open().then((u) => (u.close(), u.port));
+    const r = await s.run({
+      scenario: 'register.xml',
+      keys: { ext: '104', domain: DOMAIN, contact_user: '104', contact_port: String(port), expires: '60' },
+      auth: { username: c.authorizationUsername, password: c.password },
+    });
+    expect(r.code, r.messages).toBe(0);
+    const captured = wire(sent(r.messages, 'REGISTER').find((m) => /^Authorization:/m.test(m))!);
+    expect(captured).toMatch(/qop=auth/);
+    for (const ip of ['127.0.0.2', '127.0.0.1']) {
+      const attacker = await RawUa.open(ip);
+      try {
+        const reply = await attacker.request(captured, s.proxy);
+        expect(status(reply), ip).toMatch(/^SIP\/2\.0 401 /);
+      } finally {
+        attacker.close();
+      }
+    }
+  });
+
+  it('a captured INVITE authorization places no second outside call', async () => {
+    let first = { code: null as number | null, messages: '' };
+    const trace = await peerDuring({}, async () => {
+      const c = s.credentials('john');
+      first = await s.run({
+        scenario: 'dial.xml',
+        keys: { ext: '100', domain: DOMAIN, to: CUSTOMER, cid: NY },
+        auth: { username: c.authorizationUsername, password: c.password },
+      });
+    });
+    expect(first.code, first.messages).toBe(0);
+    expect(received(trace, 'INVITE')).toHaveLength(1);
+    const captured = wire(sent(first.messages, 'INVITE').find((m) => /^Proxy-Authorization:/m.test(m))!);
+
+    const listener = await RawUa.open('127.0.0.1', s.peerPort);
+    try {
+      for (const ip of ['127.0.0.2', '127.0.0.1']) {
+        const attacker = await RawUa.open(ip);
+        try {
+          const reply = await attacker.request(captured.replace(/CSeq: 2 INVITE/, 'CSeq: 5 INVITE'), s.proxy);
+          expect(status(reply), ip).toMatch(/^SIP\/2\.0 407 /);
+        } finally {
+          attacker.close();
+        }
+      }
+      expect(await listener.next((m) => m.startsWith('INVITE '), 300)).toBeNull();
+    } finally {
+      listener.close();
+    }
+  });
+});
+
+/** A digest registration of a demo user's extension from `ua`; the time each answer took. */
+async function registerFrom(ua: RawUa, key: string, o: { password?: string; contactUser?: string } = {}) {
+  const c = s.credentials(key);
+  const ext = s.extension(key);
+  const callId = `${token()}@reg`;
+  const request = (cseq: number, auth: string | null) =>
+    sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
+      `From: <sip:${ext}@${DOMAIN}>;tag=${token()}`,
+      `To: <sip:${ext}@${DOMAIN}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} REGISTER`,
+      `Contact: <sip:${o.contactUser ?? ext}@${ua.ip}:${ua.port}>`,
+      'Expires: 60',
+      ...(auth ? [`Authorization: ${auth}`] : []),
+    ]);
+  let t = performance.now();
+  const challenge = await ua.request(request(1, null), s.proxy, 1000);
+  const challengeMs = performance.now() - t;
+  if (!challenge?.startsWith('SIP/2.0 401 ')) return { challengeMs, finalMs: 0, challenge, final: null };
+  const auth = digest(challenge, {
+    method: 'REGISTER',
+    uri: `sip:${DOMAIN}`,
+    username: c.authorizationUsername,
+    password: o.password ?? c.password,
+  });
+  t = performance.now();
+  const final = await ua.request(request(2, auth), s.proxy, 1000);
+  return { challengeMs, finalMs: performance.now() - t, challenge, final };
+}
+
+describe('floods and password guessing', () => {
+  it('a flood from one source is cut off; another source still registers within 50 ms', async () => {
+    // ~2,500 REGISTERs a second from 127.0.0.3 for 3 s, in another process; it
+    // reports how many answers it got in each half second.
+    const flooder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
+        const dgram = require('node:dgram');
+        const [host, port] = process.argv[1].split(':');
+        const sock = dgram.createSocket('udp4');
+        const start = Date.now();
+        const answers = new Array(6).fill(0);
+        sock.on('message', () => answers[Math.min(5, Math.floor((Date.now() - start) / 500))]++);
+        sock.bind(0, '127.0.0.3', () => {
+          let n = 0;
+          const timer = setInterval(() => {
+            if (Date.now() - start >= 3000) {
+              clearInterval(timer);
+              setTimeout(() => { console.log(JSON.stringify({ sent: n, answers })); sock.close(); }, 300);
+              return;
+            }
+            // ~2,500 a second, however late the timer fires.
+            const due = Math.min(7500, Math.floor((Date.now() - start) * 2.5));
+            for (; n < due; n++) {
+              const m = 'REGISTER sip:${DOMAIN} SIP/2.0\\r\\nVia: SIP/2.0/UDP 127.0.0.3:' + sock.address().port +
+                ';branch=z9hG4bKflood' + n + ';rport\\r\\nMax-Forwards: 70\\r\\nFrom: <sip:100@${DOMAIN}>;tag=f' + n +
+                '\\r\\nTo: <sip:100@${DOMAIN}>\\r\\nCall-ID: flood' + n + '\\r\\nCSeq: 1 REGISTER\\r\\nContact: <sip:100@127.0.0.3:9>\\r\\nContent-Length: 0\\r\\n\\r\\n';
+              sock.send(m, Number(port), host);
+            }
+          }, 10);
+        });
+        `,
+        s.proxy,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    flooder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const ended = new Promise<void>((resolve) => flooder.once('close', () => resolve()));
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      const ua = await RawUa.open('127.0.0.1');
+      const times: number[] = [];
+      try {
+        for (let i = 0; i < 7; i++) {
+          const r = await registerFrom(ua, 'leo');
+          expect(status(r.final)).toBe('SIP/2.0 200 OK');
+          times.push(r.challengeMs, r.finalMs);
+        }
+      } finally {
+        ua.close();
+      }
+      // Each answer (the challenge, then the 200): typically under 50 ms, and
+      // none late enough for a phone to send its request again.
+      const sorted = [...times].sort((a, b) => a - b);
+      const shown = times.map((t) => t.toFixed(1)).join(' ');
+      expect(sorted[Math.floor(sorted.length / 2)], shown).toBeLessThan(50);
+      expect(sorted.at(-1), shown).toBeLessThan(250);
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+    } finally {
+      flooder.kill('SIGKILL');
+    }
+    const report = JSON.parse(out) as { sent: number; answers: number[] };
+    expect(report.sent).toBeGreaterThan(6000);
+    // Answered at first (a phone may send bursts), ignored once it is a flood.
+    expect(report.answers[0]).toBeGreaterThan(0);
+    expect(report.answers.slice(2).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(s.log()).toMatch(/flood from 127\.0\.0\.3: ignored for 5 minutes/);
+  });
+
+  it('ten failed passwords ban the source for a while; other sources are unaffected', async () => {
+    const guesser = await RawUa.open('127.0.0.4');
+    const ua = await RawUa.open('127.0.0.1');
+    try {
+      for (let i = 0; i < 10; i++) {
+        const r = await registerFrom(guesser, 'karey', { password: `guess-${i}` });
+        expect(status(r.final), `guess ${i}`).toMatch(/^SIP\/2\.0 401 /);
+      }
+      // Now even the right password from that source gets no answer at all.
+      const banned = await registerFrom(guesser, 'karey');
+      expect(banned.challenge).toBeNull();
+      expect(status((await registerFrom(ua, 'karey')).final)).toBe('SIP/2.0 200 OK');
+      expect(s.log()).toMatch(/repeated failed credentials from 127\.0\.0\.4/);
+    } finally {
+      guesser.close();
+      ua.close();
+    }
+  });
+});
+
+describe('forged in-dialog requests', () => {
+  it('a BYE for no call of this proxy is not relayed to the host its Request-URI names', async () => {
+    const target = await RawUa.open('127.0.0.1');
+    const attacker = await RawUa.open('127.0.0.2');
+    try {
+      for (const user of ['victim', s.extension('morgan')]) {
+        const reply = await attacker.request(
+          sipRequest(attacker, `BYE sip:${user}@127.0.0.1:${target.port} SIP/2.0`, [
+            `Route: <sip:${s.proxy};lr>`,
+            `From: <sip:${CUSTOMER}@${DOMAIN}>;tag=${token()}`,
+            `To: <sip:${user}@${DOMAIN}>;tag=${token()}`,
+            `Call-ID: ${token()}@forged`,
+            'CSeq: 7 BYE',
+          ]),
+          s.proxy,
+        );
+        expect(status(reply), user).toBe('SIP/2.0 481 Call Does Not Exist');
+      }
+      expect(await target.next(() => true, 300)).toBeNull();
+    } finally {
+      target.close();
+      attacker.close();
+    }
+  });
+});
+
+describe('the WebSocket handshake', () => {
+  const open = (origin: string | undefined) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(s.phone.kamailio.wsUrl, 'sip', origin ? { origin } : {});
+      ws.once('open', () => (ws.close(), resolve(101)));
+      ws.once('unexpected-response', (_req, res) => (ws.terminate(), resolve(res.statusCode ?? 0)));
+      ws.once('error', () => resolve(-1));
+    });
+
+  it('accepts our own pages and programs that are not browsers, and refuses any other page', async () => {
+    expect(await open(CONSOLE_ORIGIN)).toBe(101);
+    expect(await open(undefined)).toBe(101);
+    expect(await open('http://evil.example')).toBe(403);
+    expect(await open('http://127.0.0.1:5179')).toBe(403);
+    expect(await open('null')).toBe(403);
+  });
+});
+
+describe('refused credentials say why', () => {
+  it('answers 403 with the reason for a digest username the decision service rejects, never 503', async () => {
+    const ua = await RawUa.open('127.0.0.1');
+    try {
+      for (const username of ['x'.repeat(100), 'nobody', '1700000000.100', `${'9'.repeat(10)}.199`]) {
+        const reply = await ua.request(
+          sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
+            `From: <sip:100@${DOMAIN}>;tag=${token()}`,
+            `To: <sip:100@${DOMAIN}>`,
+            `Call-ID: ${token()}@why`,
+            'CSeq: 1 REGISTER',
+            `Contact: <sip:100@127.0.0.1:${ua.port}>`,
+            `Authorization: Digest username="${username}", realm="${DOMAIN}", nonce="abc", uri="sip:${DOMAIN}", response="00000000000000000000000000000000"`,
+          ]),
+          s.proxy,
+        );
+        expect(status(reply), username).toMatch(
+          /^SIP\/2\.0 403 (Unknown credentials|Credentials expired|Credentials are for another extension)$/,
+        );
+      }
+    } finally {
+      ua.close();
+    }
+  });
+});
+
+it('the stack is still healthy after all of it', async () => {
+  await eventually(
+    async () => (await registerFrom(await RawUa.open('127.0.0.1'), 'john')).final?.startsWith('SIP/2.0 200'),
+    2000,
+  );
+});
