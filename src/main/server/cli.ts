@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createCore } from '../core';
 import { pageOrigins, startHostedPhone } from '../sip/hosted';
@@ -6,7 +6,8 @@ import { startServer } from './server';
 
 /**
  * `npm run serve [-- --port 5178 --host 127.0.0.1 --db path --fresh
- *   --sip-port 5060 --ws-port 5066 --peer 127.0.0.1:5090 --no-phone]`:
+ *   --sip-port 5060 --ws-port 5066 --peer 127.0.0.1:5090 --no-phone
+ *   --tls-cert cert.pem --tls-key key.pem --name console.example.com --insecure-http]`:
  * the console in a browser, over the same API as the desktop app, with the
  * phone service (Kamailio) beside it, as in the desktop app.
  */
@@ -25,7 +26,25 @@ if (!existsSync(join(staticDir, 'index.html'))) {
   process.exit(1);
 }
 const core = createCore({ dbPath, demoIfEmpty: true, resourcesDir: join(root, 'resources') });
-const server = await startServer({ core, staticDir, port: Number(flag('port') ?? 5178), host: flag('host') ?? '127.0.0.1' });
+const certFile = flag('tls-cert');
+const keyFile = flag('tls-key');
+if (Boolean(certFile) !== Boolean(keyFile)) {
+  console.error('TLS needs both --tls-cert and --tls-key.');
+  process.exit(1);
+}
+const server = await startServer({
+  core,
+  staticDir,
+  port: Number(flag('port') ?? 5178),
+  host: flag('host') ?? '127.0.0.1',
+  tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
+  insecureHttp: args.includes('--insecure-http'),
+  names: args.flatMap((a, i) => (a === '--name' && args[i + 1] ? [args[i + 1]!] : [])),
+}).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  core.close();
+  process.exit(1);
+});
 const phone = args.includes('--no-phone')
   ? null
   : await startHostedPhone({
@@ -41,8 +60,8 @@ console.log(`Teamline console: ${server.url}  (database ${dbPath})`);
 if (phone) {
   const k = phone.kamailio;
   console.log(`Phone service: softphones on ${k.wsUrl}, SIP UDP/TCP on 127.0.0.1:${k.sipUdpPort}, log ${k.logFile}`);
-} else if (!args.includes('--no-phone')) console.log('Phone service: not running (see above); the console works without it.');
-const stop = () =>
-  void Promise.all([server.close(), phone?.stop()]).then(() => (core.close(), process.exit(0)));
+} else if (!args.includes('--no-phone'))
+  console.log('Phone service: not running (see above); the console works without it.');
+const stop = () => void Promise.all([server.close(), phone?.stop()]).then(() => (core.close(), process.exit(0)));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
