@@ -6,6 +6,7 @@ import {
   renderTemplate,
   templatePath,
   TemplateError,
+  webOrigin,
   type KamailioSettings,
 } from '../../src/main/sip/config';
 import { ha1, issueCredentials, parseAuthorizationUsername, sipPassword } from '../../src/main/sip/credentials';
@@ -178,5 +179,27 @@ describe('the Kamailio template', () => {
     expect(() => renderTemplate(template, kamailioValues({ ...settings, mediaService: '10.0.0.1:5060' }))).toThrow(
       TemplateError,
     );
+    for (const trunks of [['udp:127.0.0.1:5090"'], ['ws:127.0.0.1:5090'], ['udp:127.0.0.1'], ['udp:1.2.3.4:5|x']]) {
+      expect(() => renderTemplate(template, kamailioValues({ ...settings, trunks })), trunks[0]).toThrow(TemplateError);
+    }
+    for (const origin of ['http://a"b.example', 'javascript:alert(1)', 'null', 'data:text/html,x']) {
+      expect(() => renderTemplate(template, kamailioValues({ ...settings, origins: [origin] })), origin).toThrow(
+        TemplateError,
+      );
+    }
+  });
+
+  it('renders the trunk and origin allow-lists as the proxy loads them', () => {
+    const cfg = renderTemplate(
+      template,
+      kamailioValues({
+        ...settings,
+        trunks: ['udp:127.0.0.1:5090', 'tcp:10.0.0.5:5060'],
+        origins: ['http://127.0.0.1:5178/path', 'file:///opt/teamline/index.html', 'HTTP://LOCALHOST:5178'],
+      }),
+    );
+    expect(cfg).toContain('$var(list) = "udp:127.0.0.1:5090|tcp:10.0.0.5:5060";');
+    expect(cfg).toContain('$var(list) = "http://127.0.0.1:5178|file://|http://localhost:5178";');
+    expect(webOrigin('https://console.example.com:8443/#/calls')).toBe('https://console.example.com:8443');
   });
 });
