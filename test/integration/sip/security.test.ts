@@ -425,6 +425,68 @@ describe('forged in-dialog requests', () => {
   });
 });
 
+describe('requests inside a call', () => {
+  it('a participant of a call between teammates cannot aim a re-INVITE at the trunk', async () => {
+    const phone = await s.sipp({ scenario: 'phone-answer.xml', uas: true });
+    await s.register('jasmine', phone.localPort);
+    const ua = await RawUa.open('127.0.0.1');
+    const outside = await RawUa.open('127.0.0.1', s.peerPort);
+    try {
+      const c = s.credentials('john');
+      const callId = `${token()}@indlg`;
+      const fromTag = token();
+      const invite = (cseq: number, auth: string | null) =>
+        sipRequest(ua, `INVITE sip:103@${DOMAIN} SIP/2.0`, [
+          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
+          `To: <sip:103@${DOMAIN}>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq} INVITE`,
+          `Contact: <sip:100@127.0.0.1:${ua.port}>`,
+          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        ]);
+      const challenge = await ua.request(invite(1, null), s.proxy);
+      expect(status(challenge)).toMatch(/^SIP\/2\.0 407 /);
+      const auth = digest(challenge!, {
+        method: 'INVITE',
+        uri: `sip:103@${DOMAIN}`,
+        username: c.authorizationUsername,
+        password: c.password,
+      });
+      const ok = await ua.request(invite(2, auth), s.proxy, 5000);
+      expect(status(ok)).toBe('SIP/2.0 200 OK');
+      const route = header(ok!, 'Record-Route')!;
+      const toHeader = header(ok!, 'To')!;
+      const target = /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!;
+      const inDialog = (startLine: string, cseq: string) =>
+        sipRequest(ua, startLine, [
+          `Route: ${route}`,
+          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
+          `To: ${toHeader}`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq}`,
+          `Contact: <sip:100@127.0.0.1:${ua.port}>`,
+        ]);
+      ua.send(inDialog(`ACK ${target} SIP/2.0`, '2 ACK'), s.proxy);
+
+      const forged = await ua.request(
+        inDialog(`INVITE sip:${CUSTOMER}@127.0.0.1:${s.peerPort} SIP/2.0`, '3 INVITE'),
+        s.proxy,
+      );
+      expect(status(forged)).toBe('SIP/2.0 403 Not a call with the outside world');
+      expect(await outside.next(() => true, 300)).toBeNull();
+
+      const bye = await ua.request(inDialog(`BYE ${target} SIP/2.0`, '4 BYE'), s.proxy);
+      expect(status(bye)).toBe('SIP/2.0 200 OK');
+      expect(await phone.done, phone.messages()).toBe(0);
+    } finally {
+      ua.close();
+      outside.close();
+      phone.kill();
+    }
+    await s.register('jasmine', phone.localPort, 0);
+  });
+});
+
 describe('the WebSocket handshake', () => {
   const open = (origin: string | undefined) =>
     new Promise<number>((resolve) => {
