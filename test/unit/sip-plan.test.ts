@@ -9,6 +9,7 @@ import {
   webOrigin,
   type KamailioSettings,
 } from '../../src/main/sip/config';
+import { displayName } from '../../src/main/sip/decide';
 import { ha1, issueCredentials, parseAuthorizationUsername, sipPassword } from '../../src/main/sip/credentials';
 import { isOpen, planCall } from '../../src/main/sip/flowPlan';
 
@@ -201,5 +202,14 @@ describe('the Kamailio template', () => {
     expect(cfg).toContain('$var(list) = "udp:127.0.0.1:5090|tcp:10.0.0.5:5060";');
     expect(cfg).toContain('$var(list) = "http://127.0.0.1:5178|file://|http://localhost:5178";');
     expect(webOrigin('https://console.example.com:8443/#/calls')).toBe('https://console.example.com:8443');
+  });
+});
+
+describe('display names the proxy puts in From', () => {
+  it('keep a person’s name, and nothing that could end the quoted string or a decision field', () => {
+    expect(displayName('Jasmine Lee')).toBe('Jasmine Lee');
+    expect(displayName('Zoë Ångström-Núñez')).toBe('Zoë Ångström-Núñez');
+    expect(displayName('Evil" <sip:+1900@x>\\|ring|\r\nX-Y: 1')).toBe('Evil <sip:+1900@x> ring X-Y: 1');
+    expect(displayName('a'.repeat(200))).toHaveLength(60);
   });
 });
