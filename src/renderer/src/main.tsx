@@ -9,7 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './app/App';
 import { store } from './app/store';
-import { theme } from './app/theme';
+import { cssVariablesResolver, theme } from './app/theme';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('No #root element');
@@ -17,7 +17,7 @@ if (!root) throw new Error('No #root element');
 createRoot(root).render(
   <StrictMode>
     <Provider store={store}>
-      <MantineProvider theme={theme} defaultColorScheme="auto">
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
         <ModalsProvider>
           <Notifications position="bottom-right" />
           <App />

@@ -32,7 +32,14 @@ const isAdmin = (me: Me) => me.user.role === 'administrator';
 
 export const sections: Section[] = [
   { key: 'calls', label: 'Calls', icon: IconPhone, group: 'work', show: () => true },
-  { key: 'voicemail', label: 'Voicemail', icon: IconDeviceAudioTape, group: 'work', show: () => true, badge: 'voicemails' },
+  {
+    key: 'voicemail',
+    label: 'Voicemail',
+    icon: IconDeviceAudioTape,
+    group: 'work',
+    show: () => true,
+    badge: 'voicemails',
+  },
   { key: 'messages', label: 'Messages', icon: IconMessages, group: 'work', show: () => true, badge: 'threads' },
   { key: 'contacts', label: 'Contacts', icon: IconAddressBook, group: 'work', show: () => true },
   {
@@ -44,7 +51,13 @@ export const sections: Section[] = [
   },
   { key: 'flows', label: 'Call flows', icon: IconHierarchy2, group: 'admin', show: (me) => c(me, 'callFlows.manage') },
   { key: 'numbers', label: 'Numbers', icon: IconListDetails, group: 'admin', show: (me) => c(me, 'numbers.manage') },
-  { key: 'integrations', label: 'Integrations', icon: IconPlugConnected, group: 'admin', show: (me) => c(me, 'integrations.manage') },
+  {
+    key: 'integrations',
+    label: 'Integrations',
+    icon: IconPlugConnected,
+    group: 'admin',
+    show: (me) => c(me, 'integrations.manage'),
+  },
   { key: 'billing', label: 'Billing', icon: IconCreditCard, group: 'admin', show: (me) => c(me, 'billing.manage') },
   { key: 'account', label: 'Account', icon: IconBuilding, group: 'admin', show: isAdmin },
   { key: 'audit', label: 'Audit log', icon: IconHistory, group: 'admin', show: (me) => c(me, 'audit.read') },

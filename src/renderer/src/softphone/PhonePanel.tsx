@@ -1,6 +1,6 @@
-import { Alert, Badge, Button, CloseButton, Group, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Box, Button, CloseButton, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconPhone } from '@tabler/icons-react';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Me } from '../../../shared/api/contract';
 import { call } from '../app/api';
 import { useAppDispatch, useAppSelector } from '../app/store';
@@ -21,12 +21,11 @@ export const registrationText = {
 } as const;
 export const registrationColor = { registered: 'teal', connecting: 'yellow', offline: 'gray', failed: 'red' } as const;
 
-
 /**
  * The dialer: status of the phone line, the caller-ID picker (only the
  * user's outbound call numbers), the number field and keypad, and the lines.
  */
-export function PhonePanel(props: { me: Me; onClose: () => void }) {
+export function PhonePanel(props: { me: Me; onClose: () => void; focusRequest: number }) {
   const phone = useSoftphone();
   const dispatch = useAppDispatch();
   const { registration, lines, focusedLineId, dialString, microphone } = useAppSelector((s) => s.softphone);
@@ -44,10 +43,27 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
   useEffect(() => {
     if (!target || !external) return;
     const t = window.setTimeout(() => {
-      call('calls.suggestCallerId', { to: target }).then((r) => setSuggested(r.bnId), () => undefined);
+      call('calls.suggestCallerId', { to: target }).then(
+        (r) => setSuggested(r.bnId),
+        () => undefined,
+      );
     }, 300);
     return () => window.clearTimeout(t);
   }, [target, external]);
+
+  const numberField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    numberField.current?.focus();
+  }, [props.focusRequest]);
+
+  /** Esc closes the phone, unless a menu or popover inside it is open (Esc closes that first). */
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    const t = e.target as HTMLElement;
+    if (t.closest('[aria-expanded="true"]') || t.closest('[data-position]')) return;
+    e.preventDefault();
+    props.onClose();
+  }
 
   const live = useMemo(() => lines.filter((l) => isLive(l.state) || l.state === 'ended').slice(-2), [lines]);
 
@@ -77,12 +93,16 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
   }
 
   return (
-    <Paper shadow="xl" withBorder radius="lg" p="md" w={340} role="dialog" aria-label="Phone">
+    <Box p="md" role="dialog" aria-label="Phone" id="phone-panel" onKeyDown={onKeyDown}>
       <Stack gap="sm">
         <Group justify="space-between">
           <Group gap={8}>
             <Text fw={700}>Phone</Text>
-            <Badge color={registrationColor[registration.status]} variant="dot" aria-label={`Phone status: ${registrationText[registration.status]}`}>
+            <Badge
+              color={registrationColor[registration.status]}
+              variant="dot"
+              aria-label={`Phone status: ${registrationText[registration.status]}`}
+            >
               {registrationText[registration.status]}
             </Badge>
           </Group>
@@ -122,7 +142,10 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
           <Select
             label="Call from"
             size="xs"
-            data={numbers.map((n) => ({ value: String(n.id), label: n.label ? `${n.label} · ${n.formatted}` : n.formatted }))}
+            data={numbers.map((n) => ({
+              value: String(n.id),
+              label: n.label ? `${n.label} · ${n.formatted}` : n.formatted,
+            }))}
             value={callerId === null ? null : String(callerId)}
             onChange={(v) => setChosen(v ? Number(v) : null)}
             placeholder={numbers.length ? undefined : 'No numbers to call from'}
@@ -134,15 +157,21 @@ export function PhonePanel(props: { me: Me; onClose: () => void }) {
             value={dialString}
             onChange={(e) => dispatch(sp.dialStringChanged(e.currentTarget.value))}
             error={error}
+            ref={numberField}
             size="md"
             autoComplete="off"
           />
           <Keypad label="Dial pad" onKey={(k) => dispatch(sp.dialStringChanged(dialString + k))} />
-          <Button type="submit" color="teal" leftSection={<IconPhone size={16} />} disabled={registration.status !== 'registered' || !dialString.trim()}>
+          <Button
+            type="submit"
+            color="teal"
+            leftSection={<IconPhone size={16} />}
+            disabled={registration.status !== 'registered' || !dialString.trim()}
+          >
             Call
           </Button>
         </Stack>
       </Stack>
-    </Paper>
+    </Box>
   );
 }

@@ -1,6 +1,6 @@
-import { ActionIcon, Affix, Badge, Button, Group, Indicator, Paper, Stack, Text, Tooltip, Transition } from '@mantine/core';
+import { ActionIcon, Affix, Badge, Button, Group, Indicator, Paper, Stack, Text, Tooltip } from '@mantine/core';
 import { IconPhone, IconPhoneOff } from '@tabler/icons-react';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Me } from '../../../shared/api/contract';
 import { bridge, call } from '../app/api';
 import { store, useAppSelector } from '../app/store';
@@ -48,7 +48,8 @@ function notifyInBackground(id: string, from: string, name: string | null, onOpe
     };
   };
   if (Notification.permission === 'granted') show();
-  else if (Notification.permission !== 'denied') void Notification.requestPermission().then((p) => p === 'granted' && show());
+  else if (Notification.permission !== 'denied')
+    void Notification.requestPermission().then((p) => p === 'granted' && show());
 }
 
 function closeNotification(id: string) {
@@ -57,15 +58,33 @@ function closeNotification(id: string) {
   shown.delete(id);
 }
 
+/** The phone's pieces for the app's frame to place: the header button, the docked panel, and whether it is open. */
+export interface PhoneUi {
+  open: boolean;
+  /** The round phone button (or, while viewing as someone, a note that the phone is off); null when there is no phone. */
+  button: ReactNode;
+  /** The dialer, docked beside the page (it pushes the page rather than covering it); null while closed. */
+  panel: ReactNode;
+  /** Incoming calls while the dialer is closed. */
+  ringing: ReactNode;
+}
+
 /**
  * Creates the app's softphone for the signed-in user (not while viewing as
- * someone), registers it, and shows the phone: a button with the line's
- * status, the dialer panel, and an incoming-call card that answers from
- * anywhere in the app.
+ * someone), registers it, and gives the app's frame the phone to place: a
+ * button with the line's status, the dialer panel, and an incoming-call card
+ * that answers from anywhere in the app.
  */
-export function SoftphoneProvider(props: { me: Me; credentials: () => Promise<SipCredentials>; children: ReactNode }) {
+export function SoftphoneProvider(props: {
+  me: Me;
+  credentials: () => Promise<SipCredentials>;
+  children: (ui: PhoneUi) => ReactNode;
+}) {
   const { me } = props;
   const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  /** Where focus goes when the dialer opens: its number field, so that digits typed at once are not lost. */
+  const [focusRequest, setFocusRequest] = useState(0);
   const enabled = me.viewedBy === null && me.account.status === 'active';
   const phone = useMemo(
     () =>
@@ -93,23 +112,32 @@ export function SoftphoneProvider(props: { me: Me; credentials: () => Promise<Si
     return () => void phone.stop();
   }, [phone]);
 
+  const openPhone = useCallback(() => {
+    setOpen(true);
+    setFocusRequest((n) => n + 1);
+  }, []);
+  const closePhone = useCallback(() => {
+    setOpen(false);
+    // Back to the button that opened it, not to the top of the page.
+    window.requestAnimationFrame(() => buttonRef.current?.focus());
+  }, []);
+
   // A tel: or sip: link opened with the app fills the dialer; a call notification's buttons act on their line.
-  useEffect(
-    () =>
-      bridge.on((e) => {
-        if (e.name === 'dial.requested' && e.to) {
-          store.dispatch(sp.dialStringChanged(e.to));
+  useEffect(() => {
+    const stop = bridge.on((e) => {
+      if (e.name === 'dial.requested' && e.to) {
+        store.dispatch(sp.dialStringChanged(e.to));
+        openPhone();
+      } else if (e.name === 'call.action' && e.lineId && phone) {
+        if (e.action === 'decline') void phone.decline(e.lineId);
+        else {
           setOpen(true);
-        } else if (e.name === 'call.action' && e.lineId && phone) {
-          if (e.action === 'decline') void phone.decline(e.lineId);
-          else {
-            setOpen(true);
-            if (e.action === 'answer') void phone.answer(e.lineId);
-          }
+          if (e.action === 'answer') void phone.answer(e.lineId);
         }
-      }),
-    [phone],
-  );
+      }
+    });
+    return stop;
+  }, [phone, openPhone]);
 
   const handle = useMemo(
     () =>
@@ -118,65 +146,84 @@ export function SoftphoneProvider(props: { me: Me; credentials: () => Promise<Si
             phone,
             openDialer: (to?: string) => {
               if (to) store.dispatch(sp.dialStringChanged(to));
-              setOpen(true);
+              openPhone();
             },
           }
         : null,
-    [phone],
+    [phone, openPhone],
   );
   const registration = useAppSelector((s) => s.softphone.registration);
   const ringing = useAppSelector((s) => s.softphone.lines.filter((l) => l.state === 'ringing'));
   const live = useAppSelector((s) => s.softphone.lines.some((l) => isLive(l.state)));
 
-  return (
-    <SoftphoneContext.Provider value={handle}>
-      {props.children}
-      {phone && (
-        <Affix position={{ bottom: 20, right: 20 }} zIndex={300}>
-          <Stack align="flex-end" gap="sm">
-            {!open &&
-              ringing.map((l) => (
-                <Paper key={l.id} shadow="xl" withBorder radius="lg" p="md" w={300} role="alertdialog" aria-label={`Incoming call from ${l.remoteName ?? formatPhone(l.remote)}`}>
-                  <Text size="xs" c="dimmed">
-                    Incoming call
-                  </Text>
-                  <Text fw={700}>{l.remoteName ?? formatPhone(l.remote)}</Text>
-                  <Group mt="sm" grow>
-                    <Button color="teal" leftSection={<IconPhone size={14} />} onClick={() => (setOpen(true), void phone.answer(l.id))}>
-                      Answer
-                    </Button>
-                    <Button color="red" variant="light" leftSection={<IconPhoneOff size={14} />} onClick={() => void phone.decline(l.id)}>
-                      Decline
-                    </Button>
-                  </Group>
-                </Paper>
-              ))}
-            <Transition mounted={open} transition="slide-up" duration={150}>
-              {(style) => (
-                <div style={style}>
-                  <PhonePanel me={me} onClose={() => setOpen(false)} />
-                </div>
-              )}
-            </Transition>
-            {!open && (
-              <Tooltip label={`Phone: ${registrationText[registration.status]}`} position="left">
-                <Indicator color={registrationColor[registration.status]} size={12} offset={6} processing={live}>
-                  <ActionIcon size={52} radius="xl" color="teal" variant="filled" aria-label={`Open phone (${registrationText[registration.status]})`} onClick={() => setOpen(true)}>
-                    <IconPhone size={24} />
-                  </ActionIcon>
-                </Indicator>
-              </Tooltip>
-            )}
+  const ui: PhoneUi = {
+    open: phone !== null && open,
+    button: phone ? (
+      <Tooltip label={`Phone: ${registrationText[registration.status]}`}>
+        <Indicator color={registrationColor[registration.status]} size={11} offset={4} processing={live}>
+          <ActionIcon
+            ref={buttonRef}
+            size={38}
+            radius="xl"
+            color="teal"
+            variant="filled"
+            aria-label={`Open phone (${registrationText[registration.status]})`}
+            aria-expanded={open}
+            aria-controls="phone-panel"
+            onClick={openPhone}
+          >
+            <IconPhone size={20} />
+          </ActionIcon>
+        </Indicator>
+      </Tooltip>
+    ) : me.viewedBy ? (
+      <Badge color="gray" variant="outline">
+        Phone off while viewing as {me.user.name}
+      </Badge>
+    ) : null,
+    panel: phone && open ? <PhonePanel me={me} onClose={closePhone} focusRequest={focusRequest} /> : null,
+    ringing:
+      phone && !open && ringing.length > 0 ? (
+        <Affix position={{ top: 68, right: 16 }} zIndex={300}>
+          <Stack gap="sm">
+            {ringing.map((l) => (
+              <Paper
+                key={l.id}
+                shadow="xl"
+                withBorder
+                radius="lg"
+                p="md"
+                w={300}
+                role="alertdialog"
+                aria-label={`Incoming call from ${l.remoteName ?? formatPhone(l.remote)}`}
+              >
+                <Text size="xs" c="dimmed">
+                  Incoming call
+                </Text>
+                <Text fw={700}>{l.remoteName ?? formatPhone(l.remote)}</Text>
+                <Group mt="sm" grow>
+                  <Button
+                    color="teal"
+                    leftSection={<IconPhone size={14} />}
+                    onClick={() => (setOpen(true), void phone.answer(l.id))}
+                  >
+                    Answer
+                  </Button>
+                  <Button
+                    color="red"
+                    variant="light"
+                    leftSection={<IconPhoneOff size={14} />}
+                    onClick={() => void phone.decline(l.id)}
+                  >
+                    Decline
+                  </Button>
+                </Group>
+              </Paper>
+            ))}
           </Stack>
         </Affix>
-      )}
-      {!phone && me.viewedBy && (
-        <Affix position={{ bottom: 20, right: 20 }}>
-          <Badge color="gray" size="lg">
-            Phone off while viewing as {me.user.name}
-          </Badge>
-        </Affix>
-      )}
-    </SoftphoneContext.Provider>
-  );
+      ) : null,
+  };
+
+  return <SoftphoneContext.Provider value={handle}>{props.children(ui)}</SoftphoneContext.Provider>;
 }

@@ -5,7 +5,7 @@ export function PageHeader(props: { title: string; description?: ReactNode; acti
   return (
     <Group justify="space-between" align="flex-end" wrap="nowrap" px="lg" pt="lg" pb="sm">
       <Stack gap={2}>
-        <Title order={2} fz={22}>
+        <Title order={1} fz={22}>
           {props.title}
         </Title>
         {props.description && (

@@ -14,6 +14,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { IconInfoCircle, IconPhone, IconX } from '@tabler/icons-react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useClickToCall } from '../../softphone/runtime';
 import type { CallDetail as Detail } from '../../../../shared/api/entities';
 import { QueryState } from '../../ui/QueryState';
@@ -58,15 +59,33 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
   const me = useMeQuery();
   const c = q.data;
   const back = c ? callBackTarget(c, me.data?.user.id) : null;
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a call moves focus into its details, so that Tab goes on from here rather than through every row first.
+  useEffect(() => {
+    heading.current?.focus();
+  }, [props.callId]);
+  const { onClose } = props;
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if ((e.target as HTMLElement).closest('[aria-expanded="true"], [data-position]')) return;
+    e.preventDefault();
+    onClose();
+  };
   return (
-    <Box h="100%" style={{ display: 'flex', flexDirection: 'column' }} aria-label="Call details" role="region">
+    <Box
+      h="100%"
+      style={{ display: 'flex', flexDirection: 'column' }}
+      aria-label="Call details"
+      role="region"
+      onKeyDown={onKeyDown}
+    >
       <Group
         justify="space-between"
         px="md"
         py="sm"
         style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
       >
-        <Title order={3} fz="md">
+        <Title order={2} fz="md" ref={heading} tabIndex={-1}>
           Call details
         </Title>
         <ActionIcon variant="subtle" onClick={props.onClose} aria-label="Close call details">

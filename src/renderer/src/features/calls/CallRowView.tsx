@@ -1,4 +1,4 @@
-import { Badge, Group, Stack, Text, ThemeIcon, UnstyledButton } from '@mantine/core';
+import { Badge, Group, Stack, Text, ThemeIcon, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import {
   IconArrowDownLeft,
   IconArrowUpRight,
@@ -39,7 +39,6 @@ export function CallRowView(props: { call: CallRow; selected: boolean; onOpen: (
       w="100%"
       h="100%"
       px="lg"
-      aria-label={`${i.label} call, ${otherParty(c)}, ${formatWhen(c.startedAt)}`}
       aria-current={props.selected ? 'true' : undefined}
       data-call-id={c.id}
       style={{
@@ -52,6 +51,7 @@ export function CallRowView(props: { call: CallRow; selected: boolean; onOpen: (
           <i.icon size={16} />
         </ThemeIcon>
         <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
+          <VisuallyHidden>{i.label} call,</VisuallyHidden>
           <Group gap={6} wrap="nowrap">
             <Text size="sm" fw={600} truncate>
               {otherParty(c)}

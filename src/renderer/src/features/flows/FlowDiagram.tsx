@@ -1,4 +1,17 @@
-import { ActionIcon, Badge, Box, Button, Group, Menu, Paper, Stack, Text, ThemeIcon, Tooltip, UnstyledButton } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Box,
+  Button,
+  Group,
+  Menu,
+  Paper,
+  Stack,
+  Text,
+  ThemeIcon,
+  Tooltip,
+  UnstyledButton,
+} from '@mantine/core';
 import {
   IconAlertTriangle,
   IconArrowDown,
@@ -99,14 +112,18 @@ function StepNode(props: DiagramProps & { step: FlowStep; path: StepPath; index:
   const warning = props.warnings[pathKey(path)];
   const firstError = error ? Object.values(error)[0] : undefined;
   return (
-    <Box role="listitem" aria-label={text}>
+    <Box>
       <Paper
         withBorder
         px={8}
         py={6}
         data-step-path={pathKey(path)}
         style={{
-          borderColor: error ? 'var(--mantine-color-red-6)' : isSelected ? 'var(--mantine-primary-color-filled)' : undefined,
+          borderColor: error
+            ? 'var(--mantine-color-red-6)'
+            : isSelected
+              ? 'var(--mantine-primary-color-filled)'
+              : undefined,
           background: isSelected ? 'var(--mantine-primary-color-light)' : undefined,
         }}
       >
@@ -143,7 +160,14 @@ function StepNode(props: DiagramProps & { step: FlowStep; path: StepPath; index:
           )}
           {!props.readOnly && (
             <Group gap={0} wrap="nowrap">
-              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Move “${text}” up`} disabled={props.index === 0} onClick={() => props.onMove(path, -1)}>
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                size="sm"
+                aria-label={`Move “${text}” up`}
+                disabled={props.index === 0}
+                onClick={() => props.onMove(path, -1)}
+              >
                 <IconArrowUp size={14} />
               </ActionIcon>
               <ActionIcon
@@ -156,7 +180,13 @@ function StepNode(props: DiagramProps & { step: FlowStep; path: StepPath; index:
               >
                 <IconArrowDown size={14} />
               </ActionIcon>
-              <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove “${text}”`} onClick={() => props.onRemove(path)}>
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                size="sm"
+                aria-label={`Remove “${text}”`}
+                onClick={() => props.onRemove(path)}
+              >
                 <IconTrash size={14} />
               </ActionIcon>
             </Group>
@@ -188,21 +218,26 @@ function StepNode(props: DiagramProps & { step: FlowStep; path: StepPath; index:
 export function StepList(props: DiagramProps & { list: readonly FlowStep[]; at: StepPath; where: string }) {
   const { list, at } = props;
   return (
-    <Stack gap={0} role="list" aria-label={at.length === 0 ? 'Call flow steps' : `Steps ${props.where}`}>
+    <Stack gap={0}>
       {list.length === 0 && (
         <Text size="xs" c="dimmed" py={2}>
           {at.length === 0 ? 'No steps yet.' : 'No steps: the call ends here.'}
         </Text>
       )}
-      {list.map((s, i) => {
-        const prev = list[i - 1];
-        return (
-          <Box key={i}>
-            {i > 0 && <Connector label={prev?.kind === 'hours' ? 'When open' : undefined} />}
-            <StepNode {...props} step={s} path={[...at, i]} index={i} count={list.length} />
-          </Box>
-        );
-      })}
+      {/* Only steps are in the list: a screen reader counts them, and "Add step" follows it. */}
+      {list.length > 0 && (
+        <Stack gap={0} role="list" aria-label={at.length === 0 ? 'Call flow steps' : `Steps ${props.where}`}>
+          {list.map((s, i) => {
+            const prev = list[i - 1];
+            return (
+              <Box key={i} role="listitem">
+                {i > 0 && <Connector label={prev?.kind === 'hours' ? 'When open' : undefined} />}
+                <StepNode {...props} step={s} path={[...at, i]} index={i} count={list.length} />
+              </Box>
+            );
+          })}
+        </Stack>
+      )}
       <AddStep {...props} at={at} count={list.length} where={props.where} />
     </Stack>
   );

@@ -30,7 +30,10 @@ import {
 import type { FlowNames } from './flowText';
 import { StepInspector } from './StepInspector';
 
-const sameContent = (a: { name: string; steps: readonly FlowStep[] }, b: { name: string; steps: readonly FlowStep[] }) =>
+const sameContent = (
+  a: { name: string; steps: readonly FlowStep[] },
+  b: { name: string; steps: readonly FlowStep[] },
+) =>
   a.name.trim() === b.name.trim() && JSON.stringify(a.steps.map(cleanStep)) === JSON.stringify(b.steps.map(cleanStep));
 
 const blank = { name: '', steps: [{ kind: 'greeting', text: '' }] as FlowStep[] };
@@ -85,7 +88,8 @@ export function FlowEditor(props: FlowEditorProps) {
     for (const [k, v] of Object.entries(server?.steps ?? {})) merged[k] = { ...merged[k], ...v };
     return merged;
   }, [attempted, check.errors, server]);
-  const nameError = server?.other.name ?? (attempted && !name.trim() ? 'Give the flow a name, e.g. “Support line”.' : undefined);
+  const nameError =
+    server?.other.name ?? (attempted && !name.trim() ? 'Give the flow a name, e.g. “Support line”.' : undefined);
 
   // Managers may change a flow only when they may see every number it answers (policy-decisions.md).
   const outside = flow?.hiddenBnCount ?? 0;
@@ -109,7 +113,9 @@ export function FlowEditor(props: FlowEditorProps) {
       const first = Object.keys(check.errors)[0];
       if (first !== undefined) pick(parsePathKey(first));
       setRefusal(
-        check.count > 0 ? 'Some steps need finishing: they are marked in red.' : 'Give the flow a name before saving it.',
+        check.count > 0
+          ? 'Some steps need finishing: they are marked in red.'
+          : 'Give the flow a name before saving it.',
       );
       return;
     }
@@ -168,7 +174,11 @@ export function FlowEditor(props: FlowEditorProps) {
   }
 
   const onAdd = (listPath: StepPath, kind: StepKind) => {
-    const r = appendStep(steps, listPath, newStep(kind, { timezone: me.user.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone }));
+    const r = appendStep(
+      steps,
+      listPath,
+      newStep(kind, { timezone: me.user.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    );
     edit(r.steps);
     pick(r.path);
   };
@@ -209,7 +219,12 @@ export function FlowEditor(props: FlowEditorProps) {
                   Discard changes
                 </Button>
               )}
-              <Button type="submit" leftSection={<IconDeviceFloppy size={16} />} disabled={!dirty && base !== null} loading={creating.isLoading || updating.isLoading}>
+              <Button
+                type="submit"
+                leftSection={<IconDeviceFloppy size={16} />}
+                disabled={!dirty && base !== null}
+                loading={creating.isLoading || updating.isLoading}
+              >
                 {base ? (dirty ? 'Save changes' : 'Saved') : 'Create flow'}
               </Button>
             </Group>
@@ -217,21 +232,34 @@ export function FlowEditor(props: FlowEditorProps) {
         </Group>
         <Stack gap={6} mt="sm">
           {refusal && (
-            <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} py={8} role="alert" title="Not saved">
+            <Alert
+              color="red"
+              variant="light"
+              icon={<IconAlertTriangle size={16} />}
+              py={8}
+              role="alert"
+              title="Not saved"
+            >
               {refusal}
             </Alert>
           )}
           {outside > 0 && !refusal && (
             <Alert color="yellow" variant="light" py={8}>
-              This flow answers {outside === 1 ? 'a business number' : `${outside} business numbers`} outside your access, so you may not be
-              allowed to change it.
+              This flow answers {outside === 1 ? 'a business number' : `${outside} business numbers`} outside your
+              access, so you may not be allowed to change it.
             </Alert>
           )}
           {changedElsewhere && (
             <Alert color="yellow" variant="light" py={8}>
               <Group justify="space-between">
-                <Text size="sm">Someone else changed this flow while you were editing. Saving replaces their version.</Text>
-                <Button size="xs" variant="default" onClick={() => flow && (setBase(flow), setName(flow.name), setSteps(flow.steps), setSelected(null))}>
+                <Text size="sm">
+                  Someone else changed this flow while you were editing. Saving replaces their version.
+                </Text>
+                <Button
+                  size="xs"
+                  variant="default"
+                  onClick={() => flow && (setBase(flow), setName(flow.name), setSteps(flow.steps), setSelected(null))}
+                >
                   Load their version
                 </Button>
               </Group>
@@ -241,11 +269,18 @@ export function FlowEditor(props: FlowEditorProps) {
             <Text size="sm" fw={600} w={70} style={{ flexShrink: 0 }} pt={4}>
               Numbers
             </Text>
-            <FlowNumbers flow={base} numbers={props.numbers} canRoute={me.capabilities['numbers.manage']} readOnly={readOnly} />
+            <FlowNumbers
+              flow={base}
+              numbers={props.numbers}
+              canRoute={me.capabilities['numbers.manage']}
+              readOnly={readOnly}
+            />
           </Group>
         </Stack>
       </Box>
-      <Box style={{ flex: 1, minHeight: 0, display: 'flex', borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Box
+        style={{ flex: 1, minHeight: 0, display: 'flex', borderTop: '1px solid var(--mantine-color-default-border)' }}
+      >
         <ScrollArea style={{ flex: 1, minWidth: 0 }}>
           <Stack p="lg" gap="lg" maw={720}>
             <Box>
@@ -270,7 +305,11 @@ export function FlowEditor(props: FlowEditorProps) {
             </Box>
           </Stack>
         </ScrollArea>
-        <Box w={380} style={{ borderLeft: '1px solid var(--mantine-color-default-border)', minHeight: 0, flexShrink: 0 }}>
+        {/* On a laptop the settings column gives up width first: the steps need it more. */}
+        <Box
+          w={{ base: 320, xl: 380 }}
+          style={{ borderLeft: '1px solid var(--mantine-color-default-border)', minHeight: 0, flexShrink: 0 }}
+        >
           <ScrollArea h="100%">
             <Box p="md">
               {selected && selectedStep ? (

@@ -1,6 +1,17 @@
-import { Box, Button, Center, Loader, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import {
+  Box,
+  Button,
+  Center,
+  Group,
+  Loader,
+  ScrollArea,
+  Stack,
+  Text,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
-import { IconPlus } from '@tabler/icons-react';
+import { IconAlertTriangle, IconPlus } from '@tabler/icons-react';
 import { useCallback, useMemo, useRef } from 'react';
 import type { BusinessNumber, CallFlow } from '../../../../shared/api/entities';
 import { navigate } from '../../app/router';
@@ -9,14 +20,22 @@ import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
 import { useCallFlowsQuery, useGroupsQuery, useNumbersQuery, useUsersQuery } from '../directory/api';
 import { FlowEditor } from './FlowEditor';
+import { emptyGroupsRung } from './flowCheck';
 import type { FlowNames } from './flowText';
 
 function countSteps(steps: CallFlow['steps']): number {
   return steps.reduce((n, s) => n + 1 + (s.branches ?? []).reduce((m, b) => m + countSteps(b.steps), 0), 0);
 }
 
-function FlowRow(props: { flow: CallFlow; numbers: readonly BusinessNumber[]; selected: boolean; onOpen: () => void }) {
+function FlowRow(props: {
+  flow: CallFlow;
+  numbers: readonly BusinessNumber[];
+  names: FlowNames;
+  selected: boolean;
+  onOpen: () => void;
+}) {
   const f = props.flow;
+  const empty = emptyGroupsRung(f.steps, props.names);
   const shown = props.numbers.filter((n) => f.bnIds.includes(n.id));
   const hidden = f.hiddenBnCount;
   const steps = countSteps(f.steps);
@@ -26,13 +45,13 @@ function FlowRow(props: { flow: CallFlow; numbers: readonly BusinessNumber[]; se
       w="100%"
       px="md"
       py={10}
-      aria-label={`Call flow ${f.name}`}
       aria-current={props.selected ? 'page' : undefined}
       style={{
         borderBottom: '1px solid var(--mantine-color-default-border)',
         background: props.selected ? 'var(--mantine-primary-color-light)' : undefined,
       }}
     >
+      <VisuallyHidden>Call flow</VisuallyHidden>
       <Text size="sm" fw={600} truncate>
         {f.name}
       </Text>
@@ -40,6 +59,19 @@ function FlowRow(props: { flow: CallFlow; numbers: readonly BusinessNumber[]; se
         {steps === 1 ? '1 step' : `${steps} steps`}
         {f.bnIds.length === 0 ? ' · no numbers' : ''}
       </Text>
+      {empty.length > 0 && (
+        <Group gap={4} wrap="nowrap" align="flex-start">
+          <IconAlertTriangle
+            size={12}
+            color="var(--mantine-color-orange-8)"
+            style={{ marginTop: 2, flexShrink: 0 }}
+            aria-hidden
+          />
+          <Text size="xs" c="orange.9">
+            Rings {empty.length === 1 ? 'a group' : 'groups'} with no members: {empty.join(', ')}
+          </Text>
+        </Group>
+      )}
       {shown.map((n) => (
         <Text key={n.id} size="xs" className="tabular" truncate>
           {n.formatted}
@@ -69,7 +101,8 @@ export const FlowsPage: PageComponent = ({ id, me }) => {
   const names: FlowNames = useMemo(() => {
     const g = new Map((groups.data ?? []).map((x) => [x.id, x.name]));
     const u = new Map((users.data ?? []).map((x) => [x.id, x.name]));
-    return { group: (i) => g.get(i) ?? null, user: (i) => u.get(i) ?? null };
+    const m = new Map((groups.data ?? []).map((x) => [x.id, x.memberIds.length]));
+    return { group: (i) => g.get(i) ?? null, user: (i) => u.get(i) ?? null, members: (i) => m.get(i) ?? null };
   }, [groups.data, users.data]);
 
   const list = flows.data ?? [];
@@ -124,8 +157,8 @@ export const FlowsPage: PageComponent = ({ id, me }) => {
         <Stack align="center" gap={6} maw={420}>
           <Text fw={600}>{id ? 'That call flow no longer exists.' : 'Choose a call flow'}</Text>
           <Text size="sm" c="dimmed" ta="center">
-            A call flow is the path an inbound call takes: a greeting, business hours, a menu, then the groups or people it rings and
-            where voicemail goes. Each business number rings into one flow.
+            A call flow is the path an inbound call takes: a greeting, business hours, a menu, then the groups or people
+            it rings and where voicemail goes. Each business number rings into one flow.
           </Text>
           {canManage && (
             <Button mt="sm" variant="light" leftSection={<IconPlus size={14} />} onClick={() => open('new')}>
@@ -139,7 +172,15 @@ export const FlowsPage: PageComponent = ({ id, me }) => {
 
   return (
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
-      <Box w={300} style={{ display: 'flex', flexDirection: 'column', borderRight: '1px solid var(--mantine-color-default-border)', flexShrink: 0 }}>
+      <Box
+        w={{ base: 240, xl: 300 }}
+        style={{
+          display: 'flex',
+          flexDirection: 'column',
+          borderRight: '1px solid var(--mantine-color-default-border)',
+          flexShrink: 0,
+        }}
+      >
         <PageHeader
           title="Call flows"
           actions={
@@ -161,7 +202,14 @@ export const FlowsPage: PageComponent = ({ id, me }) => {
           >
             <nav aria-label="Call flows">
               {isNew && (
-                <Box px="md" py={10} style={{ borderBottom: '1px solid var(--mantine-color-default-border)', background: 'var(--mantine-primary-color-light)' }}>
+                <Box
+                  px="md"
+                  py={10}
+                  style={{
+                    borderBottom: '1px solid var(--mantine-color-default-border)',
+                    background: 'var(--mantine-primary-color-light)',
+                  }}
+                >
                   <Text size="sm" fw={600} fs="italic">
                     New call flow
                   </Text>
@@ -171,7 +219,14 @@ export const FlowsPage: PageComponent = ({ id, me }) => {
                 </Box>
               )}
               {list.map((f) => (
-                <FlowRow key={f.id} flow={f} numbers={numbers.data ?? []} selected={f.id === selected?.id} onOpen={() => open(f.id)} />
+                <FlowRow
+                  key={f.id}
+                  flow={f}
+                  numbers={numbers.data ?? []}
+                  names={names}
+                  selected={f.id === selected?.id}
+                  onOpen={() => open(f.id)}
+                />
               ))}
             </nav>
           </QueryState>

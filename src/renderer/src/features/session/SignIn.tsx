@@ -1,4 +1,19 @@
-import { Alert, Anchor, Badge, Box, Button, Card, Center, Divider, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Box,
+  Button,
+  Card,
+  Center,
+  Divider,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconPhoneCall } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../app/api';
@@ -29,10 +44,10 @@ export function SignIn() {
   }
 
   return (
-    <Center mih="100%" p="md" bg="var(--mantine-color-body)">
+    <Center component="main" mih="100%" p="md" bg="var(--mantine-color-body)">
       <Stack w={460} gap="lg">
         <Stack gap={4} align="center">
-          <IconPhoneCall size={36} stroke={1.6} color="var(--mantine-color-indigo-6)" />
+          <IconPhoneCall size={36} stroke={1.6} color="var(--mantine-color-indigo-6)" aria-hidden />
           <Title order={1} fz={26}>
             Teamline
           </Title>
@@ -102,7 +117,9 @@ export function SignIn() {
                         </Anchor>
                       </Table.Td>
                       <Table.Td ta="right">
-                        <Badge color={u.role === 'administrator' ? 'grape' : u.role === 'manager' ? 'blue' : 'gray'}>{roleLabel[u.role]}</Badge>
+                        <Badge color={u.role === 'administrator' ? 'grape' : u.role === 'manager' ? 'blue' : 'gray'}>
+                          {roleLabel[u.role]}
+                        </Badge>
                       </Table.Td>
                     </Table.Tr>
                   ))}

@@ -134,14 +134,17 @@ export function MembersTab(props: {
           onRetry={users.refetch}
           empty={list.length === 0}
           emptyTitle={filtered ? 'No team members match' : 'No team members yet'}
-          emptyText={filtered ? 'Try another name or clear a filter.' : 'Add the people who answer your business numbers.'}
+          emptyText={
+            filtered ? 'Try another name or clear a filter.' : 'Add the people who answer your business numbers.'
+          }
         >
-          <Table verticalSpacing="xs" horizontalSpacing="lg" highlightOnHover aria-label="Team members">
+          <Table verticalSpacing="xs" horizontalSpacing="md" highlightOnHover aria-label="Team members">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Ext.</Table.Th>
-                <Table.Th>Email</Table.Th>
+                {/* On a laptop the email moves under the name, so that Status and the row menu stay on screen. */}
+                <Table.Th visibleFrom="xl">Email</Table.Th>
                 <Table.Th>Role</Table.Th>
                 <Table.Th>Call access</Table.Th>
                 <Table.Th>Groups</Table.Th>
@@ -154,9 +157,14 @@ export function MembersTab(props: {
             <Table.Tbody>
               {list.map((u) => {
                 const groups = u.groupIds.map((id) => groupName.get(id)).filter(Boolean);
-                const showMenu = (me.capabilities['users.add'] && u.manageable.access) || canViewAs(me, u) || u.manageable.deactivate;
+                const showMenu =
+                  (me.capabilities['users.add'] && u.manageable.access) || canViewAs(me, u) || u.manageable.deactivate;
                 return (
-                  <Table.Tr key={u.id} style={{ cursor: 'pointer', opacity: u.active ? 1 : 0.6 }} onClick={() => props.onOpen(u)}>
+                  <Table.Tr
+                    key={u.id}
+                    style={{ cursor: 'pointer', opacity: u.active ? 1 : 0.6 }}
+                    onClick={() => props.onOpen(u)}
+                  >
                     <Table.Td>
                       <Stack gap={0}>
                         <Anchor
@@ -177,12 +185,15 @@ export function MembersTab(props: {
                             {u.title}
                           </Text>
                         )}
+                        <Text size="xs" c="dimmed" hiddenFrom="xl" truncate maw={220}>
+                          {u.email}
+                        </Text>
                       </Stack>
                     </Table.Td>
                     <Table.Td className="tabular">
                       <Text size="sm">{u.extension}</Text>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td visibleFrom="xl">
                       <Text size="sm" truncate maw={220}>
                         {u.email}
                       </Text>
@@ -251,7 +262,13 @@ export function MembersTab(props: {
         </QueryState>
       </ScrollArea>
       {list.length > 0 && (
-        <Text size="xs" c="dimmed" px="lg" py={4} style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+        <Text
+          size="xs"
+          c="dimmed"
+          px="lg"
+          py={4}
+          style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+        >
           {list.length} member{list.length === 1 ? '' : 's'}
           {includeInactive ? ' (including deactivated)' : ''}
         </Text>

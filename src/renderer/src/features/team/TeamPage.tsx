@@ -1,6 +1,6 @@
 import { Box, Button, Tabs } from '@mantine/core';
 import { IconUserPlus, IconUsers, IconUsersGroup } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { User } from '../../../../shared/api/entities';
 import { navigate, useRoute } from '../../app/router';
 import type { PageComponent } from '../../app/sections';
@@ -31,7 +31,19 @@ export const TeamPage: PageComponent = ({ id, me }) => {
   const selected = id && /^\d+$/.test(id) ? Number(id) : null;
   const suggestedExtension = nextExtension(everyone.data ?? []);
 
-  const open = (userId: number) => navigate('team', userId, tabParams);
+  /** What opened the user card (a member's name), to give focus back to when it closes. */
+  const opener = useRef<HTMLElement | null>(null);
+  const open = (userId: number) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    navigate('team', userId, tabParams);
+  };
+  const closeCard = () => {
+    navigate('team', null, tabParams);
+    window.requestAnimationFrame(() => {
+      const back = opener.current?.isConnected ? opener.current : document.getElementById('main-content');
+      back?.focus();
+    });
+  };
 
   return (
     <Box style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
@@ -81,7 +93,7 @@ export const TeamPage: PageComponent = ({ id, me }) => {
         </Tabs.Panel>
       </Tabs>
       {selected !== null && (
-        <UserCard me={me} userId={selected} suggestedExtension={suggestedExtension} onClose={() => navigate('team', null, tabParams)} />
+        <UserCard me={me} userId={selected} suggestedExtension={suggestedExtension} onClose={closeCard} />
       )}
       {adding && (
         <AddUser
@@ -92,7 +104,13 @@ export const TeamPage: PageComponent = ({ id, me }) => {
           onClose={() => setAdding(false)}
         />
       )}
-      {duplicating && <DuplicateUser source={duplicating} suggestedExtension={suggestedExtension} onClose={() => setDuplicating(null)} />}
+      {duplicating && (
+        <DuplicateUser
+          source={duplicating}
+          suggestedExtension={suggestedExtension}
+          onClose={() => setDuplicating(null)}
+        />
+      )}
     </Box>
   );
 };
