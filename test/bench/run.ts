@@ -12,6 +12,9 @@
  * full run does (same cases, interleaving, warm-up), without the naive and
  * OFFSET ways or anything else, prints them and writes no file: for iterating
  * on the list path. Only a full run writes the results.
+ *
+ * --filtered [text] does the same for the filtered and searched lists only
+ * (test/bench/filtered.ts), those whose "list filter" contains text if given.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { connectAs } from './connect';
 import { measureDecisions } from './decisions';
 import { BENCH_NOW, ensureDataset } from './generate';
 import { listCases, measureLists, type ListOptions } from './lists';
+import { measureFiltered } from './filtered';
 import { methodOf } from './pages';
 import { fmtUs } from './stats';
 import { measurePayload } from './payload';
@@ -46,6 +50,8 @@ export interface BenchOptions {
   dataDir: string;
   smoke: boolean;
   listsOnly: boolean;
+  /** Only the filtered lists, those whose name contains this ('' for all). */
+  filteredOnly: string | null;
   log: (line: string) => void;
 }
 
@@ -57,6 +63,7 @@ export const defaults: BenchOptions = {
   dataDir: join(root, 'bench', '.data'),
   smoke: false,
   listsOnly: false,
+  filteredOnly: null,
   log: (line) => console.log(line),
 };
 
@@ -240,6 +247,37 @@ export async function runListsOnly(o: BenchOptions): Promise<void> {
   o.log(`load average at the start ${loadStart}, at the end ${load()}`);
 }
 
+/** The filtered lists only, printed (see --filtered above). */
+export async function runFilteredOnly(o: BenchOptions): Promise<void> {
+  const loadStart = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+  const dataset = ensureDataset(o.dataDir, o.calls, undefined, o.log);
+  const db = openDatabase(dataset.path);
+  const core = createCoreWithDb(db, { now: () => BENCH_NOW });
+  const actors = pickActors(db);
+  const results = await measureFiltered(db, connectAs(core.connect), actors, {
+    iterations: o.iterations,
+    warmup: Math.min(5, o.iterations),
+    only: o.filteredOnly || undefined,
+  });
+  core.close();
+  for (const x of results) {
+    o.log(
+      `  ${x.label.padEnd(28)} ${x.list.padEnd(10)} ${x.filter.padEnd(32)} ${String(x.rows).padStart(3)} rows p50 ${fmtUs(x.keyset.p50).padEnd(7)} p99 ${fmtUs(x.keyset.p99).padEnd(7)} CPU p99 ${fmtUs(x.keysetCpu.p99)}`,
+    );
+  }
+  const worst = results.reduce((a, b) => (b.keyset.p99 > a.keyset.p99 ? b : a));
+  o.log(
+    `worst p99 ${fmtUs(worst.keyset.p99)} (${worst.label}, ${worst.list} ${worst.filter}); ${results.filter((x) => x.keyset.p99 > 5000).length} of ${results.length} over 5 ms`,
+  );
+  o.log(
+    `load average at the start ${loadStart}, at the end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+  );
+}
+
 function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
@@ -256,6 +294,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (a === '--data') o.dataDir = resolve(next());
     else if (a === '--smoke') Object.assign(o, smokeOptions(o.outDir, o.dataDir), { log: defaults.log });
     else if (a === '--lists-only') o.listsOnly = true;
+    else if (a === '--filtered') o.filteredOnly = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : '';
     else throw new Error(`Unknown option ${a}`);
   }
   if (![o.calls, o.iterations, ...o.curve].every((n) => Number.isInteger(n) && n > 0))
@@ -265,9 +304,11 @@ function parseArgs(argv: readonly string[]): BenchOptions {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const options = parseArgs(process.argv.slice(2));
-  (options.listsOnly
-    ? runListsOnly(options)
-    : runBench(options).then((r) => console.log(`\n${renderConsole(r)}`))
+  (options.filteredOnly !== null
+    ? runFilteredOnly(options)
+    : options.listsOnly
+      ? runListsOnly(options)
+      : runBench(options).then((r) => console.log(`\n${renderConsole(r)}`))
   ).then(
     () => {},
     (error: unknown) => {

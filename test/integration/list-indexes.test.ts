@@ -16,6 +16,8 @@ import { threadPageRows, threadPageStatementSql, threadRows } from '../../src/ma
 import { inListOrder } from '../../src/main/core/store/jsonPage';
 import { insertMessage } from '../../src/main/core/store/repos/threads';
 import { NOW } from '../helpers/core';
+import { searchNumbers } from '../../src/main/core/store/repos/numberSearch';
+import { insertCall } from '../../src/main/core/store/repos/calls';
 
 describe('migration 003: covering indexes for the rows of a page', () => {
   it('adds them over existing rows, replaces contacts_phone, and lookups by (account, phone) still find the first contact', () => {
@@ -32,7 +34,7 @@ describe('migration 003: covering indexes for the rows of a page', () => {
       INSERT INTO call_participants (user_id, started_at, call_id, role, has_voicemail) VALUES (1, 10, 1, 'voicemail', 1);
       INSERT INTO voicemails (id, call_id, duration_seconds, transcript) VALUES (9, 1, 12, 'hello');
     `);
-    migrate(db, migrations);
+    migrate(db, migrations.slice(0, 3));
     expect(db.pragma('user_version', { simple: true })).toBe(3);
     const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all();
     expect(indexes).toEqual(
@@ -264,5 +266,148 @@ describe('a page is one statement: the page query, then its rows by primary key,
     expect(c.sql).toMatch(/LIMIT 21$/);
     expect(c.params).toEqual(a.params);
     expect(() => callPageSql(callBranches(john), john.accountId, {}, null, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('migration 004: outside numbers found by any part, and their calls by number', () => {
+  const setup = () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 3));
+    db.exec(`
+      INSERT INTO accounts (id, name, plan, created_at) VALUES (1, 'A', 'company', 0), (2, 'B', 'company', 0);
+      INSERT INTO users (id, account_id, extension, name, email, role, call_access, created_at) VALUES
+        (1, 1, '100', 'One', 'one@example.com', 'agent', 'group', 0);
+      INSERT INTO business_numbers (id, account_id, e164, created_at) VALUES (1, 1, '+12135550100', 0), (2, 2, '+12135550101', 0);
+      INSERT INTO contacts (id, account_id, name, phone, created_at) VALUES (1, 1, 'Dana Whitfield', '+13105550177', 0);
+      INSERT INTO calls (id, account_id, direction, result, bn_id, external_number, started_at) VALUES
+        (1, 1, 'inbound', 'answered', 1, '+13105550177', 10), (2, 1, 'inbound', 'missed', 1, '+13105550177', 20),
+        (3, 1, 'outbound', 'answered', 1, '+16465550123', 30), (4, 1, 'internal', 'answered', NULL, NULL, 40),
+        (5, 2, 'inbound', 'answered', 2, '+16465550123', 50);
+      INSERT INTO message_threads (id, account_id, bn_id, external_number, last_message_at) VALUES (1, 1, 1, '+19175550999', 60);
+    `);
+    migrate(db, migrations);
+    return db;
+  };
+  const numbers = (db: Database.Database) =>
+    db.prepare('SELECT account_id, number, calls FROM external_numbers ORDER BY account_id, number').raw().all();
+
+  it('backfills every number of calls and threads once per account, with its count of calls', () => {
+    const db = setup();
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(numbers(db)).toEqual([
+      [1, '+13105550177', 2],
+      [1, '+16465550123', 1],
+      [1, '+19175550999', 0],
+      [2, '+16465550123', 1],
+    ]);
+    const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all();
+    expect(indexes).toEqual(expect.arrayContaining(['calls_number', 'message_threads_number']));
+    expect(indexes).not.toContain('calls_external');
+  });
+
+  it('keeps the numbers and their counts as calls and threads are written', () => {
+    const db = setup();
+    const call = (external: string | null) =>
+      insertCall(db, {
+        accountId: 1,
+        direction: 'inbound',
+        result: 'answered',
+        bnId: 1,
+        externalNumber: external,
+        startedAt: 100,
+        answeredAt: null,
+        endedAt: null,
+        callFlowId: null,
+        groupId: null,
+        participants: [],
+        events: [],
+        voicemail: null,
+      });
+    call('+16465550123');
+    call('+14155550142');
+    call(null);
+    db.prepare(
+      "INSERT INTO message_threads (account_id, bn_id, external_number, last_message_at) VALUES (1, 1, '+14155550142', 70), (1, 1, '+17185550111', 80)",
+    ).run();
+    expect(numbers(db)).toEqual([
+      [1, '+13105550177', 2],
+      [1, '+14155550142', 1],
+      [1, '+16465550123', 2],
+      [1, '+17185550111', 0],
+      [1, '+19175550999', 0],
+      [2, '+16465550123', 1],
+    ]);
+  });
+
+  it('a search finds numbers by digits anywhere in them and by contact name, within the account only', () => {
+    const db = setup();
+    expect(searchNumbers(db, 1, '555-0123', 100)).toEqual({ numbers: ['+16465550123'], calls: 1 });
+    expect(searchNumbers(db, 1, '(310) 555', 100)).toEqual({ numbers: ['+13105550177'], calls: 2 });
+    expect(searchNumbers(db, 1, 'whitf', 100)).toEqual({ numbers: ['+13105550177'], calls: 2 });
+    expect(searchNumbers(db, 1, '99999', 100)).toEqual({ numbers: [], calls: 0 });
+    expect(searchNumbers(db, 1, 'nobody', 100)).toEqual({ numbers: [], calls: 0 });
+    expect(searchNumbers(db, 2, 'whitf', 100)).toEqual({ numbers: [], calls: 0 });
+    // LIKE's wildcards in a name are characters to find, not patterns.
+    expect(searchNumbers(db, 1, 'Dana_W', 100)).toEqual({ numbers: [], calls: 0 });
+    // Two digits are left to the list's own scan (they match most numbers), as are more calls than the budget.
+    expect(searchNumbers(db, 1, '55', 100)).toBeNull();
+    expect(searchNumbers(db, 1, '310', 1)).toBeNull();
+  });
+});
+
+describe('a search resolved to numbers drives the page by those numbers, never by a scan', () => {
+  const db = openDatabase(':memory:');
+  const ids = seedDemo(db, NOW, { days: 5 });
+  const plan = (q: { sql: string; params: unknown[] }) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join('\n');
+  const numbers = db.prepare('SELECT number FROM external_numbers LIMIT 3').pluck().all() as string[];
+
+  it.each(['jasmine', 'john', 'karey', 'leo', 'morgan'])(
+    '%s: calls, voicemails, threads, with filters and a cursor',
+    (key) => {
+      const actor = loadActor(db, ids.users[key]!)!;
+      for (const cursor of [null, { k: NOW - 86_400_000, id: 1e9 }]) {
+        for (const f of [
+          { numbers },
+          { numbers, voicemailOnly: true },
+          { numbers, direction: 'inbound', result: 'missed', bnId: 1 },
+        ]) {
+          const calls = plan(callPageSql(callBranches(actor), actor.accountId, f, cursor, 51));
+          expect(calls).toMatch(/SEARCH c USING (COVERING )?INDEX calls_number \(account_id=\? AND external_number=\?/);
+          expect(calls).not.toMatch(/\bSCAN c\b/);
+          expect(calls).not.toMatch(/calls_account_time|calls_group_time|calls_flow_time|calls_bn_time/);
+        }
+        const threads = plan(
+          threadPageSql(
+            threadBranches(actor, bnRouting(db, actor.accountId)),
+            actor.accountId,
+            { numbers },
+            cursor,
+            51,
+          ),
+        );
+        expect(threads).toMatch(
+          /SEARCH t USING (COVERING )?INDEX message_threads_number \(account_id=\? AND external_number=\?/,
+        );
+        expect(threads).not.toMatch(/\bSCAN t\b/);
+      }
+    },
+  );
+
+  it('the number lookup itself reads the trigram index and numbers by id', () => {
+    const details = (
+      db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT n.number FROM external_numbers n
+       WHERE n.id IN (SELECT rowid FROM external_numbers_fts WHERE number LIKE ? LIMIT 2001) AND +n.account_id = ?`,
+        )
+        .all('%555%', 1) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('\n');
+    expect(details).toMatch(/SEARCH n USING INTEGER PRIMARY KEY/);
+    expect(details).toMatch(/external_numbers_fts VIRTUAL TABLE/);
   });
 });

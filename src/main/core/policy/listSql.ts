@@ -25,7 +25,11 @@ export function decodeCursor(cursor: string | undefined): Keyset | null {
  * Splits rows fetched with limit + 1 into the page and the cursor of the next
  * one: the key of the page's last row, present only when that extra row came.
  */
-export function splitPage<T>(rows: T[], limit: number, keyOf: (row: T) => Keyset): { items: T[]; nextCursor: string | null } {
+export function splitPage<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => Keyset,
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   rows.length = limit;
   return { items: rows, nextCursor: encodeCursor(keyOf(rows[limit - 1]!)) };
@@ -44,6 +48,12 @@ export interface CallListFilter {
   voicemailOnly?: boolean | undefined;
   /** Only voicemails this user has not listened to. */
   unreadBy?: number | undefined;
+  /**
+   * The search, already resolved to the outside numbers it matches
+   * (store/repos/numberSearch.ts): the page is then driven by those numbers'
+   * calls instead of a scan of every branch (`search` is not tested again).
+   */
+  numbers?: readonly string[] | undefined;
 }
 
 export interface ThreadListFilter {
@@ -53,6 +63,8 @@ export interface ThreadListFilter {
   search?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
+  /** As CallListFilter.numbers: the search resolved to the numbers it matches. */
+  numbers?: readonly string[] | undefined;
 }
 
 export interface Sql {
@@ -212,7 +224,13 @@ function callSelect(rule: Branch['rule'], flags: number, cursor: boolean): strin
       `${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${filters}`
     );
   }
-  const column = { group: 'c.group_id', callflow: 'c.call_flow_id', 'callflow-bn': 'c.bn_id', numbers: 'c.bn_id', all: 'c.account_id' }[rule];
+  const column = {
+    group: 'c.group_id',
+    callflow: 'c.call_flow_id',
+    'callflow-bn': 'c.bn_id',
+    numbers: 'c.bn_id',
+    all: 'c.account_id',
+  }[rule];
   return `SELECT c.started_at AS k, c.id AS id FROM calls c WHERE ${column} = ?${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)}`;
 }
 
@@ -222,6 +240,75 @@ function callBranchUseful(b: Branch, f: CallListFilter): boolean {
   if (b.rule === 'callflow' && f.callFlowId !== undefined) return b.flowId === f.callFlowId;
   if (b.rule === 'group' && f.groupId !== undefined) return b.groupId === f.groupId;
   return true;
+}
+
+/**
+ * Visibility as one predicate over a call's columns, for a page driven by
+ * something other than the branches' own indexes (a search's numbers). The
+ * participant branch goes last: SQLite evaluates OR terms in order, and the
+ * column tests before it decide most calls without a lookup.
+ */
+function visibleSql(
+  rules: readonly Branch['rule'][],
+  participant: string,
+  column: (rule: Branch['rule']) => string,
+): string {
+  const terms = rules.filter((r) => r !== 'participant').map((r) => `${column(r)} = ?`);
+  if (rules.includes('participant')) terms.push(participant);
+  return terms.join(' OR ');
+}
+
+/** Branches in the order visibleSql tests them. */
+const participantLast = (branches: readonly Branch[]) => [
+  ...branches.filter((b) => b.rule !== 'participant'),
+  ...branches.filter((b) => b.rule === 'participant'),
+];
+
+const callColumn = (rule: Branch['rule']) =>
+  ({
+    group: 'c.group_id',
+    callflow: 'c.call_flow_id',
+    'callflow-bn': 'c.bn_id',
+    numbers: 'c.bn_id',
+    all: 'c.account_id',
+    participant: '',
+  })[rule];
+
+/**
+ * One page of the calls of some outside numbers, newest first: each number's
+ * calls are one range of calls_number (migration 004), which also carries
+ * every column visibility and the filters test, so only the calls kept are
+ * read. They are sorted (few: the caller chose this plan because the numbers
+ * carry few calls, store/repos/numberSearch.ts).
+ */
+function callNumberPageSql(
+  branches: readonly Branch[],
+  accountId: number,
+  f: CallListFilter,
+  flags: number,
+  filterParams: readonly unknown[],
+  cursor: Keyset | null,
+  limit: number,
+): Sql {
+  const ordered = participantLast(branches);
+  const sql = shaped(shapeKey('cn', ordered, flags, cursor, limit), () => {
+    const visible = visibleSql(
+      ordered.map((b) => b.rule),
+      'EXISTS (SELECT 1 FROM call_participants vp WHERE vp.call_id = c.id AND vp.user_id = ?)',
+      callColumn,
+    );
+    return (
+      `SELECT c.started_at AS k, c.id AS id FROM calls c INDEXED BY calls_number` +
+      ` WHERE c.account_id = ? AND c.external_number IN (SELECT value FROM json_each(?))` +
+      `${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)} AND (${visible})` +
+      `\nORDER BY k DESC, id DESC ${sqlLimit(limit)}`
+    );
+  });
+  const params: unknown[] = [accountId, JSON.stringify(f.numbers)];
+  if (cursor) params.push(cursor.k, cursor.id);
+  for (const p of filterParams) params.push(p);
+  for (const b of ordered) params.push(branchValue(b));
+  return { sql, params };
 }
 
 /** Ids (and keys) of one page of calls the branches allow, newest first. */
@@ -249,6 +336,11 @@ export function callPageSql(
   if (f.to !== undefined) add(C.to, f.to);
   if (f.voicemailOnly) add(C.voicemailOnly);
   if (f.unreadBy !== undefined) add(C.unreadBy, f.unreadBy);
+  if (f.numbers) {
+    const used =
+      flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
+    return used.length === 0 ? nothing : callNumberPageSql(used, accountId, f, flags, filterParams, cursor, limit);
+  }
   if (search) {
     add(search.digits ? C.search | C.searchDigits : C.search);
     pushSearch(filterParams, search, accountId);
@@ -262,6 +354,9 @@ export function callPageSql(
   );
   return { sql, params: unionParams(used, cursor, filterParams) };
 }
+
+/** A page query that returns no row, for filters no branch can match. */
+const nothing: Sql = { sql: 'SELECT 0 AS k, 0 AS id WHERE 0', params: [] };
 
 /** Which thread filters are set, one bit each, in the order their terms appear. */
 const T = { bnId: 1, from: 2, to: 4, unreadBy: 8, search: 16, searchDigits: 32 } as const;
@@ -286,8 +381,55 @@ function threadSelect(rule: Branch['rule'], flags: number, cursor: boolean): str
       ` WHERE p.user_id = ?${cursor ? ' AND (p.last_message_at, p.thread_id) < (?, ?)' : ''}${filters}`
     );
   }
-  const column = { group: 't.assigned_group_id', callflow: 't.bn_id', 'callflow-bn': 't.bn_id', numbers: 't.bn_id', all: 't.account_id' }[rule];
+  const column = {
+    group: 't.assigned_group_id',
+    callflow: 't.bn_id',
+    'callflow-bn': 't.bn_id',
+    numbers: 't.bn_id',
+    all: 't.account_id',
+  }[rule];
   return `SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE ${column} = ?${cursor ? ' AND (t.last_message_at, t.id) < (?, ?)' : ''}${filters}`;
+}
+
+const threadColumn = (rule: Branch['rule']) =>
+  ({
+    group: 't.assigned_group_id',
+    callflow: 't.bn_id',
+    'callflow-bn': 't.bn_id',
+    numbers: 't.bn_id',
+    all: 't.account_id',
+    participant: '',
+  })[rule];
+
+/** Threads of some outside numbers, as callNumberPageSql (message_threads_number carries the branches' columns). */
+function threadNumberPageSql(
+  branches: readonly Branch[],
+  accountId: number,
+  f: ThreadListFilter,
+  flags: number,
+  filterParams: readonly unknown[],
+  cursor: Keyset | null,
+  limit: number,
+): Sql {
+  const ordered = participantLast(branches);
+  const sql = shaped(shapeKey('tn', ordered, flags, cursor, limit), () => {
+    const visible = visibleSql(
+      ordered.map((b) => b.rule),
+      'EXISTS (SELECT 1 FROM thread_participants vp WHERE vp.user_id = ? AND vp.thread_id = t.id)',
+      threadColumn,
+    );
+    return (
+      `SELECT t.last_message_at AS k, t.id AS id FROM message_threads t INDEXED BY message_threads_number` +
+      ` WHERE t.account_id = ? AND t.external_number IN (SELECT value FROM json_each(?))` +
+      `${cursor ? ' AND (t.last_message_at, t.id) < (?, ?)' : ''}${threadFilterSql(flags)} AND (${visible})` +
+      `\nORDER BY k DESC, id DESC ${sqlLimit(limit)}`
+    );
+  });
+  const params: unknown[] = [accountId, JSON.stringify(f.numbers)];
+  if (cursor) params.push(cursor.k, cursor.id);
+  for (const p of filterParams) params.push(p);
+  for (const b of ordered) params.push(branchValue(b));
+  return { sql, params };
 }
 
 function threadBranchUseful(b: Branch, f: ThreadListFilter): boolean {
@@ -324,11 +466,13 @@ export function threadPageSql(
     flags |= T.unreadBy;
     filterParams.push(f.unreadBy);
   }
+  const used = branches.filter((b) => threadBranchUseful(b, f));
+  if (f.numbers)
+    return used.length === 0 ? nothing : threadNumberPageSql(used, accountId, f, flags, filterParams, cursor, limit);
   if (search) {
     flags |= search.digits ? T.search | T.searchDigits : T.search;
     pushSearch(filterParams, search, accountId);
   }
-  const used = branches.filter((b) => threadBranchUseful(b, f));
   const sql = shaped(shapeKey('t', used, flags, cursor, limit), () =>
     union(
       used.map((b) => threadSelect(b.rule, flags, cursor !== null)),

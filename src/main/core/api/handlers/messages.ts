@@ -4,6 +4,7 @@ import type { ThreadListFilter } from '../../policy/listSql';
 import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
 import { getNumber } from '../../store/repos/numbers';
+import { searchNumbers } from '../../store/repos/numberSearch';
 import { findThread, insertMessage, insertThread, markThreadRead, messagePage, threadFacts } from '../../store/repos/threads';
 import { threadPageRows } from '../../store/repos/threadPage';
 import { stmt } from '../../store/stmt';
@@ -22,7 +23,10 @@ function mustSeeThread(ctx: AuthedCtx, threadId: number) {
 /** The policy's query for one page of threads the actor may see, most recent first. */
 function threadPageQuery(ctx: AuthedCtx, filter: ThreadListFilter, cursor: string | undefined, limit: number) {
   const branches = threadBranches(ctx.actor, () => bnRouting(ctx.db, ctx.actor.accountId));
-  return threadPageSql(branches, ctx.actor.accountId, filter, decodeCursor(cursor), limit);
+  // A number has at most one thread per business number: a search's numbers always make a small page to sort.
+  const numbers = filter.search ? searchNumbers(ctx.db, ctx.actor.accountId, filter.search, Infinity) : null;
+  const f = numbers ? { ...filter, numbers: numbers.numbers } : filter;
+  return threadPageSql(branches, ctx.actor.accountId, f, decodeCursor(cursor), limit);
 }
 
 /** One page of thread keys the actor may see (used by the unread count). */

@@ -1,6 +1,7 @@
 import * as m001 from './001_init';
 import * as m002 from './002_list_indexes';
 import * as m003 from './003_page_row_indexes';
+import * as m004 from './004_list_search';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'init', sql: m001.sql },
   { version: 2, name: 'list_indexes', sql: m002.sql },
   { version: 3, name: 'page_row_indexes', sql: m003.sql },
+  { version: 4, name: 'list_search', sql: m004.sql },
 ];
