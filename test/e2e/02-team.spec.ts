@@ -5,28 +5,33 @@ import { shot, signIn } from './helpers';
 const db = openE2eDb();
 const bnId = (e164: string) => db.prepare('SELECT id FROM business_numbers WHERE e164 = ?').pluck().get(e164) as number;
 const numbersOf = (key: string, kind: 'call' | 'sms') =>
-  (db.prepare('SELECT bn_id FROM user_numbers WHERE user_id = ? AND kind = ? ORDER BY bn_id').pluck().all(userId(db, key), kind) as number[]);
+  db
+    .prepare('SELECT bn_id FROM user_numbers WHERE user_id = ? AND kind = ? ORDER BY bn_id')
+    .pluck()
+    .all(userId(db, key), kind) as number[];
 
 test('Leo edits an Agent’s outbound numbers within his scope, and cannot go outside it', async ({ page }) => {
   await signIn(page, 'leo');
   await page.goto(`/#/team/${userId(db, 'john')}`);
-  const card = page.getByRole('dialog');
+  const card = page.getByRole('dialog', { name: 'John Smith' });
   const outbound = card.getByRole('group', { name: 'Outbound call numbers' });
   await expect(outbound.getByRole('checkbox', { name: '+1 (213) 647-2453' })).toBeChecked();
   // The Billing line is outside Leo's numbers: it is not even offered.
   await expect(card.getByRole('checkbox', { name: '+1 (415) 555-0147' })).toHaveCount(0);
   await outbound.getByRole('checkbox', { name: '+1 (332) 213-9228' }).uncheck();
   await outbound.getByRole('checkbox', { name: '+1 (888) 555-0190' }).check();
-  await card.getByRole('button', { name: 'Save numbers' }).click();
-  await expect(page.getByText('John Smith’s outbound numbers saved.')).toBeVisible();
+  await card.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('John Smith’s settings saved.')).toBeVisible();
   expect(numbersOf('john', 'call')).toEqual([bnId('+12136472453'), bnId('+18885550190')].sort((a, b) => a - b));
   await shot(page, 'team-user-card');
   // A Manager's own card and an Administrator's card are read-only for him.
   await page.goto(`/#/team/${userId(db, 'morgan')}`);
-  await expect(page.getByRole('dialog').getByRole('button', { name: 'Save numbers' })).toHaveCount(0);
+  await expect(page.getByRole('dialog').getByRole('button', { name: 'Save settings' })).toHaveCount(0);
 });
 
-test('an Administrator moves Jasmine to "Call flow" and her open window follows within a second', async ({ browser }) => {
+test('an Administrator moves Jasmine to "Call flow" and her open window follows within a second', async ({
+  browser,
+}) => {
   const jasmineContext = await browser.newContext();
   const jasmine = await jasmineContext.newPage();
   await signIn(jasmine, 'jasmine');
@@ -49,8 +54,8 @@ test('an Administrator moves Jasmine to "Call flow" and her open window follows 
   await admin.goto(`/#/team/${userId(db, 'jasmine')}`);
   const card = admin.getByRole('dialog');
   await card.getByRole('radio', { name: 'Call flow' }).check();
-  await card.getByRole('button', { name: 'Save access' }).click();
-  await expect(admin.getByText('Jasmine Lee’s call access is now “Call flow”.')).toBeVisible();
+  await card.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByText('Jasmine Lee’s settings saved.')).toBeVisible();
 
   // No reload: the push event makes her window re-read her access and her calls.
   await expect(jasmine.getByText('Call access: Call flow')).toBeVisible({ timeout: 1500 });
@@ -74,8 +79,8 @@ test('a removed SMS number vanishes from the composer of a signed-in user at onc
   await admin.goto(`/#/team/${userId(db, 'peter')}`);
   const card = admin.getByRole('dialog');
   await card.getByRole('group', { name: 'SMS numbers' }).getByRole('checkbox', { name: '+1 (213) 647-2453' }).uncheck();
-  await card.getByRole('button', { name: 'Save numbers' }).click();
-  await expect(admin.getByText('Peter Jones’s outbound numbers saved.')).toBeVisible();
+  await card.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByText('Peter Jones’s settings saved.')).toBeVisible();
 
   await expect(peter.getByText('You have no numbers to send messages from.')).toBeVisible({ timeout: 1500 });
   await userContext.close();

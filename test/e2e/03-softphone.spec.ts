@@ -149,8 +149,8 @@ test('the caller-ID picker offers exactly an Agent’s outbound numbers, and a r
   const outbound = admin.getByRole('dialog').getByRole('group', { name: 'Outbound call numbers' });
   const removed = omarNumbers[1]!;
   await outbound.getByRole('checkbox', { name: formatE164(removed.e164) }).uncheck();
-  await admin.getByRole('dialog').getByRole('button', { name: 'Save numbers' }).click();
-  await expect(admin.getByText('Omar Haddad’s outbound numbers saved.')).toBeVisible();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByText('Omar Haddad’s settings saved.')).toBeVisible();
 
   // No reload: the push event re-reads his numbers, and the open picker no longer has it.
   await panel.getByRole('combobox', { name: 'Call from' }).click();

@@ -14,6 +14,25 @@ export interface FlowCheck {
 
 const validTime = (t: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t);
 
+const emptyGroupWarning = (group: string) =>
+  `${group} has no members: nobody's phone rings at this step. Add people to the group on the Team page, or ring someone else.`;
+
+/** The groups with no members that a flow's ring steps ring, at any depth, by name: the flow list says so. */
+export function emptyGroupsRung(steps: readonly FlowStep[], names: FlowNames): string[] {
+  const found = new Set<string>();
+  const walk = (list: readonly FlowStep[]) => {
+    for (const s of list) {
+      if (s.kind === 'ring_group' && s.groupId !== undefined && names.members?.(s.groupId) === 0) {
+        const name = names.group(s.groupId);
+        if (name) found.add(name);
+      }
+      for (const b of s.branches ?? []) walk(b.steps);
+    }
+  };
+  walk(steps);
+  return [...found];
+}
+
 /** What the editor can tell before saving; the main process checks everything again. */
 export function checkFlow(steps: readonly FlowStep[], names: FlowNames): FlowCheck {
   const errors: StepErrors = {};
@@ -38,7 +57,8 @@ export function checkFlow(steps: readonly FlowStep[], names: FlowNames): FlowChe
           if (!s.text?.trim()) add(path, 'text', 'Write the menu prompt, e.g. “For Sales press 1.”');
           if ((s.branches ?? []).length === 0) add(path, 'branches', 'Add at least one key.');
           else if (!s.branches?.some((b) => b.key === 'timeout'))
-            warnings[pathKey(path)] ??= 'Callers who press nothing are disconnected: add a “No input” branch to catch them.';
+            warnings[pathKey(path)] ??=
+              'Callers who press nothing are disconnected: add a “No input” branch to catch them.';
           break;
         case 'hours':
           if (!s.timezone) add(path, 'timezone', 'Choose a time zone.');
@@ -51,14 +71,19 @@ export function checkFlow(steps: readonly FlowStep[], names: FlowNames): FlowChe
         case 'ring_group':
           if (s.groupId === undefined) add(path, 'groupId', 'Choose a group.');
           else if (!names.group(s.groupId)) add(path, 'groupId', 'This group no longer exists; choose another.');
+          else if (names.members?.(s.groupId) === 0)
+            warnings[pathKey(path)] ??= emptyGroupWarning(names.group(s.groupId) ?? '');
           break;
         case 'ring_user':
           if (s.userId === undefined) add(path, 'userId', 'Choose a person.');
-          else if (!names.user(s.userId)) add(path, 'userId', 'This person was removed or deactivated; choose someone else.');
+          else if (!names.user(s.userId))
+            add(path, 'userId', 'This person was removed or deactivated; choose someone else.');
           break;
         case 'voicemail':
-          if (s.groupId !== undefined && !names.group(s.groupId)) add(path, 'box', 'This group no longer exists; choose another mailbox.');
-          if (s.userId !== undefined && !names.user(s.userId)) add(path, 'box', 'This person was removed or deactivated; choose another mailbox.');
+          if (s.groupId !== undefined && !names.group(s.groupId))
+            add(path, 'box', 'This group no longer exists; choose another mailbox.');
+          if (s.userId !== undefined && !names.user(s.userId))
+            add(path, 'box', 'This person was removed or deactivated; choose another mailbox.');
           break;
       }
       if (s.kind === 'ring_group' || s.kind === 'ring_user') {
@@ -66,7 +91,8 @@ export function checkFlow(steps: readonly FlowStep[], names: FlowNames): FlowChe
         if (!Number.isInteger(secs) || secs < 5 || secs > 300) add(path, 'ringSeconds', 'Ring for 5 to 300 seconds.');
       }
       for (const b of s.branches ?? []) {
-        if (b.steps.length > MAX_BRANCH_STEPS) add(path, 'branches', `A branch holds at most ${MAX_BRANCH_STEPS} steps.`);
+        if (b.steps.length > MAX_BRANCH_STEPS)
+          add(path, 'branches', `A branch holds at most ${MAX_BRANCH_STEPS} steps.`);
         walk(b.steps, [...path, b.key]);
       }
       if (!endedBy && s.kind === 'voicemail') endedBy = 'a voicemail, which ends the call';
@@ -82,7 +108,10 @@ export function checkFlow(steps: readonly FlowStep[], names: FlowNames): FlowChe
  * Turns the API's field errors ("steps.1.branches.0.steps.0.text") into the
  * editor's (step path "1/0/0", field "text"), so they appear under the input.
  */
-export function serverStepErrors(fields: Record<string, string>, steps: readonly FlowStep[]): { steps: StepErrors; other: Record<string, string> } {
+export function serverStepErrors(
+  fields: Record<string, string>,
+  steps: readonly FlowStep[],
+): { steps: StepErrors; other: Record<string, string> } {
   const out: StepErrors = {};
   const other: Record<string, string> = {};
   for (const [key, message] of Object.entries(fields)) {

@@ -5,6 +5,8 @@ import { sortKeys, type StepKind } from './flowModel';
 export interface FlowNames {
   group: (id: number) => string | null;
   user: (id: number) => string | null;
+  /** How many people a group has (null when it is unknown or gone): a ring step to an empty group rings nobody. */
+  members?: (groupId: number) => number | null;
 }
 
 export const kindLabel: Record<StepKind, string> = {
@@ -18,7 +20,8 @@ export const kindLabel: Record<StepKind, string> = {
 
 export const kindHelp: Record<StepKind, string> = {
   greeting: 'Plays a message, then goes on to the next step.',
-  hours: 'Outside the opening hours the caller takes the “When closed” branch; inside them the call goes on to the next step.',
+  hours:
+    'Outside the opening hours the caller takes the “When closed” branch; inside them the call goes on to the next step.',
   menu: 'Plays a prompt; the key the caller presses picks a branch. Each branch has its own steps.',
   ring_group: 'Rings everyone in a calling group at once.',
   ring_user: 'Rings one team member.',

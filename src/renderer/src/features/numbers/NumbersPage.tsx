@@ -1,4 +1,16 @@
-import { ActionIcon, Box, Button, Group, Menu, ScrollArea, Select, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  ActionIcon,
+  Box,
+  Button,
+  Group,
+  Menu,
+  ScrollArea,
+  Select,
+  Table,
+  Text,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { IconArrowRight, IconDots, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { BusinessNumber, CallFlow } from '../../../../shared/api/entities';
@@ -23,14 +35,21 @@ function RouteSelect(props: { number: BusinessNumber; flows: readonly CallFlow[]
     if (callFlowId === n.callFlowId) return;
     const r = await route({ bnId: n.id, callFlowId });
     if ('error' in r) return notifyError(r.error, 'Not routed');
-    notifySaved(r.data.callFlowName ? `${n.formatted} now rings into ${r.data.callFlowName}.` : `${n.formatted} is no longer routed to a call flow.`);
+    notifySaved(
+      r.data.callFlowName
+        ? `${n.formatted} now rings into ${r.data.callFlowName}.`
+        : `${n.formatted} is no longer routed to a call flow.`,
+    );
   }
   return (
     <Select
       size="xs"
       w={210}
       aria-label={`Call flow for ${n.formatted}`}
-      data={[{ value: NONE, label: 'Not routed (takes no calls)' }, ...props.flows.map((f) => ({ value: String(f.id), label: f.name }))]}
+      data={[
+        { value: NONE, label: 'Not routed (takes no calls)' },
+        ...props.flows.map((f) => ({ value: String(f.id), label: f.name })),
+      ]}
       value={n.callFlowId ? String(n.callFlowId) : NONE}
       onChange={change}
       allowDeselect={false}
@@ -75,12 +94,19 @@ export const NumbersPage: PageComponent = ({ me }) => {
           emptyTitle="No business numbers yet"
           emptyText="Buy one, then route it to a call flow so it can take calls."
         >
-          <Table verticalSpacing="sm" horizontalSpacing="lg" highlightOnHover aria-label="Business numbers">
+          {/* Fixed columns: a long label without spaces is cut with an ellipsis (its full text in the tooltip) instead of pushing the table wider than the page. */}
+          <Table
+            verticalSpacing="sm"
+            horizontalSpacing="lg"
+            highlightOnHover
+            aria-label="Business numbers"
+            layout="fixed"
+          >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Number</Table.Th>
+                <Table.Th w={190}>Number</Table.Th>
                 <Table.Th>Label</Table.Th>
-                <Table.Th>Call flow</Table.Th>
+                <Table.Th w="40%">Call flow</Table.Th>
                 <Table.Th w={60}>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -90,13 +116,15 @@ export const NumbersPage: PageComponent = ({ me }) => {
               {list.map((n) => (
                 <Table.Tr key={n.id}>
                   <Table.Td>
-                    <Text size="sm" fw={600} className="tabular">
+                    <Text size="sm" fw={600} className="tabular" style={{ whiteSpace: 'nowrap' }}>
                       {n.formatted}
                     </Text>
                   </Table.Td>
                   <Table.Td>
                     {n.label ? (
-                      <Text size="sm">{n.label}</Text>
+                      <Text size="sm" truncate="end" title={n.label}>
+                        {n.label}
+                      </Text>
                     ) : (
                       <Text size="sm" c="dimmed">
                         No label
@@ -108,7 +136,11 @@ export const NumbersPage: PageComponent = ({ me }) => {
                       <RouteSelect number={n} flows={flows.data ?? []} disabled={!canManage} />
                       {canOpenFlows && n.callFlowId && (
                         <Tooltip label={`Open ${n.callFlowName}`}>
-                          <ActionIcon variant="subtle" aria-label={`Open the call flow ${n.callFlowName}`} onClick={() => navigate('flows', n.callFlowId)}>
+                          <ActionIcon
+                            variant="subtle"
+                            aria-label={`Open the call flow ${n.callFlowName}`}
+                            onClick={() => navigate('flows', n.callFlowId)}
+                          >
                             <IconArrowRight size={16} />
                           </ActionIcon>
                         </Tooltip>

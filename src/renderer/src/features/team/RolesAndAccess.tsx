@@ -1,12 +1,12 @@
-import { Alert, Badge, Checkbox, Group, Radio, Select, SimpleGrid, Stack, Text } from '@mantine/core';
-import { IconInfoCircle } from '@tabler/icons-react';
+import { Alert, Badge, Button, Checkbox, Group, Radio, Select, SimpleGrid, Stack, Text } from '@mantine/core';
+import { IconInfoCircle, IconTable } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Me } from '../../../../shared/api/contract';
 import type { BusinessNumber, User, UserAccess } from '../../../../shared/api/entities';
 import type { CallAccessLevel, ManagerPermission, Role } from '../../../../shared/primitives';
 import { accessHelp, accessLabel, roleLabel } from '../../ui/format';
-import { notifySaved } from '../../ui/notify';
 import {
+  defaultLevel,
   levelRefusal,
   levelsForRole,
   permissionHelp,
@@ -17,11 +17,69 @@ import {
   roleHelp,
   roleOrder,
   roleRefusal,
-  sameIds,
 } from './access';
-import { useSetCallAccessMutation, useSetManagerPermissionsMutation, useSetOutboundNumbersMutation, useSetRoleMutation } from './api';
-import { CardSection, headingLabel, LockedNote, useFeedback } from './feedback';
+import { CardSection, headingLabel, LockedNote } from './feedback';
 import { NumberChecklist } from './NumberChecklist';
+import { RoleTable } from './RoleTable';
+
+/** The card's unsaved "Roles and Access": what the form shows and what "Save settings" sends. */
+export interface AccessDraft {
+  role: Role;
+  callAccess: CallAccessLevel;
+  scope: number[];
+  call: number[];
+  sms: number[];
+  /** As chosen; the effective default is always one of `call` (defaultOf). */
+  defaultBnId: number | null;
+  permissions: ManagerPermission[];
+}
+
+/** The parts of "Roles and Access" that are sent only when the viewer edited them. */
+export type AccessPart = 'access' | 'outbound' | 'permissions';
+
+const noAccess: UserAccess = {
+  callAccess: 'personal',
+  scopeBnIds: [],
+  outboundCallBnIds: [],
+  smsBnIds: [],
+  defaultBnId: null,
+  managerPermissions: [],
+};
+
+export function draftOf(u: User): AccessDraft {
+  const a = u.access ?? noAccess;
+  return {
+    role: u.role,
+    callAccess: a.callAccess,
+    scope: a.scopeBnIds,
+    call: a.outboundCallBnIds,
+    sms: a.smsBnIds,
+    defaultBnId: a.defaultBnId,
+    permissions: a.managerPermissions,
+  };
+}
+
+/**
+ * What the main process will make of the user's access when their role
+ * becomes `role` (docs/policy-decisions.md): call access goes to the role's
+ * default, and a new Manager sees the numbers they could already use.
+ */
+export function draftAfterRole(u: User, role: Role): AccessDraft {
+  const d = draftOf(u);
+  if (role === u.role) return d;
+  const level = defaultLevel[role];
+  return {
+    ...d,
+    role,
+    callAccess: level,
+    scope: role === 'manager' ? [...new Set([...d.scope, ...d.call, ...d.sms])] : [],
+    permissions: [],
+  };
+}
+
+/** The default caller ID as it will be saved: the chosen one while it is an outbound number, else the first. */
+export const defaultOf = (d: AccessDraft) =>
+  d.defaultBnId !== null && d.call.includes(d.defaultBnId) ? d.defaultBnId : (d.call[0] ?? null);
 
 interface Props {
   me: Me;
@@ -30,37 +88,33 @@ interface Props {
   numbers: readonly BusinessNumber[];
   /** The card already says why nothing here can be changed. */
   quiet?: boolean;
+  draft: AccessDraft;
+  onRole: (role: Role) => void;
+  onEdit: (part: AccessPart, patch: Partial<AccessDraft>) => void;
+  errors: Record<string, string>;
 }
 
-/** "Roles and Access": the role, the call access level, the outbound numbers and a Manager's permissions, each saved on its own. */
-export function RolesAndAccess({ me, user, numbers, quiet }: Props) {
-  const a = user.access;
+/**
+ * "Roles and Access": the role, the call access level, the outbound numbers
+ * and a Manager's permissions. Controlled: the user card keeps the draft and
+ * saves it with the basic information in one request.
+ */
+export function RolesAndAccess(props: Props) {
+  const { user, draft } = props;
   return (
     <Stack gap="sm">
-      <RoleSection key={`${user.id}:${user.role}`} me={me} user={user} />
-      {a ? (
+      <RoleSection {...props} />
+      {user.access ? (
         <>
-          <CallAccessSection
-            key={`${user.id}:${user.role}:${a.callAccess}:${a.scopeBnIds.join(',')}`}
-            me={me}
-            user={user}
-            access={a}
-            numbers={numbers}
-          />
-          <OutboundSection
-            key={`${user.id}:${user.role}:${a.outboundCallBnIds.join(',')}:${a.smsBnIds.join(',')}:${a.defaultBnId}`}
-            me={me}
-            user={user}
-            access={a}
-            numbers={numbers}
-          />
-          {user.role === 'manager' && <PermissionsSection key={`${user.id}:${a.managerPermissions.join(',')}`} user={user} access={a} />}
+          <CallAccessSection {...props} />
+          <OutboundSection {...props} />
+          {draft.role === 'manager' && <PermissionsSection {...props} />}
         </>
       ) : (
         <CardSection title="Call access and numbers">
           <LockedNote>
             {user.name}’s call access and numbers are not visible to you
-            {user.manageable.reason && !quiet ? `: ${user.manageable.reason}` : '.'}
+            {user.manageable.reason && !props.quiet ? `: ${user.manageable.reason}` : '.'}
           </LockedNote>
         </CardSection>
       )}
@@ -68,12 +122,22 @@ export function RolesAndAccess({ me, user, numbers, quiet }: Props) {
   );
 }
 
-function RoleSection({ me, user }: { me: Me; user: User }) {
-  const [role, setRole] = useState<Role>(user.role);
-  const [save, saving] = useSetRoleMutation();
-  const fb = useFeedback();
+function RoleSection({ me, user, draft, onRole, errors }: Props) {
+  const [comparing, setComparing] = useState(false);
   const refusal = roleRefusal(me, user);
   const basic = me.account.plan === 'basic';
+  const compare = (
+    <Button
+      variant="subtle"
+      size="compact-sm"
+      leftSection={<IconTable size={14} />}
+      onClick={() => setComparing(true)}
+      w="fit-content"
+    >
+      Compare roles
+    </Button>
+  );
+  const table = comparing && <RoleTable highlight={draft.role} onClose={() => setComparing(false)} />;
 
   if (refusal) {
     return (
@@ -87,46 +151,42 @@ function RoleSection({ me, user }: { me: Me; user: User }) {
           </Text>
         </Group>
         <LockedNote>{refusal}</LockedNote>
+        {compare}
+        {table}
       </CardSection>
     );
   }
 
-  async function submit() {
-    await fb.handle(save({ userId: user.id, role }), (u) => notifySaved(`${u.name} is now ${article(u.role)} ${roleLabel[u.role]}.`));
-  }
-
-  const why = (r: Role): string | null => {
-    if (basic && r === 'manager') return 'The Manager role needs the Business plan or above.';
-    return null;
-  };
+  const why = (r: Role): string | null =>
+    basic && r === 'manager' ? 'The Manager role needs the Business plan or above.' : null;
 
   return (
-    <CardSection
-      title="Role"
-      hideHeading
-      onSubmit={submit}
-      saveLabel="Save role"
-      saving={saving.isLoading}
-      dirty={role !== user.role}
-      refusal={fb.refusal}
-    >
+    <CardSection title="Role" hideHeading>
       <Radio.Group
         label="Role"
         styles={headingLabel}
-        value={role}
-        onChange={fb.editing((v: string) => setRole(v as Role))}
-        error={fb.errors.role}
+        value={draft.role}
+        onChange={(v) => onRole(v as Role)}
+        error={errors.role}
       >
         <Stack gap={8} mt={6}>
           {roleOrder.map((r) => (
-            <Radio key={r} value={r} label={roleLabel[r]} description={why(r) ?? roleHelp[r]} disabled={why(r) !== null} />
+            <Radio
+              key={r}
+              value={r}
+              label={roleLabel[r]}
+              description={why(r) ?? roleHelp[r]}
+              disabled={why(r) !== null}
+            />
           ))}
         </Stack>
       </Radio.Group>
-      {role !== user.role && (
+      {compare}
+      {table}
+      {draft.role !== user.role && (
         <Alert color="yellow" variant="light" icon={<IconInfoCircle size={16} />} py="xs">
           <Text size="sm">
-            Making {user.name} {article(role)} {roleLabel[role]}: {roleChangeEffect[role]}
+            Making {user.name} {article(draft.role)} {roleLabel[draft.role]}: {roleChangeEffect[draft.role]}
           </Text>
         </Alert>
       )}
@@ -134,16 +194,13 @@ function RoleSection({ me, user }: { me: Me; user: User }) {
   );
 }
 
-function CallAccessSection({ me, user, access, numbers }: Props & { access: UserAccess }) {
-  const [level, setLevel] = useState<CallAccessLevel>(access.callAccess);
-  const [scope, setScope] = useState<number[]>(access.scopeBnIds);
-  const [save, saving] = useSetCallAccessMutation();
-  const fb = useFeedback();
+function CallAccessSection({ me, user, numbers, draft, onEdit, errors }: Props) {
   const canEdit = user.manageable.access;
-  const levels = levelsForRole[user.role];
+  const levels = levelsForRole[draft.role];
   const basic = me.account.plan === 'basic';
+  const saved = user.access?.callAccess;
 
-  if (user.role === 'administrator') {
+  if (draft.role === 'administrator') {
     return (
       <CardSection title="Call access" description="Which calls, voicemails and messages they see.">
         <Group gap="xs">
@@ -156,36 +213,21 @@ function CallAccessSection({ me, user, access, numbers }: Props & { access: User
     );
   }
 
-  const dirty = level !== access.callAccess || (level === 'numbers' && !sameIds(scope, access.scopeBnIds));
-
-  async function submit() {
-    await fb.handle(save({ userId: user.id, callAccess: level, scopeBnIds: level === 'numbers' ? scope : [] }), (u) =>
-      notifySaved(`${u.name}’s call access is now “${accessLabel[u.access?.callAccess ?? level]}”.`),
-    );
-  }
-
   return (
-    <CardSection
-      title="Call access"
-      hideHeading
-      onSubmit={canEdit ? submit : undefined}
-      saveLabel="Save access"
-      saving={saving.isLoading}
-      dirty={dirty}
-      refusal={fb.refusal}
-    >
+    <CardSection title="Call access" hideHeading>
       <Radio.Group
         label="Call access"
         description="Which calls, voicemails and messages they see, besides the ones they took part in."
         styles={headingLabel}
-        value={level}
-        onChange={fb.editing((v: string) => setLevel(v as CallAccessLevel))}
-        error={fb.errors.callAccess}
+        value={draft.callAccess}
+        onChange={(v) => onEdit('access', { callAccess: v as CallAccessLevel })}
+        error={errors.callAccess}
       >
         {!canEdit && <LockedNote>{user.manageable.reason ?? 'You cannot change this.'}</LockedNote>}
         {basic && canEdit && (
           <Text size="sm" c="dimmed" mb={6}>
-            On the {planName.basic} plan every Agent has “Calling group” access; choosing another level needs the Business plan or above.
+            On the {planName.basic} plan every Agent has “Calling group” access; choosing another level needs the
+            Business plan or above.
           </Text>
         )}
         <Stack gap={8}>
@@ -196,38 +238,33 @@ function CallAccessSection({ me, user, access, numbers }: Props & { access: User
                 key={l}
                 value={l}
                 label={accessLabel[l]}
-                description={refusal && l !== access.callAccess ? `${accessHelp[l]} ${refusal}` : accessHelp[l]}
-                disabled={!canEdit || (refusal !== null && l !== access.callAccess)}
+                description={refusal && l !== saved ? `${accessHelp[l]} ${refusal}` : accessHelp[l]}
+                disabled={!canEdit || (refusal !== null && l !== saved)}
               />
             );
           })}
         </Stack>
       </Radio.Group>
-      {level === 'numbers' && (
+      {draft.callAccess === 'numbers' && (
         <NumberChecklist
           label="Business numbers in their access"
           description="They see every call, voicemail and message on these numbers."
           numbers={numbers}
-          value={scope}
-          onChange={fb.editing(setScope)}
+          value={draft.scope}
+          onChange={(scope) => onEdit('access', { scope })}
           disabled={!canEdit || levelRefusal(me, 'numbers') !== null}
-          error={fb.errors.scopeBnIds}
+          error={errors.scopeBnIds}
         />
       )}
     </CardSection>
   );
 }
 
-function OutboundSection({ me, user, access, numbers }: Props & { access: UserAccess }) {
-  const [call, setCall] = useState<number[]>(access.outboundCallBnIds);
-  const [sms, setSms] = useState<number[]>(access.smsBnIds);
-  const [chosenDefault, setDefault] = useState<number | null>(access.defaultBnId);
-  const [save, saving] = useSetOutboundNumbersMutation();
-  const fb = useFeedback();
+function OutboundSection({ me, user, numbers, draft, onEdit, errors }: Props) {
   const canEdit = user.manageable.access;
   const basic = me.account.plan === 'basic';
 
-  if (user.role === 'administrator') {
+  if (draft.role === 'administrator') {
     return (
       <CardSection title="Outbound call and SMS numbers">
         <Text size="sm">Administrators may call and text from every business number.</Text>
@@ -235,56 +272,48 @@ function OutboundSection({ me, user, access, numbers }: Props & { access: UserAc
     );
   }
 
-  // The default caller ID is always one of the outbound call numbers.
-  const defaultBnId = chosenDefault !== null && call.includes(chosenDefault) ? chosenDefault : (call[0] ?? null);
-  const dirty = !sameIds(call, access.outboundCallBnIds) || !sameIds(sms, access.smsBnIds) || defaultBnId !== access.defaultBnId;
+  const defaultBnId = defaultOf(draft);
   const byId = new Map(numbers.map((n) => [n.id, n]));
-
-  async function submit() {
-    await fb.handle(save({ userId: user.id, outboundCallBnIds: call, smsBnIds: sms, defaultBnId }), (u) =>
-      notifySaved(`${u.name}’s outbound numbers saved.`),
-    );
-  }
 
   return (
     <CardSection
       title="Outbound call and SMS numbers"
       description="The business numbers they may use as caller ID and send texts from. Their dialer and composer offer only these."
-      onSubmit={canEdit ? submit : undefined}
-      saveLabel="Save numbers"
-      saving={saving.isLoading}
-      dirty={dirty}
-      refusal={fb.refusal}
     >
       {!canEdit && <LockedNote>{user.manageable.reason ?? 'You cannot change this.'}</LockedNote>}
       {basic && (
         <Text size="sm" c="dimmed">
-          On the {planName.basic} plan everyone calls and texts from every number; limiting them needs the Business plan or above.
+          On the {planName.basic} plan everyone calls and texts from every number; limiting them needs the Business plan
+          or above.
         </Text>
       )}
       <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
         <NumberChecklist
           label="Outbound call numbers"
           numbers={numbers}
-          value={call}
-          onChange={fb.editing(setCall)}
+          value={draft.call}
+          onChange={(call) => onEdit('outbound', { call })}
           disabled={!canEdit}
-          error={fb.errors.outboundCallBnIds}
+          error={errors.outboundCallBnIds}
         />
         <NumberChecklist
           label="SMS numbers"
           numbers={numbers}
-          value={sms}
-          onChange={fb.editing(setSms)}
+          value={draft.sms}
+          onChange={(sms) => onEdit('outbound', { sms })}
           disabled={!canEdit}
-          error={fb.errors.smsBnIds}
+          error={errors.smsBnIds}
         />
       </SimpleGrid>
       <Select
         label="Default caller ID"
-        description={call.length === 0 ? 'Choose an outbound call number first.' : 'Used when the dialer has no better suggestion.'}
+        description={
+          draft.call.length === 0
+            ? 'Choose an outbound call number first.'
+            : 'Used when the dialer has no better suggestion.'
+        }
         w={{ base: '100%', xs: 320 }}
-        data={call.map((id) => {
+        data={draft.call.map((id) => {
           const n = byId.get(id);
           return {
             value: String(id),
@@ -292,12 +321,12 @@ function OutboundSection({ me, user, access, numbers }: Props & { access: UserAc
           };
         })}
         value={defaultBnId === null ? null : String(defaultBnId)}
-        onChange={(v) => setDefault(v ? Number(v) : null)}
+        onChange={(v) => onEdit('outbound', { defaultBnId: v ? Number(v) : null })}
         allowDeselect={false}
-        disabled={!canEdit || call.length === 0}
-        error={fb.errors.defaultBnId}
+        disabled={!canEdit || draft.call.length === 0}
+        error={errors.defaultBnId}
       />
-      {call.length === 0 && sms.length === 0 && (
+      {draft.call.length === 0 && draft.sms.length === 0 && (
         <Text size="xs" c="dimmed">
           With no numbers they can still take calls and call colleagues, but cannot call out or send texts.
         </Text>
@@ -306,46 +335,44 @@ function OutboundSection({ me, user, access, numbers }: Props & { access: UserAc
   );
 }
 
-function PermissionsSection({ user, access }: { user: User; access: UserAccess }) {
-  const [perms, setPerms] = useState<ManagerPermission[]>(access.managerPermissions);
-  const [save, saving] = useSetManagerPermissionsMutation();
-  const fb = useFeedback();
-  const canEdit = user.manageable.permissions;
-  const dirty = perms.length !== access.managerPermissions.length || perms.some((p) => !access.managerPermissions.includes(p));
-
-  async function submit() {
-    const ordered = permissionOrder.filter((p) => perms.includes(p));
-    await fb.handle(save({ userId: user.id, permissions: ordered }), (u) => notifySaved(`${u.name}’s Manager permissions saved.`));
-  }
-
+function PermissionsSection({ user, draft, onEdit, errors }: Props) {
+  // A Manager-to-be starts with the standard permissions; they are set on the saved Manager.
+  const becoming = user.role !== 'manager';
+  const canEdit = user.manageable.permissions && !becoming;
   return (
-    <CardSection
-      title="Manager permissions"
-      hideHeading
-      onSubmit={canEdit ? submit : undefined}
-      saveLabel="Save permissions"
-      saving={saving.isLoading}
-      dirty={dirty}
-      refusal={fb.refusal}
-    >
+    <CardSection title="Manager permissions" hideHeading>
       <Checkbox.Group
         label="Manager permissions"
         description="What this Manager may do besides their own calls. Managers add and manage Agents only."
         styles={headingLabel}
-        value={perms}
-        onChange={fb.editing((v: string[]) => setPerms(v as ManagerPermission[]))}
-        error={fb.errors.permissions}
+        value={draft.permissions}
+        onChange={(v) => onEdit('permissions', { permissions: v as ManagerPermission[] })}
+        error={errors.permissions}
       >
-        {!canEdit && <LockedNote>Only Administrators set a Manager’s permissions.</LockedNote>}
-        <Stack gap={6} mt={!canEdit ? 6 : 0}>
-          {permissionOrder.map((p) => (
-            <Checkbox key={p} value={p} label={permissionLabel[p]} description={permissionHelp[p]} disabled={!canEdit} />
-          ))}
-        </Stack>
+        {becoming ? (
+          <LockedNote>
+            They start with the standard Manager permissions; change them here once the new role is saved.
+          </LockedNote>
+        ) : (
+          !canEdit && <LockedNote>Only Administrators set a Manager’s permissions.</LockedNote>
+        )}
+        {!becoming && (
+          <Stack gap={6} mt={!canEdit ? 6 : 0}>
+            {permissionOrder.map((p) => (
+              <Checkbox
+                key={p}
+                value={p}
+                label={permissionLabel[p]}
+                description={permissionHelp[p]}
+                disabled={!canEdit}
+              />
+            ))}
+          </Stack>
+        )}
       </Checkbox.Group>
     </CardSection>
   );
 }
 
 export const roleColor: Record<Role, string> = { agent: 'gray', manager: 'teal', administrator: 'indigo' };
-const article = (r: Role) => (r === 'agent' || r === 'administrator' ? 'an' : 'a');
+export const article = (r: Role) => (r === 'agent' || r === 'administrator' ? 'an' : 'a');
