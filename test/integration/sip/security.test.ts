@@ -423,6 +423,31 @@ describe('forged in-dialog requests', () => {
       attacker.close();
     }
   });
+
+  it('a BYE for a call the proxy no longer knows (a restart) reaches only the registered phones of the extension it names', async () => {
+    const target = await RawUa.open('127.0.0.1');
+    const phone = await RawUa.open('127.0.0.1');
+    const caller = await RawUa.open('127.0.0.1');
+    try {
+      expect(status((await registerFrom(phone, 'jessica')).final)).toBe('SIP/2.0 200 OK');
+      caller.send(
+        sipRequest(caller, `BYE sip:102@127.0.0.1:${target.port} SIP/2.0`, [
+          `Route: <sip:${s.proxy};lr>`,
+          `From: <sip:100@${DOMAIN}>;tag=${token()}`,
+          `To: <sip:102@${DOMAIN}>;tag=${token()}`,
+          `Call-ID: ${token()}@restarted`,
+          'CSeq: 9 BYE',
+        ]),
+        s.proxy,
+      );
+      expect(await phone.next((m) => m.startsWith('BYE '), 2000)).toMatch(/^BYE sip:102@127\.0\.0\.1:\d+ SIP\/2\.0/);
+      expect(await target.next(() => true, 300)).toBeNull();
+    } finally {
+      target.close();
+      phone.close();
+      caller.close();
+    }
+  });
 });
 
 describe('requests inside a call', () => {
