@@ -220,6 +220,7 @@ function samples(): Samples {
     'audit.list': [{ cursor: `${NOW}:1`, limit: 10, actorUserId: u.morgan!, targetType: 'user', from: 0, to: NOW }],
     'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter }],
     'calls.export': [callFilter],
+    'exports.prepare': [{ kind: 'calls', filter: { direction: 'inbound' } }, { kind: 'audit', filter: { actorUserId: u.morgan! } }, { kind: 'messages', filter: { search: '555' } }],
     'calls.count': [callFilter],
     'calls.filterOptions': [{}],
     'calls.get': [{ callId: own.callId }],

@@ -7,7 +7,7 @@ import { callKeys } from './calls';
 export const EXPORT_LIMIT = 10_000;
 const PAGE = 500;
 
-const columns: [string, (c: CallRow) => string | number | null][] = [
+export const callColumns: [string, (c: CallRow) => string | number | null][] = [
   ['Started (UTC)', (c) => new Date(c.startedAt).toISOString()],
   ['Direction', (c) => c.direction],
   ['Result', (c) => c.result],
@@ -24,7 +24,7 @@ const columns: [string, (c: CallRow) => string | number | null][] = [
 ];
 
 /** RFC 4180 quoting, and no formula injection when opened in a spreadsheet. */
-function cell(value: string | number | null): string {
+export function cell(value: string | number | null): string {
   if (value === null) return '';
   let s = String(value);
   if (/^[=+\-@\t\r]/.test(s) && !/^\+\d+$/.test(s)) s = `'${s}`;
@@ -34,13 +34,13 @@ function cell(value: string | number | null): string {
 export const callsExportHandlers: Handlers<'calls.export'> = {
   /** The filtered calls list as CSV: the same query as the list, so exactly what the actor may see. */
   'calls.export': (ctx, filter) => {
-    const lines = [columns.map(([name]) => cell(name)).join(',')];
+    const lines = [callColumns.map(([name]) => cell(name)).join(',')];
     let cursor: string | undefined;
     let rows = 0;
     let truncated = false;
     for (let i = 0; i < EXPORT_LIMIT / PAGE; i++) {
       const { page, nextCursor } = callKeys(ctx, { ...filter, limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const c of callRows(ctx.db, page.map((r) => r.id))) lines.push(columns.map(([, get]) => cell(get(c))).join(','));
+      for (const c of callRows(ctx.db, page.map((r) => r.id))) lines.push(callColumns.map(([, get]) => cell(get(c))).join(','));
       rows += page.length;
       if (!nextCursor) break;
       cursor = nextCursor;

@@ -8,6 +8,7 @@ import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
 import { callsExportHandlers } from './callsExport';
 import { contactsHandlers } from './contacts';
+import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
 import { inboxHandlers } from './inbox';
 import { integrationsHandlers } from './integrations';
@@ -31,6 +32,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...auditHandlers,
   ...callsHandlers,
   ...callsExportHandlers,
+  ...exportsHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,
   ...inboxHandlers,
