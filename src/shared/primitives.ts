@@ -46,8 +46,17 @@ export const callDirections = ['inbound', 'outbound', 'internal'] as const;
 export const CallDirection = z.enum(callDirections);
 export type CallDirection = z.infer<typeof CallDirection>;
 
-/** Whether a teammate can take a call now (from the phone service). */
-export const presenceStates = ['available', 'on_call', 'offline'] as const;
+/**
+ * What a team member says of themselves on the phone: Available; Do not
+ * disturb (their phone does not ring, calls go on to the next step or their
+ * voicemail); Away (their phone rings, teammates see they may not pick up).
+ */
+export const availabilities = ['available', 'dnd', 'away'] as const;
+export const Availability = z.enum(availabilities);
+export type Availability = z.infer<typeof Availability>;
+
+/** Whether a teammate can take a call now (from the phone service), with the availability they set. */
+export const presenceStates = ['available', 'on_call', 'offline', 'dnd', 'away'] as const;
 export const PresenceState = z.enum(presenceStates);
 export type PresenceState = z.infer<typeof PresenceState>;
 
@@ -56,7 +65,10 @@ export const CallResult = z.enum(callResults);
 export type CallResult = z.infer<typeof CallResult>;
 
 /** Opaque keyset cursor: the sort key of the last row of the previous page. */
-export const Cursor = z.string().max(64).regex(/^\d{1,16}:\d{1,16}$/, 'Not a valid cursor');
+export const Cursor = z
+  .string()
+  .max(64)
+  .regex(/^\d{1,16}:\d{1,16}$/, 'Not a valid cursor');
 
 export const PageLimit = z.number().int().min(1).max(200).default(50);
 

@@ -240,6 +240,7 @@ function samples(): Samples {
     'messages.send': [{ bnId: n.mainLA, to: '+13105550100', body: 'Hello there' }],
     'sip.credentials': [{}],
     'sip.directory': [{}],
+    'sip.setAvailability': [{ availability: 'dnd' }],
   };
 }
 

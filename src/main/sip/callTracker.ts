@@ -241,7 +241,7 @@ export class CallTracker {
           at,
           kind: 'ring_user',
           userId: step.userId,
-          detail: targets.length === 0 ? 'Not in service' : '',
+          detail: targets.length === 0 ? (this.o.directory.passedBy?.(step.userId) ?? 'Not in service') : '',
         });
       }
       if (targets.length > 0) {

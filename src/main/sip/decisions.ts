@@ -99,7 +99,8 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
   const token = randomBytes(24).toString('hex');
   const tracker = new CallTracker({
     accountId: o.accountId,
-    directory: accountDirectory(o.db, o.accountId),
+    // Do not disturb, as the members set it in their phones: their phones are not rung.
+    directory: accountDirectory(o.db, o.accountId, (userId): boolean => presence.doNotDisturb(userId)),
     record: o.recordCall,
     now,
     log,

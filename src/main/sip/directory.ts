@@ -8,13 +8,20 @@ import type { RingStep } from './flowPlan';
 export interface Directory {
   /** The active user with this extension, or null. */
   activeUserId(extension: string): number | null;
-  /** Extensions a ring step rings now: active users only (deactivated users do not ring). */
+  /** Extensions a ring step rings now: active users only (deactivated users do not ring), none on Do not disturb. */
   extensionsFor(step: RingStep): string[];
+  /** Why a member's phone is passed by, for the call's path ("Do not disturb"); null when it is not. */
+  passedBy?(userId: number): string | null;
   flowName(flowId: number): string | null;
 }
 
-export function accountDirectory(db: Db, accountId: number): Directory {
+export function accountDirectory(
+  db: Db,
+  accountId: number,
+  doNotDisturb: (userId: number) => boolean = () => false,
+): Directory {
   const extensionOf = (userId: number) => {
+    if (doNotDisturb(userId)) return null;
     const u = getUser(db, accountId, userId);
     return u && u.active ? u.extension : null;
   };
@@ -36,6 +43,9 @@ export function accountDirectory(db: Db, accountId: number): Directory {
           .sort();
       }
       return [];
+    },
+    passedBy(userId) {
+      return doNotDisturb(userId) ? 'Do not disturb' : null;
     },
     flowName(flowId) {
       return getFlow(db, accountId, flowId)?.name ?? null;

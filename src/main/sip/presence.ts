@@ -1,4 +1,4 @@
-import type { PresenceState } from '../../shared/primitives';
+import type { Availability, PresenceState } from '../../shared/primitives';
 
 /**
  * Who can take a call now, from what the proxy reports: a REGISTER it
@@ -34,6 +34,12 @@ const MAX_CONTACTS_PER_EXTENSION = 5;
 export class Presence {
   /** extension → contact URI → binding. */
   private phones = new Map<string, Map<string, Binding>>();
+  /**
+   * user id → what they set when it is not Available. Kept with the
+   * registrations: the app sets it again when its phone starts, so a
+   * restarted service knows it as soon as the phone is back.
+   */
+  private availability = new Map<number, Exclude<Availability, 'available'>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: PresenceOptions) {}
@@ -88,10 +94,32 @@ export class Presence {
     return false;
   }
 
-  /** Presence as of now, for many members at once (who is on a call is worked out once). */
+  setAvailability(userId: number, availability: Availability): void {
+    if (this.availabilityOf(userId) === availability) return;
+    if (availability === 'available') this.availability.delete(userId);
+    else if (this.availability.size < MAX_EXTENSIONS || this.availability.has(userId))
+      this.availability.set(userId, availability);
+    else return;
+    this.changed();
+  }
+
+  availabilityOf(userId: number): Availability {
+    return this.availability.get(userId) ?? 'available';
+  }
+
+  /** Whether inbound routing passes this member's phone by. */
+  doNotDisturb(userId: number): boolean {
+    return this.availability.get(userId) === 'dnd';
+  }
+
+  /**
+   * Presence as of now, for many members at once (who is on a call is worked
+   * out once): on a call, else no phone (offline), else what they set.
+   */
   snapshot(): (userId: number, extension: string) => PresenceState {
     const busy = this.o.busy();
-    return (userId, extension) => (busy.has(userId) ? 'on_call' : this.isRegistered(extension) ? 'available' : 'offline');
+    return (userId, extension) =>
+      busy.has(userId) ? 'on_call' : !this.isRegistered(extension) ? 'offline' : this.availabilityOf(userId);
   }
 
   changed(): void {

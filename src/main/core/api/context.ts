@@ -2,7 +2,7 @@ import type { EventName } from '../../../shared/api/events';
 import type { Actor, CallFacts, ThreadFacts } from '../policy';
 import type { Db } from '../store/db';
 import type { SipConfig } from '../../sip/config';
-import type { PresenceState } from '../../../shared/primitives';
+import type { Availability, PresenceState } from '../../../shared/primitives';
 import type { Security } from './signInGuard';
 
 /** Who should hear of a change: everyone in the account, some users, or whoever can see an item. */
@@ -31,6 +31,8 @@ export interface ClientInfo {
 /** Who can take a call now, as the phone service knows it. */
 export interface PresenceView {
   snapshot(): (userId: number, extension: string) => PresenceState;
+  setAvailability(userId: number, availability: Availability): void;
+  availabilityOf(userId: number): Availability;
 }
 
 export type PhoneState = { sip: SipConfig; problem: null; presence?: PresenceView } | { sip: null; problem: string };

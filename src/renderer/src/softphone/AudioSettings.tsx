@@ -12,7 +12,8 @@ const STORAGE_KEY = 'teamline.audioDevices';
 export function savedDevices(): Partial<Devices> {
   try {
     const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
-    const pick = (k: keyof Devices) => (typeof raw[k] === 'string' && (raw[k] as string).length <= 200 ? (raw[k] as string) : null);
+    const pick = (k: keyof Devices) =>
+      typeof raw[k] === 'string' && (raw[k] as string).length <= 200 ? (raw[k] as string) : null;
     return { microphoneId: pick('microphoneId'), speakerId: pick('speakerId'), ringerId: pick('ringerId') };
   } catch {
     return {};
@@ -21,7 +22,9 @@ export function savedDevices(): Partial<Devices> {
 
 const options = (list: MediaDeviceInfo[], fallback: string) => [
   { value: '', label: fallback },
-  ...list.filter((d) => d.deviceId && d.deviceId !== 'default').map((d, i) => ({ value: d.deviceId, label: d.label || `Device ${i + 1}` })),
+  ...list
+    .filter((d) => d.deviceId && d.deviceId !== 'default')
+    .map((d, i) => ({ value: d.deviceId, label: d.label || `Device ${i + 1}` })),
 ];
 
 /** Microphone, speaker for calls, and a separate ringer (e.g. the laptop's speaker while calls go to a headset). */

@@ -6,6 +6,7 @@ import { call } from '../app/api';
 import { useAppDispatch, useAppSelector } from '../app/store';
 import { notifyError } from '../ui/notify';
 import { AudioSettings } from './AudioSettings';
+import { AvailabilityPicker } from './Availability';
 import { isLive } from './callMachine';
 import { dialTarget } from './dialTarget';
 import { Keypad } from './Keypad';
@@ -111,6 +112,7 @@ export function PhonePanel(props: { me: Me; onClose: () => void; focusRequest: n
             <CloseButton aria-label="Close phone" onClick={props.onClose} />
           </Group>
         </Group>
+        <AvailabilityPicker />
         {registration.reason && registration.status !== 'registered' && (
           <Alert color={registration.status === 'failed' ? 'red' : 'yellow'} py={6}>
             <Text size="xs">{registration.reason}</Text>

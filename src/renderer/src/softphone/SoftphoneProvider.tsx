@@ -8,6 +8,8 @@ import { formatPhone } from '../ui/format';
 import { isLive } from './callMachine';
 import { PhonePanel, registrationColor, registrationText } from './PhonePanel';
 import { savedDevices } from './AudioSettings';
+import { useAvailabilitySync } from './Availability';
+import { presenceColor, presenceLabel } from './directoryApi';
 import { SoftphoneContext } from './runtime';
 import { Softphone, type SipCredentials } from './service';
 import { sp } from './slice';
@@ -152,22 +154,37 @@ export function SoftphoneProvider(props: {
         : null,
     [phone, openPhone],
   );
+  useAvailabilitySync(phone !== null);
+  const availability = useAppSelector((s) => s.softphone.availability);
   const registration = useAppSelector((s) => s.softphone.registration);
   const ringing = useAppSelector((s) => s.softphone.lines.filter((l) => l.state === 'ringing'));
   const live = useAppSelector((s) => s.softphone.lines.some((l) => isLive(l.state)));
 
+  // "Ready", or "Ready, Do not disturb": what the button says the phone will do with a call.
+  const status =
+    registrationText[registration.status] +
+    (registration.status === 'registered' && availability !== 'available' ? `, ${presenceLabel[availability]}` : '');
   const ui: PhoneUi = {
     open: phone !== null && open,
     button: phone ? (
-      <Tooltip label={`Phone: ${registrationText[registration.status]}`}>
-        <Indicator color={registrationColor[registration.status]} size={11} offset={4} processing={live}>
+      <Tooltip label={`Phone: ${status}`}>
+        <Indicator
+          color={
+            registration.status === 'registered' && availability !== 'available'
+              ? presenceColor[availability]
+              : registrationColor[registration.status]
+          }
+          size={11}
+          offset={4}
+          processing={live}
+        >
           <ActionIcon
             ref={buttonRef}
             size={38}
             radius="xl"
             color="teal"
             variant="filled"
-            aria-label={`Open phone (${registrationText[registration.status]})`}
+            aria-label={`Open phone (${status})`}
             aria-expanded={open}
             aria-controls="phone-panel"
             onClick={openPhone}

@@ -6,8 +6,8 @@ import { dialTarget } from './dialTarget';
 import { presenceColor, presenceLabel, useDirectoryQuery } from './directoryApi';
 import type { Line } from './slice';
 
-/** Who can take the call now comes first. */
-const presenceOrder = { available: 0, on_call: 1, offline: 2 } as const;
+/** Who can take the call now comes first; Do not disturb (their phone will not ring: voicemail) last. */
+const presenceOrder = { available: 0, away: 1, on_call: 2, offline: 3, dnd: 4 } as const;
 
 /**
  * Where to send a call: a teammate (with whether they can take it now) or
@@ -28,10 +28,14 @@ export function TransferPicker(props: {
   const members = useMemo(() => {
     const s = search.trim().toLowerCase();
     return (dir.data?.members ?? [])
-      .filter((m) => m.extension !== props.ownExtension && (!s || m.name.toLowerCase().includes(s) || m.extension.startsWith(s)))
+      .filter(
+        (m) =>
+          m.extension !== props.ownExtension && (!s || m.name.toLowerCase().includes(s) || m.extension.startsWith(s)),
+      )
       .sort((a, b) => presenceOrder[a.presence] - presenceOrder[b.presence] || a.name.localeCompare(b.name));
   }, [dir.data, search, props.ownExtension]);
-  const other = props.other && (props.other.state === 'established' || props.other.state === 'held') ? props.other : null;
+  const other =
+    props.other && (props.other.state === 'established' || props.other.state === 'held') ? props.other : null;
 
   return (
     <Stack gap="xs" w={300}>
@@ -52,9 +56,21 @@ export function TransferPicker(props: {
       <ScrollArea.Autosize mah={200} type="auto">
         <Stack gap={2} role="list" aria-label="Teammates">
           {members.map((m) => (
-            <Group key={m.userId} gap={6} wrap="nowrap" justify="space-between" role="listitem" aria-label={`${m.name}, ${presenceLabel[m.presence]}`}>
+            <Group
+              key={m.userId}
+              gap={6}
+              wrap="nowrap"
+              justify="space-between"
+              role="listitem"
+              aria-label={`${m.name}, ${presenceLabel[m.presence]}`}
+            >
               <Group gap={8} wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
-                <ColorSwatch size={10} color={`var(--mantine-color-${presenceColor[m.presence]}-6)`} withShadow={false} aria-hidden />
+                <ColorSwatch
+                  size={10}
+                  color={`var(--mantine-color-${presenceColor[m.presence]}-6)`}
+                  withShadow={false}
+                  aria-hidden
+                />
                 <Stack gap={0} style={{ minWidth: 0 }}>
                   <Text size="xs" fw={600} truncate>
                     {m.name}
@@ -65,11 +81,21 @@ export function TransferPicker(props: {
                 </Stack>
               </Group>
               <Button.Group>
-                <Button size="compact-xs" variant="default" onClick={() => props.onTransfer(m.extension)} aria-label={`Transfer to ${m.name}`}>
+                <Button
+                  size="compact-xs"
+                  variant="default"
+                  onClick={() => props.onTransfer(m.extension)}
+                  aria-label={`Transfer to ${m.name}`}
+                >
                   Transfer
                 </Button>
                 {!other && (
-                  <Button size="compact-xs" variant="default" onClick={() => props.onConsult(m.extension)} aria-label={`Consult ${m.name}`}>
+                  <Button
+                    size="compact-xs"
+                    variant="default"
+                    onClick={() => props.onConsult(m.extension)}
+                    aria-label={`Consult ${m.name}`}
+                  >
                     Consult
                   </Button>
                 )}

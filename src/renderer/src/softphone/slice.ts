@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { Availability } from '../../../shared/primitives';
 import { isLive, nextState, type LineEvent, type LineState } from './callMachine';
 
 /** Plain, serialisable call state; the sip.js objects live in the service (softphone/service.ts). */
@@ -34,6 +35,8 @@ export interface SoftphoneState {
   dialString: string;
   devices: { microphoneId: string | null; speakerId: string | null; ringerId: string | null };
   microphone: 'unknown' | 'granted' | 'denied' | 'missing';
+  /** What the user set: Do not disturb keeps their phone from ringing (the phone service decides, from this). */
+  availability: Availability;
 }
 
 /** Two lines: one call, and one more waiting or on hold. */
@@ -47,6 +50,7 @@ const initialState: SoftphoneState = {
   dialString: '',
   devices: { microphoneId: null, speakerId: null, ringerId: null },
   microphone: 'unknown',
+  availability: 'available',
 };
 
 export const softphoneSlice = createSlice({
@@ -56,10 +60,22 @@ export const softphoneSlice = createSlice({
     registration: (s, a: PayloadAction<SoftphoneState['registration']>) => {
       s.registration = a.payload;
     },
-    lineAdded: (s, a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived' | 'audio'>>) => {
+    lineAdded: (
+      s,
+      a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived' | 'audio'>>,
+    ) => {
       s.lines = s.lines.filter((l) => isLive(l.state));
-      s.lines.push({ ...a.payload, muted: false, answeredAt: null, endedReason: null, tonesSent: '', tonesReceived: '', audio: 'unknown' });
-      if (!s.focusedLineId || !s.lines.some((l) => l.id === s.focusedLineId && isLive(l.state))) s.focusedLineId = a.payload.id;
+      s.lines.push({
+        ...a.payload,
+        muted: false,
+        answeredAt: null,
+        endedReason: null,
+        tonesSent: '',
+        tonesReceived: '',
+        audio: 'unknown',
+      });
+      if (!s.focusedLineId || !s.lines.some((l) => l.id === s.focusedLineId && isLive(l.state)))
+        s.focusedLineId = a.payload.id;
     },
     /** Applies one event of the state machine; an event the line's state does not accept changes nothing. */
     lineEvent: (s, a: PayloadAction<{ id: string; event: LineEvent; at?: number; reason?: string }>) => {
@@ -103,6 +119,9 @@ export const softphoneSlice = createSlice({
     },
     devicesChanged: (s, a: PayloadAction<Partial<SoftphoneState['devices']>>) => {
       s.devices = { ...s.devices, ...a.payload };
+    },
+    availability: (s, a: PayloadAction<Availability>) => {
+      s.availability = a.payload;
     },
     microphone: (s, a: PayloadAction<SoftphoneState['microphone']>) => {
       s.microphone = a.payload;

@@ -23,7 +23,8 @@ export const sipHandlers: Handlers<'sip'> = {
   },
   'sip.directory': (ctx) => {
     enforce(can(ctx.actor, 'team.directory', { accountId: ctx.actor.accountId }));
-    const presence = ctx.phone.sip && ctx.phone.sip.accountId === ctx.actor.accountId ? ctx.phone.presence?.snapshot() : undefined;
+    const presence =
+      ctx.phone.sip && ctx.phone.sip.accountId === ctx.actor.accountId ? ctx.phone.presence?.snapshot() : undefined;
     return {
       members: activeMembers(ctx.db, ctx.actor.accountId).map((u) => ({
         userId: u.id,
@@ -32,5 +33,12 @@ export const sipHandlers: Handlers<'sip'> = {
         presence: presence?.(u.id, u.extension) ?? 'offline',
       })),
     };
+  },
+  'sip.setAvailability': (ctx, input) => {
+    enforce(can(ctx.actor, 'phone.use', {}));
+    const presence = ctx.phone.sip && ctx.phone.sip.accountId === ctx.actor.accountId ? ctx.phone.presence : null;
+    if (!presence) throw conflict(ctx.phone.problem ?? 'The phone service serves another account.');
+    presence.setAvailability(ctx.actor.userId, input.availability);
+    return { availability: presence.availabilityOf(ctx.actor.userId) };
   },
 };

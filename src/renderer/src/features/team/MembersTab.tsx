@@ -23,6 +23,7 @@ import type { BusinessNumber, Group as UserGroup, User } from '../../../../share
 import type { Role } from '../../../../shared/primitives';
 import { accessLabel, roleLabel } from '../../ui/format';
 import { QueryState } from '../../ui/QueryState';
+import { presenceLabel, useDirectoryQuery } from '../../softphone/directoryApi';
 import { useUsersQuery } from '../directory/api';
 import { roleOrder } from './access';
 import { roleColor } from './RolesAndAccess';
@@ -79,6 +80,9 @@ export function MembersTab(props: {
   const activation = useActivation();
   const viewAs = useViewAs();
   const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
+  // Who can take a call now, and the availability each member set on their phone.
+  const directory = useDirectoryQuery();
+  const presence = new Map((directory.data?.members ?? []).map((m) => [m.userId, m.presence]));
   const numberById = new Map(props.numbers.map((n) => [n.id, n]));
   const list = users.data ?? [];
   const filtered = Boolean(query || role || groupId);
@@ -230,6 +234,11 @@ export function MembersTab(props: {
                           {u.active ? 'Active' : 'Deactivated'}
                         </Text>
                       </Group>
+                      {u.active && presence.has(u.id) && (
+                        <Text size="xs" c="dimmed" data-presence={presence.get(u.id)}>
+                          {presenceLabel[presence.get(u.id)!]}
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td onClick={(e) => e.stopPropagation()}>
                       {showMenu && (
