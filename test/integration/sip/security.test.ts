@@ -167,6 +167,34 @@ describe('caller identity', () => {
     expect(received(trace, 'INVITE')).toHaveLength(1);
     await s.register('jessica', port, 0);
   });
+
+  it('from the trunk toward a phone: the outside caller is its number, with no display name or private headers', async () => {
+    const port = await RawUa.open().then((u) => (u.close(), u.port));
+    const morgan = await s.as('morgan');
+    const flow = await morgan.ok('callFlows.create', {
+      name: 'Allie direct',
+      steps: [{ kind: 'ring_user', userId: s.ids.users.allie!, ringSeconds: 10 }],
+    });
+    await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    const trace = await peerDuring({ port }, async () => {
+      await s.register('allie', port);
+      const call = await s.run({
+        trunk: true,
+        scenario: 'call-in-display.xml',
+        keys: { bn: SUPPORT, caller: CUSTOMER, display: 'Your Bank' },
+      });
+      expect(call.code, call.messages).toBe(0);
+    });
+    const invite = received(trace, 'INVITE')[0]!;
+    expect(header(invite, 'From')).toMatch(new RegExp(`^<sip:\\${CUSTOMER}@127\\.0\\.0\\.1:\\d+>;tag=`));
+    expect(invite).not.toContain('Your Bank');
+    const names = headerNames(invite);
+    expect(names).not.toContain('remote-party-id');
+    expect(names.filter((n) => n.startsWith('x-'))).toEqual([]);
+    // The carrier's own assertion of the number is kept.
+    expect(header(invite, 'P-Asserted-Identity')).toBe(`<sip:${CUSTOMER}@127.0.0.1>`);
+    await s.register('allie', port, 0);
+  });
 });
 
 describe('the trunk', () => {
