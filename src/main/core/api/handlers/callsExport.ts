@@ -23,12 +23,23 @@ export const callColumns: [string, (c: CallRow) => string | number | null][] = [
   ['Call id', (c) => c.id],
 ];
 
-/** RFC 4180 quoting, and no formula injection when opened in a spreadsheet. */
+/** A piece of text a spreadsheet would read as a formula (OWASP "CSV injection"); a plain number or E.164 is data. */
+const formulaLike = (piece: string) => /^\s*[=+\-@\t\r]/.test(piece) && !/^[+-]?\d+(\.\d+)?$/.test(piece);
+
+/**
+ * One CSV cell, safe in any spreadsheet: every cell is quoted (RFC 4180), so
+ * a spreadsheet that splits on `;` (European locales) or on tabs keeps a cell
+ * whole; and a `'` goes before any piece that would start a formula — the
+ * cell itself, and each piece after a `,`, `;` or tab in it, for a reader that
+ * splits without honouring quotes. `Acme;=cmd|' /C calc'!A0` stays text.
+ */
 export function cell(value: string | number | null): string {
-  if (value === null) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s) && !/^\+\d+$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (value === null) return '""';
+  const s = String(value)
+    .split(/(?<=[,;\t])/)
+    .map((piece) => (formulaLike(piece) ? `'${piece}` : piece))
+    .join('');
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export const callsExportHandlers: Handlers<'calls.export'> = {
@@ -40,7 +51,11 @@ export const callsExportHandlers: Handlers<'calls.export'> = {
     let truncated = false;
     for (let i = 0; i < EXPORT_LIMIT / PAGE; i++) {
       const { page, nextCursor } = callKeys(ctx, { ...filter, limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const c of callRows(ctx.db, page.map((r) => r.id))) lines.push(callColumns.map(([, get]) => cell(get(c))).join(','));
+      for (const c of callRows(
+        ctx.db,
+        page.map((r) => r.id),
+      ))
+        lines.push(callColumns.map(([, get]) => cell(get(c))).join(','));
       rows += page.length;
       if (!nextCursor) break;
       cursor = nextCursor;
