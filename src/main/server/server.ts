@@ -8,12 +8,14 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { extname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Core, Session } from '../core';
 import { createSession } from '../core';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import { staticFile } from './static';
+import { serveExport } from './exportRoute';
 
 export interface ServerOptions {
   core: Core;
@@ -192,6 +194,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const h = sessions.get(id);
     if (!h) return;
     sessions.delete(id);
+    // Expired or signed out here: a request already on its way is not answered as the user.
+    h.session.userId = null;
+    h.session.viewAsUserId = null;
+    h.session.ended = true;
     for (const ws of h.sockets) ws.close(code, code === CLOSE_SESSION_REPLACED ? 'Session replaced' : 'Session ended');
   }
 
@@ -293,6 +299,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   }
 
+  /**
+   * The built renderer does not change while the host runs: its files are
+   * read once and served from memory, so a page load needs no worker thread
+   * (they may be busy hashing passwords). Every path without an extension is
+   * the app's index.html, so the cache holds at most the renderer's files.
+   */
+  const files = new Map<string, { body: Buffer; type: string }>();
+  let cachedBytes = 0;
+  async function cachedFile(url: string) {
+    const path = url.split('?')[0] ?? '/';
+    const key = extname(path) ? path : '/';
+    const hit = files.get(key);
+    if (hit) return hit;
+    const file = await staticFile(options.staticDir, key).catch(() => null);
+    if (file && files.size < 2000 && cachedBytes + file.body.length < 64 * 1024 * 1024) {
+      files.set(key, file);
+      cachedBytes += file.body.length;
+    }
+    return file;
+  }
+
   async function serveHttp(req: IncomingMessage, res: ServerResponse) {
     // DNS rebinding: a page of another site that resolved its name to us still says its own name.
     if (!hostAllowed(req)) {
@@ -301,11 +328,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/api/session') return serveSession(req, res);
+    if (path?.startsWith('/export/')) {
+      const values = cookieValues(req, cookie);
+      return serveExport(
+        req,
+        res,
+        options.core,
+        values.length === 1 ? held(values[0]!)?.session : undefined,
+        baseHeaders,
+      );
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, baseHeaders).end();
       return;
     }
-    const file = await staticFile(options.staticDir, req.url ?? '/').catch(() => null);
+    const file = await cachedFile(req.url ?? '/');
     if (!file) {
       res.writeHead(404, { ...baseHeaders, 'content-type': 'text/plain' }).end('Not found');
       return;
@@ -398,7 +435,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return malformed(requestId, 'Sign in through the sign-in page (POST /api/session).');
         }
         if (pending >= limits.maxPending) return malformed(requestId, 'Too many requests at once');
-        if (id) held(id);
+        if (id && !held(id)) return;
         pending += 1;
         const rid = requestId;
         void connection.invoke(message.method, message.input).then(

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** scrypt cost. Tests may lower it; stored hashes carry their own parameters. */
 let cost = { N: 16384, r: 8, p: 1 };
@@ -31,12 +32,13 @@ export function verifyPassword(password: string, stored: string | null): boolean
 export const dummyHash = hashPassword(randomBytes(12).toString('hex'));
 
 /**
- * scrypt off the main thread, and at most two at a time: each one holds a
- * libuv worker for tens of milliseconds, and the same four workers read the
- * renderer's files and the database's neighbours. A flood of sign-ins waits
- * in this queue instead of starving them; past `MAX_WAITING` it is refused.
+ * scrypt off the main thread, on at most half the machine's cores: each one
+ * holds a libuv worker and a core for tens of milliseconds, and the main
+ * thread (the console, the phone service's decisions) needs a core too, as do
+ * the workers that read the renderer's files. A flood of sign-ins waits in
+ * this queue instead of starving them; past `MAX_WAITING` it is refused.
  */
-const MAX_RUNNING = 2;
+const MAX_RUNNING = Math.max(1, Math.floor(availableParallelism() / 2));
 const MAX_WAITING = 64;
 let running = 0;
 const waiting: (() => void)[] = [];
