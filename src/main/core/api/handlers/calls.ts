@@ -9,7 +9,7 @@ import {
   splitPage,
 } from '../../policy';
 import { formatE164 } from '../../../../shared/phone';
-import { callEvents, callFacts, callRows, lastBnWith, voicemailsForCalls } from '../../store/repos/calls';
+import { callEvents, callFacts, callRows, lastBnAmong, voicemailsForCalls } from '../../store/repos/calls';
 import { callPageRows } from '../../store/repos/callPage';
 import { getNumber } from '../../store/repos/numbers';
 import { searchNumbers } from '../../store/repos/numberSearch';
@@ -72,6 +72,9 @@ export { mustSeeCall };
  * newest matches fall in time (docs/performance.md, "Counts").
  */
 export const COUNT_EXACT_UP_TO = 2_000;
+
+/** How many of the newest visible calls with a number the caller-ID suggestion looks through. */
+const SUGGEST_LOOKBACK = 200;
 
 /** The count statement's text, per page query text (each is itself kept per shape). */
 const countSql = new Map<string, string>();
@@ -159,9 +162,15 @@ export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
     return { bnId, callerId: bn.e164, to };
   },
 
+  /**
+   * The BN of the newest call with `to` that the actor may see (the calls
+   * list's own query) and may call from: a call outside their access says
+   * nothing, not even which number last spoke to that party.
+   */
   'calls.suggestCallerId': (ctx, { to }) => {
     const allowed = ctx.actor.outboundCallBnIds;
-    const last = lastBnWith(ctx.db, ctx.actor.accountId, to, allowed);
+    const q = callPageSql(callBranches(ctx.actor), ctx.actor.accountId, { numbers: [to] }, null, SUGGEST_LOOKBACK);
+    const last = allowed.length === 0 ? null : lastBnAmong(ctx.db, q, allowed);
     return { bnId: last ?? ctx.actor.defaultBnId ?? allowed[0] ?? null };
   },
 };

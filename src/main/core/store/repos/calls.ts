@@ -59,7 +59,10 @@ export function insertCall(db: Db, c: NewCall): number {
     'INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role, has_voicemail) VALUES (?, ?, ?, ?, ?)',
   );
   for (const p of c.participants) participant.run(p.userId, c.startedAt, id, p.role, c.voicemail ? 1 : 0);
-  const event = stmt(db, 'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const event = stmt(
+    db,
+    'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   c.events.forEach((e, seq) => event.run(id, seq, e.at, e.kind, e.userId ?? null, e.groupId ?? null, e.detail ?? ''));
   if (c.voicemail) {
     let audioKey = c.voicemail.audioKey ?? null;
@@ -79,9 +82,10 @@ export function insertCall(db: Db, c: NewCall): number {
 
 /** The facts a visibility decision needs, for a call of this account. */
 export function callFacts(db: Db, accountId: number, callId: number): CallFacts | null {
-  const r = stmt(db, 'SELECT account_id, group_id, call_flow_id, bn_id FROM calls WHERE id = ? AND account_id = ?').get(callId, accountId) as
-    | { account_id: number; group_id: number | null; call_flow_id: number | null; bn_id: number | null }
-    | undefined;
+  const r = stmt(db, 'SELECT account_id, group_id, call_flow_id, bn_id FROM calls WHERE id = ? AND account_id = ?').get(
+    callId,
+    accountId,
+  ) as { account_id: number; group_id: number | null; call_flow_id: number | null; bn_id: number | null } | undefined;
   if (!r) return null;
   return {
     accountId: r.account_id,
@@ -166,9 +170,10 @@ export function voicemailCallId(db: Db, accountId: number, voicemailId: number):
 
 export function voicemailAudio(db: Db, voicemailId: number): { mime: string; data: Buffer } | null {
   return (
-    (stmt(db, 'SELECT a.mime, a.data FROM voicemails v JOIN voicemail_audio a ON a.key = v.audio_key WHERE v.id = ?').get(voicemailId) as
-      | { mime: string; data: Buffer }
-      | undefined) ?? null
+    (stmt(
+      db,
+      'SELECT a.mime, a.data FROM voicemails v JOIN voicemail_audio a ON a.key = v.audio_key WHERE v.id = ?',
+    ).get(voicemailId) as { mime: string; data: Buffer } | undefined) ?? null
   );
 }
 
@@ -181,15 +186,18 @@ export function markVoicemailRead(db: Db, voicemailId: number, userId: number): 
 }
 
 /** The BN this external number last called or was called from, for the caller-ID default. */
-export function lastBnWith(db: Db, accountId: number, externalNumber: string, among: readonly number[]): number | null {
-  if (among.length === 0) return null;
+/**
+ * The BN of the newest call of a page query (the policy's, so only calls the
+ * actor may see) that is one of `among`.
+ */
+export function lastBnAmong(db: Db, page: { sql: string; params: unknown[] }, among: readonly number[]): number | null {
   return (
     (stmt(
       db,
-      `SELECT bn_id FROM calls WHERE account_id = ? AND external_number = ? AND bn_id IN (SELECT value FROM json_each(?))
-        ORDER BY started_at DESC LIMIT 1`,
+      `SELECT c.bn_id FROM (${page.sql}) p JOIN calls c ON c.id = p.id
+        WHERE c.bn_id IN (SELECT value FROM json_each(?)) ORDER BY p.k DESC, p.id DESC LIMIT 1`,
     )
       .pluck()
-      .get(accountId, externalNumber, JSON.stringify(among)) as number | undefined) ?? null
+      .get(...page.params, JSON.stringify(among)) as number | undefined) ?? null
   );
 }

@@ -1,0 +1,52 @@
+import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { makeCore, NOW, type TestCore } from '../helpers/core';
+
+let tc: TestCore;
+beforeEach(() => {
+  tc = makeCore();
+});
+afterEach(() => tc.close());
+
+const call = (
+  bnId: number,
+  externalNumber: string,
+  at: number,
+  participants: { userId: number; role: 'answered' | 'placed' }[],
+) => ({
+  accountId: tc.ids.accountId,
+  direction: 'inbound' as const,
+  result: 'answered' as const,
+  bnId,
+  externalNumber,
+  startedAt: at,
+  answeredAt: at + 5_000,
+  endedAt: at + 60_000,
+  callFlowId: null,
+  groupId: null,
+  participants,
+  events: [],
+  voicemail: null,
+});
+
+describe('calls.suggestCallerId', () => {
+  it('learns only from calls the asker may see', async () => {
+    const { users, numbers } = tc.ids;
+    const morgan = await tc.as('morgan');
+    await morgan.ok('users.setOutboundNumbers', {
+      userId: users.jasmine!,
+      outboundCallBnIds: [numbers.mainLA, numbers.tollFree],
+      smsBnIds: [numbers.mainLA],
+      defaultBnId: numbers.mainLA,
+    });
+    const jasmine = await tc.as('jasmine');
+    const party = '+14155550177';
+    // Peter took the newest call with this party, on the toll-free number: not Jasmine's (personal access).
+    tc.recordCall(call(numbers.tollFree, party, NOW - 60_000, [{ userId: users.peter!, role: 'answered' }]));
+    expect(await jasmine.ok('calls.suggestCallerId', { to: party })).toEqual({ bnId: numbers.mainLA });
+    // The owner sees that call, so to them it is a hint.
+    expect(await morgan.ok('calls.suggestCallerId', { to: party })).toEqual({ bnId: numbers.tollFree });
+    // A call Jasmine took herself counts for her.
+    tc.recordCall(call(numbers.tollFree, party, NOW - 3_600_000, [{ userId: users.jasmine!, role: 'answered' }]));
+    expect(await jasmine.ok('calls.suggestCallerId', { to: party })).toEqual({ bnId: numbers.tollFree });
+  });
+});
