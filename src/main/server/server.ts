@@ -16,7 +16,6 @@ import { createSession } from '../core';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import { staticFile } from './static';
 import { serveExport } from './exportRoute';
-import { serveExport } from './exportRoute';
 
 export interface ServerOptions {
   core: Core;
@@ -329,10 +328,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/api/session') return serveSession(req, res);
-    if (path?.startsWith('/export/')) {
-      const values = cookieValues(req, cookie);
-      return serveExport(req, res, options.core, values.length === 1 ? held(values[0]!)?.session : undefined, baseHeaders);
-    }
     if (path?.startsWith('/export/')) {
       const values = cookieValues(req, cookie);
       return serveExport(
