@@ -45,8 +45,12 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
   // Hold and resume (a re-INVITE through the proxy each time).
   await peterLine.getByRole('button', { name: 'Hold' }).click();
   await expect(peterLine).toContainText('On hold');
+  // John's card says Peter holds him (the re-INVITE's sendonly), not "Connected".
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText('On hold (by the other side)');
   await peterLine.getByRole('button', { name: 'Resume' }).click();
   await expect(peterLine).toContainText('Connected');
+  await expect(lineWith(johnPanel, 'Peter Jones')).toContainText('Connected');
+  await expect(lineWith(johnPanel, 'Peter Jones')).not.toContainText('On hold');
 
   // Tones: in the audio and as SIP INFO, which Peter's phone shows as received.
   const johnLine = lineWith(johnPanel, 'Peter Jones');
@@ -105,6 +109,8 @@ test('a blind transfer: Peter hands John to Jasmine at once, and the history kee
   await expect(peterLine).toContainText('Connected');
   await peterLine.getByRole('button', { name: 'Transfer' }).click();
   await peter.getByRole('button', { name: 'Transfer to Jasmine Lee' }).click();
+  // Peter's card names the teammate, as the transfer list does.
+  await expect(peterLine).toContainText('Transferred to Jasmine Lee');
   // John's phone calls Jasmine by itself; Jasmine takes it.
   const jasminePanel = await answer(jasmine, 'John Smith');
   await expect(lineWith(jasminePanel, 'John Smith')).toContainText('Connected');
@@ -432,4 +438,37 @@ test('an outside caller hears the Main line menu, presses 2, and Support takes t
   await expect(path.getByText('Jessica Brown answered')).toBeVisible();
   await shot(jessica, 'call-path-live');
   await jessica.context().close();
+});
+
+test('Do not disturb: Peter sets it in his phone, his phone does not ring, teammates and the Team list see it', async ({
+  browser,
+}) => {
+  const peter = await phoneOf(browser, 'peter');
+  const john = await phoneOf(browser, 'john');
+  const peterPanel = await openPhone(peter);
+  await peterPanel.getByRole('radio', { name: 'Do not disturb' }).check({ force: true });
+  await expect(peter.getByRole('button', { name: 'Open phone (Ready, Do not disturb)' })).toBeVisible();
+
+  // The Team list says so (an Administrator sees everyone's).
+  const admin = await phoneOf(browser, 'morgan');
+  await admin.goto('/#/team');
+  const row = admin.getByRole('row').filter({ has: admin.getByRole('button', { name: 'Peter Jones', exact: true }) });
+  await expect(row).toContainText('Do not disturb');
+
+  // A direct call to Peter does not ring his phone: it goes on to his voicemail (or ends, without the media service).
+  const johnPanel = await dial(john, '101');
+  const johnLine = lineWith(johnPanel, 'Peter Jones');
+  await expect(johnLine).toContainText(/Connected|Ended|Call ended|No answer|unavailable/i, { timeout: 10_000 });
+  await expect(peter.getByRole('alertdialog', { name: /^Incoming call/ })).toHaveCount(0);
+  await expect(peterPanel.getByRole('group', { name: /^Call with/ })).toHaveCount(0);
+  if (await johnLine.getByRole('button', { name: 'Hang up' }).isVisible())
+    await johnLine.getByRole('button', { name: 'Hang up' }).click();
+
+  // Available again: the next call rings him.
+  await peterPanel.getByRole('radio', { name: 'Available' }).check({ force: true });
+  await expect(peter.getByRole('button', { name: 'Open phone (Ready)' })).toBeVisible();
+  await dial(john, '101');
+  await expect(lineWith(peterPanel, 'John Smith')).toBeVisible({ timeout: 10_000 });
+  await lineWith(peterPanel, 'John Smith').getByRole('button', { name: 'Decline' }).click();
+  for (const p of [john, peter, admin]) await p.context().close();
 });

@@ -1,5 +1,15 @@
 import { ActionIcon, Badge, Button, Card, Group, Popover, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
-import { IconArrowForwardUp, IconDialpad, IconMicrophone, IconMicrophoneOff, IconPhone, IconPhoneOff, IconPlayerPause, IconPlayerPlay, IconVolume } from '@tabler/icons-react';
+import {
+  IconArrowForwardUp,
+  IconDialpad,
+  IconMicrophone,
+  IconMicrophoneOff,
+  IconPhone,
+  IconPhoneOff,
+  IconPlayerPause,
+  IconPlayerPlay,
+  IconVolume,
+} from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { formatDuration, formatPhone } from '../ui/format';
 import { notifyError } from '../ui/notify';
@@ -51,14 +61,25 @@ export function LineCard(props: {
   const who = line.remoteName ?? formatPhone(line.remote);
   const live = line.state === 'established' || line.state === 'held';
   return (
-    <Card withBorder padding="sm" radius="md" bg={props.focused ? 'var(--mantine-primary-color-light)' : undefined} aria-label={`Call with ${who}`} role="group">
+    <Card
+      withBorder
+      padding="sm"
+      radius="md"
+      bg={props.focused ? 'var(--mantine-primary-color-light)' : undefined}
+      aria-label={`Call with ${who}`}
+      role="group"
+    >
       <Group justify="space-between" wrap="nowrap" gap="xs">
         <Stack gap={0} style={{ minWidth: 0 }}>
           <Text fw={600} size="sm" truncate>
             {who}
           </Text>
           <Text size="xs" c="dimmed">
-            {line.state === 'ended' && line.endedReason ? line.endedReason : stateText[line.state]}
+            {line.state === 'ended' && line.endedReason
+              ? line.endedReason
+              : line.state === 'established' && line.remoteHeld
+                ? 'On hold (by the other side)'
+                : stateText[line.state]}
             {elapsed !== null && line.state !== 'ended' ? ` · ${formatDuration(elapsed)}` : ''}
             {line.bnLabel ? ` · from ${line.bnLabel}` : ''}
           </Text>
@@ -94,10 +115,21 @@ export function LineCard(props: {
       <Group gap={6} mt="xs" wrap="wrap">
         {line.state === 'ringing' && (
           <>
-            <Button size="xs" color="teal" leftSection={<IconPhone size={14} />} onClick={run(() => phone.answer(line.id))}>
+            <Button
+              size="xs"
+              color="teal"
+              leftSection={<IconPhone size={14} />}
+              onClick={run(() => phone.answer(line.id))}
+            >
               Answer
             </Button>
-            <Button size="xs" color="red" variant="light" leftSection={<IconPhoneOff size={14} />} onClick={run(() => phone.decline(line.id))}>
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              leftSection={<IconPhoneOff size={14} />}
+              onClick={run(() => phone.decline(line.id))}
+            >
               Decline
             </Button>
           </>
@@ -118,7 +150,12 @@ export function LineCard(props: {
         )}
         {live && (
           <Tooltip label={line.muted ? 'Unmute' : 'Mute'}>
-            <ActionIcon variant="default" size="lg" aria-label={line.muted ? 'Unmute' : 'Mute'} onClick={() => phone.mute(line.id, !line.muted)}>
+            <ActionIcon
+              variant="default"
+              size="lg"
+              aria-label={line.muted ? 'Unmute' : 'Mute'}
+              onClick={() => phone.mute(line.id, !line.muted)}
+            >
               {line.muted ? <IconMicrophoneOff size={16} /> : <IconMicrophone size={16} />}
             </ActionIcon>
           </Tooltip>
@@ -149,13 +186,21 @@ export function LineCard(props: {
                 ownExtension={props.ownExtension}
                 onTransfer={(to) => (setTransferOpen(false), void run(() => phone.transfer(line.id, to))())}
                 onConsult={(to) => (setTransferOpen(false), props.onConsult(to))}
-                onConnect={() => other && (setTransferOpen(false), void run(() => phone.attendedTransfer(line.id, other.id))())}
+                onConnect={() =>
+                  other && (setTransferOpen(false), void run(() => phone.attendedTransfer(line.id, other.id))())
+                }
               />
             </Popover.Dropdown>
           </Popover>
         )}
         {line.state !== 'ringing' && line.state !== 'ended' && (
-          <Button size="xs" color="red" leftSection={<IconPhoneOff size={14} />} onClick={run(() => phone.hangup(line.id))} ml="auto">
+          <Button
+            size="xs"
+            color="red"
+            leftSection={<IconPhoneOff size={14} />}
+            onClick={run(() => phone.hangup(line.id))}
+            ml="auto"
+          >
             Hang up
           </Button>
         )}

@@ -3,8 +3,10 @@ import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
 import type { AppDispatch, RootState } from '../app/store';
 import { isLive } from './callMachine';
 import { PhoneConnection, type SipCredentials } from './connection';
+import { formatPhone } from '../ui/format';
 import { dtmfOfInfo } from './dtmf';
 import { checkMicrophone, playRemote, playTone, stopTone } from './media';
+import { remoteHolds } from './sdpHold';
 import { sp, MAX_LINES } from './slice';
 
 export type { SipCredentials } from './connection';
@@ -85,6 +87,11 @@ export class Softphone {
         if (tone) this.deps.dispatch(sp.toneReceived({ id, tone }));
       },
       onRefer: (referral) => void this.followReferral(id, referral),
+      // The other side's re-INVITE (or its answer in the ACK) says whether they hold us.
+      onInvite: (request, _response, code) => {
+        if (code === 200) this.remoteHold(id, request.body);
+      },
+      onAck: (ack) => this.remoteHold(id, ack.request.body),
     };
     session.stateChange.addListener((s) => {
       switch (s) {
@@ -109,6 +116,11 @@ export class Softphone {
           break;
       }
     });
+  }
+
+  private remoteHold(id: string, body: string) {
+    const held = body ? remoteHolds(body) : null;
+    if (held !== null) this.deps.dispatch(sp.lineRemoteHeld({ id, held }));
   }
 
   /**
@@ -138,7 +150,7 @@ export class Softphone {
       if (received > last) quietSince = now;
       last = received;
       const line = this.state.lines.find((l) => l.id === id);
-      if (!line || line.state === 'held') return;
+      if (!line || line.state === 'held' || line.remoteHeld) return;
       if (now - quietSince < AUDIO_CHECK_MS) this.deps.dispatch(sp.lineAudio({ id, audio: received > 0 ? 'flowing' : 'unknown' }));
       else this.deps.dispatch(sp.lineAudio({ id, audio: 'silent' }));
     }, 1000);
@@ -318,8 +330,11 @@ export class Softphone {
     const s = this.sessions.get(id);
     const target = UserAgent.makeURI(`sip:${to}@${this.connection.creds?.domain ?? ''}`);
     if (!s || !target) throw new Error('That number cannot be transferred to.');
+    // Named as the transfer list names them: a teammate or contact by name, else the number (looked up meanwhile).
+    const named = this.deps.nameOf(to).catch(() => null);
     await this.refer(s, target, 'calling');
-    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: `Transferred to ${to}` }));
+    const name = await named;
+    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: `Transferred to ${name ?? formatPhone(to)}` }));
     this.end(s);
   }
 
@@ -333,7 +348,13 @@ export class Softphone {
     const b = this.sessions.get(withId);
     if (!a || !b) return;
     await this.refer(a, b, 'answered');
-    for (const line of [id, withId]) this.deps.dispatch(sp.lineEvent({ id: line, event: 'ended', reason: 'Transferred' }));
+    const named = (l: string) => {
+      const line = this.state.lines.find((x) => x.id === l);
+      return line ? (line.remoteName ?? formatPhone(line.remote)) : null;
+    };
+    const [first, second] = [named(id), named(withId)];
+    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: second ? `Transferred to ${second}` : 'Transferred' }));
+    this.deps.dispatch(sp.lineEvent({ id: withId, event: 'ended', reason: first ? `Connected with ${first}` : 'Transferred' }));
     this.end(a);
     this.end(b);
   }

@@ -14,6 +14,8 @@ export interface Line {
   bnId: number | null;
   bnLabel: string | null;
   muted: boolean;
+  /** The other side put the call on hold (their re-INVITE was sendonly or inactive). */
+  remoteHeld: boolean;
   /** Keypad tones sent on this call, and tones the other side sent as SIP INFO (the last few). */
   tonesSent: string;
   tonesReceived: string;
@@ -62,12 +64,15 @@ export const softphoneSlice = createSlice({
     },
     lineAdded: (
       s,
-      a: PayloadAction<Omit<Line, 'muted' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived' | 'audio'>>,
+      a: PayloadAction<
+        Omit<Line, 'muted' | 'remoteHeld' | 'answeredAt' | 'endedReason' | 'tonesSent' | 'tonesReceived' | 'audio'>
+      >,
     ) => {
       s.lines = s.lines.filter((l) => isLive(l.state));
       s.lines.push({
         ...a.payload,
         muted: false,
+        remoteHeld: false,
         answeredAt: null,
         endedReason: null,
         tonesSent: '',
@@ -90,6 +95,10 @@ export const softphoneSlice = createSlice({
     lineMuted: (s, a: PayloadAction<{ id: string; muted: boolean }>) => {
       const line = s.lines.find((l) => l.id === a.payload.id);
       if (line) line.muted = a.payload.muted;
+    },
+    lineRemoteHeld: (s, a: PayloadAction<{ id: string; held: boolean }>) => {
+      const line = s.lines.find((l) => l.id === a.payload.id);
+      if (line) line.remoteHeld = a.payload.held;
     },
     lineAudio: (s, a: PayloadAction<{ id: string; audio: Line['audio'] }>) => {
       const line = s.lines.find((l) => l.id === a.payload.id);
