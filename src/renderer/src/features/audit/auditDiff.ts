@@ -89,7 +89,7 @@ function nameOf(kind: keyof AuditNames, id: number, names: AuditNames): string {
     case 'numbers': {
       const n = names.numbers[id];
       if (!n) return 'a number no longer on record';
-      return `${n.formatted}${n.label ? ` (${n.label})` : ''}${n.released ? ' — released' : ''}`;
+      return `${n.formatted}${n.label ? ` · ${n.label}` : ''}${n.released ? ' — released' : ''}`;
     }
     case 'users': {
       const u = names.users[id];
