@@ -153,6 +153,27 @@ describe('session ids', () => {
     ).toBe(false);
     expect((await laptop.send('auth.me', {})).ok).toBe(true);
     expect((await other.send('auth.me', {})).ok).toBe(true);
+    // The owner reads it in the audit log, with the sign-ins before it; no password or hash is in it.
+    const owner = await open(server.url, {
+      origin: server.url,
+      cookie: (await signIn(server.url, 'morgan@teamline.demo')).cookie!,
+    });
+    const all = (await owner.send('audit.list', { limit: 50 })).value.items as {
+      action: string;
+      summary: string;
+      before: unknown;
+      after: unknown;
+    }[];
+    const log = all.filter((e) => e.action.startsWith('auth.'));
+    expect(log.map((e) => e.action)).toEqual([
+      'auth.signIn',
+      'auth.passwordChanged',
+      'auth.signIn',
+      'auth.signIn',
+      'auth.signIn',
+    ]);
+    expect(log[1]!.summary).toMatch(/John .* changed their password/);
+    expect(JSON.stringify(log)).not.toMatch(/scrypt|a-new-passphrase|teamline-demo/);
   });
 
   it('deactivating a user ends their sessions for good, even once reactivated', async () => {

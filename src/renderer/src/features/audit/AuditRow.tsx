@@ -145,7 +145,7 @@ export function AuditRow(props: {
           <Text size="sm">{e.summary}</Text>
           <Group gap={6}>
             <Text size="xs" c="dimmed">
-              by {e.actorName ?? 'the system'}
+              by {e.actorName ?? (e.action === 'auth.signInFailed' ? 'someone not signed in' : 'the system')}
             </Text>
             <Badge size="xs" color="gray">
               {targetLabel[e.targetType] ?? e.targetType}
