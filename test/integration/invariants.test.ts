@@ -489,6 +489,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'users.setCallAccess': { userId: uid('allie'), callAccess: 'personal' },
       'users.setOutboundNumbers': { userId: uid('allie'), outboundCallBnIds: [mainLA], smsBnIds: [mainLA] },
       'users.setManagerPermissions': { userId: uid('leo'), permissions: ['billing'] },
+      'users.update': { userId: uid('allie'), title: 'Still here', callAccess: 'personal' },
       'groups.create': { name: 'Night shift' },
       'groups.rename': { groupId: tc.ids.groups.sales, name: 'Sales team' },
       'groups.setMembers': { groupId: tc.ids.groups.support, memberIds: [uid('jessica'), uid('allie'), uid('peter')] },

@@ -304,7 +304,7 @@ export const usersHandlers: Handlers<'users'> = {
     enforce(can(ctx.actor, 'user.setRole', { target: asTarget(u), role }));
     if (u.role === role) return userView(ctx.db, ctx.actor, u);
     if (u.role === 'administrator' && countActiveAdministrators(ctx.db, u.accountId) <= 1) {
-      throw new ApiFailure('forbidden', 'The account must keep at least one active Administrator.');
+      throw conflict('The account must keep at least one active Administrator.');
     }
     const before = accessSnapshot(ctx, u.id);
     // A role change resets call access to the new role's default; a new Manager
@@ -421,37 +421,43 @@ export const usersHandlers: Handlers<'users'> = {
     },
   ) => {
     // The request runs in one transaction: a refusal in any part undoes the parts before it.
+    let applied = false;
     const h = usersHandlers;
+    const did = (_changed: unknown) => {
+      applied = true;
+    };
     let u = mustGetUser(ctx, userId);
-    if (role !== undefined && role !== u.role) h['users.setRole'](ctx, { userId, role });
+    if (role !== undefined && role !== u.role) did(h['users.setRole'](ctx, { userId, role }));
     u = mustGetUser(ctx, userId);
     const settings = { name, email, extension, title, timezone };
     const patch = Object.fromEntries(
       Object.entries(settings).filter(([k, v]) => v !== undefined && v !== u[k as keyof typeof settings]),
     );
-    if (Object.keys(patch).length > 0) h['users.updateSettings'](ctx, { userId, ...patch });
+    if (Object.keys(patch).length > 0) did(h['users.updateSettings'](ctx, { userId, ...patch }));
     u = mustGetUser(ctx, userId);
     const n = getUserNumbers(ctx.db, userId);
     if (callAccess !== undefined) {
       const scope = callAccess === 'numbers' ? (scopeBnIds ?? n.scope) : [];
       const current = u.callAccess === 'numbers' ? n.scope : [];
       if (callAccess !== u.callAccess || !sameSet(scope, current)) {
-        h['users.setCallAccess'](ctx, { userId, callAccess, scopeBnIds: scopeBnIds ?? scope });
+        did(h['users.setCallAccess'](ctx, { userId, callAccess, scopeBnIds: scopeBnIds ?? scope }));
       }
     } else if (scopeBnIds !== undefined && u.callAccess === 'numbers' && !sameSet(scopeBnIds, n.scope)) {
-      h['users.setCallAccess'](ctx, { userId, callAccess: u.callAccess, scopeBnIds });
+      did(h['users.setCallAccess'](ctx, { userId, callAccess: u.callAccess, scopeBnIds }));
     }
     if (outboundCallBnIds !== undefined || smsBnIds !== undefined || defaultBnId !== undefined) {
       const call = outboundCallBnIds ?? n.call;
       const sms = smsBnIds ?? n.sms;
       const wantedDefault = defaultBnId === undefined ? u.defaultBnId : defaultBnId;
       if (!sameSet(call, n.call) || !sameSet(sms, n.sms) || wantedDefault !== u.defaultBnId) {
-        h['users.setOutboundNumbers'](ctx, {
-          userId,
-          outboundCallBnIds: call,
-          smsBnIds: sms,
-          ...(defaultBnId === undefined ? {} : { defaultBnId }),
-        });
+        did(
+          h['users.setOutboundNumbers'](ctx, {
+            userId,
+            outboundCallBnIds: call,
+            smsBnIds: sms,
+            ...(defaultBnId === undefined ? {} : { defaultBnId }),
+          }),
+        );
       }
     }
     if (permissions !== undefined) {
@@ -463,9 +469,13 @@ export const usersHandlers: Handlers<'users'> = {
           });
         }
       } else if (!sameSet(permissions, getPermissions(ctx.db, userId))) {
-        h['users.setManagerPermissions'](ctx, { userId, permissions });
+        did(h['users.setManagerPermissions'](ctx, { userId, permissions }));
       }
     }
+    // A card that changes nothing still answers only someone who may edit it
+    // (and nothing is editable on a cancelled account).
+    if (!applied)
+      enforce(can(ctx.actor, 'user.editSettings', { target: asTarget(mustGetUser(ctx, userId)), identity: false }));
     return userView(ctx.db, ctx.actor, mustGetUser(ctx, userId));
   },
 
