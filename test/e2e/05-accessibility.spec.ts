@@ -220,6 +220,10 @@ async function coveredControls(page: Page): Promise<string[]> {
       }
       if (clipped || getComputedStyle(el).visibility === 'hidden' || getComputedStyle(el).opacity === '0') continue;
       const hit = document.elementFromPoint(x, y);
+      // Only what lies over the page counts (the phone, the header, a floating card): the page's own sticky bars
+      // scroll over its content by design.
+      const page = el.closest('[role="dialog"][aria-modal="true"]') ?? el.closest('main');
+      if (hit && page?.contains(hit)) continue;
       if (
         hit &&
         (hit === el || el.contains(hit) || hit.contains(el) || (el as HTMLInputElement).labels?.[0]?.contains(hit))

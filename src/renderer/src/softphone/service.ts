@@ -354,7 +354,7 @@ export class Softphone {
     };
     const [first, second] = [named(id), named(withId)];
     this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: second ? `Transferred to ${second}` : 'Transferred' }));
-    this.deps.dispatch(sp.lineEvent({ id: withId, event: 'ended', reason: first ? `Connected with ${first}` : 'Transferred' }));
+    this.deps.dispatch(sp.lineEvent({ id: withId, event: 'ended', reason: first ? `Put ${first} through` : 'Transferred' }));
     this.end(a);
     this.end(b);
   }
