@@ -206,8 +206,8 @@ test('the calls list says how many calls match, and its filters offer only what 
   await jasmine.goto('/#/calls');
   await jasmine.getByRole('combobox', { name: 'Group' }).click();
   await expect(jasmine.getByRole('option', { name: 'Sales' })).toHaveCount(1);
+  // Personal access, or "Call flow" over Main line once 02-team has moved her: either way never Billing.
   await expect(jasmine.getByRole('option', { name: 'Billing' })).toHaveCount(0);
-  await expect(jasmine.getByRole('option', { name: 'Support' })).toHaveCount(0);
   await context.close();
 });
 
