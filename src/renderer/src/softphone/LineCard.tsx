@@ -173,7 +173,7 @@ export function LineCard(props: {
           </Popover>
         )}
         {live && (
-          <Popover position="bottom" withArrow trapFocus opened={transferOpen} onChange={setTransferOpen}>
+          <Popover position="bottom-end" withArrow trapFocus opened={transferOpen} onChange={setTransferOpen}>
             <Popover.Target>
               <ActionIcon variant="default" size="lg" aria-label="Transfer" onClick={() => setTransferOpen((o) => !o)}>
                 <IconArrowForwardUp size={16} />
