@@ -85,7 +85,7 @@ test('the user card saves everything with one "Save settings", and asks before d
   await card.getByRole('textbox', { name: 'Title' }).fill('Support lead');
   await card.getByRole('radio', { name: 'Call flow' }).check();
   await card.getByRole('group', { name: 'SMS numbers' }).getByRole('checkbox', { name: '+1 (213) 647-2453' }).check();
-  await shot(page, 'team-user-card');
+  await shot(page, 'user-card-unsaved');
 
   // Esc with unsaved changes asks; "Keep editing" keeps them.
   await page.keyboard.press('Escape');
@@ -198,7 +198,7 @@ test('the calls list says how many calls match, and its filters offer only what 
   // A narrow filter is counted exactly: the same number as the rows the list loads.
   const footer = page.getByText(/^[\d,]+ calls?$|^No calls/);
   await expect(footer.or(page.getByText('No calls match these filters'))).toBeVisible();
-  await shot(page, 'calls');
+  await shot(page, 'calls-count');
 
   const context = await browser.newContext();
   const jasmine = await context.newPage();
