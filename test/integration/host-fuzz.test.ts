@@ -20,6 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
+const ms = async (work: () => Promise<unknown>) => {
+  const t = performance.now();
+  await work();
+  return performance.now() - t;
+};
+
 /** A raw TCP connection that completed the WebSocket handshake (or not, when `handshake` is false). */
 function raw(handshake = true): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -185,7 +191,11 @@ describe('a hostile client cannot stop the host', () => {
     }
     expect(uncaught).toEqual([]);
     expect(slowest.length).toBeGreaterThan(5);
-    expect(Math.max(...slowest)).toBeLessThan(100);
+    // Within 100 ms, or, on a machine already slower than that without any
+    // fuzzing (other test files running), within twice what it gives then.
+    const quiet: number[] = [];
+    for (let i = 0; i < 20; i++) quiet.push(await ms(() => watcher.send('calls.list', { limit: 5 })));
+    expect(Math.max(...slowest)).toBeLessThan(Math.max(100, 2 * Math.max(...quiet)));
     // The watcher's socket is still the same, open one.
     expect((await watcher.send('auth.me', {})).ok).toBe(true);
   });
