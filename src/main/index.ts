@@ -5,6 +5,7 @@ import { createCore } from './core';
 import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
 import { wireCallNotices } from './callNotices';
 import { wireIpc } from './ipc';
+import { wireExports } from './exportSave';
 import { rendererEntryUrl } from './origins';
 import { applySecurity } from './security';
 import { pageOrigins, startHostedPhone } from './sip/hosted';
@@ -87,6 +88,7 @@ void app.whenReady().then(() => {
   });
   const isOurWindow = (contents: WebContents) => windows.has(contents.id);
   wireIpc(core, rendererUrl, isOurWindow);
+  wireExports(core, rendererUrl, isOurWindow);
   wireCallNotices(rendererUrl, isOurWindow);
   // The softphone reconnects by itself once the phone service is up (or says why it is not).
   let phone: PhoneService | null = null;

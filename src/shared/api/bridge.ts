@@ -18,6 +18,23 @@ export interface Bridge {
   /** Desktop only: a system notification for a ringing call; its buttons come back as `call.action` events. */
   showCallNotice?(notice: CallNotice): void;
   closeCallNotice?(lineId: string): void;
+  /**
+   * Desktop only: save the CSV export of this ticket (exports.prepare) to a
+   * file the user picks in a native dialog; resolves when it has ended.
+   */
+  saveExport?(token: string, onProgress: (p: ExportProgress) => void): Promise<ExportProgress>;
+  cancelExport?(token: string): void;
+}
+
+/** Where a desktop export stands: `running` while rows are written, then how it ended. */
+export interface ExportProgress {
+  token: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  rows: number;
+  /** Rows the export will hold, when the list can tell (an estimate for large call lists). */
+  total: number | null;
+  file?: string;
+  message?: string;
 }
 
 /** The single IPC channel for requests and the one for events. */
@@ -25,3 +42,7 @@ export const INVOKE_CHANNEL = 'api:invoke';
 export const EVENT_CHANNEL = 'api:event';
 /** Renderer → desktop host: show or close a call notification (never reaches the core). */
 export const NOTICE_CHANNEL = 'host:call-notice';
+/** Renderer → desktop host: save an export's ticket to a file, cancel it; host → renderer: its progress. */
+export const EXPORT_SAVE_CHANNEL = 'host:export-save';
+export const EXPORT_CANCEL_CHANNEL = 'host:export-cancel';
+export const EXPORT_PROGRESS_CHANNEL = 'host:export-progress';
