@@ -27,14 +27,17 @@ const one = <T>(sql: string, ...params: unknown[]) =>
     .get(...params) as T;
 const lastAuditId = () => one<number>('SELECT coalesce(max(id), 0) FROM audit_events');
 const auditActionsSince = (id: number, actorUserId: number) =>
-  tc.db.prepare('SELECT action FROM audit_events WHERE id > ? AND actor_user_id = ? ORDER BY id').pluck().all(id, actorUserId) as string[];
+  tc.db
+    .prepare('SELECT action FROM audit_events WHERE id > ? AND actor_user_id = ? ORDER BY id')
+    .pluck()
+    .all(id, actorUserId) as string[];
 
 /** Sends a request that must be refused, and proves nothing changed. */
 async function refused(
   c: Client,
   method: Method,
   input: unknown,
-  code: 'forbidden' | 'plan' | 'not_found' | 'unauthenticated',
+  code: 'forbidden' | 'conflict' | 'plan' | 'not_found' | 'unauthenticated',
   reason: RegExp,
 ): Promise<string> {
   const before = snapshot(tc.db);
@@ -73,15 +76,27 @@ describe('invariant 1: an active Administrator always remains; the owner is prot
     const karey = await tc.as('karey');
     const owner = uid('morgan');
     for (const role of ['agent', 'manager'] as const) {
-      await refused(karey, 'users.setRole', { userId: owner, role }, 'forbidden', /owns the account; transfer ownership/);
-      await refused(morgan, 'users.setRole', { userId: owner, role }, 'forbidden', /owns the account; transfer ownership/);
+      await refused(
+        karey,
+        'users.setRole',
+        { userId: owner, role },
+        'conflict',
+        /owns the account; transfer ownership/,
+      );
+      await refused(
+        morgan,
+        'users.setRole',
+        { userId: owner, role },
+        'conflict',
+        /owns the account; transfer ownership/,
+      );
     }
-    await refused(karey, 'users.deactivate', { userId: owner }, 'forbidden', /owns the account/);
+    await refused(karey, 'users.deactivate', { userId: owner }, 'conflict', /owns the account/);
     await refused(morgan, 'users.deactivate', { userId: owner }, 'forbidden', /cannot deactivate yourself/);
     // Nor by anyone else, whatever their permissions.
     const leo = await withPermissions(managerPermissions);
     await refused(leo, 'users.setRole', { userId: owner, role: 'agent' }, 'forbidden', /Only an Administrator/);
-    await refused(leo, 'users.deactivate', { userId: owner }, 'forbidden', /owns the account/);
+    await refused(leo, 'users.deactivate', { userId: owner }, 'forbidden', /Agents only/);
     expectInvariant1();
   });
 
@@ -97,10 +112,10 @@ describe('invariant 1: an active Administrator always remains; the owner is prot
     for (const c of [karey, leo, john]) {
       await refused(c, 'account.transferOwnership', { userId: uid('karey') }, 'forbidden', /Only the account owner/);
     }
-    await refused(morgan, 'account.transferOwnership', { userId: uid('john') }, 'forbidden', /active Administrator/);
-    await refused(morgan, 'account.transferOwnership', { userId: uid('leo') }, 'forbidden', /active Administrator/);
-    await refused(morgan, 'account.transferOwnership', { userId: uid('jessica') }, 'forbidden', /active Administrator/);
-    await refused(morgan, 'account.transferOwnership', { userId: uid('morgan') }, 'forbidden', /already own/);
+    await refused(morgan, 'account.transferOwnership', { userId: uid('john') }, 'conflict', /active Administrator/);
+    await refused(morgan, 'account.transferOwnership', { userId: uid('leo') }, 'conflict', /active Administrator/);
+    await refused(morgan, 'account.transferOwnership', { userId: uid('jessica') }, 'conflict', /active Administrator/);
+    await refused(morgan, 'account.transferOwnership', { userId: uid('morgan') }, 'conflict', /already own/);
     await refused(morgan, 'account.transferOwnership', { userId: 987654 }, 'not_found', /not found/);
 
     const mark = lastAuditId();
@@ -109,9 +124,15 @@ describe('invariant 1: an active Administrator always remains; the owner is prot
     expect(auditActionsSince(mark, uid('morgan'))).toEqual(['account.transferOwnership']);
 
     // The protection moved with the ownership.
-    await refused(morgan, 'users.setRole', { userId: uid('karey'), role: 'agent' }, 'forbidden', /owns the account/);
-    await refused(morgan, 'users.deactivate', { userId: uid('karey') }, 'forbidden', /owns the account/);
-    await refused(morgan, 'account.transferOwnership', { userId: uid('morgan') }, 'forbidden', /Only the account owner/);
+    await refused(morgan, 'users.setRole', { userId: uid('karey'), role: 'agent' }, 'conflict', /owns the account/);
+    await refused(morgan, 'users.deactivate', { userId: uid('karey') }, 'conflict', /owns the account/);
+    await refused(
+      morgan,
+      'account.transferOwnership',
+      { userId: uid('morgan') },
+      'forbidden',
+      /Only the account owner/,
+    );
     await karey.ok('users.setRole', { userId: uid('morgan'), role: 'agent' });
     expectInvariant1();
   });
@@ -125,7 +146,13 @@ describe('invariant 1: an active Administrator always remains; the owner is prot
     await morgan.ok('users.setRole', { userId: uid('jessica'), role: 'agent' });
     expect(auditActionsSince(mark, uid('morgan'))).toEqual(['user.deactivate', 'user.role']);
     // A deactivated Administrator must be reactivated before any role change.
-    await refused(morgan, 'users.setRole', { userId: uid('karey'), role: 'agent' }, 'forbidden', /deactivated; reactivate them first/);
+    await refused(
+      morgan,
+      'users.setRole',
+      { userId: uid('karey'), role: 'agent' },
+      'conflict',
+      /deactivated; reactivate them first/,
+    );
     expectInvariant1();
   });
 
@@ -136,7 +163,13 @@ describe('invariant 1: an active Administrator always remains; the owner is prot
     const morgan = await tc.as('morgan');
     tc.db.prepare('UPDATE accounts SET owner_user_id = ? WHERE id = ?').run(uid('karey'), tc.ids.accountId);
     for (const role of ['agent', 'manager'] as const) {
-      await refused(morgan, 'users.setRole', { userId: uid('morgan'), role }, 'forbidden', /at least one active Administrator/);
+      await refused(
+        morgan,
+        'users.setRole',
+        { userId: uid('morgan'), role },
+        'conflict',
+        /at least one active Administrator/,
+      );
     }
     await refused(morgan, 'users.deactivate', { userId: uid('morgan') }, 'forbidden', /yourself/);
     expect(one(`SELECT count(*) FROM users WHERE role = 'administrator' AND active = 1`)).toBe(1);
@@ -158,7 +191,13 @@ describe('invariant 2: only Administrators change roles; a Manager acts on Agent
       ['morgan', 'agent'],
     ];
     for (const [key, role] of attempts) {
-      await refused(leo, 'users.setRole', { userId: uid(key), role }, 'forbidden', /Only an Administrator can change user roles/);
+      await refused(
+        leo,
+        'users.setRole',
+        { userId: uid(key), role },
+        'forbidden',
+        /Only an Administrator can change user roles/,
+      );
     }
     // Nor by the back door of adding or copying someone with a higher role.
     await refused(
@@ -171,7 +210,13 @@ describe('invariant 2: only Administrators change roles; a Manager acts on Agent
     await refused(
       leo,
       'users.duplicate',
-      { sourceUserId: uid('karey'), name: 'Eve', email: 'eve@teamline.demo', extension: '130', password: 'a-long-password' },
+      {
+        sourceUserId: uid('karey'),
+        name: 'Eve',
+        email: 'eve@teamline.demo',
+        extension: '130',
+        password: 'a-long-password',
+      },
       'forbidden',
       /Agents only/,
     );
@@ -207,12 +252,36 @@ describe('invariant 2: only Administrators change roles; a Manager acts on Agent
     for (const key of ['karey', 'jessica', 'morgan']) {
       const userId = uid(key);
       await refused(leo, 'users.updateSettings', { userId, title: 'Renamed' }, 'forbidden', /Agents only/);
-      await refused(leo, 'users.updateSettings', { userId, email: `${key}.new@teamline.demo` }, 'forbidden', /Agents only/);
+      await refused(
+        leo,
+        'users.updateSettings',
+        { userId, email: `${key}.new@teamline.demo` },
+        'forbidden',
+        /Agents only/,
+      );
       await refused(leo, 'users.setCallAccess', { userId, callAccess: 'all' }, 'forbidden', /Agents only/);
-      await refused(leo, 'users.setCallAccess', { userId, callAccess: 'numbers', scopeBnIds: [mainLA] }, 'forbidden', /Agents only/);
-      await refused(leo, 'users.setOutboundNumbers', { userId, outboundCallBnIds: [mainLA], smsBnIds: [] }, 'forbidden', /Agents only/);
+      await refused(
+        leo,
+        'users.setCallAccess',
+        { userId, callAccess: 'numbers', scopeBnIds: [mainLA] },
+        'forbidden',
+        /Agents only/,
+      );
+      await refused(
+        leo,
+        'users.setOutboundNumbers',
+        { userId, outboundCallBnIds: [mainLA], smsBnIds: [] },
+        'forbidden',
+        /Agents only/,
+      );
       await refused(leo, 'users.deactivate', { userId }, 'forbidden', /Agents only|owns the account/);
-      await refused(leo, 'users.setManagerPermissions', { userId, permissions: [] }, 'forbidden', /Only an Administrator/);
+      await refused(
+        leo,
+        'users.setManagerPermissions',
+        { userId, permissions: [] },
+        'forbidden',
+        /Only an Administrator/,
+      );
     }
     for (const key of ['omar', 'peter']) {
       await refused(leo, 'users.reactivate', { userId: uid(key) }, 'forbidden', /Agents only/);
@@ -247,7 +316,13 @@ describe('invariant 2: only Administrators change roles; a Manager acts on Agent
       'forbidden',
       own,
     );
-    await refused(leo, 'users.setManagerPermissions', { userId: self, permissions: [] }, 'forbidden', /Only an Administrator/);
+    await refused(
+      leo,
+      'users.setManagerPermissions',
+      { userId: self, permissions: [] },
+      'forbidden',
+      /Only an Administrator/,
+    );
     await refused(leo, 'users.deactivate', { userId: self }, 'forbidden', /yourself/);
     await refused(
       leo,
@@ -282,7 +357,13 @@ describe('invariant 3: no escalation by delegation', () => {
     await refused(leo, 'users.add', { ...newAgent, outboundCallBnIds: [billing] }, 'forbidden', giveOnly);
     await refused(leo, 'users.add', { ...newAgent, smsBnIds: [billing] }, 'forbidden', giveOnly);
     // Dana has the Billing line: copying her would hand it out.
-    await refused(leo, 'users.duplicate', { sourceUserId: uid('dana'), ...newAgent }, 'forbidden', /outside|use or see|User groups/);
+    await refused(
+      leo,
+      'users.duplicate',
+      { sourceUserId: uid('dana'), ...newAgent },
+      'forbidden',
+      /outside|use or see|User groups/,
+    );
 
     // The toll-free number is one Leo may call from, so he may give it.
     const mark = lastAuditId();
@@ -294,7 +375,11 @@ describe('invariant 3: no escalation by delegation', () => {
     expect(john.access?.outboundCallBnIds).toContain(tollFree);
     expect(auditActionsSince(mark, uid('leo'))).toEqual(['user.outboundNumbers']);
     // Removing a number he cannot see, and keeping one, gives nothing.
-    await leo.ok('users.setOutboundNumbers', { userId: uid('omar'), outboundCallBnIds: [billing], smsBnIds: [billing] });
+    await leo.ok('users.setOutboundNumbers', {
+      userId: uid('omar'),
+      outboundCallBnIds: [billing],
+      smsBnIds: [billing],
+    });
   });
 
   it('a Manager never grants "Business numbers" or "All", nor a group or call-flow scope beyond their own numbers', async () => {
@@ -307,13 +392,31 @@ describe('invariant 3: no escalation by delegation', () => {
       'forbidden',
       /Only an Administrator can give an Agent "Business numbers"/,
     );
-    await refused(leo, 'users.setCallAccess', { userId: uid('john'), callAccess: 'all' }, 'forbidden', /cannot have "All"/);
+    await refused(
+      leo,
+      'users.setCallAccess',
+      { userId: uid('john'), callAccess: 'all' },
+      'conflict',
+      /cannot have "All"/,
+    );
     const newAgent = { name: 'Eve', email: 'eve@teamline.demo', extension: '130', password: 'a-long-password' };
-    await refused(leo, 'users.add', { ...newAgent, callAccess: 'numbers', scopeBnIds: [mainLA] }, 'forbidden', /Only an Administrator/);
+    await refused(
+      leo,
+      'users.add',
+      { ...newAgent, callAccess: 'numbers', scopeBnIds: [mainLA] },
+      'forbidden',
+      /Only an Administrator/,
+    );
     // Dana and Omar are in the Billing group, rung by the Billing line — outside Leo's numbers.
     for (const key of ['dana', 'omar']) {
       for (const callAccess of ['group', 'callflow'] as const) {
-        await refused(leo, 'users.setCallAccess', { userId: uid(key), callAccess }, 'forbidden', /outside your own access \(1 number\)/);
+        await refused(
+          leo,
+          'users.setCallAccess',
+          { userId: uid(key), callAccess },
+          'forbidden',
+          /outside your own access \(1 number\)/,
+        );
       }
     }
     // Within his numbers it is allowed, and recorded.
@@ -335,7 +438,13 @@ describe('invariant 3: no escalation by delegation', () => {
     await refused(
       leo,
       'users.add',
-      { name: 'Eve', email: 'eve@teamline.demo', extension: '130', password: 'a-long-password', groupIds: [billingGroup] },
+      {
+        name: 'Eve',
+        email: 'eve@teamline.demo',
+        extension: '130',
+        password: 'a-long-password',
+        groupIds: [billingGroup],
+      },
       'forbidden',
       /outside your own access/,
     );
@@ -345,7 +454,13 @@ describe('invariant 3: no escalation by delegation', () => {
     const leo = await tc.as('leo');
     const billing = (await leo.ok('callFlows.list', {})).find((f) => f.id === tc.ids.flows.billing)!;
     expect(billing).toMatchObject({ bnIds: [], hiddenBnCount: 1 });
-    await refused(leo, 'callFlows.update', { callFlowId: tc.ids.flows.billing, name: 'Billing (new)' }, 'forbidden', /outside your access/);
+    await refused(
+      leo,
+      'callFlows.update',
+      { callFlowId: tc.ids.flows.billing, name: 'Billing (new)' },
+      'forbidden',
+      /outside your access/,
+    );
     await refused(leo, 'callFlows.delete', { callFlowId: tc.ids.flows.billing }, 'forbidden', /outside your access/);
     await leo.ok('callFlows.update', { callFlowId: tc.ids.flows.main, name: 'Main line' });
   });
@@ -365,7 +480,11 @@ describe('invariant 3: no escalation by delegation', () => {
     const morgan = await tc.as('morgan');
     await morgan.ok('users.setCallAccess', { userId: uid('leo'), callAccess: 'all' });
     const leo = await tc.as('leo');
-    await leo.ok('users.setOutboundNumbers', { userId: uid('john'), outboundCallBnIds: [tc.ids.numbers.billing], smsBnIds: [] });
+    await leo.ok('users.setOutboundNumbers', {
+      userId: uid('john'),
+      outboundCallBnIds: [tc.ids.numbers.billing],
+      smsBnIds: [],
+    });
     await leo.ok('users.setCallAccess', { userId: uid('dana'), callAccess: 'callflow' });
     // Still never "Business numbers" for an Agent: that is an Administrator's choice.
     await refused(
@@ -416,7 +535,11 @@ describe('invariant 4: deny by default', () => {
   }
 
   const corruptions: [string, string, (db: TestCore['db']) => void][] = [
-    ['an unknown role', 'john', (db) => db.prepare(`UPDATE users SET role = 'superuser' WHERE id = ?`).run(uid('john'))],
+    [
+      'an unknown role',
+      'john',
+      (db) => db.prepare(`UPDATE users SET role = 'superuser' WHERE id = ?`).run(uid('john')),
+    ],
     [
       'an unknown call access level',
       'john',
@@ -425,9 +548,14 @@ describe('invariant 4: deny by default', () => {
     [
       'an unknown Manager permission',
       'leo',
-      (db) => db.prepare(`INSERT INTO manager_permissions (user_id, permission) VALUES (?, 'superpowers')`).run(uid('leo')),
+      (db) =>
+        db.prepare(`INSERT INTO manager_permissions (user_id, permission) VALUES (?, 'superpowers')`).run(uid('leo')),
     ],
-    ['an unknown plan', 'morgan', (db) => db.prepare(`UPDATE accounts SET plan = 'enterprise' WHERE id = ?`).run(tc.ids.accountId)],
+    [
+      'an unknown plan',
+      'morgan',
+      (db) => db.prepare(`UPDATE accounts SET plan = 'enterprise' WHERE id = ?`).run(tc.ids.accountId),
+    ],
     [
       'an unknown account status',
       'morgan',
@@ -435,27 +563,30 @@ describe('invariant 4: deny by default', () => {
     ],
   ];
 
-  it.each(corruptions)('%s in the database refuses every request of the user, and crashes nothing', async (_what, key, corrupt) => {
-    const c = await tc.as(key);
-    const other = await tc.as(key === 'john' || key === 'leo' ? 'morgan' : 'john');
-    tc.db.pragma('ignore_check_constraints = ON');
-    corrupt(tc.db);
-    tc.db.pragma('ignore_check_constraints = OFF');
+  it.each(corruptions)(
+    '%s in the database refuses every request of the user, and crashes nothing',
+    async (_what, key, corrupt) => {
+      const c = await tc.as(key);
+      const other = await tc.as(key === 'john' || key === 'leo' ? 'morgan' : 'john');
+      tc.db.pragma('ignore_check_constraints = ON');
+      corrupt(tc.db);
+      tc.db.pragma('ignore_check_constraints = OFF');
 
-    await everythingRefused(c);
-    // Signing in again is refused the same way.
-    const fresh = tc.anonymous();
-    const signIn = await fresh.raw('auth.signIn', { login: `${key}@teamline.demo`, password: 'teamline-demo' });
-    expect(signIn).toEqual({ ok: false, error: { code: 'forbidden', message: 'Access refused.' } });
+      await everythingRefused(c);
+      // Signing in again is refused the same way.
+      const fresh = tc.anonymous();
+      const signIn = await fresh.raw('auth.signIn', { login: `${key}@teamline.demo`, password: 'teamline-demo' });
+      expect(signIn).toEqual({ ok: false, error: { code: 'forbidden', message: 'Access refused.' } });
 
-    if (key !== 'morgan') {
-      // Others keep working, and their changes are reported truly even while
-      // the broken user is signed in (their push events are simply not sent).
-      const r = await other.raw('contacts.create', { name: 'Still works', phone: '+13105550123' });
-      expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(one(`SELECT count(*) FROM contacts WHERE name = 'Still works'`)).toBe(1);
-    }
-  });
+      if (key !== 'morgan') {
+        // Others keep working, and their changes are reported truly even while
+        // the broken user is signed in (their push events are simply not sent).
+        const r = await other.raw('contacts.create', { name: 'Still works', phone: '+13105550123' });
+        expect(r.ok, JSON.stringify(r)).toBe(true);
+        expect(one(`SELECT count(*) FROM contacts WHERE name = 'Still works'`)).toBe(1);
+      }
+    },
+  );
 });
 
 describe('invariant 5: a cancelled account is read-only for everyone', () => {
@@ -567,10 +698,16 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       const reason = /^This account was cancelled on 2026-11-01 and is read-only\.$/;
 
       for (const [method, input] of Object.entries(writes(fx, self)) as [Method, unknown][]) {
-        await refused(c, method, input, 'forbidden', reason);
+        await refused(c, method, input, 'conflict', reason);
       }
       // Placing a call is an action too.
-      await refused(c, 'calls.authorizeOutbound', { bnId: tc.ids.numbers.mainLA, to: '+13105550100' }, 'forbidden', reason);
+      await refused(
+        c,
+        'calls.authorizeOutbound',
+        { bnId: tc.ids.numbers.mainLA, to: '+13105550100' },
+        'conflict',
+        reason,
+      );
 
       // Reads answer, and change nothing.
       const before = snapshot(tc.db);
@@ -629,7 +766,11 @@ describe('plans: Basic has no extended roles; limits are refused with code `plan
     expect(await morgan.ok('billing.changePlan', { plan: 'basic' })).toMatchObject({ plan: 'basic' });
     expect(auditActionsSince(mark, uid('morgan'))).toEqual(['billing.plan']);
     expect(
-      tc.db.prepare(`SELECT role, call_access AS access, count(*) AS n FROM users GROUP BY role, call_access ORDER BY role`).all(),
+      tc.db
+        .prepare(
+          `SELECT role, call_access AS access, count(*) AS n FROM users GROUP BY role, call_access ORDER BY role`,
+        )
+        .all(),
     ).toEqual([
       { role: 'administrator', access: 'all', n: 1 },
       { role: 'agent', access: 'group', n: 9 },
@@ -657,7 +798,13 @@ describe('plans: Basic has no extended roles; limits are refused with code `plan
       await refused(morgan, 'users.setCallAccess', { userId: uid('john'), callAccess }, 'plan', basic);
       await refused(morgan, 'users.add', { ...newUser, callAccess }, 'plan', basic);
     }
-    await refused(morgan, 'users.setCallAccess', { userId: uid('john'), callAccess: 'numbers', scopeBnIds: [mainLA] }, 'plan', basic);
+    await refused(
+      morgan,
+      'users.setCallAccess',
+      { userId: uid('john'), callAccess: 'numbers', scopeBnIds: [mainLA] },
+      'plan',
+      basic,
+    );
     await refused(
       morgan,
       'users.setOutboundNumbers',
@@ -719,11 +866,23 @@ describe('plans: Basic has no extended roles; limits are refused with code `plan
         insertNumber(tc.db, tc.ids.accountId, `+1646${String(1_000_000 + i)}`, `Filler ${i}`, NOW);
     })();
     const newUser = { name: 'Eve', email: 'eve@teamline.demo', extension: '99999', password: 'a-long-password' };
-    await refused(morgan, 'users.add', newUser, 'plan', new RegExp(`The ${plan} plan allows ${limits.users} active users`));
+    await refused(
+      morgan,
+      'users.add',
+      newUser,
+      'plan',
+      new RegExp(`The ${plan} plan allows ${limits.users} active users`),
+    );
     const leo = await tc.as('leo');
     await refused(leo, 'users.add', newUser, 'plan', /active users/);
     const e164 = one<string>('SELECT e164 FROM number_catalogue ORDER BY e164 LIMIT 1');
-    await refused(morgan, 'numbers.buy', { e164 }, 'plan', new RegExp(`The ${plan} plan allows ${limits.numbers} business numbers`));
+    await refused(
+      morgan,
+      'numbers.buy',
+      { e164 },
+      'plan',
+      new RegExp(`The ${plan} plan allows ${limits.numbers} business numbers`),
+    );
     if (plan === 'company') {
       await refused(
         morgan,
@@ -744,7 +903,11 @@ describe('a refused request never changes anything, whatever the sequence', () =
     const attacks: [Client, Method, unknown][] = [
       [leo, 'users.setRole', { userId: uid('john'), role: 'administrator' }],
       [leo, 'users.setCallAccess', { userId: uid('leo'), callAccess: 'all' }],
-      [leo, 'users.setOutboundNumbers', { userId: uid('john'), outboundCallBnIds: [tc.ids.numbers.billing], smsBnIds: [] }],
+      [
+        leo,
+        'users.setOutboundNumbers',
+        { userId: uid('john'), outboundCallBnIds: [tc.ids.numbers.billing], smsBnIds: [] },
+      ],
       [leo, 'users.deactivate', { userId: uid('morgan') }],
       [leo, 'users.setManagerPermissions', { userId: uid('leo'), permissions: [...managerPermissions] }],
       [leo, 'numbers.release', { bnId: tc.ids.numbers.billing }],

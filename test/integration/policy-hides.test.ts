@@ -50,3 +50,26 @@ describe('calls.suggestCallerId', () => {
     expect(await jasmine.ok('calls.suggestCallerId', { to: party })).toEqual({ bnId: numbers.tollFree });
   });
 });
+
+describe('voicemails outside the asker’s access', () => {
+  it('answer exactly as a voicemail that does not exist', async () => {
+    const { users, numbers } = tc.ids;
+    const id = tc.recordCall({
+      ...call(numbers.tollFree, '+14155550178', NOW - 60_000, [{ userId: users.peter!, role: 'answered' }]),
+      result: 'voicemail',
+      voicemail: {
+        durationSeconds: 3,
+        transcript: 'call me back',
+        audio: { mime: 'audio/wav', data: Buffer.from('RIFF') },
+      },
+    });
+    const vm = tc.db.prepare('SELECT id FROM voicemails WHERE call_id = ?').pluck().get(id) as number;
+    const jasmine = await tc.as('jasmine');
+    for (const method of ['voicemails.audio', 'voicemails.markRead'] as const) {
+      const hidden = await jasmine.raw(method, { voicemailId: vm });
+      const missing = await jasmine.raw(method, { voicemailId: 987_654 });
+      expect(hidden).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      expect(hidden).toEqual(missing);
+    }
+  });
+});

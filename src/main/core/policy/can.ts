@@ -110,7 +110,7 @@ function grantAllowed(actor: Actor, role: Role, grant: Grant): Decision {
     if (grant.narrowsOutbound) return extendedRolesNeedPlan('Limiting outbound numbers');
   }
   if (level !== undefined && !levelsForRole[role].includes(level)) {
-    return deny(`${roleName[role]}s cannot have "${levelName[level]}" call access.`);
+    return deny(`${roleName[role]}s cannot have "${levelName[level]}" call access.`, 'conflict');
   }
   if (actor.role === 'administrator') return allow;
   // A Manager: never wider than their own scope, and only BNs they may use or see.
@@ -136,11 +136,19 @@ function writable(actor: Actor): Decision {
   if (actor.viewedBy) return deny(`${actor.viewedBy.name} is viewing as ${actor.name}: this view is read-only.`);
   if (actor.accountStatus === 'cancelled') {
     const when = actor.cancelledAt ? ` on ${new Date(actor.cancelledAt).toISOString().slice(0, 10)}` : '';
-    return deny(`This account was cancelled${when} and is read-only.`);
+    return deny(`This account was cancelled${when} and is read-only.`, 'conflict');
   }
   return allow;
 }
 
+/**
+ * Refusal codes (POLICY.md, docs/policy-decisions.md "Refusal codes"):
+ * `forbidden` when the actor may not do this kind of act at all (their role,
+ * permissions, scope, or a View as); `conflict` when they may, but the state of
+ * the account or of the target forbids it now (the owner, the last
+ * Administrator, a deactivated user, a role that cannot hold that access, a
+ * cancelled account); `plan` when the plan forbids it.
+ */
 type Rule<A extends Action> = (actor: Actor, resource: Resources[A]) => Decision;
 
 const rules: { [A in Action]: Rule<A> } = {
@@ -184,24 +192,24 @@ const rules: { [A in Action]: Rule<A> } = {
     const cap = capabilityRules['users.role'](a);
     if (!cap.allowed) return cap;
     if (target.isOwner && role !== 'administrator') {
-      return deny(`${target.name} owns the account; transfer ownership before changing their role.`);
+      return deny(`${target.name} owns the account; transfer ownership before changing their role.`, 'conflict');
     }
     if (role === 'manager' && a.plan === 'basic') return extendedRolesNeedPlan('The Manager role');
-    if (!target.active) return deny(`${target.name} is deactivated; reactivate them first.`);
+    if (!target.active) return deny(`${target.name} is deactivated; reactivate them first.`, 'conflict');
     return allow;
   },
   'user.setPermissions': (a, { target }) => {
     const cap = capabilityRules['users.managerPermissions'](a);
     if (!cap.allowed) return cap;
-    return target.role === 'manager' ? allow : deny('Manager permissions apply to Managers only.');
+    return target.role === 'manager' ? allow : deny('Manager permissions apply to Managers only.', 'conflict');
   },
   'user.deactivate': (a, { target, activeAdministrators }) => {
     if (target.id === a.userId) return deny('You cannot deactivate yourself.');
-    if (target.isOwner) return deny(`${target.name} owns the account; transfer ownership first.`);
     const d = overUser(a, target, 'users.settings');
     if (!d.allowed) return d;
+    if (target.isOwner) return deny(`${target.name} owns the account; transfer ownership first.`, 'conflict');
     if (target.role === 'administrator' && target.active && activeAdministrators <= 1) {
-      return deny('The account must keep at least one active Administrator.');
+      return deny('The account must keep at least one active Administrator.', 'conflict');
     }
     return allow;
   },
@@ -230,15 +238,15 @@ const rules: { [A in Action]: Rule<A> } = {
   'account.transferOwnership': (a, { target }) => {
     const cap = capabilityRules['account.transferOwnership'](a);
     if (!cap.allowed) return cap;
-    if (target.id === a.userId) return deny('You already own the account.');
+    if (target.id === a.userId) return deny('You already own the account.', 'conflict');
     if (!target.active || target.role !== 'administrator') {
-      return deny('Ownership can only go to an active Administrator.');
+      return deny('Ownership can only go to an active Administrator.', 'conflict');
     }
     return allow;
   },
   'audit.read': (a) => capabilityRules['audit.read'](a),
   'user.viewAs': (a, { accountId }) => {
-    if (a.viewedBy) return deny('You are already viewing as someone.');
+    if (a.viewedBy) return deny('You are already viewing as someone.', 'conflict');
     if (a.role !== 'administrator') return deny('Only an Administrator can view the console as someone else.');
     return accountId === a.accountId ? allow : deny('That user is not in your account.');
   },
