@@ -73,3 +73,28 @@ describe('voicemails outside the asker’s access', () => {
     }
   });
 });
+
+describe('messages.send into a conversation the sender may not see', () => {
+  it('delivers the message but shows the sender only what came from then on, never the history', async () => {
+    const { users, numbers } = tc.ids;
+    const morgan = await tc.as('morgan');
+    const party = '+14155550179';
+    const first = await morgan.ok('messages.send', {
+      bnId: numbers.mainLA,
+      to: party,
+      body: 'Your account number is 12345',
+    });
+    const jasmine = await tc.as('jasmine');
+    const hidden = await jasmine.raw('messages.list', { threadId: first.threadId, limit: 50 });
+    const missing = await jasmine.raw('messages.list', { threadId: 987_654, limit: 50 });
+    expect(hidden).toEqual(missing);
+    const mine = await jasmine.ok('messages.send', { bnId: numbers.mainLA, to: party, body: 'Hello from Jasmine' });
+    expect(mine.threadId).toBe(first.threadId);
+    const seen = await jasmine.ok('messages.list', { threadId: first.threadId, limit: 50 });
+    expect(seen.items.map((m) => m.body)).toEqual(['Hello from Jasmine']);
+    // Those who see it by their access, or by being its assignee, keep the whole thread.
+    const all = await morgan.ok('messages.list', { threadId: first.threadId, limit: 50 });
+    expect(all.items.map((m) => m.body)).toEqual(['Hello from Jasmine', 'Your account number is 12345']);
+    expect(users.jasmine).toBeDefined();
+  });
+});

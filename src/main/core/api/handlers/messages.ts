@@ -1,11 +1,29 @@
-import { callBranches, can, decodeCursor, explain, matchingBranch, splitPage, threadAsCall, threadBranches, threadPageSql } from '../../policy';
+import {
+  callBranches,
+  can,
+  decodeCursor,
+  explain,
+  matchingBranch,
+  splitPage,
+  threadAsCall,
+  threadBranches,
+  threadPageSql,
+} from '../../policy';
 import { formatE164 } from '../../../../shared/phone';
 import type { ThreadListFilter } from '../../policy/listSql';
 import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
 import { getNumber } from '../../store/repos/numbers';
 import { searchNumbers } from '../../store/repos/numberSearch';
-import { findThread, insertMessage, insertThread, markThreadRead, messagePage, threadFacts } from '../../store/repos/threads';
+import {
+  findThread,
+  historyStart,
+  insertMessage,
+  insertThread,
+  markThreadRead,
+  messagePage,
+  threadFacts,
+} from '../../store/repos/threads';
 import { threadPageRows } from '../../store/repos/threadPage';
 import { stmt } from '../../store/stmt';
 import { ApiFailure, enforce, notFound } from '../failure';
@@ -44,9 +62,15 @@ export const messagesHandlers: Handlers<'messages'> = {
   },
 
   'messages.list': (ctx, { threadId, cursor, limit }) => {
-    mustSeeThread(ctx, threadId);
-    const rows = messagePage(ctx.db, threadId, decodeCursor(cursor), limit + 1);
-    const { page, nextCursor } = paginate(rows.map((m) => ({ ...m, k: m.sentAt })), limit);
+    const facts = mustSeeThread(ctx, threadId);
+    const bySending = facts.participantIds.filter((id) => id !== ctx.actor.userId);
+    const seesWithoutSending = can(ctx.actor, 'thread.view', { ...facts, participantIds: bySending }).allowed;
+    const start = historyStart(ctx.db, threadId, ctx.actor.userId, seesWithoutSending);
+    const rows = messagePage(ctx.db, threadId, decodeCursor(cursor), limit + 1, start);
+    const { page, nextCursor } = paginate(
+      rows.map((m) => ({ ...m, k: m.sentAt })),
+      limit,
+    );
     return { items: page.map(({ k: _k, ...m }) => m), nextCursor };
   },
 
@@ -62,7 +86,11 @@ export const messagesHandlers: Handlers<'messages'> = {
          LEFT JOIN call_flows f ON f.id = b.call_flow_id
         WHERE t.id = ?`,
     ).get(threadId) as { groupName: string | null; flowName: string | null; e164: string };
-    return explain(branch, { group: names.groupName ?? undefined, flow: names.flowName ?? undefined, bn: formatE164(names.e164) });
+    return explain(branch, {
+      group: names.groupName ?? undefined,
+      flow: names.flowName ?? undefined,
+      bn: formatE164(names.e164),
+    });
   },
 
   'messages.markRead': (ctx, { threadId }) => {
@@ -79,7 +107,14 @@ export const messagesHandlers: Handlers<'messages'> = {
     const at = ctx.now();
     const threadId =
       findThread(ctx.db, bnId, to) ??
-      insertThread(ctx.db, { accountId: ctx.actor.accountId, bnId, externalNumber: to, assignedUserId: ctx.actor.userId, assignedGroupId: null, at });
+      insertThread(ctx.db, {
+        accountId: ctx.actor.accountId,
+        bnId,
+        externalNumber: to,
+        assignedUserId: ctx.actor.userId,
+        assignedGroupId: null,
+        at,
+      });
     const id = insertMessage(ctx.db, { threadId, direction: 'outbound', senderUserId: ctx.actor.userId, body, at });
     const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
     if (facts) ctx.emit('messages.changed', { kind: 'thread', thread: facts });

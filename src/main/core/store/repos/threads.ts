@@ -9,24 +9,38 @@ export function threadFacts(db: Db, accountId: number, threadId: number): Thread
     db,
     `SELECT t.account_id, t.assigned_group_id, t.bn_id, b.call_flow_id
        FROM message_threads t JOIN business_numbers b ON b.id = t.bn_id WHERE t.id = ? AND t.account_id = ?`,
-  ).get(threadId, accountId) as { account_id: number; assigned_group_id: number | null; bn_id: number; call_flow_id: number | null } | undefined;
+  ).get(threadId, accountId) as
+    { account_id: number; assigned_group_id: number | null; bn_id: number; call_flow_id: number | null } | undefined;
   if (!r) return null;
   return {
     accountId: r.account_id,
     groupId: r.assigned_group_id,
     bnId: r.bn_id,
     bnFlowId: r.call_flow_id,
-    participantIds: stmt(db, 'SELECT user_id FROM thread_participants WHERE thread_id = ?').pluck().all(threadId) as number[],
+    participantIds: stmt(db, 'SELECT user_id FROM thread_participants WHERE thread_id = ?')
+      .pluck()
+      .all(threadId) as number[],
   };
 }
 
 export function findThread(db: Db, bnId: number, externalNumber: string): number | null {
-  return (stmt(db, 'SELECT id FROM message_threads WHERE bn_id = ? AND external_number = ?').pluck().get(bnId, externalNumber) as number | undefined) ?? null;
+  return (
+    (stmt(db, 'SELECT id FROM message_threads WHERE bn_id = ? AND external_number = ?')
+      .pluck()
+      .get(bnId, externalNumber) as number | undefined) ?? null
+  );
 }
 
 export function insertThread(
   db: Db,
-  t: { accountId: number; bnId: number; externalNumber: string; assignedUserId: number | null; assignedGroupId: number | null; at: number },
+  t: {
+    accountId: number;
+    bnId: number;
+    externalNumber: string;
+    assignedUserId: number | null;
+    assignedGroupId: number | null;
+    at: number;
+  },
 ): number {
   const id = Number(
     stmt(
@@ -74,7 +88,11 @@ export function insertMessage(
     `UPDATE message_threads SET last_preview = ?, last_direction = ?, last_message_at = max(last_message_at, ?)
       WHERE id = ? AND last_message_at <= ?`,
   ).run(m.body.slice(0, 140), m.direction, m.at, m.threadId, m.at);
-  stmt(db, 'UPDATE thread_participants SET last_message_at = ? WHERE thread_id = ? AND last_message_at < ?').run(m.at, m.threadId, m.at);
+  stmt(db, 'UPDATE thread_participants SET last_message_at = ? WHERE thread_id = ? AND last_message_at < ?').run(
+    m.at,
+    m.threadId,
+    m.at,
+  );
   // What a user sends, they have read.
   if (m.senderUserId !== null) markThreadRead(db, m.threadId, m.senderUserId, m.at);
   if (m.senderUserId !== null) addThreadParticipant(db, m.threadId, m.senderUserId);
@@ -85,14 +103,44 @@ export function insertMessage(
 export const messagePageSql = (after: boolean, limit: number) =>
   `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
      FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
-    WHERE m.thread_id = ?${after ? ' AND (m.sent_at, m.id) < (?, ?)' : ''}
+    WHERE m.thread_id = ? AND (m.sent_at, m.id) >= (?, ?)${after ? ' AND (m.sent_at, m.id) < (?, ?)' : ''}
     ORDER BY m.sent_at DESC, m.id DESC ${sqlLimit(limit)}`;
 
-export function messagePage(db: Db, threadId: number, cursor: { k: number; id: number } | null, limit: number): Message[] {
+/**
+ * Where a user's view of a thread begins: the whole thread for whoever sees it
+ * by their access or is its assignee; only from their own first message for
+ * someone who sees it solely because they sent into it (docs/policy-decisions.md,
+ * "Sending into a conversation"), so a message sent is never a key to the history.
+ */
+export function historyStart(
+  db: Db,
+  threadId: number,
+  userId: number,
+  seesWithoutSending: boolean,
+): { k: number; id: number } {
+  const whole = { k: -Infinity, id: -Infinity };
+  if (seesWithoutSending) return whole;
+  const assigned = stmt(db, 'SELECT assigned_user_id FROM message_threads WHERE id = ?').pluck().get(threadId) as
+    number | null;
+  if (assigned === userId) return whole;
+  const first = stmt(
+    db,
+    'SELECT sent_at AS k, id FROM messages WHERE thread_id = ? AND sender_user_id = ? ORDER BY sent_at, id LIMIT 1',
+  ).get(threadId, userId) as { k: number; id: number } | undefined;
+  return first ?? whole;
+}
+
+export function messagePage(
+  db: Db,
+  threadId: number,
+  cursor: { k: number; id: number } | null,
+  limit: number,
+  start: { k: number; id: number } = { k: -Infinity, id: -Infinity },
+): Message[] {
   const rows = (
     cursor
-      ? stmt(db, messagePageSql(true, limit)).all(threadId, cursor.k, cursor.id)
-      : stmt(db, messagePageSql(false, limit)).all(threadId)
+      ? stmt(db, messagePageSql(true, limit)).all(threadId, start.k, start.id, cursor.k, cursor.id)
+      : stmt(db, messagePageSql(false, limit)).all(threadId, start.k, start.id)
   ) as {
     id: number;
     thread_id: number;
