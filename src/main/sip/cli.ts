@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { ensurePrivateRunDir } from './runDir';
 import { dirname, join, resolve } from 'node:path';
 import { createCoreWithDb } from '../core/api/core';
 import { seedDemoIfEmpty } from '../core/demo/seed';
@@ -26,7 +27,8 @@ const cacheDir = join(projectRoot, '.cache');
 const dbPath = resolve(flag('db') ?? join(cacheDir, 'serve', 'teamline.db'));
 const runDir = join(cacheDir, 'sip', 'run');
 mkdirSync(dirname(dbPath), { recursive: true });
-mkdirSync(runDir, { recursive: true });
+mkdirSync(dirname(runDir), { recursive: true });
+ensurePrivateRunDir(runDir);
 
 const db = openDatabase(dbPath);
 seedDemoIfEmpty(db, Date.now(), { audioDir: join(projectRoot, 'resources', 'voicemail') });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateRunDir, writePrivateFile } from './runDir';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -140,9 +141,9 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
 
 /** Renders the template into `<runDir>/kamailio.cfg` (owner-only: it holds the proxy's token). */
 export function writeKamailioConfig(s: KamailioSettings, template = readFileSync(templatePath, 'utf8')): string {
-  mkdirSync(s.runDir, { recursive: true, mode: 0o700 });
+  ensurePrivateRunDir(s.runDir);
   const file = join(s.runDir, 'kamailio.cfg');
-  writeFileSync(file, renderTemplate(template, kamailioValues(s)), { mode: 0o600 });
+  writePrivateFile(file, renderTemplate(template, kamailioValues(s)));
   return file;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ensurePrivateRunDir } from './runDir';
 import type { Core } from '../core';
 import { stmt } from '../core/store/stmt';
 import { KamailioError } from './kamailio';
@@ -89,6 +90,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
   }
   const runDir = o.runDir ?? defaultRunDir(o.instance ?? 'default');
   try {
+    ensurePrivateRunDir(runDir);
     const phone = await startPhoneService({
       db: o.core.db,
       accountId,
