@@ -113,7 +113,7 @@ export default tseslint.config(
         'error',
         {
           selector:
-            "CallExpression[callee.name=/^use(Layout)?Effect$/] > ArrowFunctionExpression.arguments:first-child[body.type!='BlockStatement']",
+            "CallExpression[callee.name=/^use(Layout)?Effect$/] > ArrowFunctionExpression.arguments:first-child[body.type!='BlockStatement'][body.type!='ArrowFunctionExpression']",
           message: 'Give the effect a block body; return a clean-up function explicitly if it has one.',
         },
       ],

@@ -300,6 +300,26 @@ export const contract = {
   ),
 
   'calls.list': def(CallFilter, pageOf(CallRow)),
+  /**
+   * A one-time ticket to export a list as CSV, any size: the host streams it
+   * page by page through the same list method (the desktop app to a file the
+   * user chooses, the browser host as a download of GET /export/<token>).
+   * `filter` is the list's filter, without cursor or limit.
+   */
+  'exports.prepare': def(
+    z.strictObject({
+      kind: z.enum(['calls', 'audit', 'messages']),
+      // Any list's filter; the handler parses it again with that list's own schema.
+      filter: z
+        .union([
+          CallFilter.omit({ cursor: true, limit: true }),
+          z.strictObject({ actorUserId: Id.optional(), targetType: z.string().max(40).optional(), ...dateRange }),
+          z.strictObject({ bnId: Id.optional(), search: SearchText.optional(), ...dateRange }),
+        ])
+        .default({}),
+    }),
+    z.object({ token: z.string(), filename: z.string(), expiresAt: Timestamp }),
+  ),
   'calls.export': def(
     CallFilter.omit({ cursor: true, limit: true }),
     z.object({ filename: z.string(), csv: z.string(), rows: z.number(), truncated: z.boolean() }),
@@ -387,7 +407,7 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  * read-only "View as", and answer on a cancelled account.
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
-  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|audio|why|lookup|directory)$/.test(m)),
+  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|prepare|audio|why|lookup|directory)$/.test(m)),
 );
 
 /** Methods that answer without a signed-in session. */
