@@ -32,7 +32,8 @@ async function exportedIds(page: Page): Promise<number[]> {
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const file = await (await download).path();
   const lines = readFileSync(file, 'utf8').trim().split('\r\n').slice(1);
-  return lines.map((l) => Number(l.split(',').at(-1)));
+  // Every cell is quoted; the call's id is the last one.
+  return lines.map((l) => Number(/"(\d+)"$/.exec(l)?.[1]));
 }
 
 for (const key of Object.keys(expected)) {

@@ -620,7 +620,7 @@ function semanticCases(): Case[] {
       'invalid',
       'forbidden',
     ]),
-    c('users.setManagerPermissions', 'permissions for an Agent', { userId: u.john!, permissions: ['billing'] }, ['invalid', 'forbidden']),
+    c('users.setManagerPermissions', 'permissions for an Agent', { userId: u.john!, permissions: ['billing'] }, ['invalid', 'forbidden', 'conflict']),
     c('account.cancel', 'the wrong account name', { confirmName: 'Not the name' }, ['invalid', 'forbidden']),
     c('contacts.list', 'a cursor that is not one', { cursor: 'not a cursor!', limit: 10 }, SHAPE),
     c('contacts.list', 'a cursor with no id', { cursor: Buffer.from('Casey\u0000abc').toString('base64url'), limit: 10 }, SHAPE),
@@ -943,7 +943,7 @@ describe('the pipeline itself', () => {
     const core = createCoreWithDb(tc.db, { now: () => clock, validateOutput: true });
     const conn = core.connect(() => undefined);
     const signIn = (login: string, password: string) => conn.invoke('auth.signIn', { login, password });
-    const before = snapshot(tc.db);
+    const before = snapshot(tc.db, { ignoreSignIns: true });
 
     const wrong = await signIn('john@teamline.demo', 'wrong-password');
     const unknown = await signIn('nobody@teamline.demo', 'wrong-password');
@@ -951,9 +951,9 @@ describe('the pipeline itself', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     // The same answer, so a sign-in attempt does not reveal who has an account.
     expect(!wrong.ok && !unknown.ok && wrong.error.message === unknown.error.message).toBe(true);
-    for (let i = 0; i < 3; i++) expect((await signIn('john@teamline.demo', `wrong-${i}`)).ok).toBe(false);
+    for (let i = 0; i < 4; i++) expect((await signIn('john@teamline.demo', `wrong-${i}`)).ok).toBe(false);
 
-    // Five failures: the sixth attempt is refused even with the right password.
+    // Five failures for John from this address: the sixth attempt is refused even with the right password.
     const locked = await signIn('john@teamline.demo', DEMO_PASSWORD);
     expect(locked.ok).toBe(false);
     if (!locked.ok) {
@@ -968,7 +968,7 @@ describe('the pipeline itself', () => {
     clock += 30_000;
     const after = await signIn('john@teamline.demo', DEMO_PASSWORD);
     expect(after.ok).toBe(true);
-    expect(snapshot(tc.db)).toBe(before);
+    expect(snapshot(tc.db, { ignoreSignIns: true })).toBe(before);
     conn.close();
   });
 

@@ -117,8 +117,9 @@ describe('hot list queries use indexes, never a full scan of calls or messages',
 
   it('messages of a thread', () => {
     for (const [sql, params] of [
-      [messagePageSql(true, 50), [1, NOW, 1e9]],
-      [messagePageSql(false, 50), [1]],
+      // Thread, where the reader's view begins, and the cursor.
+      [messagePageSql(true, 50), [1, 0, 0, NOW, 1e9]],
+      [messagePageSql(false, 50), [1, 0, 0]],
     ] as const) {
       const details = plan(sql, [...params]).join('\n');
       expect(details).toMatch(/messages_thread_time/);
