@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite, in order — native module check, typecheck,
- * lint, Electron security lint, unit and integration tests (vitest), then the
+ * lint, formatting (Prettier), Electron security lint, unit and integration tests (vitest), then the
  * browser end-to-end tests (Playwright) when a Chromium is installed — and
  * one closing line, "N passed, N failed".
  */
@@ -14,6 +14,7 @@ const steps = [
   ['typecheck', npx, ['tsc', '--noEmit', '--composite', 'false', '-p', 'tsconfig.node.json']],
   ['typecheck (renderer)', npx, ['tsc', '--noEmit', '--composite', 'false', '-p', 'tsconfig.web.json']],
   ['lint', npx, ['eslint', '.', '--max-warnings', '0']],
+  ['format', npx, ['prettier', '--check', '.']],
   ['electron security lint', process.execPath, ['scripts/electronegativity.mjs']],
   [
     'unit and integration tests',

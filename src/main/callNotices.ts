@@ -21,7 +21,12 @@ export function wireCallNotices(rendererUrl: string, isOurWindow: (contents: Web
 
   ipcMain.on(NOTICE_CHANNEL, (event, raw: unknown) => {
     const sender = event.sender;
-    if (!isOurWindow(sender) || event.senderFrame !== sender.mainFrame || !isOwnRendererUrl(event.senderFrame?.url ?? '', rendererUrl)) return;
+    if (
+      !isOurWindow(sender) ||
+      event.senderFrame !== sender.mainFrame ||
+      !isOwnRendererUrl(event.senderFrame?.url ?? '', rendererUrl)
+    )
+      return;
     const notice = Notice.safeParse(raw);
     if (!notice.success || !Notification.isSupported()) return;
     const key = `${sender.id}:${notice.data.lineId}`;

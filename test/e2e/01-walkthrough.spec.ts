@@ -9,12 +9,22 @@ import { shot, signIn } from './helpers';
  * Calls page exports, which holds the whole filtered list.
  */
 const db = openE2eDb();
-const ids = (sql: string, ...params: unknown[]) => new Set(db.prepare(sql).pluck().all(...params) as number[]);
+const ids = (sql: string, ...params: unknown[]) =>
+  new Set(
+    db
+      .prepare(sql)
+      .pluck()
+      .all(...params) as number[],
+  );
 const own = (key: string) => ids('SELECT call_id FROM call_participants WHERE user_id = ?', userId(db, key));
-const group = (name: string) => ids('SELECT c.id FROM calls c JOIN user_groups g ON g.id = c.group_id WHERE g.name = ?', name);
+const group = (name: string) =>
+  ids('SELECT c.id FROM calls c JOIN user_groups g ON g.id = c.group_id WHERE g.name = ?', name);
 const union = (...sets: Set<number>[]) => new Set(sets.flatMap((s) => [...s]));
 const newestFirst = (s: Set<number>) =>
-  (db.prepare('SELECT id FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC, id DESC').pluck().all(JSON.stringify([...s])) as number[]);
+  db
+    .prepare('SELECT id FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC, id DESC')
+    .pluck()
+    .all(JSON.stringify([...s])) as number[];
 
 const expected: Record<string, () => Set<number>> = {
   john: () => union(group('Sales'), own('john')),
@@ -22,8 +32,18 @@ const expected: Record<string, () => Set<number>> = {
   jessica: () => union(group('Support'), own('jessica')),
   allie: () => union(group('Support'), own('allie')),
   jasmine: () => own('jasmine'),
-  karey: () => union(ids(`SELECT c.id FROM calls c JOIN call_flows f ON f.id = c.call_flow_id WHERE f.name = 'Main line'`), own('karey')),
-  leo: () => union(ids(`SELECT c.id FROM calls c JOIN business_numbers b ON b.id = c.bn_id WHERE b.e164 IN ('+12136472453', '+13322139228')`), own('leo')),
+  karey: () =>
+    union(
+      ids(`SELECT c.id FROM calls c JOIN call_flows f ON f.id = c.call_flow_id WHERE f.name = 'Main line'`),
+      own('karey'),
+    ),
+  leo: () =>
+    union(
+      ids(
+        `SELECT c.id FROM calls c JOIN business_numbers b ON b.id = c.bn_id WHERE b.e164 IN ('+12136472453', '+13322139228')`,
+      ),
+      own('leo'),
+    ),
   morgan: () => ids('SELECT id FROM calls'),
 };
 
@@ -42,7 +62,10 @@ for (const key of Object.keys(expected)) {
     const want = newestFirst(expected[key]!());
     const rows = page.locator('[data-call-id]');
     await expect(rows.first()).toBeVisible();
-    const onScreen = (await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-call-id'))))).slice(0, 8);
+    const onScreen = (await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-call-id'))))).slice(
+      0,
+      8,
+    );
     expect(onScreen).toEqual(want.slice(0, onScreen.length));
     const exported = await exportedIds(page);
     expect(exported).toEqual(want);
@@ -71,7 +94,11 @@ test('Leo exports his filtered calls, and the file holds exactly the calls he ma
   await expect(page.getByRole('search', { name: 'Filter calls' }).getByLabel('Result')).toHaveValue('Missed');
   await expect(page.locator('[data-call-id]').first()).toBeVisible();
   const want = newestFirst(
-    new Set([...expected.leo!()].filter((id) => db.prepare('SELECT result FROM calls WHERE id = ?').pluck().get(id) === 'missed')),
+    new Set(
+      [...expected.leo!()].filter(
+        (id) => db.prepare('SELECT result FROM calls WHERE id = ?').pluck().get(id) === 'missed',
+      ),
+    ),
   );
   expect(await exportedIds(page)).toEqual(want);
 });

@@ -18,11 +18,24 @@ rmSync(runDir, { recursive: true, force: true });
 const core = createCore({ dbPath: E2E_DB, demoIfEmpty: true, resourcesDir: join(root, 'resources') });
 // The suite's pages (the host below) may open the softphone's WebSocket.
 const origins = pageOrigins(`http://127.0.0.1:${E2E_PORT}`);
-const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, peer: `127.0.0.1:${E2E_PEER_PORT}`, runDir, origins });
-if (!phone) throw new Error('The phone service did not start: the softphone tests need kamailio (see docs/softphone.md)');
+const phone = await startHostedPhone({
+  core,
+  sipPort: 0,
+  wsPort: 0,
+  peer: `127.0.0.1:${E2E_PEER_PORT}`,
+  runDir,
+  origins,
+});
+if (!phone)
+  throw new Error('The phone service did not start: the softphone tests need kamailio (see docs/softphone.md)');
 writeFileSync(
   E2E_PHONE,
-  JSON.stringify({ wsUrl: phone.kamailio.wsUrl, sipPort: phone.kamailio.sipUdpPort, runDir, log: phone.kamailio.logFile }),
+  JSON.stringify({
+    wsUrl: phone.kamailio.wsUrl,
+    sipPort: phone.kamailio.sipUdpPort,
+    runDir,
+    log: phone.kamailio.logFile,
+  }),
 );
 const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), port: E2E_PORT });
 console.log(`e2e host at ${server.url}, phone service on ${phone.kamailio.wsUrl}`);

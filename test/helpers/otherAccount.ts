@@ -47,9 +47,21 @@ export function addOtherAccount(db: Db) {
     events: [],
     voicemail: { durationSeconds: 5, transcript: 'other' },
   });
-  const threadId = insertThread(db, { accountId, bnId, externalNumber: '+16175550999', assignedUserId: userId, assignedGroupId: null, at: NOW });
+  const threadId = insertThread(db, {
+    accountId,
+    bnId,
+    externalNumber: '+16175550999',
+    assignedUserId: userId,
+    assignedGroupId: null,
+    at: NOW,
+  });
   insertMessage(db, { threadId, direction: 'inbound', senderUserId: null, body: 'hi', at: NOW });
-  const contactId = insertContact(db, accountId, { name: 'Other contact', company: '', phone: '+16175550998', email: '', notes: '' }, NOW);
+  const contactId = insertContact(
+    db,
+    accountId,
+    { name: 'Other contact', company: '', phone: '+16175550998', email: '', notes: '' },
+    NOW,
+  );
   const integrationId = insertIntegration(db, {
     accountId,
     provider: 'hubspot',

@@ -39,8 +39,13 @@ describe('sip.directory and contacts.lookup', () => {
     addOtherAccount(t.db);
     const john = await t.as('john');
     const contact = await john.ok('contacts.create', { name: 'Rita Caller', phone: '+13105550177' });
-    expect(await john.ok('contacts.lookup', { phone: '+13105550177' })).toEqual({ contact: { id: contact.id, name: 'Rita Caller' } });
-    const otherPhone = t.db.prepare(`SELECT phone FROM contacts WHERE account_id != ? LIMIT 1`).pluck().get(t.ids.accountId) as string;
+    expect(await john.ok('contacts.lookup', { phone: '+13105550177' })).toEqual({
+      contact: { id: contact.id, name: 'Rita Caller' },
+    });
+    const otherPhone = t.db
+      .prepare(`SELECT phone FROM contacts WHERE account_id != ? LIMIT 1`)
+      .pluck()
+      .get(t.ids.accountId) as string;
     expect(await john.ok('contacts.lookup', { phone: otherPhone })).toEqual({ contact: null });
     expect((await john.call('contacts.lookup', { phone: 'not a number' })).ok).toBe(false);
     t.close();

@@ -86,13 +86,18 @@ const sortedIds = (ids: readonly number[]) => [...ids].sort((a, b) => a - b);
 
 /** The access state of one user, as the writer's expectations describe it. */
 function userState(db: Database.Database, userId: number) {
-  const u = db.prepare('SELECT role, call_access AS callAccess, default_bn_id AS defaultBnId FROM users WHERE id = ?').get(userId) as {
+  const u = db
+    .prepare('SELECT role, call_access AS callAccess, default_bn_id AS defaultBnId FROM users WHERE id = ?')
+    .get(userId) as {
     role: string;
     callAccess: string;
     defaultBnId: number | null;
   };
   const numbers = (kind: string) =>
-    db.prepare('SELECT bn_id FROM user_numbers WHERE user_id = ? AND kind = ? ORDER BY bn_id').pluck().all(userId, kind) as number[];
+    db
+      .prepare('SELECT bn_id FROM user_numbers WHERE user_id = ? AND kind = ? ORDER BY bn_id')
+      .pluck()
+      .all(userId, kind) as number[];
   return {
     role: u.role,
     callAccess: u.callAccess,
@@ -101,7 +106,10 @@ function userState(db: Database.Database, userId: number) {
     smsBnIds: numbers('sms'),
     defaultBnId: u.defaultBnId,
     managerPermissions: (
-      db.prepare('SELECT permission FROM manager_permissions WHERE user_id = ? ORDER BY permission').pluck().all(userId) as string[]
+      db
+        .prepare('SELECT permission FROM manager_permissions WHERE user_id = ? ORDER BY permission')
+        .pluck()
+        .all(userId) as string[]
     ).sort(),
   };
 }
@@ -122,13 +130,17 @@ function stateOf(db: Database.Database, expected: Expected): Expected {
 }
 
 /** The user-visible part of an expectation, to compare with an audit event's "after". */
-const withoutTarget = (e: Expected) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'userId' && k !== 'groupId'));
+const withoutTarget = (e: Expected) =>
+  Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'userId' && k !== 'groupId'));
 
 /** POLICY.md §2 invariants and the product's own consistency rules, checked straight in the database. */
 function checkInvariants(db: Database.Database, label: string) {
   expect(db.pragma('integrity_check', { simple: true }), `${label}: integrity_check`).toBe('ok');
   expect(db.pragma('foreign_key_check'), `${label}: foreign_key_check`).toEqual([]);
-  const accounts = db.prepare('SELECT id, owner_user_id AS owner FROM accounts').all() as { id: number; owner: number }[];
+  const accounts = db.prepare('SELECT id, owner_user_id AS owner FROM accounts').all() as {
+    id: number;
+    owner: number;
+  }[];
   expect(accounts.length).toBeGreaterThan(0);
   for (const a of accounts) {
     const admins = db
@@ -155,7 +167,11 @@ function checkInvariants(db: Database.Database, label: string) {
   expect(badPairs, `${label}: (role, call access) pairs`).toEqual([]);
   // Only Managers hold Manager permissions; only `numbers` access has a scope of numbers.
   expect(
-    db.prepare(`SELECT DISTINCT p.user_id FROM manager_permissions p JOIN users u ON u.id = p.user_id WHERE u.role <> 'manager'`).all(),
+    db
+      .prepare(
+        `SELECT DISTINCT p.user_id FROM manager_permissions p JOIN users u ON u.id = p.user_id WHERE u.role <> 'manager'`,
+      )
+      .all(),
     `${label}: permissions of non-Managers`,
   ).toEqual([]);
   expect(
@@ -227,7 +243,9 @@ describe('durability under SIGKILL', () => {
 
         // The writer's changes in the audit log, in the order they were written, each with its seq.
         const events = db
-          .prepare(`SELECT at, action, target_id AS targetId, after_json AS after FROM audit_events WHERE at >= ? AND action NOT LIKE 'auth.%' ORDER BY id`)
+          .prepare(
+            `SELECT at, action, target_id AS targetId, after_json AS after FROM audit_events WHERE at >= ? AND action NOT LIKE 'auth.%' ORDER BY id`,
+          )
           .all(CLOCK0 + STEP) as { at: number; action: string; targetId: number; after: string }[];
         const seqs = events.map((e) => (e.at - CLOCK0) / STEP);
         // One event per change, none lost, none twice, in order: exactly 1..K.
@@ -251,7 +269,8 @@ describe('durability under SIGKILL', () => {
           const after = JSON.parse(e.after) as Record<string, unknown>;
           for (const key of ['scopeBnIds', 'outboundCallBnIds', 'smsBnIds', 'memberIds', 'managerPermissions']) {
             if (Array.isArray(after[key]))
-              after[key] = key === 'managerPermissions' ? [...(after[key] as string[])].sort() : sortedIds(after[key] as number[]);
+              after[key] =
+                key === 'managerPermissions' ? [...(after[key] as string[])].sort() : sortedIds(after[key] as number[]);
           }
           expect(after, `${label}: audit of seq ${seq}`).toMatchObject(withoutTarget(change!.expected));
         }
@@ -261,7 +280,9 @@ describe('durability under SIGKILL', () => {
         for (let s = 1; s <= k; s++) lastOfKind.set(s % 4, s);
         for (const [kind, s] of lastOfKind) {
           const change = known.get(s)!;
-          expect(stateOf(db, change.expected), `${label}: state after seq ${s} (kind ${kind})`).toEqual(change.expected);
+          expect(stateOf(db, change.expected), `${label}: state after seq ${s} (kind ${kind})`).toEqual(
+            change.expected,
+          );
         }
         // The last acknowledged change in particular: the one in flight, if it committed, is of another kind.
         const last = known.get(lastAck);

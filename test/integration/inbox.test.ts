@@ -47,7 +47,10 @@ describe('unread badges', () => {
     const all = (await morgan.ok('messages.threads', { limit: 200 })).items;
     const mine = new Set((await jasmine.ok('messages.threads', { limit: 200 })).items.map((t) => t.id));
     const other = all.find((t) => !mine.has(t.id))!;
-    expect(await jasmine.call('messages.markRead', { threadId: other.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await jasmine.call('messages.markRead', { threadId: other.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 });
 
@@ -63,20 +66,28 @@ describe('voicemail recordings', () => {
     const hers = new Set((await jasmine.ok('voicemails.list', { limit: 200 })).items.map((v) => v.id));
     const notHers = (await john.ok('voicemails.list', { limit: 200 })).items.find((v) => !hers.has(v.id));
     expect(notHers).toBeDefined();
-    expect(await jasmine.call('voicemails.audio', { voicemailId: notHers!.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await jasmine.call('voicemails.audio', { voicemailId: notHers!.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 });
 
 describe('why a conversation is visible', () => {
   it('names the rule of the access policy, and answers only within access', async () => {
     const john = await tc.as('john');
-    const thread = (await john.ok('messages.threads', { limit: 200 })).items.find((t) => t.assignedGroupId === tc.ids.groups.sales)!;
+    const thread = (await john.ok('messages.threads', { limit: 200 })).items.find(
+      (t) => t.assignedGroupId === tc.ids.groups.sales,
+    )!;
     const why = await john.ok('messages.why', { threadId: thread.id });
     expect(why.rule).toBe('group');
     expect(why.explanation).toContain('Sales');
     const karey = await tc.as('karey');
     expect((await karey.ok('messages.why', { threadId: thread.id })).rule).toMatch(/callflow|participant/);
     const dana = await tc.as('dana');
-    expect(await dana.call('messages.why', { threadId: thread.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await dana.call('messages.why', { threadId: thread.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 });

@@ -86,7 +86,12 @@ function samples(): Samples {
   const u = tc.ids.users as Record<string, number>;
   const n = tc.ids.numbers;
   const g = tc.ids.groups;
-  const settings = { instanceUrl: 'https://crm.example.com', logCalls: true, logMessages: false, createContacts: false };
+  const settings = {
+    instanceUrl: 'https://crm.example.com',
+    logCalls: true,
+    logMessages: false,
+    createContacts: false,
+  };
   const steps = [
     { kind: 'greeting' as const, text: 'Hello' },
     {
@@ -135,12 +140,25 @@ function samples(): Samples {
       },
     ],
     'users.duplicate': [
-      { sourceUserId: u.john!, name: 'Nina New', email: 'nina@teamline.demo', extension: '150', password: 'a-long-password' },
+      {
+        sourceUserId: u.john!,
+        name: 'Nina New',
+        email: 'nina@teamline.demo',
+        extension: '150',
+        password: 'a-long-password',
+      },
     ],
     'users.deactivate': [{ userId: u.peter! }],
     'users.reactivate': [{ userId: u.peter! }],
     'users.updateSettings': [
-      { userId: u.peter!, name: 'Pete', email: 'pete@teamline.demo', extension: '151', title: 'Sales', timezone: 'America/Chicago' },
+      {
+        userId: u.peter!,
+        name: 'Pete',
+        email: 'pete@teamline.demo',
+        extension: '151',
+        title: 'Sales',
+        timezone: 'America/Chicago',
+      },
     ],
     'users.setRole': [{ userId: u.peter!, role: 'manager' }],
     'users.roleTable': [{}],
@@ -187,12 +205,29 @@ function samples(): Samples {
     'numbers.route': [{ bnId: n.mainLA, callFlowId: tc.ids.flows.billing }],
     'numbers.release': [{ bnId: n.mainLA }],
     'contacts.lookup': [{ phone: '+12135550100' }],
-    'contacts.list': [{ search: 'a', cursor: Buffer.from(`Casey\u0000${own.contactId}`).toString('base64url'), limit: 10 }],
+    'contacts.list': [
+      { search: 'a', cursor: Buffer.from(`Casey\u0000${own.contactId}`).toString('base64url'), limit: 10 },
+    ],
     'contacts.create': [
-      { name: 'New Person', company: 'Co', phone: '+13105550111', email: 'new@example.com', notes: 'Met at a fair', sharedNumber: false },
+      {
+        name: 'New Person',
+        company: 'Co',
+        phone: '+13105550111',
+        email: 'new@example.com',
+        notes: 'Met at a fair',
+        sharedNumber: false,
+      },
     ],
     'contacts.update': [
-      { contactId: own.contactId, name: 'Renamed', company: 'Co', phone: '+13105550112', email: 'renamed@example.com', notes: '', sharedNumber: false },
+      {
+        contactId: own.contactId,
+        name: 'Renamed',
+        company: 'Co',
+        phone: '+13105550112',
+        email: 'renamed@example.com',
+        notes: '',
+        sharedNumber: false,
+      },
     ],
     'contacts.delete': [{ contactId: own.contactId }],
     'integrations.list': [{}],
@@ -220,7 +255,11 @@ function samples(): Samples {
     'audit.list': [{ cursor: `${NOW}:1`, limit: 10, actorUserId: u.morgan!, targetType: 'user', from: 0, to: NOW }],
     'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter }],
     'calls.export': [callFilter],
-    'exports.prepare': [{ kind: 'calls', filter: { direction: 'inbound' } }, { kind: 'audit', filter: { actorUserId: u.morgan! } }, { kind: 'messages', filter: { search: '555' } }],
+    'exports.prepare': [
+      { kind: 'calls', filter: { direction: 'inbound' } },
+      { kind: 'audit', filter: { actorUserId: u.morgan! } },
+      { kind: 'messages', filter: { search: '555' } },
+    ],
     'calls.count': [callFilter],
     'calls.filterOptions': [{}],
     'calls.get': [{ callId: own.callId }],
@@ -481,7 +520,13 @@ function variants(schema: z.ZodType, sample: unknown, path: string, key: string)
     for (const [label, value] of badByTag[tag]) shape(`bad ${tag} ${label}`, value, tag === 'id' ? 'assert' : 'filter');
     if (tag === 'id') {
       const wrap = (id: number) => (jsType(sample) === 'array' ? [id] : id);
-      out.push({ what: `${path}: unknown id ${UNKNOWN_ID}`, value: wrap(UNKNOWN_ID), kind: 'id', check: 'assert', idField: key });
+      out.push({
+        what: `${path}: unknown id ${UNKNOWN_ID}`,
+        value: wrap(UNKNOWN_ID),
+        kind: 'id',
+        check: 'assert',
+        idField: key,
+      });
       const foreign = foreignFor[key];
       if (!foreign) throw new Error(`No other-account row for the id field "${key}" (${path}); add it to foreignFor`);
       out.push({
@@ -505,7 +550,8 @@ function variants(schema: z.ZodType, sample: unknown, path: string, key: string)
   }
   if (d.type === 'enum') {
     const first = String(Object.values(d.entries!)[0]);
-    for (const value of ['superuser', '', first.toUpperCase(), '__proto__', 'toString']) shape(`enum value "${value}"`, value);
+    for (const value of ['superuser', '', first.toUpperCase(), '__proto__', 'toString'])
+      shape(`enum value "${value}"`, value);
   }
   if (d.type === 'literal') shape('another literal', 'not-this-one');
 
@@ -552,12 +598,18 @@ function objectVariants(schema: z.ZodType, sample: unknown, path: string): Varia
   }
   // An own "__proto__" key, as JSON.parse would make it.
   const poisoned = { ...base };
-  Object.defineProperty(poisoned, '__proto__', { value: { isAdmin: true }, enumerable: true, configurable: true, writable: true });
+  Object.defineProperty(poisoned, '__proto__', {
+    value: { isAdmin: true },
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
   out.push({ what: at('an own __proto__ field'), value: poisoned, kind: 'shape', check: 'assert' });
 
   for (const [k, field] of Object.entries(shapeOf)) {
     if (!(k in base)) continue;
-    for (const v of variants(field, base[k], path ? `${path}.${k}` : k, k)) out.push({ ...v, value: { ...base, [k]: v.value } });
+    for (const v of variants(field, base[k], path ? `${path}.${k}` : k, k))
+      out.push({ ...v, value: { ...base, [k]: v.value } });
   }
   return out;
 }
@@ -567,7 +619,13 @@ function semanticCases(): Case[] {
   const u = tc.ids.users as Record<string, number>;
   const n = tc.ids.numbers;
   const g = tc.ids.groups;
-  const c = (method: Method, what: string, input: unknown, codes: readonly ErrorCode[], kind: Kind = 'semantic'): Case => ({
+  const c = (
+    method: Method,
+    what: string,
+    input: unknown,
+    codes: readonly ErrorCode[],
+    kind: Kind = 'semantic',
+  ): Case => ({
     method,
     what,
     input,
@@ -575,14 +633,24 @@ function semanticCases(): Case[] {
     codes,
   });
   const shape = (method: Method, what: string, input: unknown) => c(method, what, input, SHAPE, 'shape');
-  const settings = { instanceUrl: 'https://crm.example.com', logCalls: true, logMessages: false, createContacts: false };
+  const settings = {
+    instanceUrl: 'https://crm.example.com',
+    logCalls: true,
+    logMessages: false,
+    createContacts: false,
+  };
   return [
     // Numbers that do not exist, or belong to someone else.
     c('numbers.buy', 'a well-formed number that is not for sale', { e164: '+19995550100' }, ID),
     c('numbers.buy', 'a number the account already owns', { e164: '+12136472453' }, ID),
     c('numbers.buy', "another account's number", { e164: '+16175550100' }, ID),
     c('calls.authorizeOutbound', "calling from another account's number", { bnId: other.bnId, to: '+13105550100' }, ID),
-    c('messages.send', "texting from another account's number", { bnId: other.bnId, to: '+13105550100', body: 'hi' }, ID),
+    c(
+      'messages.send',
+      "texting from another account's number",
+      { bnId: other.bnId, to: '+13105550100', body: 'hi' },
+      ID,
+    ),
     // Deleted and released rows read as unknown.
     c('groups.rename', 'a deleted group', { groupId: gone.groupId, name: 'Back' }, ID),
     c('groups.setMembers', 'a deleted group', { groupId: gone.groupId, memberIds: [u.john!] }, ID),
@@ -590,10 +658,21 @@ function semanticCases(): Case[] {
     c(
       'users.add',
       'joining a deleted group',
-      { name: 'Nina', email: 'nina@teamline.demo', extension: '150', password: 'a-long-password', groupIds: [gone.groupId] },
+      {
+        name: 'Nina',
+        email: 'nina@teamline.demo',
+        extension: '150',
+        password: 'a-long-password',
+        groupIds: [gone.groupId],
+      },
       ID,
     ),
-    c('callFlows.create', 'ringing a deleted group', { name: 'X', steps: [{ kind: 'ring_group', groupId: gone.groupId }] }, ID),
+    c(
+      'callFlows.create',
+      'ringing a deleted group',
+      { name: 'X', steps: [{ kind: 'ring_group', groupId: gone.groupId }] },
+      ID,
+    ),
     c('callFlows.get', 'a deleted call flow', { callFlowId: gone.flowId }, ID),
     c('callFlows.update', 'a deleted call flow', { callFlowId: gone.flowId, name: 'Back' }, ID),
     c('callFlows.delete', 'a deleted call flow', { callFlowId: gone.flowId }, ID),
@@ -601,29 +680,52 @@ function semanticCases(): Case[] {
     c('numbers.setLabel', 'a released number', { bnId: gone.bnId, label: 'Back' }, ID),
     c('numbers.route', 'a released number', { bnId: gone.bnId, callFlowId: null }, ID),
     c('numbers.release', 'a released number', { bnId: gone.bnId }, ID),
-    c('users.setOutboundNumbers', 'a released number', { userId: u.peter!, outboundCallBnIds: [gone.bnId], smsBnIds: [] }, ID),
-    c('users.setCallAccess', 'a released number in scope', { userId: u.peter!, callAccess: 'numbers', scopeBnIds: [gone.bnId] }, ID),
+    c(
+      'users.setOutboundNumbers',
+      'a released number',
+      { userId: u.peter!, outboundCallBnIds: [gone.bnId], smsBnIds: [] },
+      ID,
+    ),
+    c(
+      'users.setCallAccess',
+      'a released number in scope',
+      { userId: u.peter!, callAccess: 'numbers', scopeBnIds: [gone.bnId] },
+      ID,
+    ),
     c('messages.send', 'texting from a released number', { bnId: gone.bnId, to: '+13105550100', body: 'hi' }, ID),
     c('calls.authorizeOutbound', 'calling from a released number', { bnId: gone.bnId, to: '+13105550100' }, ID),
     // Well-formed but meaningless.
-    c('users.setCallAccess', '"Business numbers" access with no number', { userId: u.peter!, callAccess: 'numbers', scopeBnIds: [] }, [
-      'invalid',
-      'forbidden',
-    ]),
+    c(
+      'users.setCallAccess',
+      '"Business numbers" access with no number',
+      { userId: u.peter!, callAccess: 'numbers', scopeBnIds: [] },
+      ['invalid', 'forbidden'],
+    ),
     c(
       'users.setOutboundNumbers',
       'a default caller ID that is not an outbound number',
       { userId: u.peter!, outboundCallBnIds: [n.mainLA], smsBnIds: [], defaultBnId: n.mainNY },
       ['invalid', 'forbidden'],
     ),
-    c('users.setOutboundNumbers', "an Administrator's numbers", { userId: u.morgan!, outboundCallBnIds: [n.mainLA], smsBnIds: [] }, [
+    c(
+      'users.setOutboundNumbers',
+      "an Administrator's numbers",
+      { userId: u.morgan!, outboundCallBnIds: [n.mainLA], smsBnIds: [] },
+      ['invalid', 'forbidden'],
+    ),
+    c('users.setManagerPermissions', 'permissions for an Agent', { userId: u.john!, permissions: ['billing'] }, [
       'invalid',
       'forbidden',
+      'conflict',
     ]),
-    c('users.setManagerPermissions', 'permissions for an Agent', { userId: u.john!, permissions: ['billing'] }, ['invalid', 'forbidden', 'conflict']),
     c('account.cancel', 'the wrong account name', { confirmName: 'Not the name' }, ['invalid', 'forbidden']),
     c('contacts.list', 'a cursor that is not one', { cursor: 'not a cursor!', limit: 10 }, SHAPE),
-    c('contacts.list', 'a cursor with no id', { cursor: Buffer.from('Casey\u0000abc').toString('base64url'), limit: 10 }, SHAPE),
+    c(
+      'contacts.list',
+      'a cursor with no id',
+      { cursor: Buffer.from('Casey\u0000abc').toString('base64url'), limit: 10 },
+      SHAPE,
+    ),
     // Refinements the generic walk does not know.
     shape('billing.update', 'a lower-case country code', {
       contactName: 'Pat',
@@ -641,23 +743,32 @@ function semanticCases(): Case[] {
       postalCode: '1',
       country: 'USA',
     }),
-    ...['http://crm.example.com', 'javascript:alert(1)', 'ftp://crm.example.com', 'https://', 'crm.example.com'].map((instanceUrl) =>
-      shape('integrations.create', `an instance URL of ${instanceUrl}`, {
-        provider: 'hubspot',
-        name: 'CRM',
-        settings: { ...settings, instanceUrl },
-      }),
+    ...['http://crm.example.com', 'javascript:alert(1)', 'ftp://crm.example.com', 'https://', 'crm.example.com'].map(
+      (instanceUrl) =>
+        shape('integrations.create', `an instance URL of ${instanceUrl}`, {
+          provider: 'hubspot',
+          name: 'CRM',
+          settings: { ...settings, instanceUrl },
+        }),
     ),
     shape('integrations.create', 'an unknown provider', { provider: 'myspace', name: 'CRM', settings }),
     shape('users.updateSettings', 'a time zone with a space', { userId: u.peter!, timezone: 'America/New York' }),
     shape('users.updateSettings', 'a time zone that is a path', { userId: u.peter!, timezone: '../../etc/passwd' }),
-    shape('users.add', 'a short password', { name: 'Nina', email: 'nina@teamline.demo', extension: '150', password: 'short' }),
+    shape('users.add', 'a short password', {
+      name: 'Nina',
+      email: 'nina@teamline.demo',
+      extension: '150',
+      password: 'short',
+    }),
     shape('auth.changePassword', 'a short new password', { current: DEMO_PASSWORD, next: 'short' }),
     shape('callFlows.create', 'a menu key that is not a key', {
       name: 'X',
       steps: [{ kind: 'menu', text: 'Hi', branches: [{ key: 'x', steps: [] }] }],
     }),
-    shape('callFlows.create', 'a menu with no branches', { name: 'X', steps: [{ kind: 'menu', text: 'Hi', branches: [] }] }),
+    shape('callFlows.create', 'a menu with no branches', {
+      name: 'X',
+      steps: [{ kind: 'menu', text: 'Hi', branches: [] }],
+    }),
     shape('callFlows.create', 'business hours on day 7', {
       name: 'X',
       steps: [{ kind: 'hours', timezone: 'UTC', open: [{ day: 7, from: '09:00', to: '17:00' }], branches: [] }],
@@ -666,16 +777,26 @@ function semanticCases(): Case[] {
       name: 'X',
       steps: [{ kind: 'hours', timezone: 'UTC', open: [{ day: 1, from: '25:00', to: '17:00' }], branches: [] }],
     }),
-    shape('callFlows.create', 'ringing for 1 second', { name: 'X', steps: [{ kind: 'ring_group', groupId: g.sales, ringSeconds: 1 }] }),
+    shape('callFlows.create', 'ringing for 1 second', {
+      name: 'X',
+      steps: [{ kind: 'ring_group', groupId: g.sales, ringSeconds: 1 }],
+    }),
     shape('callFlows.create', 'a step of an unknown kind', { name: 'X', steps: [{ kind: 'hangup_on_everyone' }] }),
     shape('callFlows.create', 'more than 30 steps', {
       name: 'X',
       steps: Array.from({ length: 31 }, () => ({ kind: 'greeting', text: 'Hi' })),
     }),
     shape('users.setManagerPermissions', 'an unknown permission', { userId: u.leo!, permissions: ['root'] }),
-    shape('users.setManagerPermissions', 'eight permissions', { userId: u.leo!, permissions: Array.from({ length: 8 }, () => 'billing') }),
+    shape('users.setManagerPermissions', 'eight permissions', {
+      userId: u.leo!,
+      permissions: Array.from({ length: 8 }, () => 'billing'),
+    }),
     shape('messages.send', 'an empty message', { bnId: n.mainLA, to: '+13105550100', body: '   ' }),
-    shape('messages.send', 'a message of 1,601 characters', { bnId: n.mainLA, to: '+13105550100', body: 'x'.repeat(1601) }),
+    shape('messages.send', 'a message of 1,601 characters', {
+      bnId: n.mainLA,
+      to: '+13105550100',
+      body: 'x'.repeat(1601),
+    }),
     shape('numbers.catalogue', 'letters in the search', { search: '213abc' }),
   ];
 }
@@ -741,7 +862,8 @@ function problem(c: Case, who: string, r: ApiResult<unknown>): string | null {
   if (message.includes('x'.repeat(50))) return `${label}: message echoes the input`;
   if (fields !== undefined) {
     for (const [k, v] of Object.entries(fields)) {
-      if (typeof v !== 'string' || v.length === 0 || k.length > 200) return `${label}: bad field error ${k}: ${String(v)}`;
+      if (typeof v !== 'string' || v.length === 0 || k.length > 200)
+        return `${label}: bad field error ${k}: ${String(v)}`;
     }
   }
   return null;
@@ -978,7 +1100,9 @@ describe('the pipeline itself', () => {
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
     const requests = counts.reduce((sum, [m, n]) => sum + n * (clients.length + (publicMethods.has(m) ? 1 : 0)), 0);
     const fewest = [...counts].sort((a, b) => a[1] - b[1])[0]!;
-    console.log(`malformed: ${methods.length} methods, ${total} cases, ${requests} requests (fewest: ${fewest[0]} with ${fewest[1]})`);
+    console.log(
+      `malformed: ${methods.length} methods, ${total} cases, ${requests} requests (fewest: ${fewest[0]} with ${fewest[1]})`,
+    );
     expect(total).toBeGreaterThan(0);
   });
 });

@@ -71,7 +71,18 @@ describe('sign-in and sessions', () => {
   it('lists the demo users for the sign-in screen only while the demo account is loaded', async () => {
     const c = tc.anonymous();
     const users = await c.ok('auth.demoUsers', {});
-    expect(users.map((u) => u.extension)).toEqual(['100', '101', '102', '103', '104', '105', '106', '107', '108', '109']);
+    expect(users.map((u) => u.extension)).toEqual([
+      '100',
+      '101',
+      '102',
+      '103',
+      '104',
+      '105',
+      '106',
+      '107',
+      '108',
+      '109',
+    ]);
     tc.db.prepare(`UPDATE accounts SET name = 'Acme' WHERE id = ?`).run(tc.ids.accountId);
     expect(await c.ok('auth.demoUsers', {})).toEqual([]);
   });
@@ -88,14 +99,20 @@ describe('push events', () => {
     expect(john.events.map((e) => e.name)).toContain('users.changed');
     const me = await jasmine.ok('auth.me', {});
     expect(me.outboundCallNumbers).toEqual([]);
-    expect(await jasmine.call('calls.authorizeOutbound', { bnId: tc.ids.numbers.mainLA, to: '+13105550100' })).toMatchObject({
+    expect(
+      await jasmine.call('calls.authorizeOutbound', { bnId: tc.ids.numbers.mainLA, to: '+13105550100' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
   });
 
   it('announces a new call only to those who may see it', async () => {
-    const clients = Object.fromEntries(await Promise.all(['john', 'jessica', 'jasmine', 'karey', 'leo', 'dana', 'morgan'].map(async (k) => [k, await tc.as(k)] as const)));
+    const clients = Object.fromEntries(
+      await Promise.all(
+        ['john', 'jessica', 'jasmine', 'karey', 'leo', 'dana', 'morgan'].map(async (k) => [k, await tc.as(k)] as const),
+      ),
+    );
     tc.recordCall({
       accountId: tc.ids.accountId,
       direction: 'inbound',
@@ -171,11 +188,15 @@ describe('sign-in lockout', () => {
   it('counts failures per login, so reconnecting does not reset it', async () => {
     for (let i = 0; i < 5; i++) {
       const fresh = tc.anonymous();
-      expect((await fresh.call('auth.signIn', { login: 'peter@teamline.demo', password: 'wrong-password' })).ok).toBe(false);
+      expect((await fresh.call('auth.signIn', { login: 'peter@teamline.demo', password: 'wrong-password' })).ok).toBe(
+        false,
+      );
     }
     const r = await tc.anonymous().call('auth.signIn', { login: 'PETER@teamline.demo', password: 'teamline-demo' });
     expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // Other people are not locked out.
-    expect((await tc.anonymous().call('auth.signIn', { login: 'john@teamline.demo', password: 'teamline-demo' })).ok).toBe(true);
+    expect(
+      (await tc.anonymous().call('auth.signIn', { login: 'john@teamline.demo', password: 'teamline-demo' })).ok,
+    ).toBe(true);
   });
 });

@@ -12,18 +12,41 @@ import { messagePageSql } from '../../src/main/core/store/repos/threads';
 import { NOW } from '../helpers/core';
 
 const tables = (db: Database.Database) =>
-  db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string; sql: string }[];
+  db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as {
+    name: string;
+    sql: string;
+  }[];
 
 describe('migrations', () => {
   it('001 creates every entity of POLICY.md §1 as a STRICT table with foreign keys on', () => {
     const db = openDatabase(':memory:');
     const names = tables(db).map((t) => t.name);
-    for (const t of ['accounts', 'users', 'business_numbers', 'user_groups', 'group_members', 'call_flows', 'calls', 'call_participants', 'voicemails', 'message_threads', 'messages', 'contacts', 'integrations', 'billing_profiles', 'audit_events', 'manager_permissions', 'user_numbers']) {
+    for (const t of [
+      'accounts',
+      'users',
+      'business_numbers',
+      'user_groups',
+      'group_members',
+      'call_flows',
+      'calls',
+      'call_participants',
+      'voicemails',
+      'message_threads',
+      'messages',
+      'contacts',
+      'integrations',
+      'billing_profiles',
+      'audit_events',
+      'manager_permissions',
+      'user_numbers',
+    ]) {
       expect(names).toContain(t);
     }
     // The trigram index (migration 004) is a virtual table with its own shadow tables, which SQLite makes as it likes.
     const ordinary = new Set(
-      (db.pragma('table_list') as { name: string; type: string }[]).filter((t) => t.type === 'table').map((t) => t.name),
+      (db.pragma('table_list') as { name: string; type: string }[])
+        .filter((t) => t.type === 'table')
+        .map((t) => t.name),
     );
     for (const t of tables(db).filter((x) => ordinary.has(x.name))) expect(t.sql, t.name).toMatch(/\bSTRICT\b/);
     expect(ordinary).toContain('external_numbers');
@@ -50,7 +73,9 @@ describe('migrations', () => {
     expect(() => db.prepare(`UPDATE users SET role = 'superuser'`).run()).toThrow(/CHECK/);
     expect(() => db.prepare('UPDATE audit_events SET summary = ?').run('x')).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
-    expect(() => db.prepare(`INSERT INTO business_numbers (account_id, e164, created_at) VALUES (1, '12136472453', 0)`).run()).toThrow(/CHECK/);
+    expect(() =>
+      db.prepare(`INSERT INTO business_numbers (account_id, e164, created_at) VALUES (1, '12136472453', 0)`).run(),
+    ).toThrow(/CHECK/);
   });
 
   it('is idempotent: opening again runs nothing', () => {
@@ -73,7 +98,11 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     migrate(db, migrations);
     const before = tables(db).length;
-    const broken = [...migrations, { version: migrations.length + 1, name: 'ok', sql: 'CREATE TABLE t1 (a INTEGER) STRICT;' }, { version: migrations.length + 2, name: 'bad', sql: 'CREATE TABLE oops (' }];
+    const broken = [
+      ...migrations,
+      { version: migrations.length + 1, name: 'ok', sql: 'CREATE TABLE t1 (a INTEGER) STRICT;' },
+      { version: migrations.length + 2, name: 'bad', sql: 'CREATE TABLE oops (' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(tables(db).length).toBe(before);
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);

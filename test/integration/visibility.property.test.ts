@@ -69,7 +69,10 @@ const stepArb: fc.Arbitrary<StepGen> = fc.oneof(
     }),
     weight: 1,
   },
-  { arbitrary: fc.record({ kind: fc.constant('hours' as const), closed: fc.array(leafArb, { maxLength: 2 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('hours' as const), closed: fc.array(leafArb, { maxLength: 2 }) }),
+    weight: 1,
+  },
 );
 
 const userArb = fc.record({
@@ -104,7 +107,10 @@ const callArb = fc.record({
   flow: rarely(ix, 1),
   group: rarely(ix, 1),
   participants: fc.array(
-    fc.record({ u: ix, role: fc.constantFrom<ParticipantRole>('placed', 'answered', 'transferred', 'missed', 'voicemail') }),
+    fc.record({
+      u: ix,
+      role: fc.constantFrom<ParticipantRole>('placed', 'answered', 'transferred', 'missed', 'voicemail'),
+    }),
     { maxLength: 3 },
   ),
   /** Few distinct instants: many ties on started_at. */
@@ -117,7 +123,9 @@ const threadArb = fc.record({
   assignedUser: rarely(ix, 1),
   assignedGroup: rarely(ix, 1),
   t: fc.nat(5),
-  messages: fc.array(fc.record({ inbound: fc.boolean(), sender: ix, dt: fc.integer({ min: -2, max: 3 }) }), { maxLength: 4 }),
+  messages: fc.array(fc.record({ inbound: fc.boolean(), sender: ix, dt: fc.integer({ min: -2, max: 3 }) }), {
+    maxLength: 4,
+  }),
   foreign: flag(6),
 });
 
@@ -126,8 +134,14 @@ const worldArb = fc.record({
   foreignPlan: fc.constantFrom<Plan>('business', 'company'),
   users: fc.array(userArb, { minLength: 3, maxLength: 10 }),
   owner: ix,
-  groups: fc.array(fc.record({ members: fc.array(ix, { maxLength: 5 }), deleted: flag(8) }), { minLength: 1, maxLength: 4 }),
-  flows: fc.array(fc.record({ steps: fc.array(stepArb, { maxLength: 4 }), deleted: flag(10) }), { minLength: 1, maxLength: 3 }),
+  groups: fc.array(fc.record({ members: fc.array(ix, { maxLength: 5 }), deleted: flag(8) }), {
+    minLength: 1,
+    maxLength: 4,
+  }),
+  flows: fc.array(fc.record({ steps: fc.array(stepArb, { maxLength: 4 }), deleted: flag(10) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   bns: fc.array(fc.record({ flow: rarely(ix, 1), released: flag(8) }), { minLength: 1, maxLength: 5 }),
   calls: fc.array(callArb, { maxLength: 60, size: 'max' }),
   threads: fc.array(threadArb, { maxLength: 30, size: 'max' }),
@@ -284,7 +298,11 @@ function build(g: Gen): World {
           case 'greeting':
             return { kind: 'greeting', text: 'Hello' };
           case 'menu':
-            return { kind: 'menu', text: 'Press a key', branches: s.branches.map((b, k) => ({ key: String(k + 1), steps: toSteps(b) })) };
+            return {
+              kind: 'menu',
+              text: 'Press a key',
+              branches: s.branches.map((b, k) => ({ key: String(k + 1), steps: toSteps(b) })),
+            };
           case 'hours':
             return {
               kind: 'hours',
@@ -344,9 +362,9 @@ function build(g: Gen): World {
     // --- History, both accounts interleaved (ids of one account are not contiguous).
     g.calls.forEach((c, i) => {
       const f = c.foreign;
-      const participants = [...new Map(c.participants.map((p) => [f ? pick(fUsers, p.u) : U(p.u), p.role])).entries()].map(
-        ([userId, role]) => ({ userId, role }),
-      );
+      const participants = [
+        ...new Map(c.participants.map((p) => [f ? pick(fUsers, p.u) : U(p.u), p.role])).entries(),
+      ].map(([userId, role]) => ({ userId, role }));
       const bnId = c.direction === 'internal' || c.bn === null ? null : f ? fBnId : B(c.bn);
       const flowId = c.flow === null ? null : f ? fFlowId : pick(flows, c.flow).id;
       const groupId = c.group === null ? null : f ? fGroupId : G(c.group);
@@ -400,11 +418,25 @@ function build(g: Gen): World {
       for (const m of t.messages) {
         const mAt = at + m.dt * SEC;
         const sender = m.inbound ? null : f ? pick(fUsers, m.sender) : U(m.sender);
-        insertMessage(db, { threadId: id, direction: m.inbound ? 'inbound' : 'outbound', senderUserId: sender, body: 'hi', at: mAt });
+        insertMessage(db, {
+          threadId: id,
+          direction: m.inbound ? 'inbound' : 'outbound',
+          senderUserId: sender,
+          body: 'hi',
+          at: mAt,
+        });
         lastAt = Math.max(lastAt, mAt);
         if (sender !== null) senders.push(sender);
       }
-      w.threads.push({ id, account: f ? foreign : main, bnId, assignedUser, assignedGroup, senders: uniq(senders), lastAt });
+      w.threads.push({
+        id,
+        account: f ? foreign : main,
+        bnId,
+        assignedUser,
+        assignedGroup,
+        senders: uniq(senders),
+        lastAt,
+      });
     });
 
     // --- Later changes the history must survive: deleted groups and flows, released BNs.
@@ -454,7 +486,9 @@ function reference(w: World, u: MUser): Expected {
   };
   const level: CallAccessLevel = u.role === 'administrator' ? 'all' : u.level;
   // A deleted group has no members any more: nobody sees items through it.
-  const myGroups = new Set(w.groups.filter((g) => g.account === u.account && !g.deleted && g.members.includes(u.id)).map((g) => g.id));
+  const myGroups = new Set(
+    w.groups.filter((g) => g.account === u.account && !g.deleted && g.members.includes(u.id)).map((g) => g.id),
+  );
   const myFlows = new Set(
     w.flows
       .filter((f) => f.account === u.account && !f.deleted)
@@ -466,7 +500,13 @@ function reference(w: World, u: MUser): Expected {
   );
   const scope = new Set(level === 'numbers' ? u.scope.filter(live) : []);
 
-  const decide = (account: number, participant: boolean, group: number | null, flow: number | null, bn: number | null): Rule[] => {
+  const decide = (
+    account: number,
+    participant: boolean,
+    group: number | null,
+    flow: number | null,
+    bn: number | null,
+  ): Rule[] => {
     if (account !== u.account) return [];
     if (level === 'all') return ['all'];
     const out: Rule[] = [];
@@ -486,7 +526,8 @@ function reference(w: World, u: MUser): Expected {
   const visibleCalls = w.calls.filter((c) => callReasons(c).length > 0);
 
   const accountBns = w.bns.filter((b) => b.account === u.account && !b.released).map((b) => b.id);
-  const seesAllBns = u.role === 'administrator' || (u.role === 'manager' && (u.perms.has('numbers') || level === 'all'));
+  const seesAllBns =
+    u.role === 'administrator' || (u.role === 'manager' && (u.perms.has('numbers') || level === 'all'));
   const own = new Set([...u.call, ...u.sms, ...scope]);
   return {
     level,
@@ -509,7 +550,8 @@ function reference(w: World, u: MUser): Expected {
 // Talking to the API.
 
 type Conn = ReturnType<ReturnType<typeof createCoreWithDb>['connect']>;
-const invoke = <M extends Method>(conn: Conn, method: M, input: Input<M>) => conn.invoke(method, input) as Promise<ApiResult<Output<M>>>;
+const invoke = <M extends Method>(conn: Conn, method: M, input: Input<M>) =>
+  conn.invoke(method, input) as Promise<ApiResult<Output<M>>>;
 
 async function ok<M extends Method>(conn: Conn, method: M, input: Input<M>): Promise<Output<M>> {
   const r = await invoke(conn, method, input);
@@ -577,7 +619,13 @@ function callFilterOf(w: World, u: MUser, f: FilterGen) {
   return { api, vmApi, threadApi, matches, threadMatches };
 }
 
-async function checkUser(w: World, core: ReturnType<typeof createCoreWithDb>, u: MUser, f: FilterGen, sizes: readonly number[]) {
+async function checkUser(
+  w: World,
+  core: ReturnType<typeof createCoreWithDb>,
+  u: MUser,
+  f: FilterGen,
+  sizes: readonly number[],
+) {
   const conn = core.connect(() => undefined);
   try {
     await ok(conn, 'auth.signIn', { login: u.email, password: PASSWORD });
@@ -618,12 +666,14 @@ async function checkUser(w: World, core: ReturnType<typeof createCoreWithDb>, u:
     expect(await calls(filter.api, 'filtered calls'), `${who}: calls.list ${JSON.stringify(filter.api)}`).toEqual(
       filtered(want.calls, (id) => filter.matches(byId.get(id)!, true)),
     );
-    expect(await voicemails(filter.vmApi, 'filtered voicemails'), `${who}: voicemails.list ${JSON.stringify(filter.vmApi)}`).toEqual(
-      filtered(want.voicemails, (id) => filter.matches(byId.get(id)!, false)),
-    );
-    expect(await threads(filter.threadApi, 'filtered threads'), `${who}: messages.threads ${JSON.stringify(filter.threadApi)}`).toEqual(
-      filtered(want.threads, (id) => filter.threadMatches(threadById.get(id)!)),
-    );
+    expect(
+      await voicemails(filter.vmApi, 'filtered voicemails'),
+      `${who}: voicemails.list ${JSON.stringify(filter.vmApi)}`,
+    ).toEqual(filtered(want.voicemails, (id) => filter.matches(byId.get(id)!, false)));
+    expect(
+      await threads(filter.threadApi, 'filtered threads'),
+      `${who}: messages.threads ${JSON.stringify(filter.threadApi)}`,
+    ).toEqual(filtered(want.threads, (id) => filter.threadMatches(threadById.get(id)!)));
     // A filter naming another account's BN is refused as unknown.
     const otherBn = w.bns.find((b) => b.account !== u.account)!.id;
     const refused = await invoke(conn, 'calls.list', { limit: 5, bnId: otherBn });
@@ -655,7 +705,9 @@ async function checkUser(w: World, core: ReturnType<typeof createCoreWithDb>, u:
     }
     const visibleBns = new Set(want.bns);
     for (const b of w.bns) {
-      expect(can(actor, 'number.view', { bnId: b.id }).allowed, `${who}: can number.view ${b.id}`).toBe(visibleBns.has(b.id));
+      expect(can(actor, 'number.view', { bnId: b.id }).allowed, `${who}: can number.view ${b.id}`).toBe(
+        visibleBns.has(b.id),
+      );
     }
   } finally {
     conn.close();

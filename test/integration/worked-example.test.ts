@@ -24,7 +24,13 @@ async function allCallIds(c: Client, filter: Record<string, unknown> = {}): Prom
   throw new Error('too many pages');
 }
 
-const q = (sql: string, ...params: unknown[]) => new Set(tc.db.prepare(sql).pluck().all(...params) as number[]);
+const q = (sql: string, ...params: unknown[]) =>
+  new Set(
+    tc.db
+      .prepare(sql)
+      .pluck()
+      .all(...params) as number[],
+  );
 const participated = (userId: number) => q('SELECT call_id FROM call_participants WHERE user_id = ?', userId);
 const landedIn = (groupId: number) => q('SELECT id FROM calls WHERE group_id = ?', groupId);
 const union = (...sets: Iterable<number>[]) => new Set(sets.flatMap((s) => [...s]));
@@ -68,7 +74,10 @@ describe('POLICY.md §5: who sees which calls', () => {
 
   it('Karey (Agent, callflow) sees every call of "Main line" and her own', async () => {
     const c = await tc.as('karey');
-    const expected = union(q('SELECT id FROM calls WHERE call_flow_id = ?', tc.ids.flows.main), participated(tc.ids.users.karey!));
+    const expected = union(
+      q('SELECT id FROM calls WHERE call_flow_id = ?', tc.ids.flows.main),
+      participated(tc.ids.users.karey!),
+    );
     expect(sorted(await allCallIds(c))).toEqual(sorted(expected));
   });
 
@@ -84,7 +93,8 @@ describe('POLICY.md §5: who sees which calls', () => {
     const expected = union(onBns, participated(tc.ids.users.leo!));
     expect(sorted(await allCallIds(c))).toEqual(sorted(expected));
     // Every call of the Main line flow is among them.
-    for (const id of q('SELECT id FROM calls WHERE call_flow_id = ?', tc.ids.flows.main)) expect(expected.has(id)).toBe(true);
+    for (const id of q('SELECT id FROM calls WHERE call_flow_id = ?', tc.ids.flows.main))
+      expect(expected.has(id)).toBe(true);
   });
 
   it('the owner sees every call', async () => {
@@ -106,7 +116,12 @@ describe('POLICY.md §5: who sees which calls', () => {
     expect(handed.length).toBeGreaterThan(0);
     const dana = await tc.as('dana');
     expect(sorted(await allCallIds(dana, { bnId: tc.ids.numbers.billing }))).toEqual(
-      sorted(union(landedIn(tc.ids.groups.billing), [...participated(tc.ids.users.dana!)].filter((id) => billingCalls.has(id)))),
+      sorted(
+        union(
+          landedIn(tc.ids.groups.billing),
+          [...participated(tc.ids.users.dana!)].filter((id) => billingCalls.has(id)),
+        ),
+      ),
     );
   });
 

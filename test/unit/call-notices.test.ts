@@ -7,7 +7,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
  */
 const h = vi.hoisted(() => ({
   listener: null as null | ((event: unknown, raw: unknown) => void),
-  shown: [] as { options: Record<string, unknown>; handlers: Record<string, (...a: unknown[]) => void>; closed: boolean }[],
+  shown: [] as {
+    options: Record<string, unknown>;
+    handlers: Record<string, (...a: unknown[]) => void>;
+    closed: boolean;
+  }[],
 }));
 
 vi.mock('electron', () => {
@@ -42,7 +46,11 @@ const RENDERER = 'file:///app/out/renderer/index.html';
 function sender(id: number, url = RENDERER) {
   const sent: unknown[] = [];
   const mainFrame = { url };
-  return { contents: { id, mainFrame, isDestroyed: () => false, send: (_c: string, e: unknown) => sent.push(e) }, frame: mainFrame, sent };
+  return {
+    contents: { id, mainFrame, isDestroyed: () => false, send: (_c: string, e: unknown) => sent.push(e) },
+    frame: mainFrame,
+    sent,
+  };
 }
 
 describe('call notifications', () => {
@@ -50,13 +58,17 @@ describe('call notifications', () => {
     h.shown.length = 0;
     wireCallNotices(RENDERER, (c) => (c as { id: number }).id === 1);
   });
-  const ask = (s: ReturnType<typeof sender>, raw: unknown) => h.listener!({ sender: s.contents, senderFrame: s.frame }, raw);
+  const ask = (s: ReturnType<typeof sender>, raw: unknown) =>
+    h.listener!({ sender: s.contents, senderFrame: s.frame }, raw);
 
   it('shows a ringing call with Answer and Decline, and its buttons come back to that window as call.action', () => {
     const ours = sender(1);
     ask(ours, { kind: 'show', lineId: 'in-3', title: 'Incoming call', body: 'John Smith · Ext. 100' });
     expect(h.shown).toHaveLength(1);
-    expect(h.shown[0]!.options).toMatchObject({ title: 'Incoming call', actions: [{ text: 'Answer' }, { text: 'Decline' }] });
+    expect(h.shown[0]!.options).toMatchObject({
+      title: 'Incoming call',
+      actions: [{ text: 'Answer' }, { text: 'Decline' }],
+    });
     h.shown[0]!.handlers['action']!({}, 0);
     h.shown[0]!.handlers['action']!({}, 1);
     h.shown[0]!.handlers['click']!();

@@ -19,5 +19,7 @@ describe('normalizeDialString', () => {
     ['+1 213-647-2453', '+12136472453'],
     ['0044 20 7183 8750', '+442071838750'],
   ])('%s → %s', (input, expected) => expect(normalizeDialString(input)).toBe(expected));
-  it.each(['', '12', '+0123456', 'abc', '+1234567890123456'])('refuses %j', (input) => expect(normalizeDialString(input)).toBeNull());
+  it.each(['', '12', '+0123456', 'abc', '+1234567890123456'])('refuses %j', (input) =>
+    expect(normalizeDialString(input)).toBeNull(),
+  );
 });

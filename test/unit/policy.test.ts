@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { can, capabilitySummary, callBranches, matchingBranch, threadAsCall, threadBranches, type Actor } from '../../src/main/core/policy';
+import {
+  can,
+  capabilitySummary,
+  callBranches,
+  matchingBranch,
+  threadAsCall,
+  threadBranches,
+  type Actor,
+} from '../../src/main/core/policy';
 import { capabilities } from '../../src/shared/capabilities';
 import { managerPermissions } from '../../src/shared/primitives';
 
@@ -26,7 +34,15 @@ const actor = (over: Partial<Actor> = {}): Actor => ({
   ...over,
 });
 
-const call = (over: Partial<{ participantIds: readonly number[]; groupId: number | null; callFlowId: number | null; bnId: number | null; accountId: number }> = {}) => ({
+const call = (
+  over: Partial<{
+    participantIds: readonly number[];
+    groupId: number | null;
+    callFlowId: number | null;
+    bnId: number | null;
+    accountId: number;
+  }> = {},
+) => ({
   accountId: 1,
   participantIds: [],
   groupId: null,
@@ -83,7 +99,11 @@ describe('capabilities (POLICY.md §2)', () => {
 
   it('an Agent manages contacts and nothing else', () => {
     const s = capabilitySummary(actor());
-    expect(Object.entries(s).filter(([, v]) => v).map(([k]) => k)).toEqual(['contacts.manage']);
+    expect(
+      Object.entries(s)
+        .filter(([, v]) => v)
+        .map(([k]) => k),
+    ).toEqual(['contacts.manage']);
   });
 
   it.each(managerPermissions)('a Manager’s "%s" flag turns on exactly its rows', (flag) => {
@@ -112,7 +132,12 @@ describe('capabilities (POLICY.md §2)', () => {
   });
 
   it('a cancelled account is read-only for everyone', () => {
-    const a = actor({ role: 'administrator', callAccess: 'all', accountStatus: 'cancelled', cancelledAt: Date.UTC(2026, 0, 2) });
+    const a = actor({
+      role: 'administrator',
+      callAccess: 'all',
+      accountStatus: 'cancelled',
+      cancelledAt: Date.UTC(2026, 0, 2),
+    });
     const d = can(a, 'contact.manage', {});
     expect(d).toMatchObject({ allowed: false });
     if (!d.allowed) expect(d.reason).toContain('2026-01-02');

@@ -20,8 +20,22 @@ describe('the line state machine', () => {
   });
 
   it('refuses every transition the table does not list', () => {
-    const allowed = new Set(['idle:dial', 'idle:incoming', 'dialing:progress', 'dialing:answered', 'dialing:ended', 'ringing:answered', 'ringing:ended', 'established:held', 'established:ended', 'held:resumed', 'held:ended', 'ended:reset']);
-    for (const s of lineStates) for (const e of lineEvents) expect(nextState(s, e) !== null, `${s} + ${e}`).toBe(allowed.has(`${s}:${e}`));
+    const allowed = new Set([
+      'idle:dial',
+      'idle:incoming',
+      'dialing:progress',
+      'dialing:answered',
+      'dialing:ended',
+      'ringing:answered',
+      'ringing:ended',
+      'established:held',
+      'established:ended',
+      'held:resumed',
+      'held:ended',
+      'ended:reset',
+    ]);
+    for (const s of lineStates)
+      for (const e of lineEvents) expect(nextState(s, e) !== null, `${s} + ${e}`).toBe(allowed.has(`${s}:${e}`));
   });
 
   it('knows which states hold a line', () => {
@@ -33,7 +47,16 @@ describe('the softphone slice', () => {
   const reduce = softphoneSlice.reducer;
   const base = reduce(undefined, { type: 'init' });
   const add = (id: string, direction: 'inbound' | 'outbound' = 'outbound') =>
-    sp.lineAdded({ id, state: direction === 'outbound' ? 'dialing' : 'ringing', direction, remote: '+13105550100', remoteName: null, bnId: 1, bnLabel: null, createdAt: 0 });
+    sp.lineAdded({
+      id,
+      state: direction === 'outbound' ? 'dialing' : 'ringing',
+      direction,
+      remote: '+13105550100',
+      remoteName: null,
+      bnId: 1,
+      bnLabel: null,
+      createdAt: 0,
+    });
 
   it('ignores events a line’s state does not accept', () => {
     let s = reduce(base, add('a'));

@@ -46,7 +46,12 @@ const empty = z.strictObject({});
 const ok = z.null();
 const idList = z.array(Id).max(500);
 const Title = z.string().trim().max(80);
-const Timezone = z.string().trim().min(1).max(64).regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'Not a time zone name');
+const Timezone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'Not a time zone name');
 
 const Me = z.object({
   user: User,
@@ -80,7 +85,11 @@ const CallFilter = z.strictObject({
 export type CallFilter = z.infer<typeof CallFilter>;
 
 const IntegrationSettings = z.strictObject({
-  instanceUrl: z.string().trim().max(200).pipe(z.url({ protocol: /^https$/, error: 'Use an https:// address' })),
+  instanceUrl: z
+    .string()
+    .trim()
+    .max(200)
+    .pipe(z.url({ protocol: /^https$/, error: 'Use an https:// address' })),
   logCalls: z.boolean().default(true),
   logMessages: z.boolean().default(false),
   createContacts: z.boolean().default(false),
@@ -125,7 +134,10 @@ const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => (
  * schemas. Adding a method means adding it here and writing its handler.
  */
 export const contract = {
-  'auth.signIn': def(z.strictObject({ login: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }), Me),
+  'auth.signIn': def(
+    z.strictObject({ login: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }),
+    Me,
+  ),
   'auth.signOut': def(empty, ok),
   'auth.me': def(empty, Me),
   'auth.demoUsers': def(
@@ -153,7 +165,13 @@ export const contract = {
   'users.deactivate': def(z.strictObject({ userId: Id }), User),
   'users.reactivate': def(z.strictObject({ userId: Id }), User),
   'users.updateSettings': def(
-    z.strictObject({ userId: Id, name: PersonName.optional(), email: Email.optional(), extension: Extension.optional(), ...Demographics }),
+    z.strictObject({
+      userId: Id,
+      name: PersonName.optional(),
+      email: Email.optional(),
+      extension: Extension.optional(),
+      ...Demographics,
+    }),
     User,
   ),
   'users.setRole': def(z.strictObject({ userId: Id, role: Role }), User),
@@ -168,12 +186,18 @@ export const contract = {
       }),
     ),
   ),
-  'users.setCallAccess': def(z.strictObject({ userId: Id, callAccess: CallAccessLevel, scopeBnIds: idList.default([]) }), User),
+  'users.setCallAccess': def(
+    z.strictObject({ userId: Id, callAccess: CallAccessLevel, scopeBnIds: idList.default([]) }),
+    User,
+  ),
   'users.setOutboundNumbers': def(
     z.strictObject({ userId: Id, outboundCallBnIds: idList, smsBnIds: idList, defaultBnId: Id.nullable().optional() }),
     User,
   ),
-  'users.setManagerPermissions': def(z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(7) }), User),
+  'users.setManagerPermissions': def(
+    z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(7) }),
+    User,
+  ),
   /**
    * The whole user card in one request: each part given is applied, in the
    * order role → basic info → call access → outbound numbers → Manager
@@ -215,7 +239,14 @@ export const contract = {
 
   'numbers.list': def(empty, z.array(BusinessNumber)),
   'numbers.catalogue': def(
-    z.strictObject({ search: z.string().trim().max(16).regex(/^\+?\d*$/, 'Digits only').optional() }),
+    z.strictObject({
+      search: z
+        .string()
+        .trim()
+        .max(16)
+        .regex(/^\+?\d*$/, 'Digits only')
+        .optional(),
+    }),
     z.array(z.object({ e164: z.string(), formatted: z.string(), region: z.string(), monthlyCents: z.number() })),
   ),
   'numbers.buy': def(z.strictObject({ e164: E164, label: Label.default('') }), BusinessNumber),
@@ -224,7 +255,10 @@ export const contract = {
   'numbers.release': def(z.strictObject({ bnId: Id }), ok),
 
   /** The contact a phone number belongs to, for naming a caller; null when none. */
-  'contacts.lookup': def(z.strictObject({ phone: E164 }), z.object({ contact: z.object({ id: Id, name: z.string() }).nullable() })),
+  'contacts.lookup': def(
+    z.strictObject({ phone: E164 }),
+    z.object({ contact: z.object({ id: Id, name: z.string() }).nullable() }),
+  ),
   'contacts.list': def(
     z.strictObject({ search: SearchText.optional(), cursor: z.string().max(300).optional(), limit: PageLimit }),
     pageOf(Contact),
@@ -260,7 +294,10 @@ export const contract = {
     z.strictObject({ provider: z.enum(integrationProviders), name: Label.min(1), settings: IntegrationSettings }),
     Integration,
   ),
-  'integrations.update': def(z.strictObject({ integrationId: Id, name: Label.min(1).optional(), settings: IntegrationSettings.optional() }), Integration),
+  'integrations.update': def(
+    z.strictObject({ integrationId: Id, name: Label.min(1).optional(), settings: IntegrationSettings.optional() }),
+    Integration,
+  ),
   'integrations.delete': def(z.strictObject({ integrationId: Id }), ok),
 
   'billing.get': def(empty, Billing),
@@ -273,7 +310,10 @@ export const contract = {
       city: z.string().trim().min(1).max(80),
       region: z.string().trim().max(80).default(''),
       postalCode: z.string().trim().min(1).max(20),
-      country: z.string().trim().regex(/^[A-Z]{2}$/, 'Use a two-letter country code'),
+      country: z
+        .string()
+        .trim()
+        .regex(/^[A-Z]{2}$/, 'Use a two-letter country code'),
     }),
     Billing,
   ),
@@ -293,7 +333,9 @@ export const contract = {
       cursor: Cursor.optional(),
       limit: PageLimit,
       actorUserId: Id.optional(),
-      targetType: z.enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact']).optional(),
+      targetType: z
+        .enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact'])
+        .optional(),
       ...dateRange,
     }),
     pageOf(AuditEvent).extend({ names: AuditNames }),
@@ -329,7 +371,10 @@ export const contract = {
    * a cap, beyond it an estimate (`estimated`), so counting never costs much
    * more than a page.
    */
-  'calls.count': def(CallFilter.omit({ cursor: true, limit: true }), z.object({ count: z.number(), estimated: z.boolean() })),
+  'calls.count': def(
+    CallFilter.omit({ cursor: true, limit: true }),
+    z.object({ count: z.number(), estimated: z.boolean() }),
+  ),
   /** The options the calls filters offer this user: only numbers, flows, groups and people their calls can carry. */
   'calls.filterOptions': def(
     empty,
@@ -348,19 +393,31 @@ export const contract = {
 
   'calls.suggestCallerId': def(z.strictObject({ to: z.union([E164, Extension]) }), z.object({ bnId: Id.nullable() })),
 
-  'voicemails.list': def(CallFilter.omit({ result: true }).extend({ unreadOnly: z.boolean().default(false) }), pageOf(VoicemailRow)),
+  'voicemails.list': def(
+    CallFilter.omit({ result: true }).extend({ unreadOnly: z.boolean().default(false) }),
+    pageOf(VoicemailRow),
+  ),
   'voicemails.audio': def(z.strictObject({ voicemailId: Id }), z.object({ mime: z.string(), base64: z.string() })),
   'voicemails.markRead': def(z.strictObject({ voicemailId: Id }), ok),
 
   'messages.threads': def(
-    z.strictObject({ cursor: Cursor.optional(), limit: PageLimit, bnId: Id.optional(), search: SearchText.optional(), ...dateRange }),
+    z.strictObject({
+      cursor: Cursor.optional(),
+      limit: PageLimit,
+      bnId: Id.optional(),
+      search: SearchText.optional(),
+      ...dateRange,
+    }),
     pageOf(Thread),
   ),
   'messages.list': def(z.strictObject({ threadId: Id, cursor: Cursor.optional(), limit: PageLimit }), pageOf(Message)),
   'messages.why': def(z.strictObject({ threadId: Id }), VisibilityReason),
   'messages.markRead': def(z.strictObject({ threadId: Id }), ok),
   'inbox.counts': def(empty, z.object({ unreadVoicemails: z.number(), unreadThreads: z.number(), capped: z.number() })),
-  'messages.send': def(z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }), Message),
+  'messages.send': def(
+    z.strictObject({ bnId: Id, to: E164, body: z.string().trim().min(1, 'Type a message').max(1600) }),
+    Message,
+  ),
 
   /**
    * Short-lived SIP credentials for the signed-in user's softphone: register
@@ -386,7 +443,9 @@ export const contract = {
    */
   'sip.directory': def(
     empty,
-    z.object({ members: z.array(z.object({ userId: Id, name: z.string(), extension: Extension, presence: PresenceState })) }),
+    z.object({
+      members: z.array(z.object({ userId: Id, name: z.string(), extension: Extension, presence: PresenceState })),
+    }),
   ),
 
   /**
@@ -407,7 +466,11 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  * read-only "View as", and answer on a cancelled account.
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
-  methods.filter((m) => /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|prepare|audio|why|lookup|directory)$/.test(m)),
+  methods.filter((m) =>
+    /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|prepare|audio|why|lookup|directory)$/.test(
+      m,
+    ),
+  ),
 );
 
 /** Methods that answer without a signed-in session. */

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  CallAccessLevel,
-  CallDirection,
-  CallResult,
-  Id,
-  ManagerPermission,
-  Plan,
-  Role,
-} from '../primitives';
+import { CallAccessLevel, CallDirection, CallResult, Id, ManagerPermission, Plan, Role } from '../primitives';
 
 export const BusinessNumber = z.object({
   id: Id,
@@ -86,9 +78,7 @@ export const FlowStepSchema: z.ZodType<FlowStep> = z.lazy(() =>
     z.strictObject({
       kind: z.literal('hours'),
       timezone: z.string().max(64),
-      open: z
-        .array(z.strictObject({ day: z.number().int().min(0).max(6), from: HHMM, to: HHMM }))
-        .max(21),
+      open: z.array(z.strictObject({ day: z.number().int().min(0).max(6), from: HHMM, to: HHMM })).max(21),
       branches: z.array(z.strictObject({ key: z.literal('closed'), steps: z.array(FlowStepSchema).max(20) })).max(1),
     }),
     z.strictObject({
@@ -104,9 +94,22 @@ export const FlowStepSchema: z.ZodType<FlowStep> = z.lazy(() =>
         .min(1)
         .max(13),
     }),
-    z.strictObject({ kind: z.literal('ring_group'), groupId: Id, ringSeconds: z.number().int().min(5).max(300).default(30) }),
-    z.strictObject({ kind: z.literal('ring_user'), userId: Id, ringSeconds: z.number().int().min(5).max(300).default(30) }),
-    z.strictObject({ kind: z.literal('voicemail'), text: z.string().trim().max(500).default(''), userId: Id.optional(), groupId: Id.optional() }),
+    z.strictObject({
+      kind: z.literal('ring_group'),
+      groupId: Id,
+      ringSeconds: z.number().int().min(5).max(300).default(30),
+    }),
+    z.strictObject({
+      kind: z.literal('ring_user'),
+      userId: Id,
+      ringSeconds: z.number().int().min(5).max(300).default(30),
+    }),
+    z.strictObject({
+      kind: z.literal('voicemail'),
+      text: z.string().trim().max(500).default(''),
+      userId: Id.optional(),
+      groupId: Id.optional(),
+    }),
   ]),
 );
 
@@ -150,7 +153,20 @@ export type CallRow = z.infer<typeof CallRow>;
 
 export const CallEvent = z.object({
   at: z.number(),
-  kind: z.enum(['entered', 'greeting', 'hours_open', 'hours_closed', 'menu', 'ring_group', 'ring_user', 'rang', 'answered', 'transferred', 'voicemail', 'ended']),
+  kind: z.enum([
+    'entered',
+    'greeting',
+    'hours_open',
+    'hours_closed',
+    'menu',
+    'ring_group',
+    'ring_user',
+    'rang',
+    'answered',
+    'transferred',
+    'voicemail',
+    'ended',
+  ]),
   userId: Id.nullable(),
   userName: z.string().nullable(),
   groupId: Id.nullable(),

@@ -40,12 +40,21 @@ function demoCore(): Core {
 describe('the hosted phone service', () => {
   it('without Kamailio, the console works and the softphone is told why it cannot connect', async () => {
     const core = demoCore();
-    const phone = await startHostedPhone({ core, sipPort: 0, wsPort: 0, binary: '/nonexistent/kamailio', log: () => {} });
+    const phone = await startHostedPhone({
+      core,
+      sipPort: 0,
+      wsPort: 0,
+      binary: '/nonexistent/kamailio',
+      log: () => {},
+    });
     expect(phone).toBeNull();
     const john = await signedIn(core, 'john');
     expect(await john.invoke('sip.credentials', {})).toEqual({
       ok: false,
-      error: { code: 'conflict', message: 'The phone service is not available: Kamailio is not installed on this computer.' },
+      error: {
+        code: 'conflict',
+        message: 'The phone service is not available: Kamailio is not installed on this computer.',
+      },
     });
     expect((await john.invoke('calls.list', { limit: 5 })).ok).toBe(true);
     const dir = (await john.invoke('sip.directory', {})) as ApiResult<Output<'sip.directory'>>;

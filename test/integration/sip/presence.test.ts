@@ -35,7 +35,10 @@ describe('presence', () => {
   it('lists every active member of the account, offline until they register', async () => {
     const agent = await s.as('jessica');
     const members = (await agent.ok('sip.directory', {})).members;
-    const active = s.db.prepare('SELECT extension FROM users WHERE account_id = ? AND active = 1 ORDER BY extension').pluck().all(s.ids.accountId);
+    const active = s.db
+      .prepare('SELECT extension FROM users WHERE account_id = ? AND active = 1 ORDER BY extension')
+      .pluck()
+      .all(s.ids.accountId);
     expect(members.map((m) => m.extension)).toEqual(active);
     expect(members.every((m) => m.presence === 'offline')).toBe(true);
   });

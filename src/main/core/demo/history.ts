@@ -5,9 +5,66 @@ import { insertMessage, insertThread, markThreadRead } from '../store/repos/thre
 import { createRandom, type Random } from './random';
 import type { DemoIds } from './seed';
 
-const firstNames = ['Ava', 'Ben', 'Chloe', 'Diego', 'Elena', 'Farah', 'Gabe', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Owen', 'Priya', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Victor', 'Wes', 'Yara', 'Zane'];
-const lastNames = ['Adler', 'Baker', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Gupta', 'Hughes', 'Ito', 'Jensen', 'Khan', 'Lopez', 'Moreau', 'Novak', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Silva', 'Tanaka'];
-const companies = ['Acme Dental', 'Bright Path Realty', 'Cedar & Co', 'Delta Plumbing', 'Evergreen Vets', 'Fulton Legal', 'Granite Fitness', 'Harbor Cafe', ''];
+const firstNames = [
+  'Ava',
+  'Ben',
+  'Chloe',
+  'Diego',
+  'Elena',
+  'Farah',
+  'Gabe',
+  'Hana',
+  'Ivan',
+  'Jade',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nora',
+  'Owen',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tara',
+  'Uma',
+  'Victor',
+  'Wes',
+  'Yara',
+  'Zane',
+];
+const lastNames = [
+  'Adler',
+  'Baker',
+  'Chen',
+  'Diaz',
+  'Evans',
+  'Fischer',
+  'Gupta',
+  'Hughes',
+  'Ito',
+  'Jensen',
+  'Khan',
+  'Lopez',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Patel',
+  'Quinn',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+];
+const companies = [
+  'Acme Dental',
+  'Bright Path Realty',
+  'Cedar & Co',
+  'Delta Plumbing',
+  'Evergreen Vets',
+  'Fulton Legal',
+  'Granite Fitness',
+  'Harbor Cafe',
+  '',
+];
 export const demoAudioKey = (i: number) => `demo-vm${i}`;
 
 /** What each demo recording says (resources/voicemail/vm<i>.wav). */
@@ -18,7 +75,14 @@ export const transcripts = [
   'Just checking on the status of my ticket, thanks.',
   'Please call me back when you get a chance, it is about the renewal.',
 ];
-const texts = ['Hi, are you open on Saturday?', 'Thanks, that works for me.', 'Can you send the invoice again?', 'We received the package, thank you!', 'What time is my appointment tomorrow?', 'Sure, I will call at 3pm.'];
+const texts = [
+  'Hi, are you open on Saturday?',
+  'Thanks, that works for me.',
+  'Can you send the invoice again?',
+  'We received the package, thank you!',
+  'What time is my appointment tomorrow?',
+  'Sure, I will call at 3pm.',
+];
 
 function phone(r: Random): string {
   const areas = ['213', '310', '323', '332', '347', '415', '512', '646', '718', '917'];
@@ -51,7 +115,13 @@ export function generateHistory(
     insertContact(
       db,
       ids.accountId,
-      { name: `${r.pick(firstNames)} ${r.pick(lastNames)}`, company: r.pick(companies), phone: number, email: '', notes: '' },
+      {
+        name: `${r.pick(firstNames)} ${r.pick(lastNames)}`,
+        company: r.pick(companies),
+        phone: number,
+        email: '',
+        notes: '',
+      },
       o.now - o.days * 86_400_000,
     );
   }
@@ -65,12 +135,16 @@ export function generateHistory(
   const recent = o.now - 4 * 86_400_000;
   const listened = (callId: number, at: number) => {
     if (at >= recent) return;
-    const vm = db.prepare('SELECT v.id, c.group_id FROM voicemails v JOIN calls c ON c.id = v.call_id WHERE v.call_id = ?').get(callId) as
-      | { id: number; group_id: number | null }
-      | undefined;
+    const vm = db
+      .prepare('SELECT v.id, c.group_id FROM voicemails v JOIN calls c ON c.id = v.call_id WHERE v.call_id = ?')
+      .get(callId) as { id: number; group_id: number | null } | undefined;
     if (!vm) return;
-    const box = db.prepare(`SELECT user_id FROM call_participants WHERE call_id = ? AND role = 'voicemail'`).pluck().all(callId) as number[];
-    for (const userId of [...(vm.group_id !== null ? (teamOf.get(vm.group_id) ?? []) : []), ...box]) markVoicemailRead(db, vm.id, userId);
+    const box = db
+      .prepare(`SELECT user_id FROM call_participants WHERE call_id = ? AND role = 'voicemail'`)
+      .pluck()
+      .all(callId) as number[];
+    for (const userId of [...(vm.group_id !== null ? (teamOf.get(vm.group_id) ?? []) : []), ...box])
+      markVoicemailRead(db, vm.id, userId);
   };
 
   const start = o.now - o.days * 86_400_000;
@@ -82,7 +156,8 @@ export function generateHistory(
     const at = midnightUtc + (16 + r.int(0, 9)) * 3_600_000 + r.int(0, 3_599_999);
     if (at >= o.now - 60_000) continue;
     const kind = r.next();
-    if (kind < 0.55) listened(insertCall(db, mainLineCall(r, ids, at, caller(), { sales, support, karey: u('karey'), everyone })), at);
+    if (kind < 0.55)
+      listened(insertCall(db, mainLineCall(r, ids, at, caller(), { sales, support, karey: u('karey'), everyone })), at);
     else if (kind < 0.7) listened(insertCall(db, groupLineCall(r, ids, at, caller(), billing, u('john'))), at);
     else if (kind < 0.93) insertCall(db, outboundCall(r, ids, at, caller(), U));
     else insertCall(db, internalCall(r, ids, at, everyone));
@@ -156,7 +231,12 @@ function finish(
     events.push({ at: answeredAt, kind: 'answered', userId: outcome.by });
     if (outcome.transferTo !== undefined && outcome.transferTo !== outcome.by) {
       participants.push({ userId: outcome.transferTo, role: 'transferred' });
-      events.push({ at: answeredAt + 60_000, kind: 'transferred', userId: outcome.transferTo, detail: 'Attended transfer' });
+      events.push({
+        at: answeredAt + 60_000,
+        kind: 'transferred',
+        userId: outcome.transferTo,
+        detail: 'Attended transfer',
+      });
     }
   } else if (outcome.result === 'missed') {
     if (outcome.rangUser !== undefined) participants.push({ userId: outcome.rangUser, role: 'missed' });
@@ -164,9 +244,19 @@ function finish(
     const t = r.int(0, transcripts.length - 1);
     const seconds = recordings[t] ?? null;
     const duration = seconds ?? r.int(8, 90);
-    voicemail = { durationSeconds: duration, transcript: transcripts[t]!, audioKey: seconds === null ? null : demoAudioKey(t) };
+    voicemail = {
+      durationSeconds: duration,
+      transcript: transcripts[t]!,
+      audioKey: seconds === null ? null : demoAudioKey(t),
+    };
     if (outcome.boxUser !== undefined) participants.push({ userId: outcome.boxUser, role: 'voicemail' });
-    events.push({ at: endedAt - duration * 1000, kind: 'voicemail', userId: outcome.boxUser ?? null, groupId: base.groupId, detail: `${duration}s message` });
+    events.push({
+      at: endedAt - duration * 1000,
+      kind: 'voicemail',
+      userId: outcome.boxUser ?? null,
+      groupId: base.groupId,
+      detail: `${duration}s message`,
+    });
   }
   events.push({ at: endedAt, kind: 'ended' });
   return { ...base, result: outcome.result, answeredAt, endedAt, participants, events, voicemail };
@@ -193,7 +283,15 @@ function mainLineCall(
     events.push({ at: at + 6000, kind: 'menu', detail: toSales ? 'Pressed 1' : 'Pressed 2' });
     events.push({ at: at + 7000, kind: 'ring_group', groupId: group });
     for (const m of members) events.push({ at: at + 7000, kind: 'rang', userId: m, groupId: group });
-    const base = { accountId: ids.accountId, direction: 'inbound' as const, bnId, externalNumber: from, startedAt: at, callFlowId: ids.flows.main, groupId: group };
+    const base = {
+      accountId: ids.accountId,
+      direction: 'inbound' as const,
+      bnId,
+      externalNumber: from,
+      startedAt: at,
+      callFlowId: ids.flows.main,
+      groupId: group,
+    };
     if (outcome < 0.7) {
       const by = r.pick(members);
       const transferTo = r.chance(0.12) ? r.pick(t.everyone) : undefined;
@@ -204,23 +302,56 @@ function mainLineCall(
   }
   events.push({ at: at + 8000, kind: 'menu', detail: choice < 0.9 ? 'Pressed 0' : 'No input' });
   events.push({ at: at + 9000, kind: 'ring_user', userId: t.karey });
-  const base = { accountId: ids.accountId, direction: 'inbound' as const, bnId, externalNumber: from, startedAt: at, callFlowId: ids.flows.main, groupId: null };
-  if (outcome < 0.75) return finish(base, r, events, { result: 'answered', by: t.karey, transferTo: r.chance(0.2) ? r.pick(t.sales) : undefined });
+  const base = {
+    accountId: ids.accountId,
+    direction: 'inbound' as const,
+    bnId,
+    externalNumber: from,
+    startedAt: at,
+    callFlowId: ids.flows.main,
+    groupId: null,
+  };
+  if (outcome < 0.75)
+    return finish(base, r, events, {
+      result: 'answered',
+      by: t.karey,
+      transferTo: r.chance(0.2) ? r.pick(t.sales) : undefined,
+    });
   if (outcome < 0.85) return finish(base, r, events, { result: 'missed', rangUser: t.karey });
   return finish(base, r, events, { result: 'voicemail', boxUser: t.karey });
 }
 
-function groupLineCall(r: Random, ids: DemoIds, at: number, from: string, members: number[], outsider: number): NewCall {
+function groupLineCall(
+  r: Random,
+  ids: DemoIds,
+  at: number,
+  from: string,
+  members: number[],
+  outsider: number,
+): NewCall {
   const events: Ev[] = [
     { at, kind: 'entered', detail: 'Billing line' },
     { at: at + 500, kind: 'hours_open' },
     { at: at + 1000, kind: 'ring_group', groupId: ids.groups.billing },
     ...members.map((m) => ({ at: at + 1000, kind: 'rang', userId: m, groupId: ids.groups.billing })),
   ];
-  const base = { accountId: ids.accountId, direction: 'inbound' as const, bnId: ids.numbers.billing, externalNumber: from, startedAt: at, callFlowId: ids.flows.billing, groupId: ids.groups.billing };
+  const base = {
+    accountId: ids.accountId,
+    direction: 'inbound' as const,
+    bnId: ids.numbers.billing,
+    externalNumber: from,
+    startedAt: at,
+    callFlowId: ids.flows.billing,
+    groupId: ids.groups.billing,
+  };
   const outcome = r.next();
   // Now and then Billing hands a caller to Sales (John): John took part, so he sees this call.
-  if (outcome < 0.72) return finish(base, r, events, { result: 'answered', by: r.pick(members), transferTo: r.chance(0.05) ? outsider : undefined });
+  if (outcome < 0.72)
+    return finish(base, r, events, {
+      result: 'answered',
+      by: r.pick(members),
+      transferTo: r.chance(0.05) ? outsider : undefined,
+    });
   if (outcome < 0.86) return finish(base, r, events, { result: 'missed' });
   return finish(base, r, events, { result: 'voicemail' });
 }
@@ -243,14 +374,42 @@ function outboundCall(r: Random, ids: DemoIds, at: number, to: string, U: Record
   const userId = U[key]!;
   const bnId = r.pick(bns);
   const events: Ev[] = [{ at, kind: 'entered', userId, detail: 'Outbound call' }];
-  const base = { accountId: ids.accountId, direction: 'outbound' as const, bnId, externalNumber: to, startedAt: at, callFlowId: null, groupId: null };
+  const base = {
+    accountId: ids.accountId,
+    direction: 'outbound' as const,
+    bnId,
+    externalNumber: to,
+    startedAt: at,
+    callFlowId: null,
+    groupId: null,
+  };
   if (r.chance(0.78)) {
     const answeredAt = at + r.int(4, 20) * 1000;
     const endedAt = answeredAt + r.int(20, 1200) * 1000;
-    return { ...base, result: 'answered', answeredAt, endedAt, participants: [{ userId, role: 'placed' }], events: [...events, { at: answeredAt, kind: 'answered', detail: 'Callee answered' }, { at: endedAt, kind: 'ended' }], voicemail: null };
+    return {
+      ...base,
+      result: 'answered',
+      answeredAt,
+      endedAt,
+      participants: [{ userId, role: 'placed' }],
+      events: [
+        ...events,
+        { at: answeredAt, kind: 'answered', detail: 'Callee answered' },
+        { at: endedAt, kind: 'ended' },
+      ],
+      voicemail: null,
+    };
   }
   const endedAt = at + r.int(15, 40) * 1000;
-  return { ...base, result: 'missed', answeredAt: null, endedAt, participants: [{ userId, role: 'placed' }], events: [...events, { at: endedAt, kind: 'ended', detail: 'No answer' }], voicemail: null };
+  return {
+    ...base,
+    result: 'missed',
+    answeredAt: null,
+    endedAt,
+    participants: [{ userId, role: 'placed' }],
+    events: [...events, { at: endedAt, kind: 'ended', detail: 'No answer' }],
+    voicemail: null,
+  };
 }
 
 function internalCall(r: Random, ids: DemoIds, at: number, everyone: number[]): NewCall {

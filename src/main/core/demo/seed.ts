@@ -111,10 +111,34 @@ export function seedDemo(db: Db, now: number, options: DemoOptions = {}): DemoId
         kind: 'menu',
         text: 'For Sales press 1. For Support press 2. To reach the front desk press 0.',
         branches: [
-          { key: '1', steps: [{ kind: 'ring_group', groupId: groups.sales, ringSeconds: 30 }, { kind: 'voicemail', text: 'Leave Sales a message.', groupId: groups.sales }] },
-          { key: '2', steps: [{ kind: 'ring_group', groupId: groups.support, ringSeconds: 30 }, { kind: 'voicemail', text: 'Leave Support a message.', groupId: groups.support }] },
-          { key: '0', steps: [{ kind: 'ring_user', userId: u('karey'), ringSeconds: 25 }, { kind: 'voicemail', text: '', userId: u('karey') }] },
-          { key: 'timeout', steps: [{ kind: 'ring_user', userId: u('karey'), ringSeconds: 25 }, { kind: 'voicemail', text: '', userId: u('karey') }] },
+          {
+            key: '1',
+            steps: [
+              { kind: 'ring_group', groupId: groups.sales, ringSeconds: 30 },
+              { kind: 'voicemail', text: 'Leave Sales a message.', groupId: groups.sales },
+            ],
+          },
+          {
+            key: '2',
+            steps: [
+              { kind: 'ring_group', groupId: groups.support, ringSeconds: 30 },
+              { kind: 'voicemail', text: 'Leave Support a message.', groupId: groups.support },
+            ],
+          },
+          {
+            key: '0',
+            steps: [
+              { kind: 'ring_user', userId: u('karey'), ringSeconds: 25 },
+              { kind: 'voicemail', text: '', userId: u('karey') },
+            ],
+          },
+          {
+            key: 'timeout',
+            steps: [
+              { kind: 'ring_user', userId: u('karey'), ringSeconds: 25 },
+              { kind: 'voicemail', text: '', userId: u('karey') },
+            ],
+          },
         ],
       },
     ];
@@ -123,7 +147,12 @@ export function seedDemo(db: Db, now: number, options: DemoOptions = {}): DemoId
         kind: 'hours',
         timezone: 'America/Los_Angeles',
         open: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '17:00' })),
-        branches: [{ key: 'closed', steps: [{ kind: 'voicemail', text: 'Billing is closed; leave a message.', groupId: groups.billing }] }],
+        branches: [
+          {
+            key: 'closed',
+            steps: [{ kind: 'voicemail', text: 'Billing is closed; leave a message.', groupId: groups.billing }],
+          },
+        ],
       },
       { kind: 'ring_group', groupId: groups.billing, ringSeconds: 30 },
       { kind: 'voicemail', text: 'Leave Billing a message.', groupId: groups.billing },
@@ -185,7 +214,8 @@ function seedCatalogue(db: Db): void {
     ['305', 'Miami, FL'],
   ];
   areas.forEach(([area, region], i) => {
-    for (let n = 0; n < 5; n++) insert.run(`+1${area}555${String(1000 + i * 37 + n * 211).padStart(4, '0')}`, region, 800);
+    for (let n = 0; n < 5; n++)
+      insert.run(`+1${area}555${String(1000 + i * 37 + n * 211).padStart(4, '0')}`, region, 800);
   });
   for (let n = 0; n < 4; n++) insert.run(`+1888555${String(2000 + n * 17)}`, 'Toll-free', 1500);
 }

@@ -59,7 +59,11 @@ interface UserRow {
 }
 
 const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
-  (stmt(db, sql).pluck().all(...params) as number[]).sort((a, b) => a - b);
+  (
+    stmt(db, sql)
+      .pluck()
+      .all(...params) as number[]
+  ).sort((a, b) => a - b);
 
 /**
  * Actors as last read, per connection. An entry is good only while the
@@ -72,10 +76,9 @@ const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
 const actorCache = new WeakMap<Db, { stamp: string; actors: Map<number, Actor | null> }>();
 
 function stampOf(db: Db): string {
-  const [changes, version] = stmt(db, 'SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true).get() as [
-    number,
-    number,
-  ];
+  const [changes, version] = stmt(db, 'SELECT total_changes(), (SELECT data_version FROM pragma_data_version())')
+    .raw(true)
+    .get() as [number, number];
   return `${changes}:${version}`;
 }
 
@@ -106,7 +109,7 @@ function deepFreeze(actor: Actor): Actor {
 function readActor(db: Db, userId: number): Actor | null {
   const row = stmt(
     db,
-      `SELECT u.id, u.account_id, u.name, u.role, u.call_access, u.active, u.default_bn_id,
+    `SELECT u.id, u.account_id, u.name, u.role, u.call_access, u.active, u.default_bn_id,
               a.plan, a.status, a.cancelled_at, a.owner_user_id
          FROM users u JOIN accounts a ON a.id = u.account_id
         WHERE u.id = ?`,
@@ -121,7 +124,11 @@ function readActor(db: Db, userId: number): Actor | null {
       (p) => known(managerPermissions, p, 'manager permission'),
     ),
   );
-  const accountBnIds = ids(db, 'SELECT id FROM business_numbers WHERE account_id = ? AND released_at IS NULL', row.account_id);
+  const accountBnIds = ids(
+    db,
+    'SELECT id FROM business_numbers WHERE account_id = ? AND released_at IS NULL',
+    row.account_id,
+  );
   const live = new Set(accountBnIds);
   const numbersOf = (kind: string) =>
     ids(db, 'SELECT bn_id FROM user_numbers WHERE user_id = ? AND kind = ?', userId, kind).filter((id) => live.has(id));

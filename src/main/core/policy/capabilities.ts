@@ -43,7 +43,9 @@ export const capabilityRules: Record<Capability, (actor: Actor) => Decision> = {
   'contacts.manage': () => allow,
   'numbers.manage': adminOrManagerWith('numbers', 'buy, manage or delete business numbers'),
   'integrations.manage': (a) =>
-    a.role === 'administrator' || a.role === 'manager' ? allow : deny('Agents cannot set up or delete CRM integrations.'),
+    a.role === 'administrator' || a.role === 'manager'
+      ? allow
+      : deny('Agents cannot set up or delete CRM integrations.'),
   'billing.manage': adminOrManagerWith('billing', 'manage billing information'),
   'groups.manage': adminOrManagerWith('groups', 'create, edit or delete user groups'),
   'users.add': adminOrManagerWith('addUsers', 'add users'),
@@ -53,8 +55,7 @@ export const capabilityRules: Record<Capability, (actor: Actor) => Decision> = {
   'users.managerPermissions': adminOnly("set a Manager's permissions"),
   'plan.change': adminOnly('change the plan'),
   'account.cancel': adminOnly('cancel the account'),
-  'account.transferOwnership': (a) =>
-    a.isOwner ? allow : deny('Only the account owner can transfer ownership.'),
+  'account.transferOwnership': (a) => (a.isOwner ? allow : deny('Only the account owner can transfer ownership.')),
   'audit.read': (a) => {
     if (a.role === 'administrator') return allow;
     if (a.role === 'manager' && userPermissions.some((p) => a.permissions.has(p))) return allow;

@@ -1,7 +1,5 @@
 /** Every refusal names its reason in words a person can act on. */
-export type Decision =
-  | { allowed: true }
-  | { allowed: false; code: 'forbidden' | 'plan' | 'conflict'; reason: string };
+export type Decision = { allowed: true } | { allowed: false; code: 'forbidden' | 'plan' | 'conflict'; reason: string };
 
 export const allow: Decision = { allowed: true };
 export const deny = (reason: string, code: 'forbidden' | 'plan' | 'conflict' = 'forbidden'): Decision => ({

@@ -20,7 +20,7 @@ export function reachBnIds(
   const includeUser = level === 'callflow' && subject.userId !== undefined;
   return stmt(
     db,
-      `SELECT DISTINCT b.id FROM business_numbers b
+    `SELECT DISTINCT b.id FROM business_numbers b
          JOIN call_flow_targets t ON t.call_flow_id = b.call_flow_id
         WHERE b.account_id = ? AND b.released_at IS NULL
           AND (t.group_id IN (SELECT value FROM json_each(?)) OR (? AND t.user_id = ?))

@@ -83,7 +83,9 @@ export function threadBranches(actor: Actor, flowBns: FlowBns | (() => FlowBns))
   const routing = typeof flowBns === 'function' ? flowBns() : flowBns;
   return [
     { rule: 'participant', userId: actor.userId },
-    ...routing.filter((f) => flows.has(f.flowId)).map((f): Branch => ({ rule: 'callflow-bn', bnId: f.bnId, flowId: f.flowId })),
+    ...routing
+      .filter((f) => flows.has(f.flowId))
+      .map((f): Branch => ({ rule: 'callflow-bn', bnId: f.bnId, flowId: f.flowId })),
   ];
 }
 
@@ -112,7 +114,10 @@ export function matchingBranch(branches: readonly Branch[], item: CallFacts): Br
 export function explain(branch: Branch, names: { group?: string; flow?: string; bn?: string }): VisibilityReason {
   switch (branch.rule) {
     case 'participant':
-      return { rule: 'participant', explanation: 'You took part in it: everyone sees their own calls, voicemails and messages.' };
+      return {
+        rule: 'participant',
+        explanation: 'You took part in it: everyone sees their own calls, voicemails and messages.',
+      };
     case 'group':
       return {
         rule: 'group',

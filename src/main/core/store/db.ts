@@ -42,7 +42,8 @@ export class MigrationError extends Error {}
  */
 export function migrate(db: Db, migrations: readonly Migration[]): number {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new MigrationError(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new MigrationError(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;

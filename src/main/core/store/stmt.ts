@@ -19,7 +19,9 @@ export function stmt(db: Db, sql: string): Database.Statement {
 }
 
 export const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
-  stmt(db, sql).pluck().all(...params) as number[];
+  stmt(db, sql)
+    .pluck()
+    .all(...params) as number[];
 
 /**
  * A statement's text built around a list's page query (store/repos/callPage.ts,

@@ -129,7 +129,8 @@ export class PhoneConnection {
       this.registerer = registerer;
       // The Registerer re-registers on its own before expiry; a refused refresh means we are not reachable.
       registerer.stateChange.addListener((s) => {
-        if (s === RegistererState.Unregistered && this.registered && !this.stopped) this.scheduleRetry('The registration lapsed.');
+        if (s === RegistererState.Unregistered && this.registered && !this.stopped)
+          this.scheduleRetry('The registration lapsed.');
       });
       await this.register(registerer);
       this.scheduleRefresh();

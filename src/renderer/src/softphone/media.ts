@@ -55,7 +55,10 @@ export interface AudioDevices {
 
 export async function listDevices(): Promise<AudioDevices> {
   const all = await navigator.mediaDevices.enumerateDevices();
-  return { microphones: all.filter((d) => d.kind === 'audioinput'), speakers: all.filter((d) => d.kind === 'audiooutput') };
+  return {
+    microphones: all.filter((d) => d.kind === 'audioinput'),
+    speakers: all.filter((d) => d.kind === 'audiooutput'),
+  };
 }
 
 /** Asks for the microphone once, so calls do not stall on a permission prompt; says why when it cannot. */

@@ -151,7 +151,8 @@ export class Softphone {
       last = received;
       const line = this.state.lines.find((l) => l.id === id);
       if (!line || line.state === 'held' || line.remoteHeld) return;
-      if (now - quietSince < AUDIO_CHECK_MS) this.deps.dispatch(sp.lineAudio({ id, audio: received > 0 ? 'flowing' : 'unknown' }));
+      if (now - quietSince < AUDIO_CHECK_MS)
+        this.deps.dispatch(sp.lineAudio({ id, audio: received > 0 ? 'flowing' : 'unknown' }));
       else this.deps.dispatch(sp.lineAudio({ id, audio: 'silent' }));
     }, 1000);
   }
@@ -161,7 +162,10 @@ export class Softphone {
     return { audio: mic ? { deviceId: { exact: mic } } : true, video: false };
   }
 
-  private addLine(session: Session, line: { direction: 'inbound' | 'outbound'; remote: string; bnId: number | null; bnLabel: string | null }) {
+  private addLine(
+    session: Session,
+    line: { direction: 'inbound' | 'outbound'; remote: string; bnId: number | null; bnLabel: string | null },
+  ) {
     const id = `${line.direction === 'inbound' ? 'in' : 'out'}-${this.nextId++}`;
     this.sessions.set(id, session);
     this.deps.dispatch(sp.lineAdded({ id, state: 'idle', remoteName: null, createdAt: Date.now(), ...line }));
@@ -192,7 +196,10 @@ export class Softphone {
     this.deps.dispatch(sp.lineEvent({ id, event: 'incoming' }));
     this.watch(id, invitation);
     const busy = this.liveCount() > 1;
-    void playTone(busy ? 'waiting' : 'ringtone', busy ? this.state.devices.speakerId : (this.state.devices.ringerId ?? this.state.devices.speakerId));
+    void playTone(
+      busy ? 'waiting' : 'ringtone',
+      busy ? this.state.devices.speakerId : (this.state.devices.ringerId ?? this.state.devices.speakerId),
+    );
     void named.then((name) => {
       if (this.state.lines.find((l) => l.id === id)?.state === 'ringing') this.deps.notifyIncoming({ id, from, name });
     });
@@ -223,7 +230,8 @@ export class Softphone {
     await inviter.invite({
       requestDelegate: {
         onProgress: (r) => {
-          if (r.message.statusCode === 180 || r.message.statusCode === 183) void playTone('ringback', this.state.devices.speakerId);
+          if (r.message.statusCode === 180 || r.message.statusCode === 183)
+            void playTone('ringback', this.state.devices.speakerId);
           this.deps.dispatch(sp.lineEvent({ id, event: 'progress' }));
         },
         onReject: (r) => {
@@ -245,14 +253,19 @@ export class Softphone {
     const target = referral.referTo.uri;
     const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
     const old = this.state.lines.find((l) => l.id === fromLineId);
-    await this.invite(inviter, { remote: target.user ?? 'unknown', bnId: old?.bnId ?? null, bnLabel: old?.bnLabel ?? null });
+    await this.invite(inviter, {
+      remote: target.user ?? 'unknown',
+      bnId: old?.bnId ?? null,
+      bnLabel: old?.bnLabel ?? null,
+    });
   }
 
   async answer(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!(s instanceof Invitation)) return;
     stopTone();
-    for (const other of this.state.lines.filter((l) => l.state === 'established' && l.id !== id)) await this.hold(other.id);
+    for (const other of this.state.lines.filter((l) => l.state === 'established' && l.id !== id))
+      await this.hold(other.id);
     await s.accept({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
   }
 
@@ -291,7 +304,10 @@ export class Softphone {
     if (!s || s.state !== SessionState.Established) return false;
     s.sessionDescriptionHandlerOptionsReInvite = { hold } as object;
     let ok = true;
-    await s.invite({ requestDelegate: { onReject: () => (ok = false) }, sessionDescriptionHandlerOptions: { hold } as object });
+    await s.invite({
+      requestDelegate: { onReject: () => (ok = false) },
+      sessionDescriptionHandlerOptions: { hold } as object,
+    });
     return ok;
   }
 
@@ -300,7 +316,8 @@ export class Softphone {
   }
 
   async resume(id: string): Promise<void> {
-    for (const other of this.state.lines.filter((l) => l.state === 'established' && l.id !== id)) await this.hold(other.id);
+    for (const other of this.state.lines.filter((l) => l.state === 'established' && l.id !== id))
+      await this.hold(other.id);
     if (await this.reinvite(id, false)) {
       this.deps.dispatch(sp.lineEvent({ id, event: 'resumed' }));
       this.focus(id);
@@ -320,7 +337,13 @@ export class Softphone {
     if (!s || s.state !== SessionState.Established) return;
     (s.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.sendDtmf(tone);
     await s.info({
-      requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=160` } },
+      requestOptions: {
+        body: {
+          contentDisposition: 'render',
+          contentType: 'application/dtmf-relay',
+          content: `Signal=${tone}\r\nDuration=160`,
+        },
+      },
     });
     this.deps.dispatch(sp.toneSent({ id, tone }));
   }
@@ -353,8 +376,12 @@ export class Softphone {
       return line ? (line.remoteName ?? formatPhone(line.remote)) : null;
     };
     const [first, second] = [named(id), named(withId)];
-    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason: second ? `Transferred to ${second}` : 'Transferred' }));
-    this.deps.dispatch(sp.lineEvent({ id: withId, event: 'ended', reason: first ? `Put ${first} through` : 'Transferred' }));
+    this.deps.dispatch(
+      sp.lineEvent({ id, event: 'ended', reason: second ? `Transferred to ${second}` : 'Transferred' }),
+    );
+    this.deps.dispatch(
+      sp.lineEvent({ id: withId, event: 'ended', reason: first ? `Put ${first} through` : 'Transferred' }),
+    );
     this.end(a);
     this.end(b);
   }

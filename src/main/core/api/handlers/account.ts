@@ -19,10 +19,19 @@ export const accountHandlers: Handlers<'account'> = {
     enforce(can(ctx.actor, 'account.cancel', {}));
     const account = getAccount(ctx.db, ctx.actor.accountId);
     if (confirmName.trim() !== account.name) {
-      throw new ApiFailure('invalid', `Type the account name, ${account.name}, to confirm.`, { confirmName: 'Does not match' });
+      throw new ApiFailure('invalid', `Type the account name, ${account.name}, to confirm.`, {
+        confirmName: 'Does not match',
+      });
     }
     cancelAccount(ctx.db, account.id, ctx.now());
-    audit(ctx, 'account.cancel', { type: 'account', id: account.id }, `Cancelled the account ${account.name}`, { status: 'active' }, { status: 'cancelled' });
+    audit(
+      ctx,
+      'account.cancel',
+      { type: 'account', id: account.id },
+      `Cancelled the account ${account.name}`,
+      { status: 'active' },
+      { status: 'cancelled' },
+    );
     changed(ctx);
     return getAccount(ctx.db, account.id);
   },
@@ -33,7 +42,14 @@ export const accountHandlers: Handlers<'account'> = {
     enforce(can(ctx.actor, 'account.transferOwnership', { target: asTarget(target) }));
     const before = getAccount(ctx.db, ctx.actor.accountId);
     setOwner(ctx.db, ctx.actor.accountId, target.id);
-    audit(ctx, 'account.transferOwnership', { type: 'account', id: before.id }, `Transferred ownership from ${before.ownerName} to ${target.name}`, { ownerUserId: before.ownerUserId }, { ownerUserId: target.id });
+    audit(
+      ctx,
+      'account.transferOwnership',
+      { type: 'account', id: before.id },
+      `Transferred ownership from ${before.ownerName} to ${target.name}`,
+      { ownerUserId: before.ownerUserId },
+      { ownerUserId: target.id },
+    );
     changed(ctx);
     ctx.emit('users.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return getAccount(ctx.db, before.id);

@@ -23,10 +23,15 @@ function planEffects(ctx: AuthedCtx, plan: Plan): Effects {
   const limits = planLimits[plan];
   const users = countActiveUsers(db, accountId);
   const numbers = countLiveNumbers(db, accountId);
-  if (users > limits.users) effects.blockers.push(`The ${plan} plan allows ${limits.users} active users; you have ${users}.`);
-  if (numbers > limits.numbers) effects.blockers.push(`The ${plan} plan allows ${limits.numbers} business numbers; you have ${numbers}.`);
+  if (users > limits.users)
+    effects.blockers.push(`The ${plan} plan allows ${limits.users} active users; you have ${users}.`);
+  if (numbers > limits.numbers)
+    effects.blockers.push(`The ${plan} plan allows ${limits.numbers} business numbers; you have ${numbers}.`);
   if (plan === 'basic') {
-    effects.managers = stmt(db, `SELECT id, name FROM users WHERE account_id = ? AND role = 'manager' ORDER BY name`).all(accountId) as Effects['managers'];
+    effects.managers = stmt(
+      db,
+      `SELECT id, name FROM users WHERE account_id = ? AND role = 'manager' ORDER BY name`,
+    ).all(accountId) as Effects['managers'];
     effects.narrowed = stmt(
       db,
       `SELECT id, name FROM users WHERE account_id = ? AND role = 'agent' AND call_access <> 'group' ORDER BY name`,
@@ -72,12 +77,28 @@ export const billingHandlers: Handlers<'billing'> = {
     if (plan === 'basic') {
       // The basic plan has no extended roles: Managers become Agents, every Agent gets group access.
       const { db } = ctx;
-      stmt(db, `DELETE FROM manager_permissions WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND role = 'manager')`).run(ctx.actor.accountId);
-      stmt(db, `UPDATE users SET role = 'agent', call_access = 'group' WHERE account_id = ? AND role IN ('manager','agent')`).run(ctx.actor.accountId);
-      stmt(db, `DELETE FROM user_numbers WHERE kind = 'scope' AND user_id IN (SELECT id FROM users WHERE account_id = ?)`).run(ctx.actor.accountId);
+      stmt(
+        db,
+        `DELETE FROM manager_permissions WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND role = 'manager')`,
+      ).run(ctx.actor.accountId);
+      stmt(
+        db,
+        `UPDATE users SET role = 'agent', call_access = 'group' WHERE account_id = ? AND role IN ('manager','agent')`,
+      ).run(ctx.actor.accountId);
+      stmt(
+        db,
+        `DELETE FROM user_numbers WHERE kind = 'scope' AND user_id IN (SELECT id FROM users WHERE account_id = ?)`,
+      ).run(ctx.actor.accountId);
     }
     setPlan(ctx.db, ctx.actor.accountId, plan);
-    audit(ctx, 'billing.plan', { type: 'billing', id: null }, `Changed the plan from ${before} to ${plan}`, { plan: before }, { plan, effects: e.messages });
+    audit(
+      ctx,
+      'billing.plan',
+      { type: 'billing', id: null },
+      `Changed the plan from ${before} to ${plan}`,
+      { plan: before },
+      { plan, effects: e.messages },
+    );
     changed(ctx);
     ctx.emit('users.changed', { kind: 'account', accountId: ctx.actor.accountId });
     ctx.emit('access.changed', { kind: 'account', accountId: ctx.actor.accountId });

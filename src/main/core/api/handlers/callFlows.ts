@@ -1,6 +1,15 @@
 import type { CallFlow, FlowStep } from '../../../../shared/api/entities';
 import { can } from '../../policy';
-import { deleteFlow, flowBnIds, flowNameTaken, flowTargets, getFlow, insertFlow, listFlows, updateFlow } from '../../store/repos/flows';
+import {
+  deleteFlow,
+  flowBnIds,
+  flowNameTaken,
+  flowTargets,
+  getFlow,
+  insertFlow,
+  listFlows,
+  updateFlow,
+} from '../../store/repos/flows';
 import { getGroup } from '../../store/repos/groups';
 import { getUser } from '../../store/repos/users';
 import { audit } from '../audit';
@@ -64,7 +73,14 @@ export const callFlowsHandlers: Handlers<'callFlows'> = {
     if (name) nameFree(ctx, name, f.id);
     updateFlow(ctx.db, f.id, name ?? f.name, steps ?? f.steps);
     const after = mustGetFlow(ctx, f.id);
-    audit(ctx, 'callFlow.update', { type: 'callFlow', id: f.id }, `Changed the call flow ${f.name}`, { name: f.name, steps: f.steps }, { name: after.name, steps: after.steps });
+    audit(
+      ctx,
+      'callFlow.update',
+      { type: 'callFlow', id: f.id },
+      `Changed the call flow ${f.name}`,
+      { name: f.name, steps: f.steps },
+      { name: after.name, steps: after.steps },
+    );
     changed(ctx);
     return after;
   },
@@ -73,7 +89,14 @@ export const callFlowsHandlers: Handlers<'callFlows'> = {
     const f = mustGetFlow(ctx, callFlowId);
     enforce(can(ctx.actor, 'callFlow.manage', { bnIds: f.bnIds }));
     deleteFlow(ctx.db, f.id, ctx.now());
-    audit(ctx, 'callFlow.delete', { type: 'callFlow', id: f.id }, `Deleted the call flow ${f.name}`, { name: f.name, steps: f.steps, bnIds: f.bnIds }, null);
+    audit(
+      ctx,
+      'callFlow.delete',
+      { type: 'callFlow', id: f.id },
+      `Deleted the call flow ${f.name}`,
+      { name: f.name, steps: f.steps, bnIds: f.bnIds },
+      null,
+    );
     changed(ctx);
     ctx.emit('numbers.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return null;

@@ -1,5 +1,15 @@
 import { can, reachBnIds } from '../../policy';
-import { getGroup, groupMemberIds, groupNameTaken, insertGroup, listGroups, renameGroup, setGroupMembers, deleteGroup, flowsRingingGroup } from '../../store/repos/groups';
+import {
+  getGroup,
+  groupMemberIds,
+  groupNameTaken,
+  insertGroup,
+  listGroups,
+  renameGroup,
+  setGroupMembers,
+  deleteGroup,
+  flowsRingingGroup,
+} from '../../store/repos/groups';
 import { getUser } from '../../store/repos/users';
 import { audit } from '../audit';
 import type { AuthedCtx } from '../context';
@@ -31,7 +41,10 @@ function nameFree(ctx: AuthedCtx, name: string, exceptId: number | null) {
 function authorizeMembers(ctx: AuthedCtx, groupId: number | null, before: readonly number[], after: readonly number[]) {
   const added = after.filter((id) => !before.includes(id));
   const removed = before.filter((id) => !after.includes(id));
-  const reach = groupId !== null && added.length > 0 ? reachBnIds(ctx.db, ctx.actor.accountId, { groupIds: [groupId] }, 'group') : [];
+  const reach =
+    groupId !== null && added.length > 0
+      ? reachBnIds(ctx.db, ctx.actor.accountId, { groupIds: [groupId] }, 'group')
+      : [];
   enforce(can(ctx.actor, 'group.manage', { affected: targets(ctx, [...added, ...removed]), reachBnIds: reach }));
   return [...added, ...removed];
 }
@@ -50,7 +63,10 @@ export const groupsHandlers: Handlers<'groups'> = {
     nameFree(ctx, name, null);
     const id = insertGroup(ctx.db, ctx.actor.accountId, name, ctx.now());
     setGroupMembers(ctx.db, id, memberIds);
-    audit(ctx, 'group.create', { type: 'group', id }, `Created the group ${name}`, null, { name, memberIds: groupMemberIds(ctx.db, id) });
+    audit(ctx, 'group.create', { type: 'group', id }, `Created the group ${name}`, null, {
+      name,
+      memberIds: groupMemberIds(ctx.db, id),
+    });
     changed(ctx, touched);
     return mustGetGroup(ctx, id);
   },
@@ -60,7 +76,14 @@ export const groupsHandlers: Handlers<'groups'> = {
     enforce(can(ctx.actor, 'group.manage', { affected: [], reachBnIds: [] }));
     nameFree(ctx, name, g.id);
     renameGroup(ctx.db, g.id, name);
-    audit(ctx, 'group.rename', { type: 'group', id: g.id }, `Renamed the group ${g.name} to ${name}`, { name: g.name }, { name });
+    audit(
+      ctx,
+      'group.rename',
+      { type: 'group', id: g.id },
+      `Renamed the group ${g.name} to ${name}`,
+      { name: g.name },
+      { name },
+    );
     changed(ctx, []);
     return mustGetGroup(ctx, g.id);
   },
@@ -70,7 +93,14 @@ export const groupsHandlers: Handlers<'groups'> = {
     const touched = authorizeMembers(ctx, g.id, g.memberIds, memberIds);
     setGroupMembers(ctx.db, g.id, memberIds);
     const after = groupMemberIds(ctx.db, g.id);
-    audit(ctx, 'group.members', { type: 'group', id: g.id }, `Changed the members of ${g.name}`, { memberIds: g.memberIds }, { memberIds: after });
+    audit(
+      ctx,
+      'group.members',
+      { type: 'group', id: g.id },
+      `Changed the members of ${g.name}`,
+      { memberIds: g.memberIds },
+      { memberIds: after },
+    );
     changed(ctx, touched);
     return mustGetGroup(ctx, g.id);
   },
@@ -80,10 +110,19 @@ export const groupsHandlers: Handlers<'groups'> = {
     const touched = authorizeMembers(ctx, g.id, g.memberIds, []);
     const flows = flowsRingingGroup(ctx.db, g.id);
     if (flows.length > 0) {
-      throw conflict(`${g.name} is used by the call flow ${flows.map((f) => f.name).join(', ')}; take it out of the flow first.`);
+      throw conflict(
+        `${g.name} is used by the call flow ${flows.map((f) => f.name).join(', ')}; take it out of the flow first.`,
+      );
     }
     deleteGroup(ctx.db, g.id, ctx.now());
-    audit(ctx, 'group.delete', { type: 'group', id: g.id }, `Deleted the group ${g.name}`, { name: g.name, memberIds: g.memberIds }, null);
+    audit(
+      ctx,
+      'group.delete',
+      { type: 'group', id: g.id },
+      `Deleted the group ${g.name}`,
+      { name: g.name, memberIds: g.memberIds },
+      null,
+    );
     changed(ctx, touched);
     return null;
   },

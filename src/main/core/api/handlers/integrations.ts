@@ -1,5 +1,11 @@
 import { can, capabilityRules } from '../../policy';
-import { deleteIntegration, getIntegration, insertIntegration, listIntegrations, updateIntegration } from '../../store/repos/integrations';
+import {
+  deleteIntegration,
+  getIntegration,
+  insertIntegration,
+  listIntegrations,
+  updateIntegration,
+} from '../../store/repos/integrations';
 import { audit } from '../audit';
 import type { AuthedCtx } from '../context';
 import { enforce, notFound } from '../failure';
@@ -11,9 +17,15 @@ function mustGet(ctx: AuthedCtx, id: number) {
   return i;
 }
 
-const providerName = { hubspot: 'HubSpot', salesforce: 'Salesforce', zoho: 'Zoho CRM', pipedrive: 'Pipedrive' } as const;
+const providerName = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  zoho: 'Zoho CRM',
+  pipedrive: 'Pipedrive',
+} as const;
 
-const changed = (ctx: AuthedCtx) => ctx.emit('integrations.changed', { kind: 'account', accountId: ctx.actor.accountId });
+const changed = (ctx: AuthedCtx) =>
+  ctx.emit('integrations.changed', { kind: 'account', accountId: ctx.actor.accountId });
 
 export const integrationsHandlers: Handlers<'integrations'> = {
   'integrations.list': (ctx) => {
@@ -23,8 +35,22 @@ export const integrationsHandlers: Handlers<'integrations'> = {
   },
   'integrations.create': (ctx, { provider, name, settings }) => {
     enforce(can(ctx.actor, 'integration.manage', {}));
-    const id = insertIntegration(ctx.db, { accountId: ctx.actor.accountId, provider, name, settings, createdBy: ctx.actor.userId, at: ctx.now() });
-    audit(ctx, 'integration.create', { type: 'integration', id }, `Set up the ${providerName[provider]} integration ${name}`, null, { provider, name, settings });
+    const id = insertIntegration(ctx.db, {
+      accountId: ctx.actor.accountId,
+      provider,
+      name,
+      settings,
+      createdBy: ctx.actor.userId,
+      at: ctx.now(),
+    });
+    audit(
+      ctx,
+      'integration.create',
+      { type: 'integration', id },
+      `Set up the ${providerName[provider]} integration ${name}`,
+      null,
+      { provider, name, settings },
+    );
     changed(ctx);
     return mustGet(ctx, id);
   },
@@ -33,7 +59,14 @@ export const integrationsHandlers: Handlers<'integrations'> = {
     enforce(can(ctx.actor, 'integration.manage', {}));
     updateIntegration(ctx.db, i.id, name ?? i.name, settings ?? i.settings);
     const after = mustGet(ctx, i.id);
-    audit(ctx, 'integration.update', { type: 'integration', id: i.id }, `Changed the integration ${i.name}`, { name: i.name, settings: i.settings }, { name: after.name, settings: after.settings });
+    audit(
+      ctx,
+      'integration.update',
+      { type: 'integration', id: i.id },
+      `Changed the integration ${i.name}`,
+      { name: i.name, settings: i.settings },
+      { name: after.name, settings: after.settings },
+    );
     changed(ctx);
     return after;
   },
@@ -41,7 +74,14 @@ export const integrationsHandlers: Handlers<'integrations'> = {
     const i = mustGet(ctx, integrationId);
     enforce(can(ctx.actor, 'integration.manage', {}));
     deleteIntegration(ctx.db, i.id);
-    audit(ctx, 'integration.delete', { type: 'integration', id: i.id }, `Deleted the integration ${i.name}`, { provider: i.provider, name: i.name, settings: i.settings }, null);
+    audit(
+      ctx,
+      'integration.delete',
+      { type: 'integration', id: i.id },
+      `Deleted the integration ${i.name}`,
+      { provider: i.provider, name: i.name, settings: i.settings },
+      null,
+    );
     changed(ctx);
     return null;
   },

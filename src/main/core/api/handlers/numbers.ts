@@ -42,7 +42,10 @@ export const numbersHandlers: Handlers<'numbers'> = {
     enforce(can(ctx.actor, 'number.manage', { bnId: null }));
     const limit = planLimits[ctx.actor.plan].numbers;
     if (countLiveNumbers(ctx.db, ctx.actor.accountId) >= limit) {
-      throw new ApiFailure('plan', `The ${ctx.actor.plan} plan allows ${limit} business numbers; change the plan to add more.`);
+      throw new ApiFailure(
+        'plan',
+        `The ${ctx.actor.plan} plan allows ${limit} business numbers; change the plan to add more.`,
+      );
     }
     if (!takeFromCatalogue(ctx.db, e164)) throw new ApiFailure('not_found', `${e164} is not available to buy.`);
     const id = insertNumber(ctx.db, ctx.actor.accountId, e164, label, ctx.now());
@@ -56,7 +59,14 @@ export const numbersHandlers: Handlers<'numbers'> = {
     const bn = mustGetNumber(ctx, bnId);
     enforce(can(ctx.actor, 'number.manage', { bnId }));
     setNumberLabel(ctx.db, bnId, label);
-    audit(ctx, 'number.label', { type: 'number', id: bnId }, `Relabelled ${bn.formatted}`, { label: bn.label }, { label });
+    audit(
+      ctx,
+      'number.label',
+      { type: 'number', id: bnId },
+      `Relabelled ${bn.formatted}`,
+      { label: bn.label },
+      { label },
+    );
     ctx.emit('numbers.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return mustGetNumber(ctx, bnId);
   },
@@ -84,7 +94,14 @@ export const numbersHandlers: Handlers<'numbers'> = {
     const bn = mustGetNumber(ctx, bnId);
     enforce(can(ctx.actor, 'number.manage', { bnId }));
     releaseNumber(ctx.db, bnId, ctx.now());
-    audit(ctx, 'number.release', { type: 'number', id: bnId }, `Released ${bn.formatted}`, { e164: bn.e164, label: bn.label, callFlowId: bn.callFlowId }, null);
+    audit(
+      ctx,
+      'number.release',
+      { type: 'number', id: bnId },
+      `Released ${bn.formatted}`,
+      { e164: bn.e164, label: bn.label, callFlowId: bn.callFlowId },
+      null,
+    );
     changed(ctx);
     return null;
   },

@@ -29,7 +29,9 @@ export function getAccount(db: Db, accountId: number): Account {
 }
 
 export function insertAccount(db: Db, name: string, plan: Plan, at: number): number {
-  const id = Number(stmt(db, 'INSERT INTO accounts (name, plan, created_at) VALUES (?, ?, ?)').run(name, plan, at).lastInsertRowid);
+  const id = Number(
+    stmt(db, 'INSERT INTO accounts (name, plan, created_at) VALUES (?, ?, ?)').run(name, plan, at).lastInsertRowid,
+  );
   stmt(db, 'INSERT INTO billing_profiles (account_id) VALUES (?)').run(id);
   return id;
 }
@@ -70,7 +72,17 @@ export function updateBilling(db: Db, accountId: number, b: Omit<Billing, 'plan'
     db,
     `UPDATE billing_profiles SET contact_name = ?, contact_email = ?, address_line1 = ?, address_line2 = ?, city = ?, region = ?,
             postal_code = ?, country = ? WHERE account_id = ?`,
-  ).run(b.contactName, b.contactEmail, b.addressLine1, b.addressLine2, b.city, b.region, b.postalCode, b.country, accountId);
+  ).run(
+    b.contactName,
+    b.contactEmail,
+    b.addressLine1,
+    b.addressLine2,
+    b.city,
+    b.region,
+    b.postalCode,
+    b.country,
+    accountId,
+  );
 }
 
 /** Plan limits (docs/policy-decisions.md). */

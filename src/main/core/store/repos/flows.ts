@@ -36,32 +36,38 @@ export function flowBnIds(db: Db, flowId: number): number[] {
 }
 
 export function getFlow(db: Db, accountId: number, id: number): CallFlow | null {
-  const r = stmt(db, 'SELECT id, name, steps FROM call_flows WHERE id = ? AND account_id = ? AND deleted_at IS NULL').get(id, accountId) as
-    | Row
-    | undefined;
+  const r = stmt(
+    db,
+    'SELECT id, name, steps FROM call_flows WHERE id = ? AND account_id = ? AND deleted_at IS NULL',
+  ).get(id, accountId) as Row | undefined;
   return r ? toFlow(db, r) : null;
 }
 
 export function listFlows(db: Db, accountId: number): CallFlow[] {
-  return (stmt(db, 'SELECT id, name, steps FROM call_flows WHERE account_id = ? AND deleted_at IS NULL ORDER BY name').all(accountId) as Row[]).map(
-    (r) => toFlow(db, r),
-  );
+  return (
+    stmt(db, 'SELECT id, name, steps FROM call_flows WHERE account_id = ? AND deleted_at IS NULL ORDER BY name').all(
+      accountId,
+    ) as Row[]
+  ).map((r) => toFlow(db, r));
 }
 
 export function flowNameTaken(db: Db, accountId: number, name: string, exceptId: number | null): boolean {
   return (
-    stmt(db, 'SELECT 1 FROM call_flows WHERE account_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(
-      accountId,
-      name,
-      exceptId,
-    ) !== undefined
+    stmt(
+      db,
+      'SELECT 1 FROM call_flows WHERE account_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?',
+    ).get(accountId, name, exceptId) !== undefined
   );
 }
 
 export function insertFlow(db: Db, accountId: number, name: string, steps: readonly FlowStep[], at: number): number {
   const id = Number(
-    stmt(db, 'INSERT INTO call_flows (account_id, name, steps, created_at) VALUES (?, ?, ?, ?)').run(accountId, name, JSON.stringify(steps), at)
-      .lastInsertRowid,
+    stmt(db, 'INSERT INTO call_flows (account_id, name, steps, created_at) VALUES (?, ?, ?, ?)').run(
+      accountId,
+      name,
+      JSON.stringify(steps),
+      at,
+    ).lastInsertRowid,
   );
   writeTargets(db, id, steps);
   return id;
@@ -89,10 +95,8 @@ export function deleteFlow(db: Db, id: number, at: number): void {
 
 /** (BN, flow) routing pairs of the account: threads follow their BN's flow. */
 export function bnRouting(db: Db, accountId: number): { bnId: number; flowId: number }[] {
-  return (
-    stmt(
-      db,
-      'SELECT id AS bnId, call_flow_id AS flowId FROM business_numbers WHERE account_id = ? AND released_at IS NULL AND call_flow_id IS NOT NULL',
-    ).all(accountId) as { bnId: number; flowId: number }[]
-  );
+  return stmt(
+    db,
+    'SELECT id AS bnId, call_flow_id AS flowId FROM business_numbers WHERE account_id = ? AND released_at IS NULL AND call_flow_id IS NOT NULL',
+  ).all(accountId) as { bnId: number; flowId: number }[];
 }

@@ -3,9 +3,10 @@ import type { Db } from '../db';
 import { ids, stmt } from '../stmt';
 
 export function getGroup(db: Db, accountId: number, id: number): Group | null {
-  const r = stmt(db, 'SELECT id, name FROM user_groups WHERE id = ? AND account_id = ? AND deleted_at IS NULL').get(id, accountId) as
-    | { id: number; name: string }
-    | undefined;
+  const r = stmt(db, 'SELECT id, name FROM user_groups WHERE id = ? AND account_id = ? AND deleted_at IS NULL').get(
+    id,
+    accountId,
+  ) as { id: number; name: string } | undefined;
   return r ? { id: r.id, name: r.name, memberIds: groupMemberIds(db, r.id) } : null;
 }
 
@@ -14,7 +15,10 @@ export function groupMemberIds(db: Db, groupId: number): number[] {
 }
 
 export function listGroups(db: Db, accountId: number): Group[] {
-  const rows = stmt(db, 'SELECT id, name FROM user_groups WHERE account_id = ? AND deleted_at IS NULL ORDER BY name').all(accountId) as {
+  const rows = stmt(
+    db,
+    'SELECT id, name FROM user_groups WHERE account_id = ? AND deleted_at IS NULL ORDER BY name',
+  ).all(accountId) as {
     id: number;
     name: string;
   }[];
@@ -30,16 +34,18 @@ export function listGroups(db: Db, accountId: number): Group[] {
 
 export function groupNameTaken(db: Db, accountId: number, name: string, exceptId: number | null): boolean {
   return (
-    stmt(db, 'SELECT 1 FROM user_groups WHERE account_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(
-      accountId,
-      name,
-      exceptId,
-    ) !== undefined
+    stmt(
+      db,
+      'SELECT 1 FROM user_groups WHERE account_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?',
+    ).get(accountId, name, exceptId) !== undefined
   );
 }
 
 export function insertGroup(db: Db, accountId: number, name: string, at: number): number {
-  return Number(stmt(db, 'INSERT INTO user_groups (account_id, name, created_at) VALUES (?, ?, ?)').run(accountId, name, at).lastInsertRowid);
+  return Number(
+    stmt(db, 'INSERT INTO user_groups (account_id, name, created_at) VALUES (?, ?, ?)').run(accountId, name, at)
+      .lastInsertRowid,
+  );
 }
 
 export function renameGroup(db: Db, id: number, name: string): void {

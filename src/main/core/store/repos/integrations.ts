@@ -34,17 +34,20 @@ export function getIntegration(db: Db, accountId: number, id: number): Integrati
 
 export function insertIntegration(
   db: Db,
-  i: { accountId: number; provider: Integration['provider']; name: string; settings: Integration['settings']; createdBy: number; at: number },
+  i: {
+    accountId: number;
+    provider: Integration['provider'];
+    name: string;
+    settings: Integration['settings'];
+    createdBy: number;
+    at: number;
+  },
 ): number {
   return Number(
-    stmt(db, 'INSERT INTO integrations (account_id, provider, name, settings, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      i.accountId,
-      i.provider,
-      i.name,
-      JSON.stringify(i.settings),
-      i.createdBy,
-      i.at,
-    ).lastInsertRowid,
+    stmt(
+      db,
+      'INSERT INTO integrations (account_id, provider, name, settings, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(i.accountId, i.provider, i.name, JSON.stringify(i.settings), i.createdBy, i.at).lastInsertRowid,
   );
 }
 

@@ -26,7 +26,8 @@ const toNumber = (r: Row): BusinessNumber => ({
 
 /** A live BN of this account, or null. */
 export function getNumber(db: Db, accountId: number, id: number): BusinessNumber | null {
-  const r = stmt(db, `${select} WHERE b.id = ? AND b.account_id = ? AND b.released_at IS NULL`).get(id, accountId) as Row | undefined;
+  const r = stmt(db, `${select} WHERE b.id = ? AND b.account_id = ? AND b.released_at IS NULL`).get(id, accountId) as
+    Row | undefined;
   return r ? toNumber(r) : null;
 }
 
@@ -35,10 +36,10 @@ export function listNumbers(db: Db, accountId: number, only: readonly number[] |
   const rows =
     only === 'all'
       ? stmt(db, `${select} WHERE b.account_id = ? AND b.released_at IS NULL ORDER BY b.id`).all(accountId)
-      : stmt(db, `${select} WHERE b.account_id = ? AND b.released_at IS NULL AND b.id IN (SELECT value FROM json_each(?)) ORDER BY b.id`).all(
-          accountId,
-          JSON.stringify(only),
-        );
+      : stmt(
+          db,
+          `${select} WHERE b.account_id = ? AND b.released_at IS NULL AND b.id IN (SELECT value FROM json_each(?)) ORDER BY b.id`,
+        ).all(accountId, JSON.stringify(only));
   return (rows as Row[]).map(toNumber);
 }
 
@@ -46,7 +47,10 @@ export function listNumbers(db: Db, accountId: number, only: readonly number[] |
 export function unknownNumberIds(db: Db, accountId: number, ids: readonly number[]): number[] {
   if (ids.length === 0) return [];
   const known = new Set(
-    stmt(db, 'SELECT id FROM business_numbers WHERE account_id = ? AND released_at IS NULL AND id IN (SELECT value FROM json_each(?))')
+    stmt(
+      db,
+      'SELECT id FROM business_numbers WHERE account_id = ? AND released_at IS NULL AND id IN (SELECT value FROM json_each(?))',
+    )
       .pluck()
       .all(accountId, JSON.stringify(ids)) as number[],
   );
@@ -54,13 +58,19 @@ export function unknownNumberIds(db: Db, accountId: number, ids: readonly number
 }
 
 export function countLiveNumbers(db: Db, accountId: number): number {
-  return stmt(db, 'SELECT count(*) FROM business_numbers WHERE account_id = ? AND released_at IS NULL').pluck().get(accountId) as number;
+  return stmt(db, 'SELECT count(*) FROM business_numbers WHERE account_id = ? AND released_at IS NULL')
+    .pluck()
+    .get(accountId) as number;
 }
 
 export function insertNumber(db: Db, accountId: number, e164: string, label: string, at: number): number {
   return Number(
-    stmt(db, 'INSERT INTO business_numbers (account_id, e164, label, created_at) VALUES (?, ?, ?, ?)').run(accountId, e164, label, at)
-      .lastInsertRowid,
+    stmt(db, 'INSERT INTO business_numbers (account_id, e164, label, created_at) VALUES (?, ?, ?, ?)').run(
+      accountId,
+      e164,
+      label,
+      at,
+    ).lastInsertRowid,
   );
 }
 
@@ -78,7 +88,10 @@ export function releaseNumber(db: Db, id: number, at: number): void {
   stmt(db, 'UPDATE business_numbers SET released_at = ?, call_flow_id = NULL WHERE id = ?').run(at, id);
   stmt(db, 'DELETE FROM user_numbers WHERE bn_id = ?').run(id);
   stmt(db, 'UPDATE users SET default_bn_id = NULL WHERE default_bn_id = ?').run(id);
-  stmt(db, 'INSERT OR IGNORE INTO number_catalogue (e164, region, monthly_cents) VALUES (?, ?, 800)').run(e164, regionOf(e164));
+  stmt(db, 'INSERT OR IGNORE INTO number_catalogue (e164, region, monthly_cents) VALUES (?, ?, 800)').run(
+    e164,
+    regionOf(e164),
+  );
 }
 
 export interface CatalogueEntry {
@@ -122,6 +135,9 @@ export function regionOf(e164: string): string {
 
 /** The live BN of this account with this E.164 number, or null (inbound routing, caller IDs). */
 export function findNumberByE164(db: Db, accountId: number, e164: string): BusinessNumber | null {
-  const r = stmt(db, `${select} WHERE b.e164 = ? AND b.account_id = ? AND b.released_at IS NULL`).get(e164, accountId) as Row | undefined;
+  const r = stmt(db, `${select} WHERE b.e164 = ? AND b.account_id = ? AND b.released_at IS NULL`).get(
+    e164,
+    accountId,
+  ) as Row | undefined;
   return r ? toNumber(r) : null;
 }

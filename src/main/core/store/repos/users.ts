@@ -55,17 +55,21 @@ const toUser = (r: Row): UserRecord => ({
 
 /** A user of this account, or null (another account's id reads as unknown). */
 export function getUser(db: Db, accountId: number, id: number): UserRecord | null {
-  const r = stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ? AND u.account_id = ?`).get(
-    id,
-    accountId,
-  ) as Row | undefined;
+  const r = stmt(
+    db,
+    `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ? AND u.account_id = ?`,
+  ).get(id, accountId) as Row | undefined;
   return r ? toUser(r) : null;
 }
 
 export function findUsersForLogin(db: Db, login: string): UserRecord[] {
   const rows = login.includes('@')
-    ? stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.email = ?`).all(login.toLowerCase())
-    : stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.extension = ?`).all(login);
+    ? stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.email = ?`).all(
+        login.toLowerCase(),
+      )
+    : stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.extension = ?`).all(
+        login,
+      );
   return (rows as Row[]).map(toUser);
 }
 
@@ -88,7 +92,18 @@ export function listUsers(db: Db, accountId: number, f: UserListFilter): UserRec
           AND (? IS NULL OR u.id IN (SELECT user_id FROM group_members WHERE group_id = ?))
           AND (? IS NULL OR u.name LIKE ? ESCAPE '\\' OR u.extension LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\')
         ORDER BY u.active DESC, CAST(u.extension AS INTEGER), u.name`,
-    ).all(accountId, f.includeInactive ? 1 : 0, f.role ?? null, f.role ?? null, f.groupId ?? null, f.groupId ?? null, like, like, like, like) as Row[]
+    ).all(
+      accountId,
+      f.includeInactive ? 1 : 0,
+      f.role ?? null,
+      f.role ?? null,
+      f.groupId ?? null,
+      f.groupId ?? null,
+      like,
+      like,
+      like,
+      like,
+    ) as Row[]
   ).map(toUser);
 }
 
@@ -111,13 +126,35 @@ export function insertUser(db: Db, u: NewUserRecord): number {
       db,
       `INSERT INTO users (account_id, extension, name, email, title, timezone, role, call_access, password_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(u.accountId, u.extension, u.name, u.email, u.title, u.timezone, u.role, u.callAccess, u.passwordHash, u.createdAt)
-      .lastInsertRowid,
+    ).run(
+      u.accountId,
+      u.extension,
+      u.name,
+      u.email,
+      u.title,
+      u.timezone,
+      u.role,
+      u.callAccess,
+      u.passwordHash,
+      u.createdAt,
+    ).lastInsertRowid,
   );
 }
 
 export type UserPatch = Partial<
-  Pick<UserRecord, 'extension' | 'name' | 'email' | 'title' | 'timezone' | 'role' | 'callAccess' | 'active' | 'defaultBnId' | 'passwordHash'>
+  Pick<
+    UserRecord,
+    | 'extension'
+    | 'name'
+    | 'email'
+    | 'title'
+    | 'timezone'
+    | 'role'
+    | 'callAccess'
+    | 'active'
+    | 'defaultBnId'
+    | 'passwordHash'
+  >
 >;
 
 const patchColumns: Record<keyof UserPatch, string> = {
@@ -168,7 +205,9 @@ export function setUserNumbers(db: Db, userId: number, kind: NumberKind, bnIds: 
 }
 
 export function getPermissions(db: Db, userId: number): ManagerPermission[] {
-  return stmt(db, 'SELECT permission FROM manager_permissions WHERE user_id = ? ORDER BY permission').pluck().all(userId) as ManagerPermission[];
+  return stmt(db, 'SELECT permission FROM manager_permissions WHERE user_id = ? ORDER BY permission')
+    .pluck()
+    .all(userId) as ManagerPermission[];
 }
 
 export function setPermissions(db: Db, userId: number, permissions: readonly ManagerPermission[]): void {
@@ -200,13 +239,18 @@ export function countActiveAdministrators(db: Db, accountId: number): number {
 
 export function extensionTaken(db: Db, accountId: number, extension: string, exceptId: number | null): boolean {
   return (
-    stmt(db, 'SELECT 1 FROM users WHERE account_id = ? AND extension = ? AND id IS NOT ?').get(accountId, extension, exceptId) !==
-    undefined
+    stmt(db, 'SELECT 1 FROM users WHERE account_id = ? AND extension = ? AND id IS NOT ?').get(
+      accountId,
+      extension,
+      exceptId,
+    ) !== undefined
   );
 }
 
 export function emailTaken(db: Db, email: string, exceptId: number | null): boolean {
-  return stmt(db, 'SELECT 1 FROM users WHERE email = ? AND id IS NOT ?').get(email.toLowerCase(), exceptId) !== undefined;
+  return (
+    stmt(db, 'SELECT 1 FROM users WHERE email = ? AND id IS NOT ?').get(email.toLowerCase(), exceptId) !== undefined
+  );
 }
 
 /** The user holding this extension in the account (active or not), or null: SIP identities are extensions. */
@@ -220,7 +264,9 @@ export function findUserByExtension(db: Db, accountId: number, extension: string
 
 /** Active members of the account, by extension: the phone's directory. */
 export function activeMembers(db: Db, accountId: number): { id: number; name: string; extension: string }[] {
-  return stmt(db, 'SELECT id, name, extension FROM users WHERE account_id = ? AND active = 1 ORDER BY extension').all(accountId) as {
+  return stmt(db, 'SELECT id, name, extension FROM users WHERE account_id = ? AND active = 1 ORDER BY extension').all(
+    accountId,
+  ) as {
     id: number;
     name: string;
     extension: string;

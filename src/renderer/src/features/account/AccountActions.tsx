@@ -30,8 +30,8 @@ export function TransferOwnership(props: { account: Account; candidates: readonl
   if (props.candidates.length === 0) {
     return (
       <Text size="sm" c="dimmed">
-        Ownership can only go to another active Administrator, and there is none yet. Make someone an Administrator on the Team page
-        first.
+        Ownership can only go to another active Administrator, and there is none yet. Make someone an Administrator on
+        the Team page first.
       </Text>
     );
   }
@@ -56,11 +56,21 @@ export function TransferOwnership(props: { account: Account; candidates: readonl
           {refusal}
         </Alert>
       )}
-      <Modal opened={confirming && target !== null} onClose={() => setConfirming(false)} title={`Make ${target?.name} the owner?`}>
+      <Modal
+        opened={confirming && target !== null}
+        onClose={() => setConfirming(false)}
+        title={`Make ${target?.name} the owner?`}
+      >
         <Stack gap="sm">
           <List size="sm" spacing={4}>
-            <List.Item>{target?.name} becomes the owner: only they can transfer ownership from then on, and nobody can demote or deactivate them.</List.Item>
-            <List.Item>You stay an Administrator, but you are no longer protected as the owner: another Administrator could change your role.</List.Item>
+            <List.Item>
+              {target?.name} becomes the owner: only they can transfer ownership from then on, and nobody can demote or
+              deactivate them.
+            </List.Item>
+            <List.Item>
+              You stay an Administrator, but you are no longer protected as the owner: another Administrator could
+              change your role.
+            </List.Item>
           </List>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirming(false)}>
@@ -110,7 +120,10 @@ export function CancelAccount(props: { account: Account }) {
           <Text size="sm">The account becomes read-only for everyone, straight away:</Text>
           <List size="sm" spacing={4}>
             <List.Item>Everyone can still sign in and look at calls, voicemail, messages and the audit log.</List.Item>
-            <List.Item>Nobody can place calls, send messages or change anything: people, numbers, call flows, billing or settings.</List.Item>
+            <List.Item>
+              Nobody can place calls, send messages or change anything: people, numbers, call flows, billing or
+              settings.
+            </List.Item>
             <List.Item>The app cannot reopen the account afterwards.</List.Item>
           </List>
           <TextInput

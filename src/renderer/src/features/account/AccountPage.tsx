@@ -67,7 +67,8 @@ export const AccountPage: PageComponent = ({ me }) => {
                   Ownership
                 </Title>
                 <Text size="sm" c="dimmed">
-                  The owner is the Administrator who can never be demoted or deactivated, so the account always keeps someone in charge.
+                  The owner is the Administrator who can never be demoted or deactivated, so the account always keeps
+                  someone in charge.
                 </Text>
                 {a.status === 'cancelled' ? (
                   <Text size="sm">The account is cancelled, so ownership cannot change.</Text>
@@ -81,20 +82,27 @@ export const AccountPage: PageComponent = ({ me }) => {
               </Stack>
 
               <Divider />
-              <Paper withBorder p="md" component="section" aria-labelledby="cancel-title" style={{ borderColor: 'var(--mantine-color-red-6)' }}>
+              <Paper
+                withBorder
+                p="md"
+                component="section"
+                aria-labelledby="cancel-title"
+                style={{ borderColor: 'var(--mantine-color-red-6)' }}
+              >
                 <Stack gap="xs">
                   <Title order={2} fz="lg" id="cancel-title" c="red">
                     {a.status === 'cancelled' ? 'Account cancelled' : 'Cancel the account'}
                   </Title>
                   {a.status === 'cancelled' ? (
                     <Alert color="red" variant="light">
-                      This account was cancelled{a.cancelledAt ? ` on ${formatDateTime(a.cancelledAt)}` : ''}. It is read-only for everyone.
+                      This account was cancelled{a.cancelledAt ? ` on ${formatDateTime(a.cancelledAt)}` : ''}. It is
+                      read-only for everyone.
                     </Alert>
                   ) : (
                     <>
                       <Text size="sm">
-                        Cancelling makes the account read-only for everyone: people can still sign in and look back at the history, but
-                        nobody can place calls, send messages or change anything.
+                        Cancelling makes the account read-only for everyone: people can still sign in and look back at
+                        the history, but nobody can place calls, send messages or change anything.
                       </Text>
                       {canCancel ? (
                         <Group>

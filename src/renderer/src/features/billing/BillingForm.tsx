@@ -5,7 +5,16 @@ import type { Billing } from '../../../../shared/api/entities';
 import { useUpdateBillingMutation } from './api';
 
 type Fields = Omit<Billing, 'plan'>;
-const keys: (keyof Fields)[] = ['contactName', 'contactEmail', 'addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country'];
+const keys: (keyof Fields)[] = [
+  'contactName',
+  'contactEmail',
+  'addressLine1',
+  'addressLine2',
+  'city',
+  'region',
+  'postalCode',
+  'country',
+];
 const pick = (b: Billing): Fields => Object.fromEntries(keys.map((k) => [k, b[k]])) as Fields;
 
 /** The billing contact and address. Remount (key) it when the saved profile changes. */
@@ -39,23 +48,50 @@ export function BillingForm(props: { billing: Billing; readOnly: boolean }) {
   }
 
   return (
-    <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm" aria-label="Billing contact and address" maw={640}>
+    <Stack
+      component="form"
+      {...noNativeValidation}
+      onSubmit={submit}
+      gap="sm"
+      aria-label="Billing contact and address"
+      maw={640}
+    >
       <Title order={3} fz="md">
         Billing contact
       </Title>
       <SimpleGrid cols={2} spacing="sm">
         <TextInput label="Name" autoComplete="name" maxLength={120} withAsterisk {...field('contactName')} />
-        <TextInput label="Email" type="email" autoComplete="email" maxLength={254} withAsterisk description="Invoices and receipts go here." {...field('contactEmail')} />
+        <TextInput
+          label="Email"
+          type="email"
+          autoComplete="email"
+          maxLength={254}
+          withAsterisk
+          description="Invoices and receipts go here."
+          {...field('contactEmail')}
+        />
       </SimpleGrid>
       <Title order={3} fz="md" mt="sm">
         Billing address
       </Title>
-      <TextInput label="Address line 1" autoComplete="address-line1" maxLength={120} withAsterisk {...field('addressLine1')} />
+      <TextInput
+        label="Address line 1"
+        autoComplete="address-line1"
+        maxLength={120}
+        withAsterisk
+        {...field('addressLine1')}
+      />
       <TextInput label="Address line 2" autoComplete="address-line2" maxLength={120} {...field('addressLine2')} />
       <SimpleGrid cols={2} spacing="sm">
         <TextInput label="City" autoComplete="address-level2" maxLength={80} withAsterisk {...field('city')} />
         <TextInput label="State or region" autoComplete="address-level1" maxLength={80} {...field('region')} />
-        <TextInput label="Postal code" autoComplete="postal-code" maxLength={20} withAsterisk {...field('postalCode')} />
+        <TextInput
+          label="Postal code"
+          autoComplete="postal-code"
+          maxLength={20}
+          withAsterisk
+          {...field('postalCode')}
+        />
         <TextInput
           label="Country"
           description="Two-letter code, e.g. US, GB, DE"

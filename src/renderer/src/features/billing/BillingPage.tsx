@@ -12,9 +12,21 @@ const plans: Plan[] = ['basic', 'business', 'company'];
 
 /** What each plan includes (docs/policy-decisions.md, "Plan limits"); the main process enforces them. */
 const planFeatures: Record<Plan, string[]> = {
-  basic: ['Up to 10 active users and 3 business numbers', 'Administrators and Agents only', 'Agents see their calling groups’ calls'],
-  business: ['Up to 100 active users and 25 business numbers', 'Managers with chosen permissions', 'Call access by group, call flow or number'],
-  company: ['Up to 5,000 active users and 500 business numbers', 'Everything in Business', 'For larger and multi-site teams'],
+  basic: [
+    'Up to 10 active users and 3 business numbers',
+    'Administrators and Agents only',
+    'Agents see their calling groups’ calls',
+  ],
+  business: [
+    'Up to 100 active users and 25 business numbers',
+    'Managers with chosen permissions',
+    'Call access by group, call flow or number',
+  ],
+  company: [
+    'Up to 5,000 active users and 500 business numbers',
+    'Everything in Business',
+    'For larger and multi-site teams',
+  ],
 };
 
 function PlanCard(props: { plan: Plan; current: boolean; canChange: boolean; onChoose: () => void }) {
@@ -73,7 +85,13 @@ export const BillingPage: PageComponent = ({ me }) => {
                 </Text>
                 <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md" maw={1000}>
                   {plans.map((p) => (
-                    <PlanCard key={p} plan={p} current={p === b.plan} canChange={canChange} onChoose={() => setTarget(p)} />
+                    <PlanCard
+                      key={p}
+                      plan={p}
+                      current={p === b.plan}
+                      canChange={canChange}
+                      onChoose={() => setTarget(p)}
+                    />
                   ))}
                 </SimpleGrid>
               </Stack>

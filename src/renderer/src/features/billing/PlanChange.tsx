@@ -26,7 +26,12 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
   }
 
   return (
-    <Modal opened onClose={props.onClose} title={`Change from ${planName[props.from]} to ${planName[props.to]}?`} size="lg">
+    <Modal
+      opened
+      onClose={props.onClose}
+      title={`Change from ${planName[props.from]} to ${planName[props.to]}?`}
+      size="lg"
+    >
       <Stack gap="sm">
         <Text size="sm">What changes for your team:</Text>
         <QueryState loading={preview.isLoading} error={preview.error} onRetry={preview.refetch}>
@@ -36,7 +41,13 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
             ))}
           </List>
           {(preview.data?.blockers ?? []).length > 0 && (
-            <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} title="This change cannot be made yet" py={8}>
+            <Alert
+              color="red"
+              variant="light"
+              icon={<IconAlertTriangle size={16} />}
+              title="This change cannot be made yet"
+              py={8}
+            >
               <List size="sm" spacing={4}>
                 {preview.data?.blockers.map((b, i) => (
                   <List.Item key={i}>{b}</List.Item>
@@ -51,7 +62,14 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
           </Text>
         )}
         {refusal && (
-          <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} role="alert" title="The plan was not changed" py={8}>
+          <Alert
+            color="red"
+            variant="light"
+            icon={<IconAlertTriangle size={16} />}
+            role="alert"
+            title="The plan was not changed"
+            py={8}
+          >
             {refusal}
           </Alert>
         )}
@@ -59,7 +77,12 @@ export function PlanChange(props: { from: Plan; to: Plan; onClose: () => void })
           <Button variant="default" onClick={props.onClose}>
             Cancel
           </Button>
-          <Button color={downgrade ? 'red' : undefined} onClick={confirm} loading={changing.isLoading} disabled={!preview.data || preview.data.blockers.length > 0}>
+          <Button
+            color={downgrade ? 'red' : undefined}
+            onClick={confirm}
+            loading={changing.isLoading}
+            disabled={!preview.data || preview.data.blockers.length > 0}
+          >
             Change to {planName[props.to]}
           </Button>
         </Group>

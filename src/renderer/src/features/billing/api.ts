@@ -21,4 +21,5 @@ export const billingApi = api.injectEndpoints({
   }),
 });
 
-export const { useBillingQuery, useUpdateBillingMutation, usePreviewPlanChangeQuery, useChangePlanMutation } = billingApi;
+export const { useBillingQuery, useUpdateBillingMutation, usePreviewPlanChangeQuery, useChangePlanMutation } =
+  billingApi;

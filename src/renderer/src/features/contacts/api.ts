@@ -6,7 +6,11 @@ export const contactsApi = api.injectEndpoints({
     contacts: b.infiniteQuery<Output<'contacts.list'>, string, string | null>({
       infiniteQueryOptions: { initialPageParam: null, getNextPageParam: (last) => last.nextCursor },
       query: ({ queryArg, pageParam }) =>
-        q('contacts.list', { limit: 100, ...(queryArg ? { search: queryArg } : {}), ...(pageParam ? { cursor: pageParam } : {}) }),
+        q('contacts.list', {
+          limit: 100,
+          ...(queryArg ? { search: queryArg } : {}),
+          ...(pageParam ? { cursor: pageParam } : {}),
+        }),
       providesTags: ['Contacts'],
     }),
     createContact: b.mutation<Output<'contacts.create'>, Input<'contacts.create'>>({
@@ -17,8 +21,16 @@ export const contactsApi = api.injectEndpoints({
       query: (input) => q('contacts.update', input),
       invalidatesTags: ['Contacts'],
     }),
-    deleteContact: b.mutation<null, number>({ query: (contactId) => q('contacts.delete', { contactId }), invalidatesTags: ['Contacts'] }),
+    deleteContact: b.mutation<null, number>({
+      query: (contactId) => q('contacts.delete', { contactId }),
+      invalidatesTags: ['Contacts'],
+    }),
   }),
 });
 
-export const { useContactsInfiniteQuery, useCreateContactMutation, useUpdateContactMutation, useDeleteContactMutation } = contactsApi;
+export const {
+  useContactsInfiniteQuery,
+  useCreateContactMutation,
+  useUpdateContactMutation,
+  useDeleteContactMutation,
+} = contactsApi;

@@ -9,7 +9,10 @@ export const directoryApi = api.injectEndpoints({
       providesTags: ['Users'],
     }),
     groups: b.query<Output<'groups.list'>, void>({ query: () => q('groups.list', {}), providesTags: ['Groups'] }),
-    callFlows: b.query<Output<'callFlows.list'>, void>({ query: () => q('callFlows.list', {}), providesTags: ['CallFlows'] }),
+    callFlows: b.query<Output<'callFlows.list'>, void>({
+      query: () => q('callFlows.list', {}),
+      providesTags: ['CallFlows'],
+    }),
     numbers: b.query<Output<'numbers.list'>, void>({ query: () => q('numbers.list', {}), providesTags: ['Numbers'] }),
   }),
 });

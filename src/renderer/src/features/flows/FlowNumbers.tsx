@@ -8,7 +8,12 @@ import { useRouteNumberMutation } from '../numbers/api';
 const numberName = (n: BusinessNumber) => (n.label ? `${n.label} · ${n.formatted}` : n.formatted);
 
 /** The business numbers that ring into a flow, and (for those who manage numbers) routing them here or away. */
-export function FlowNumbers(props: { flow: CallFlow | null; numbers: readonly BusinessNumber[]; canRoute: boolean; readOnly: boolean }) {
+export function FlowNumbers(props: {
+  flow: CallFlow | null;
+  numbers: readonly BusinessNumber[];
+  canRoute: boolean;
+  readOnly: boolean;
+}) {
   const { flow, numbers } = props;
   const [route, routing] = useRouteNumberMutation();
   if (!flow) {
@@ -26,7 +31,11 @@ export function FlowNumbers(props: { flow: CallFlow | null; numbers: readonly Bu
   async function routeTo(n: BusinessNumber, callFlowId: number | null) {
     const r = await route({ bnId: n.id, callFlowId });
     if ('error' in r) return notifyError(r.error, 'Not routed');
-    notifySaved(callFlowId === null ? `${n.formatted} no longer rings into ${flow?.name}.` : `${n.formatted} now rings into ${flow?.name}.`);
+    notifySaved(
+      callFlowId === null
+        ? `${n.formatted} no longer rings into ${flow?.name}.`
+        : `${n.formatted} now rings into ${flow?.name}.`,
+    );
   }
   function askRoute(value: string | null) {
     const n = others.find((x) => String(x.id) === value);
@@ -36,8 +45,8 @@ export function FlowNumbers(props: { flow: CallFlow | null; numbers: readonly Bu
       title: `Move ${n.formatted} to ${flow?.name}?`,
       children: (
         <Text size="sm">
-          Calls to {numberName(n)} go through <b>{n.callFlowName}</b> today. After the move they go through <b>{flow?.name}</b>, and
-          who can see those calls changes with it.
+          Calls to {numberName(n)} go through <b>{n.callFlowName}</b> today. After the move they go through{' '}
+          <b>{flow?.name}</b>, and who can see those calls changes with it.
         </Text>
       ),
       labels: { confirm: 'Move the number', cancel: 'Cancel' },
@@ -95,7 +104,10 @@ export function FlowNumbers(props: { flow: CallFlow | null; numbers: readonly Bu
           w={340}
           aria-label="Route a business number to this flow"
           placeholder="Route a number here…"
-          data={others.map((n) => ({ value: String(n.id), label: `${numberName(n)}${n.callFlowName ? ` (now ${n.callFlowName})` : ''}` }))}
+          data={others.map((n) => ({
+            value: String(n.id),
+            label: `${numberName(n)}${n.callFlowName ? ` (now ${n.callFlowName})` : ''}`,
+          }))}
           value={null}
           onChange={askRoute}
           disabled={routing.isLoading}

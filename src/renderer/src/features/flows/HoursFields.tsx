@@ -14,7 +14,12 @@ function timeZones(current: string | undefined): string[] {
 }
 
 /** Time zone and weekly opening hours of a business-hours step. */
-export function HoursFields(props: { step: FlowStep; errors: Record<string, string>; readOnly: boolean; onChange: (s: FlowStep) => void }) {
+export function HoursFields(props: {
+  step: FlowStep;
+  errors: Record<string, string>;
+  readOnly: boolean;
+  onChange: (s: FlowStep) => void;
+}) {
   const { step, readOnly } = props;
   const zones = useMemo(() => timeZones(step.timezone), [step.timezone]);
   const open = step.open ?? [];
@@ -49,7 +54,11 @@ export function HoursFields(props: { step: FlowStep; errors: Record<string, stri
                   checked={ranges.length > 0}
                   disabled={readOnly}
                   onChange={(e) =>
-                    set(e.currentTarget.checked ? [...open, { day, from: '09:00', to: '17:00' }] : open.filter((r) => r.day !== day))
+                    set(
+                      e.currentTarget.checked
+                        ? [...open, { day, from: '09:00', to: '17:00' }]
+                        : open.filter((r) => r.day !== day),
+                    )
                   }
                 />
                 {ranges.length === 0 ? (
@@ -67,7 +76,9 @@ export function HoursFields(props: { step: FlowStep; errors: Record<string, stri
                           aria-label={`${fullDay[day]} opens at`}
                           value={r.from}
                           disabled={readOnly}
-                          onChange={(e) => set(open.map((x, j) => (j === i ? { ...x, from: e.currentTarget.value } : x)))}
+                          onChange={(e) =>
+                            set(open.map((x, j) => (j === i ? { ...x, from: e.currentTarget.value } : x)))
+                          }
                         />
                         <Text size="xs" c="dimmed" aria-hidden>
                           to
@@ -82,7 +93,13 @@ export function HoursFields(props: { step: FlowStep; errors: Record<string, stri
                           onChange={(e) => set(open.map((x, j) => (j === i ? { ...x, to: e.currentTarget.value } : x)))}
                         />
                         {!readOnly && n > 0 && (
-                          <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove this ${fullDay[day]} period`} onClick={() => set(open.filter((_, j) => j !== i))}>
+                          <ActionIcon
+                            size="sm"
+                            variant="subtle"
+                            color="gray"
+                            aria-label={`Remove this ${fullDay[day]} period`}
+                            onClick={() => set(open.filter((_, j) => j !== i))}
+                          >
                             <IconX size={12} />
                           </ActionIcon>
                         )}

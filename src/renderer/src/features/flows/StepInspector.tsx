@@ -1,4 +1,17 @@
-import { ActionIcon, Box, Button, Group, Input, NumberInput, Select, Stack, Text, Textarea, ThemeIcon, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Box,
+  Button,
+  Group,
+  Input,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
 import { IconTrash, IconX } from '@tabler/icons-react';
 import { useEffect, useRef } from 'react';
 import type { FlowStep, Group as UserGroup, User } from '../../../../shared/api/entities';
@@ -84,14 +97,19 @@ function Mailbox(props: Props) {
       disabled={props.readOnly}
       data={[
         { group: 'Groups', items: props.groups.map((g) => ({ value: `g${g.id}`, label: g.name })) },
-        { group: 'People', items: props.users.map((u) => ({ value: `u${u.id}`, label: `${u.name} (${u.extension})` })) },
+        {
+          group: 'People',
+          items: props.users.map((u) => ({ value: `u${u.id}`, label: `${u.name} (${u.extension})` })),
+        },
       ]}
       value={value}
       error={props.errors.box ?? props.errors.groupId ?? props.errors.userId}
       onChange={(v) => {
         const { groupId: _g, userId: _u, ...rest } = step;
         const id = v ? Number(v.slice(1)) : undefined;
-        props.onChange(v?.startsWith('g') ? { ...rest, groupId: id } : v?.startsWith('u') ? { ...rest, userId: id } : rest);
+        props.onChange(
+          v?.startsWith('g') ? { ...rest, groupId: id } : v?.startsWith('u') ? { ...rest, userId: id } : rest,
+        );
       }}
     />
   );
@@ -123,9 +141,12 @@ export function StepInspector(props: Props) {
   // A newly chosen step takes the focus, so the keyboard goes straight to its first field.
   const { autoFocus } = props;
   useEffect(() => {
-    if (autoFocus) section.current?.querySelector<HTMLElement>('input:not([disabled]), textarea:not([disabled])')?.focus();
+    if (autoFocus)
+      section.current?.querySelector<HTMLElement>('input:not([disabled]), textarea:not([disabled])')?.focus();
   }, [autoFocus]);
-  const other = Object.entries(errors).filter(([k]) => !['text', 'timezone', 'open', 'branches', 'groupId', 'userId', 'ringSeconds', 'box'].includes(k));
+  const other = Object.entries(errors).filter(
+    ([k]) => !['text', 'timezone', 'open', 'branches', 'groupId', 'userId', 'ringSeconds', 'box'].includes(k),
+  );
   return (
     <Box component="section" ref={section} aria-label={`${kindLabel[step.kind]} step`}>
       <Stack gap="sm">
@@ -178,7 +199,9 @@ export function StepInspector(props: Props) {
             <MenuKeys {...props} />
           </>
         )}
-        {step.kind === 'hours' && <HoursFields step={step} errors={errors} readOnly={readOnly} onChange={props.onChange} />}
+        {step.kind === 'hours' && (
+          <HoursFields step={step} errors={errors} readOnly={readOnly} onChange={props.onChange} />
+        )}
         {step.kind === 'ring_group' && (
           <>
             <Select
@@ -234,7 +257,13 @@ export function StepInspector(props: Props) {
         ))}
         {!readOnly && (
           <Group justify="flex-end">
-            <Button size="xs" variant="subtle" color="red" leftSection={<IconTrash size={14} />} onClick={props.onRemove}>
+            <Button
+              size="xs"
+              variant="subtle"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              onClick={props.onRemove}
+            >
               Remove step
             </Button>
           </Group>

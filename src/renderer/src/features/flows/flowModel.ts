@@ -17,10 +17,12 @@ export const MAX_TOP_STEPS = 30;
 export const MAX_BRANCH_STEPS = 20;
 export const MENU_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#', 'timeout'] as const;
 
-export const samePath = (a: StepPath, b: StepPath | null) => b !== null && a.length === b.length && a.every((s, i) => s === b[i]);
+export const samePath = (a: StepPath, b: StepPath | null) =>
+  b !== null && a.length === b.length && a.every((s, i) => s === b[i]);
 export const pathKey = (p: StepPath) => p.join('/');
 /** Paths alternate index, branch key, index…: so "1/1/0" is step 0 under key "1" of step 1. */
-export const parsePathKey = (k: string): StepPath => (k === '' ? [] : k.split('/').map((s, i) => (i % 2 === 0 ? Number(s) : s)));
+export const parsePathKey = (k: string): StepPath =>
+  k === '' ? [] : k.split('/').map((s, i) => (i % 2 === 0 ? Number(s) : s));
 
 /** Where `selected` is after the step at `from` moved to `to` (it may be that step, inside it, or the sibling it swapped with). */
 export function movedPath(selected: StepPath, from: StepPath, to: StepPath): StepPath {
@@ -49,11 +51,20 @@ export function listAt(steps: readonly FlowStep[], listPath: StepPath): readonly
 }
 
 /** Returns a new tree with the list at `listPath` replaced by `fn(list)`. */
-export function mapList(steps: readonly FlowStep[], listPath: StepPath, fn: (list: FlowStep[]) => FlowStep[]): FlowStep[] {
+export function mapList(
+  steps: readonly FlowStep[],
+  listPath: StepPath,
+  fn: (list: FlowStep[]) => FlowStep[],
+): FlowStep[] {
   if (listPath.length === 0) return fn([...steps]);
   const [i, key, ...rest] = listPath;
   return steps.map((s, j) =>
-    j !== i ? s : { ...s, branches: (s.branches ?? []).map((b) => (b.key !== key ? b : { ...b, steps: mapList(b.steps, rest, fn) })) },
+    j !== i
+      ? s
+      : {
+          ...s,
+          branches: (s.branches ?? []).map((b) => (b.key !== key ? b : { ...b, steps: mapList(b.steps, rest, fn) })),
+        },
   );
 }
 
@@ -70,7 +81,11 @@ export function removeStep(steps: readonly FlowStep[], path: StepPath): FlowStep
 }
 
 /** Moves a step up (-1) or down (+1) within its own list; returns the new tree and the step's new path. */
-export function moveStep(steps: readonly FlowStep[], path: StepPath, delta: -1 | 1): { steps: FlowStep[]; path: StepPath } {
+export function moveStep(
+  steps: readonly FlowStep[],
+  path: StepPath,
+  delta: -1 | 1,
+): { steps: FlowStep[]; path: StepPath } {
   const { list, index } = split(path);
   const target = index + delta;
   const next = mapList(steps, list, (l) => {
@@ -83,7 +98,11 @@ export function moveStep(steps: readonly FlowStep[], path: StepPath, delta: -1 |
   return { steps: next, path: target < 0 || target >= length ? path : [...list, target] };
 }
 
-export function appendStep(steps: readonly FlowStep[], listPath: StepPath, step: FlowStep): { steps: FlowStep[]; path: StepPath } {
+export function appendStep(
+  steps: readonly FlowStep[],
+  listPath: StepPath,
+  step: FlowStep,
+): { steps: FlowStep[]; path: StepPath } {
   const length = listAt(steps, listPath)?.length ?? 0;
   return { steps: mapList(steps, listPath, (l) => [...l, step]), path: [...listPath, length] };
 }
@@ -101,7 +120,14 @@ export function newStep(kind: StepKind, defaults: { timezone: string }): FlowSte
         branches: [{ key: 'closed', steps: [] }],
       };
     case 'menu':
-      return { kind, text: '', branches: [{ key: '1', steps: [] }, { key: '2', steps: [] }] };
+      return {
+        kind,
+        text: '',
+        branches: [
+          { key: '1', steps: [] },
+          { key: '2', steps: [] },
+        ],
+      };
     case 'ring_group':
       return { kind, groupId: undefined, ringSeconds: 30 };
     case 'ring_user':

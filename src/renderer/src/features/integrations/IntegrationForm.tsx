@@ -37,10 +37,13 @@ export function IntegrationForm(props: { integration: Integration | null; onClos
     e.preventDefault();
     const local: Record<string, string> = {};
     if (!name.trim()) local.name = 'Give the integration a name, e.g. “Sales CRM”.';
-    if (!/^https:\/\/\S+$/i.test(instanceUrl.trim())) local['settings.instanceUrl'] = 'Use an https:// address, e.g. ' + urlHint[provider];
+    if (!/^https:\/\/\S+$/i.test(instanceUrl.trim()))
+      local['settings.instanceUrl'] = 'Use an https:// address, e.g. ' + urlHint[provider];
     if (Object.keys(local).length > 0) return setErrors(local);
     const settings = { instanceUrl: instanceUrl.trim(), logCalls, logMessages, createContacts };
-    const r = i ? await update({ integrationId: i.id, name: name.trim(), settings }) : await create({ provider, name: name.trim(), settings });
+    const r = i
+      ? await update({ integrationId: i.id, name: name.trim(), settings })
+      : await create({ provider, name: name.trim(), settings });
     if ('error' in r) {
       setErrors(fieldErrors(r.error));
       return notifyError(r.error);
@@ -84,7 +87,12 @@ export function IntegrationForm(props: { integration: Integration | null; onClos
           withAsterisk
         />
         <Stack gap={8} mt={4}>
-          <Switch label="Log calls" description="Add each call to the matching CRM record." checked={logCalls} onChange={(e) => setLogCalls(e.currentTarget.checked)} />
+          <Switch
+            label="Log calls"
+            description="Add each call to the matching CRM record."
+            checked={logCalls}
+            onChange={(e) => setLogCalls(e.currentTarget.checked)}
+          />
           <Switch
             label="Log messages"
             description="Add text messages to the matching CRM record."

@@ -1,4 +1,17 @@
-import { ActionIcon, Badge, Box, Button, Group, Menu, Paper, ScrollArea, SimpleGrid, Stack, Text, ThemeIcon } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Box,
+  Button,
+  Group,
+  Menu,
+  Paper,
+  ScrollArea,
+  SimpleGrid,
+  Stack,
+  Text,
+  ThemeIcon,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconDots, IconPlugConnected, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -11,7 +24,12 @@ import { notifyError, notifySaved } from '../../ui/notify';
 import { useDeleteIntegrationMutation, useIntegrationsQuery } from './api';
 import { IntegrationForm, providerName } from './IntegrationForm';
 
-const providerColor: Record<Integration['provider'], string> = { hubspot: 'orange', salesforce: 'blue', zoho: 'red', pipedrive: 'green' };
+const providerColor: Record<Integration['provider'], string> = {
+  hubspot: 'orange',
+  salesforce: 'blue',
+  zoho: 'red',
+  pipedrive: 'green',
+};
 
 function Setting(props: { on: boolean; label: string }) {
   return (
@@ -21,7 +39,12 @@ function Setting(props: { on: boolean; label: string }) {
   );
 }
 
-function IntegrationCard(props: { integration: Integration; canManage: boolean; onEdit: () => void; onDelete: () => void }) {
+function IntegrationCard(props: {
+  integration: Integration;
+  canManage: boolean;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
   const i = props.integration;
   return (
     <Paper withBorder p="md" component="article" aria-label={`${providerName[i.provider]} integration ${i.name}`}>
@@ -89,7 +112,8 @@ export const IntegrationsPage: PageComponent = ({ me }) => {
       title: `Delete ${i.name}?`,
       children: (
         <Text size="sm">
-          Teamline stops logging to {providerName[i.provider]} through this integration. What is already in the CRM stays there.
+          Teamline stops logging to {providerName[i.provider]} through this integration. What is already in the CRM
+          stays there.
         </Text>
       ),
       labels: { confirm: 'Delete integration', cancel: 'Cancel' },
@@ -125,13 +149,23 @@ export const IntegrationsPage: PageComponent = ({ me }) => {
         >
           <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} p="lg" spacing="md">
             {list.map((i) => (
-              <IntegrationCard key={i.id} integration={i} canManage={canManage} onEdit={() => setEditing(i)} onDelete={() => confirmDelete(i)} />
+              <IntegrationCard
+                key={i.id}
+                integration={i}
+                canManage={canManage}
+                onEdit={() => setEditing(i)}
+                onDelete={() => confirmDelete(i)}
+              />
             ))}
           </SimpleGrid>
         </QueryState>
       </ScrollArea>
       {editing && (
-        <IntegrationForm key={editing === 'new' ? 'new' : editing.id} integration={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+        <IntegrationForm
+          key={editing === 'new' ? 'new' : editing.id}
+          integration={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+        />
       )}
     </Box>
   );

@@ -3,7 +3,10 @@ import type { Input, Output } from '../../../../shared/api/contract';
 
 export const integrationsApi = api.injectEndpoints({
   endpoints: (b) => ({
-    integrations: b.query<Output<'integrations.list'>, void>({ query: () => q('integrations.list', {}), providesTags: ['Integrations'] }),
+    integrations: b.query<Output<'integrations.list'>, void>({
+      query: () => q('integrations.list', {}),
+      providesTags: ['Integrations'],
+    }),
     createIntegration: b.mutation<Output<'integrations.create'>, Input<'integrations.create'>>({
       query: (input) => q('integrations.create', input),
       invalidatesTags: ['Integrations', 'Audit'],
@@ -19,4 +22,9 @@ export const integrationsApi = api.injectEndpoints({
   }),
 });
 
-export const { useIntegrationsQuery, useCreateIntegrationMutation, useUpdateIntegrationMutation, useDeleteIntegrationMutation } = integrationsApi;
+export const {
+  useIntegrationsQuery,
+  useCreateIntegrationMutation,
+  useUpdateIntegrationMutation,
+  useDeleteIntegrationMutation,
+} = integrationsApi;

@@ -7,12 +7,14 @@ export const messagesApi = api.injectEndpoints({
   endpoints: (b) => ({
     threads: b.infiniteQuery<Output<'messages.threads'>, ThreadFilter, string | null>({
       infiniteQueryOptions: { initialPageParam: null, getNextPageParam: (last) => last.nextCursor },
-      query: ({ queryArg, pageParam }) => q('messages.threads', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
+      query: ({ queryArg, pageParam }) =>
+        q('messages.threads', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
       providesTags: ['Messages'],
     }),
     messages: b.infiniteQuery<Output<'messages.list'>, number, string | null>({
       infiniteQueryOptions: { initialPageParam: null, getNextPageParam: (last) => last.nextCursor },
-      query: ({ queryArg, pageParam }) => q('messages.list', { threadId: queryArg, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) }),
+      query: ({ queryArg, pageParam }) =>
+        q('messages.list', { threadId: queryArg, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) }),
       providesTags: ['Messages'],
     }),
     sendMessage: b.mutation<Output<'messages.send'>, Input<'messages.send'>>({
@@ -23,4 +25,5 @@ export const messagesApi = api.injectEndpoints({
   }),
 });
 
-export const { useThreadsInfiniteQuery, useMessagesInfiniteQuery, useSendMessageMutation, useMarkThreadReadMutation } = messagesApi;
+export const { useThreadsInfiniteQuery, useMessagesInfiniteQuery, useSendMessageMutation, useMarkThreadReadMutation } =
+  messagesApi;

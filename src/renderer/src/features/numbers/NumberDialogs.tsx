@@ -86,7 +86,9 @@ export function ReleaseDialog(props: { number: BusinessNumber; onClose: () => vo
           <List.Item>Calls and texts to it no longer reach your team.</List.Item>
           {n.callFlowName && <List.Item>It is taken off the call flow {n.callFlowName}.</List.Item>}
           <List.Item>It leaves everyone’s outbound numbers and call access.</List.Item>
-          <List.Item>Past calls and messages keep it. The number goes back on sale, so you may not get it back.</List.Item>
+          <List.Item>
+            Past calls and messages keep it. The number goes back on sale, so you may not get it back.
+          </List.Item>
         </List>
         <TextInput
           label="Type the number to confirm"

@@ -27,5 +27,10 @@ export const numbersApi = api.injectEndpoints({
   }),
 });
 
-export const { useNumberCatalogueQuery, useBuyNumberMutation, useSetNumberLabelMutation, useRouteNumberMutation, useReleaseNumberMutation } =
-  numbersApi;
+export const {
+  useNumberCatalogueQuery,
+  useBuyNumberMutation,
+  useSetNumberLabelMutation,
+  useRouteNumberMutation,
+  useReleaseNumberMutation,
+} = numbersApi;

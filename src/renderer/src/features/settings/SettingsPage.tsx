@@ -18,8 +18,10 @@ import { detailsKey, UserDetails } from '../team/UserDetails';
 const ownAccessText: Record<CallAccessLevel, string> = {
   personal: 'You see the calls, voicemails and messages you took part in, and nothing else.',
   group: 'You see your own calls, voicemails and messages, and everything that landed in a group you belong to.',
-  callflow: 'You see your own calls, voicemails and messages, and everything that went through a call flow you are part of.',
-  numbers: 'You see your own calls, voicemails and messages, and everything on the business numbers below, in any flow or group.',
+  callflow:
+    'You see your own calls, voicemails and messages, and everything that went through a call flow you are part of.',
+  numbers:
+    'You see your own calls, voicemails and messages, and everything on the business numbers below, in any flow or group.',
   all: 'You see everything in the account.',
 };
 
@@ -29,7 +31,12 @@ const setBy: Record<Me['user']['role'], string> = {
   administrator: 'Administrators always have full access.',
 };
 
-function NumberList(props: { label: string; numbers: readonly BusinessNumber[]; defaultId?: number | null; empty: string }) {
+function NumberList(props: {
+  label: string;
+  numbers: readonly BusinessNumber[];
+  defaultId?: number | null;
+  empty: string;
+}) {
   return (
     <Stack gap={4}>
       <Text size="sm" fw={600}>
@@ -107,7 +114,9 @@ function MyAccess({ me }: { me: Me }) {
           </Text>
         </Stack>
       </SimpleGrid>
-      {level === 'numbers' && <NumberList label="Business numbers in your access" numbers={scope} empty="No business numbers yet." />}
+      {level === 'numbers' && (
+        <NumberList label="Business numbers in your access" numbers={scope} empty="No business numbers yet." />
+      )}
       <Text size="sm">
         <Text span fw={600}>
           Your groups:{' '}

@@ -1,5 +1,18 @@
 import { noNativeValidation, notifySaved } from '../../ui/notify';
-import { Button, Divider, Group, Input, Modal, MultiSelect, PasswordInput, Radio, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Button,
+  Divider,
+  Group,
+  Input,
+  Modal,
+  MultiSelect,
+  PasswordInput,
+  Radio,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Me } from '../../../../shared/api/contract';
 import type { BusinessNumber, Group as UserGroup } from '../../../../shared/api/entities';
@@ -72,7 +85,13 @@ export function AddUser(props: {
   }
 
   return (
-    <Modal opened onClose={props.onClose} title="Add a team member" size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened
+      onClose={props.onClose}
+      title="Add a team member"
+      size="xl"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="xs">
           <TextInput
@@ -117,7 +136,9 @@ export function AddUser(props: {
           />
           <MultiSelect
             label="Groups"
-            description={canGroup ? 'Calls to these groups ring them.' : 'Adding people to groups needs the groups permission.'}
+            description={
+              canGroup ? 'Calls to these groups ring them.' : 'Adding people to groups needs the groups permission.'
+            }
             placeholder={groupIds.length === 0 ? 'No group' : undefined}
             data={props.groups.map((g) => ({ value: String(g.id), label: g.name }))}
             value={groupIds}
@@ -156,7 +177,10 @@ export function AddUser(props: {
             </Input.Wrapper>
           )}
           {role === 'administrator' ? (
-            <Input.Wrapper label="Call access" description="Administrators see everything and may use every business number.">
+            <Input.Wrapper
+              label="Call access"
+              description="Administrators see everything and may use every business number."
+            >
               <Text size="sm" mt={6}>
                 {accessLabel.all}
               </Text>
@@ -171,7 +195,13 @@ export function AddUser(props: {
             >
               <Stack gap={8} mt={6}>
                 {levels.map((l) => (
-                  <Radio key={l} value={l} label={accessLabel[l]} description={accessHelp[l]} disabled={basic && l !== 'group'} />
+                  <Radio
+                    key={l}
+                    value={l}
+                    label={accessLabel[l]}
+                    description={accessHelp[l]}
+                    disabled={basic && l !== 'group'}
+                  />
                 ))}
               </Stack>
             </Radio.Group>

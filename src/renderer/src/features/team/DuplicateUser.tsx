@@ -19,11 +19,14 @@ export function DuplicateUser(props: { source: User; suggestedExtension: string;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    await fb.handle(duplicate({ sourceUserId: s.id, name, email: email.trim(), extension: extension.trim(), password }), (u) => {
-      notifySaved(`${u.name} was added as a copy of ${s.name}.`);
-      props.onClose();
-      navigate('team', u.id);
-    });
+    await fb.handle(
+      duplicate({ sourceUserId: s.id, name, email: email.trim(), extension: extension.trim(), password }),
+      (u) => {
+        notifySaved(`${u.name} was added as a copy of ${s.name}.`);
+        props.onClose();
+        navigate('team', u.id);
+      },
+    );
   }
 
   const copied = [
@@ -36,7 +39,13 @@ export function DuplicateUser(props: { source: User; suggestedExtension: string;
   ].filter(Boolean);
 
   return (
-    <Modal opened onClose={props.onClose} title={`Duplicate ${s.name}`} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened
+      onClose={props.onClose}
+      title={`Duplicate ${s.name}`}
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <Text size="sm" c="dimmed">
           The new user gets {s.name}’s {copied.join(', ')}. Give them their own name, email, extension and password.

@@ -1,5 +1,19 @@
 import { noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
-import { ActionIcon, Badge, Box, Button, Group, Menu, Modal, MultiSelect, Paper, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Box,
+  Button,
+  Group,
+  Menu,
+  Modal,
+  MultiSelect,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconDots, IconPlus } from '@tabler/icons-react';
 import { useMemo, useState, type FormEvent } from 'react';
@@ -8,7 +22,12 @@ import type { CallFlow, FlowStep, Group as UserGroup, User } from '../../../../s
 import { QueryState } from '../../ui/QueryState';
 import { roleLabel } from '../../ui/format';
 import { useCallFlowsQuery, useUsersQuery } from '../directory/api';
-import { useCreateGroupMutation, useDeleteGroupMutation, useRenameGroupMutation, useSetGroupMembersMutation } from './api';
+import {
+  useCreateGroupMutation,
+  useDeleteGroupMutation,
+  useRenameGroupMutation,
+  useSetGroupMembersMutation,
+} from './api';
 import { LockedNote, Refusal, useFeedback } from './feedback';
 
 /** Group ids a flow's steps ring (or send to voicemail), at any depth. */
@@ -45,7 +64,9 @@ function MemberPicker(props: {
   return (
     <MultiSelect
       label="Members"
-      description={managerOnly ? 'Managers add or remove Agents only.' : 'Calls that ring this group ring every member.'}
+      description={
+        managerOnly ? 'Managers add or remove Agents only.' : 'Calls that ring this group ring every member.'
+      }
       placeholder={props.value.length === 0 ? 'Choose people' : undefined}
       data={data}
       value={props.value}
@@ -84,7 +105,13 @@ function CreateGroup(props: { me: Me; users: readonly User[]; onClose: () => voi
           required
           data-autofocus
         />
-        <MemberPicker me={props.me} users={props.users} value={members} onChange={setMembers} error={fb.errors.memberIds} />
+        <MemberPicker
+          me={props.me}
+          users={props.users}
+          value={members}
+          onChange={setMembers}
+          error={fb.errors.memberIds}
+        />
         <Refusal message={fb.refusal} title="Not created" />
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onClose}>
@@ -151,7 +178,13 @@ function EditMembers(props: { me: Me; group: UserGroup; users: readonly User[]; 
   return (
     <Modal opened onClose={props.onClose} title={`Members of ${g.name}`} closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
-        <MemberPicker me={props.me} users={props.users} value={members} onChange={setMembers} error={fb.errors.memberIds} />
+        <MemberPicker
+          me={props.me}
+          users={props.users}
+          value={members}
+          onChange={setMembers}
+          error={fb.errors.memberIds}
+        />
         <Text size="xs" c="dimmed">
           People added see the calls that land in {g.name} if their call access is “Calling group”.
         </Text>
@@ -197,12 +230,13 @@ export function GroupsTab(props: {
       children: (
         <Stack gap="xs">
           <Text size="sm">
-            Its {g.memberIds.length} member{g.memberIds.length === 1 ? '' : 's'} stay on the team; members with “Calling group” access stop
-            seeing new calls for {g.name}. Past calls keep the group’s name.
+            Its {g.memberIds.length} member{g.memberIds.length === 1 ? '' : 's'} stay on the team; members with “Calling
+            group” access stop seeing new calls for {g.name}. Past calls keep the group’s name.
           </Text>
           {flowNames.length > 0 && (
             <Text size="sm" c="orange">
-              {g.name} is rung by {flowNames.join(', ')}: a group a call flow uses cannot be deleted until it is taken out of the flow.
+              {g.name} is rung by {flowNames.join(', ')}: a group a call flow uses cannot be deleted until it is taken
+              out of the flow.
             </Text>
           )}
         </Stack>
@@ -225,7 +259,9 @@ export function GroupsTab(props: {
             Calls routed to a group ring all its members.
           </Text>
         ) : (
-          <LockedNote>You can see the groups; changing them needs the “Create, edit & delete user groups” permission.</LockedNote>
+          <LockedNote>
+            You can see the groups; changing them needs the “Create, edit & delete user groups” permission.
+          </LockedNote>
         )}
         {canManage && (
           <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCreating(true)}>
@@ -256,7 +292,9 @@ export function GroupsTab(props: {
                           {g.memberIds.length} member{g.memberIds.length === 1 ? '' : 's'}
                         </Badge>
                         <Text size="xs" c="dimmed">
-                          {flowNames.length > 0 ? `Rung by ${flowNames.join(', ')}` : 'No call flow rings this group yet'}
+                          {flowNames.length > 0
+                            ? `Rung by ${flowNames.join(', ')}`
+                            : 'No call flow rings this group yet'}
                         </Text>
                       </Group>
                       {members.length === 0 ? (
@@ -286,7 +324,12 @@ export function GroupsTab(props: {
                     </Stack>
                     {canManage && (
                       <Group gap={4} wrap="nowrap">
-                        <Button size="xs" variant="default" onClick={() => setEditing(g)} aria-label={`Edit members of ${g.name}`}>
+                        <Button
+                          size="xs"
+                          variant="default"
+                          onClick={() => setEditing(g)}
+                          aria-label={`Edit members of ${g.name}`}
+                        >
                           Edit members
                         </Button>
                         <Menu position="bottom-end">
@@ -313,7 +356,9 @@ export function GroupsTab(props: {
       </ScrollArea>
       {creating && <CreateGroup me={me} users={allUsers} onClose={() => setCreating(false)} />}
       {renaming && <RenameGroup key={renaming.id} group={renaming} onClose={() => setRenaming(null)} />}
-      {editing && <EditMembers key={editing.id} me={me} group={editing} users={allUsers} onClose={() => setEditing(null)} />}
+      {editing && (
+        <EditMembers key={editing.id} me={me} group={editing} users={allUsers} onClose={() => setEditing(null)} />
+      )}
     </Box>
   );
 }

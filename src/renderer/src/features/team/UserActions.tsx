@@ -48,7 +48,8 @@ export function useViewAs() {
   };
 }
 
-export const canViewAs = (me: Me, u: User) => me.user.role === 'administrator' && !me.viewedBy && u.active && u.id !== me.user.id;
+export const canViewAs = (me: Me, u: User) =>
+  me.user.role === 'administrator' && !me.viewedBy && u.active && u.id !== me.user.id;
 
 /** The user card's actions: duplicate, view as, deactivate or reactivate. */
 export function UserActions(props: { me: Me; user: User; onDuplicate: () => void }) {

@@ -15,7 +15,10 @@ export function useFeedback() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [refusal, setRefusal] = useState<string | null>(null);
 
-  async function handle<R extends Reply>(reply: PromiseLike<R>, onOk: (value: NonNullable<R['data']>) => void): Promise<boolean> {
+  async function handle<R extends Reply>(
+    reply: PromiseLike<R>,
+    onOk: (value: NonNullable<R['data']>) => void,
+  ): Promise<boolean> {
     const r = await reply;
     if (r.error !== undefined || r.data === undefined) {
       setErrors(fieldErrors(r.error));
@@ -46,7 +49,13 @@ export function useFeedback() {
 export function Refusal(props: { message: string | null; title?: string }) {
   if (!props.message) return null;
   return (
-    <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} title={props.title ?? 'Not saved'} py="xs">
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertTriangle size={16} />}
+      title={props.title ?? 'Not saved'}
+      py="xs"
+    >
       <Text size="sm">{props.message}</Text>
     </Alert>
   );
@@ -65,7 +74,10 @@ export function LockedNote(props: { children: ReactNode }) {
 }
 
 /** Styles a group label as the heading of its card section. */
-export const headingLabel = { label: { fontWeight: 650, fontSize: 'var(--mantine-font-size-sm)' }, description: { marginBottom: 6 } };
+export const headingLabel = {
+  label: { fontWeight: 650, fontSize: 'var(--mantine-font-size-sm)' },
+  description: { marginBottom: 6 },
+};
 
 /** A bordered part of the user card that saves on its own. */
 export function CardSection(props: {

@@ -15,9 +15,12 @@ export function VoicemailPlayer(props: { voicemail: Voicemail }) {
   const [src, setSrc] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  useEffect(() => () => {
-    if (src) URL.revokeObjectURL(src);
-  }, [src]);
+  useEffect(
+    () => () => {
+      if (src) URL.revokeObjectURL(src);
+    },
+    [src],
+  );
 
   async function load() {
     setLoading(true);

@@ -7,7 +7,8 @@ export const voicemailApi = api.injectEndpoints({
   endpoints: (b) => ({
     voicemails: b.infiniteQuery<Output<'voicemails.list'>, VoicemailFilter, string | null>({
       infiniteQueryOptions: { initialPageParam: null, getNextPageParam: (last) => last.nextCursor },
-      query: ({ queryArg, pageParam }) => q('voicemails.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
+      query: ({ queryArg, pageParam }) =>
+        q('voicemails.list', { ...queryArg, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
       providesTags: ['Voicemails'],
     }),
     markVoicemailRead: b.mutation<null, number>({
