@@ -1,13 +1,23 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionState } from '../../src/shared/api/socketBridge';
 import { DEVICE_REVOKED_CLOSE, connectToServer } from '../../src/main/remote/connection';
 import { PinMismatchError, fetchPinnedCertificate, normalizePin } from '../../src/main/remote/pin';
 import { loadTlsIdentity, type TlsIdentity } from '../../src/main/teamserver/tls';
+
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teamline-remote-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A stand-in team server speaking the API's wire format over WSS, with a device check on the upgrade. */
 interface FakeServer {
@@ -20,7 +30,7 @@ interface FakeServer {
 }
 
 function identity(name = 'localhost'): TlsIdentity {
-  return loadTlsIdentity({ dataDir: mkdtempSync(join(tmpdir(), 'teamline-remote-')), publicName: name });
+  return loadTlsIdentity({ dataDir: tempDir(), publicName: name });
 }
 
 async function startFake(id: TlsIdentity, port = 0, allowed = 'dev1.secret'): Promise<FakeServer> {

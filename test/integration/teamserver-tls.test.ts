@@ -1,15 +1,25 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadTlsIdentity } from '../../src/main/teamserver/tls';
+
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teamline-tls-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("the team server's own certificate", () => {
   it('is made once, named for the public name, signed by its own CA, with private keys', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'teamline-tls-'));
+    const dataDir = tempDir();
     const first = loadTlsIdentity({ dataDir, publicName: 'pbx.example.lan' });
     expect(first.selfMade).toBe(true);
     const cert = new X509Certificate(first.cert);
@@ -27,7 +37,7 @@ describe("the team server's own certificate", () => {
   });
 
   it('is renewed from the same CA for a new public name or near expiry, so the pin holds', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'teamline-tls-'));
+    const dataDir = tempDir();
     const first = loadTlsIdentity({ dataDir, publicName: '10.20.0.1' });
     expect(new X509Certificate(first.cert).subjectAltName).toContain('IP Address:10.20.0.1');
     const renamed = loadTlsIdentity({ dataDir, publicName: 'pbx.example.lan' });
@@ -43,7 +53,7 @@ describe("the team server's own certificate", () => {
   });
 
   it('serves TLS that a client trusting only the pinned CA accepts, and uses given files as they are', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'teamline-tls-'));
+    const dataDir = tempDir();
     const id = loadTlsIdentity({ dataDir, publicName: 'localhost' });
     const server = createServer({ cert: id.cert, key: id.key }, (_req, res) => res.end('ok'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -61,7 +71,7 @@ describe("the team server's own certificate", () => {
       server.close();
     }
     const given = loadTlsIdentity({
-      dataDir: mkdtempSync(join(tmpdir(), 'teamline-tls-')),
+      dataDir: tempDir(),
       publicName: 'x',
       certFile: id.certFile,
       keyFile: id.keyFile,

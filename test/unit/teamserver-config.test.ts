@@ -1,11 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, envName, flagName, loadServerConfig } from '../../src/main/teamserver/config';
 
-function configFile(body: unknown): string {
+const made: string[] = [];
+const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'teamline-config-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function configFile(body: unknown): string {
+  const dir = tempDir();
   const file = join(dir, 'server.json');
   writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
   return file;
