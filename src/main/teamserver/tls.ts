@@ -75,32 +75,7 @@ function makeIdentity(dir: string, publicName: string): void {
     ],
     tmp,
   );
-  openssl(['req', '-new', ...ec, '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', `/CN=${publicName}`], tmp);
-  writeFileSync(
-    join(tmp, 'server.ext'),
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${subjectAltNames(publicName)}\n`,
-  );
-  // 397 days: what browsers accept for a server certificate.
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca-key.pem',
-      '-CAcreateserial',
-      '-days',
-      '397',
-      '-extfile',
-      'server.ext',
-      '-out',
-      'server.pem',
-    ],
-    tmp,
-  );
+  issueServerCertificate(tmp, publicName, 'server-key.pem', 'server.pem');
   for (const f of ['ca-key.pem', 'server-key.pem']) chmodSync(join(tmp, f), 0o600);
   for (const f of ['ca.pem', 'ca-key.pem', 'server.pem', 'server-key.pem']) {
     writeFileSync(join(dir, f), readFileSync(join(tmp, f)), { mode: f.endsWith('key.pem') ? 0o600 : 0o644 });
@@ -165,12 +140,16 @@ export function loadTlsIdentity(o: {
   };
 }
 
-/** A new server certificate from the same CA: desktops that pinned the CA go on trusting the server. */
-function renewServerCertificate(dir: string, publicName: string): void {
+/**
+ * A server certificate for `publicName` signed by the CA in `cwd` (ca.pem,
+ * ca-key.pem), written to `keyOut` (owner-only) and `certOut` there. 397
+ * days: what browsers accept for a server certificate.
+ */
+function issueServerCertificate(cwd: string, publicName: string, keyOut: string, certOut: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-new', ...ec, '-keyout', 'server-key.new', '-out', 'server.csr', '-subj', `/CN=${publicName}`], dir);
+  openssl(['req', '-new', ...ec, '-keyout', keyOut, '-out', 'server.csr', '-subj', `/CN=${publicName}`], cwd);
   writeFileSync(
-    join(dir, 'server.ext'),
+    join(cwd, 'server.ext'),
     `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${subjectAltNames(publicName)}\n`,
   );
   openssl(
@@ -189,12 +168,18 @@ function renewServerCertificate(dir: string, publicName: string): void {
       '-extfile',
       'server.ext',
       '-out',
-      'server.new',
+      certOut,
     ],
-    dir,
+    cwd,
   );
-  chmodSync(join(dir, 'server-key.new'), 0o600);
+  chmodSync(join(cwd, keyOut), 0o600);
+  for (const f of ['server.csr', 'server.ext']) rmSync(join(cwd, f), { force: true });
+}
+
+/** A new server certificate from the same CA: desktops that pinned the CA go on trusting the server. */
+function renewServerCertificate(dir: string, publicName: string): void {
+  issueServerCertificate(dir, publicName, 'server-key.new', 'server.new');
   writeFileSync(join(dir, 'server-key.pem'), readFileSync(join(dir, 'server-key.new')), { mode: 0o600 });
   writeFileSync(join(dir, 'server.pem'), readFileSync(join(dir, 'server.new')));
-  for (const f of ['server-key.new', 'server.new', 'server.csr', 'server.ext']) rmSync(join(dir, f), { force: true });
+  for (const f of ['server-key.new', 'server.new']) rmSync(join(dir, f), { force: true });
 }
