@@ -89,6 +89,23 @@ test('Karey opens a "Main line" call and sees the path it took', async ({ page }
 
 test('Leo exports his filtered calls, and the file holds exactly the calls he may see', async ({ page }) => {
   await signIn(page, 'leo');
+  // The README's first picture: Leo reviewing the newest answered call of the Main line.
+  const reviewed = newestFirst(
+    new Set(
+      [...expected.leo!()].filter(
+        (id) =>
+          db
+            .prepare(`SELECT result = 'answered' AND call_flow_id IS NOT NULL FROM calls WHERE id = ?`)
+            .pluck()
+            .get(id) === 1,
+      ),
+    ),
+  )[0]!;
+  await page.locator(`[data-call-id="${reviewed}"]`).click();
+  await expect(page.getByRole('region', { name: 'Call details' }).getByLabel('Call path')).toBeVisible();
+  await shot(page, 'calls');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('region', { name: 'Call details' })).toHaveCount(0);
   await page.getByRole('search', { name: 'Filter calls' }).getByLabel('Result').click();
   await page.getByRole('option', { name: 'Missed' }).click();
   await expect(page.getByRole('search', { name: 'Filter calls' }).getByLabel('Result')).toHaveValue('Missed');
