@@ -114,12 +114,18 @@ export class Presence {
 
   /**
    * Presence as of now, for many members at once (who is on a call is worked
-   * out once): on a call, else no phone (offline), else what they set.
+   * out once): Do not disturb whenever they set it and are reachable at all
+   * (it is what teammates must respect before ringing or transferring), else
+   * on a call, else no phone (offline), else what they set.
    */
   snapshot(): (userId: number, extension: string) => PresenceState {
     const busy = this.o.busy();
-    return (userId, extension) =>
-      busy.has(userId) ? 'on_call' : !this.isRegistered(extension) ? 'offline' : this.availabilityOf(userId);
+    return (userId, extension) => {
+      const onCall = busy.has(userId);
+      if (!onCall && !this.isRegistered(extension)) return 'offline';
+      if (this.doNotDisturb(userId)) return 'dnd';
+      return onCall ? 'on_call' : this.availabilityOf(userId);
+    };
   }
 
   changed(): void {

@@ -67,7 +67,7 @@ function FlowRow(props: {
             style={{ marginTop: 2, flexShrink: 0 }}
             aria-hidden
           />
-          <Text size="xs" c="orange.9">
+          <Text size="xs" c="orange">
             Rings {empty.length === 1 ? 'a group' : 'groups'} with no members: {empty.join(', ')}
           </Text>
         </Group>
