@@ -56,10 +56,12 @@ export function wireExports(core: Core, rendererUrl: string, isOurWindow: (conte
       if (!sender.isDestroyed()) sender.send(EXPORT_PROGRESS_CHANNEL, p);
     };
     let rows = 0;
+    let bytes = 0;
     let total: number | null = null;
     try {
       total = await exportTotal(conn, ticket.kind, ticket.filter);
       out.write('\uFEFF');
+      bytes = 3;
       let last = 0;
       for await (const page of csvExport(
         conn,
@@ -68,20 +70,21 @@ export function wireExports(core: Core, rendererUrl: string, isOurWindow: (conte
         () => job.cancelled || sender.isDestroyed(),
       )) {
         rows = page.rows;
+        bytes += Buffer.byteLength(page.chunk);
         if (!out.write(page.chunk)) await once(out, 'drain');
         const t = Date.now();
         if (t - last > 100) {
           last = t;
-          report({ token: key, state: 'running', rows, total });
+          report({ token: key, state: 'running', rows, bytes, total });
         }
       }
       out.end();
       await once(out, 'finish');
       if (job.cancelled || sender.isDestroyed()) {
         await rm(path, { force: true });
-        return { token: key, state: 'cancelled', rows, total };
+        return { token: key, state: 'cancelled', rows, bytes, total };
       }
-      return { token: key, state: 'done', rows, total, file: path };
+      return { token: key, state: 'done', rows, bytes, total, file: path };
     } catch (error) {
       out.destroy();
       await rm(path, { force: true });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cell } from '../../src/main/core/api/handlers/callsExport';
+import { cell } from '../../src/main/core/export/csv';
 import { makeCore, type TestCore } from '../helpers/core';
 import { parseCsv } from '../helpers/csv';
+import { exportCsv } from '../helpers/exportCsv';
 
 /** What a spreadsheet would evaluate: a field starting (after blanks) with one of = + - @, unless it is a plain number. */
 const isFormula = (field: string) => /^\s*[=+\-@\t\r]/.test(field) && !/^[+-]?\d+(\.\d+)?$/.test(field);
@@ -60,7 +61,7 @@ describe('calls export of a hostile contact name', () => {
     expect(call).toBeDefined();
     const name = "Acme;=cmd|' /C calc'!A0";
     await morgan.ok('contacts.create', { name, phone: call!.externalNumber! });
-    const { csv } = await morgan.ok('calls.export', {});
+    const { csv } = await exportCsv(morgan, 'calls', {});
     for (const sep of [',', ';'] as const) {
       const rows = parseCsv(csv, sep);
       expect(rows.flat().filter(isFormula)).toEqual([]);

@@ -254,7 +254,6 @@ function samples(): Samples {
     'account.transferOwnership': [{ userId: u.dana ?? u.karey! }],
     'audit.list': [{ cursor: `${NOW}:1`, limit: 10, actorUserId: u.morgan!, targetType: 'user', from: 0, to: NOW }],
     'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter }],
-    'calls.export': [callFilter],
     'exports.prepare': [
       { kind: 'calls', filter: { direction: 'inbound' } },
       { kind: 'audit', filter: { actorUserId: u.morgan! } },
@@ -969,7 +968,7 @@ describe('malformed input on every method of the contract', () => {
       ['messages.why', 'threadId'],
       ['messages.send', 'bnId'],
       ['messages.threads', 'bnId'],
-      ...(['calls.list', 'calls.export', 'voicemails.list'] as Method[]).flatMap((m) =>
+      ...(['calls.list', 'voicemails.list'] as Method[]).flatMap((m) =>
         ['bnId', 'groupId', 'callFlowId', 'userId'].map((f): [Method, string] => [m, f]),
       ),
     ];

@@ -31,6 +31,8 @@ export interface ExportProgress {
   token: string;
   state: 'running' | 'done' | 'cancelled' | 'failed';
   rows: number;
+  /** Bytes written to the file so far. */
+  bytes?: number;
   /** Rows the export will hold, when the list can tell (an estimate for large call lists). */
   total: number | null;
   file?: string;

@@ -362,10 +362,6 @@ export const contract = {
     }),
     z.object({ token: z.string(), filename: z.string(), expiresAt: Timestamp }),
   ),
-  'calls.export': def(
-    CallFilter.omit({ cursor: true, limit: true }),
-    z.object({ filename: z.string(), csv: z.string(), rows: z.number(), truncated: z.boolean() }),
-  ),
   /**
    * How many calls the filter matches, by the list's own query: exact up to
    * a cap, beyond it an estimate (`estimated`), so counting never costs much

@@ -1,7 +1,7 @@
 import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { AuditEvent, CallRow, Message, Thread } from '../../../shared/api/entities';
 import type { ApiResult } from '../../../shared/result';
-import { callColumns, cell } from '../api/handlers/callsExport';
+import { callColumns, cell } from './csv';
 
 /**
  * CSV exports of any size: the rows come page by page (keyset cursors) from

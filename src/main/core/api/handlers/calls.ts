@@ -85,7 +85,7 @@ const roughly = (n: number) => {
   return Math.round(n / step) * step;
 };
 
-export const callsHandlers: Omit<Handlers<'calls'>, 'calls.export'> = {
+export const callsHandlers: Handlers<'calls'> = {
   'calls.count': (ctx, f) => {
     const q = callPageQuery(ctx, { ...f, limit: COUNT_EXACT_UP_TO });
     let sql = countSql.get(q.sql);

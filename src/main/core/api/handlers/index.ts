@@ -6,7 +6,6 @@ import { authHandlers, authPreparers } from './auth';
 import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
-import { callsExportHandlers } from './callsExport';
 import { contactsHandlers } from './contacts';
 import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
@@ -31,7 +30,6 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...accountHandlers,
   ...auditHandlers,
   ...callsHandlers,
-  ...callsExportHandlers,
   ...exportsHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,

@@ -3,6 +3,7 @@ import { IconX } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import type { AuditNames } from '../../../../shared/api/contract';
 import type { PageComponent } from '../../app/sections';
+import { ExportButton } from '../../ui/ExportButton';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList } from '../../ui/PagedList';
 import { useGroupsQuery, useUsersQuery } from '../directory/api';
@@ -84,6 +85,7 @@ export const AuditPage: PageComponent = () => {
       <PageHeader
         title="Audit log"
         description="Who changed what, and when: newest first. Nothing here can be edited or deleted."
+        actions={<ExportButton kind="audit" filter={filter} />}
       />
       <Group gap="xs" px="lg" pb="sm" wrap="wrap" align="flex-start" role="search" aria-label="Filter the audit log">
         <Select

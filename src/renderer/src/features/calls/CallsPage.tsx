@@ -1,13 +1,12 @@
-import { Box, Button } from '@mantine/core';
-import { IconDownload } from '@tabler/icons-react';
+import { Box } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { PageComponent } from '../../app/sections';
 import { navigate } from '../../app/router';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList } from '../../ui/PagedList';
-import { notifyError, notifySaved } from '../../ui/notify';
+import { ExportButton } from '../../ui/ExportButton';
 import { accessLabel } from '../../ui/format';
-import { useCallCountQuery, useCallsInfiniteQuery, useExportCallsMutation, type CallFilterInput } from './api';
+import { useCallCountQuery, useCallsInfiniteQuery, type CallFilterInput } from './api';
 import { CallDetailPanel } from './CallDetail';
 import { CallFilters } from './CallFilters';
 import { CallRowView } from './CallRowView';
@@ -21,16 +20,6 @@ function closeDetail(callId: number) {
   });
 }
 
-/** Saves text as a file in both hosts (Electron and the browser). */
-export function download(filename: string, text: string, type = 'text/csv') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** "1,284 calls", or "about 12,000 calls" when the count is an estimate. */
 export function callCount(c: { count: number; estimated: boolean }): string {
   const n = c.count.toLocaleString('en-US');
@@ -41,19 +30,9 @@ export function callCount(c: { count: number; estimated: boolean }): string {
 export const CallsPage: PageComponent = ({ id, me }) => {
   const [filter, setFilter] = useState<CallFilterInput>({});
   const q = useCallsInfiniteQuery(filter);
-  const [exportCalls, exporting] = useExportCallsMutation();
   const count = useCallCountQuery(filter);
   const selected = id ? Number(id) : null;
   const onFilter = useCallback((f: CallFilterInput) => setFilter(f), []);
-
-  async function exportCsv() {
-    const r = await exportCalls(filter);
-    if ('error' in r) return notifyError(r.error, 'Export failed');
-    download(r.data.filename, r.data.csv);
-    notifySaved(
-      `Exported ${r.data.rows} calls${r.data.truncated ? ' (the first 10,000; narrow the filter for the rest)' : ''}.`,
-    );
-  }
 
   const access = me.user.access?.callAccess;
   return (
@@ -62,17 +41,7 @@ export const CallsPage: PageComponent = ({ id, me }) => {
         <PageHeader
           title="Calls"
           description={access ? `Everything your call access (${accessLabel[access]}) lets you see.` : undefined}
-          actions={
-            <Button
-              variant="default"
-              size="xs"
-              leftSection={<IconDownload size={14} />}
-              onClick={exportCsv}
-              loading={exporting.isLoading}
-            >
-              Export CSV
-            </Button>
-          }
+          actions={<ExportButton kind="calls" filter={filter} />}
         />
         <CallFilters value={filter} onChange={onFilter} />
         <PagedList

@@ -26,14 +26,7 @@ export const callsApi = api.injectEndpoints({
       query: () => q('calls.filterOptions', {}),
       providesTags: ['Me', 'Numbers', 'CallFlows', 'Groups', 'Users'],
     }),
-    exportCalls: b.mutation<Output<'calls.export'>, CallFilterInput>({ query: (input) => q('calls.export', input) }),
   }),
 });
 
-export const {
-  useCallsInfiniteQuery,
-  useCallQuery,
-  useCallCountQuery,
-  useCallFilterOptionsQuery,
-  useExportCallsMutation,
-} = callsApi;
+export const { useCallsInfiniteQuery, useCallQuery, useCallCountQuery, useCallFilterOptionsQuery } = callsApi;

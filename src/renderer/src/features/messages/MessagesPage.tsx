@@ -16,6 +16,7 @@ import { useEffect, useState } from 'react';
 import type { Thread } from '../../../../shared/api/entities';
 import { navigate, useRoute } from '../../app/router';
 import type { PageComponent } from '../../app/sections';
+import { ExportButton } from '../../ui/ExportButton';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList, usePagedItems } from '../../ui/PagedList';
 import { formatPhone, formatWhen } from '../../ui/format';
@@ -95,13 +96,16 @@ export const MessagesPage: PageComponent = ({ id, me }) => {
         <PageHeader
           title="Messages"
           actions={
-            <Button
-              size="xs"
-              leftSection={<IconMessagePlus size={14} />}
-              onClick={() => (setComposing(true), navigate('messages'))}
-            >
-              New message
-            </Button>
+            <>
+              <ExportButton kind="messages" filter={filter} label="Export" />
+              <Button
+                size="xs"
+                leftSection={<IconMessagePlus size={14} />}
+                onClick={() => (setComposing(true), navigate('messages'))}
+              >
+                New message
+              </Button>
+            </>
           }
         />
         <Group px="md" pb="sm" gap="xs" grow role="search" aria-label="Filter conversations">

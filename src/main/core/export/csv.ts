@@ -1,0 +1,37 @@
+import type { CallRow } from '../../../shared/api/entities';
+
+/** The calls export's columns, in order: what the list row shows, one cell each. */
+export const callColumns: [string, (c: CallRow) => string | number | null][] = [
+  ['Started (UTC)', (c) => new Date(c.startedAt).toISOString()],
+  ['Direction', (c) => c.direction],
+  ['Result', (c) => c.result],
+  ['Business number', (c) => c.bnE164],
+  ['Other party', (c) => c.externalNumber],
+  ['Contact', (c) => c.contactName],
+  ['Call flow', (c) => c.callFlowName],
+  ['Group', (c) => c.groupName],
+  ['Team members', (c) => c.participants.map((p) => `${p.name} (${p.extension}, ${p.role})`).join('; ')],
+  ['Ring seconds', (c) => (c.answeredAt ? Math.round((c.answeredAt - c.startedAt) / 1000) : null)],
+  ['Talk seconds', (c) => (c.answeredAt && c.endedAt ? Math.round((c.endedAt - c.answeredAt) / 1000) : null)],
+  ['Voicemail', (c) => (c.hasVoicemail ? 'yes' : 'no')],
+  ['Call id', (c) => c.id],
+];
+
+/** A piece of text a spreadsheet would read as a formula (OWASP "CSV injection"); a plain number or E.164 is data. */
+const formulaLike = (piece: string) => /^\s*[=+\-@\t\r]/.test(piece) && !/^[+-]?\d+(\.\d+)?$/.test(piece);
+
+/**
+ * One CSV cell, safe in any spreadsheet: every cell is quoted (RFC 4180), so
+ * a spreadsheet that splits on `;` (European locales) or on tabs keeps a cell
+ * whole; and a `'` goes before any piece that would start a formula — the
+ * cell itself, and each piece after a `,`, `;` or tab in it, for a reader that
+ * splits without honouring quotes. `Acme;=cmd|' /C calc'!A0` stays text.
+ */
+export function cell(value: string | number | null): string {
+  if (value === null) return '""';
+  const s = String(value)
+    .split(/(?<=[,;\t])/)
+    .map((piece) => (formulaLike(piece) ? `'${piece}` : piece))
+    .join('');
+  return `"${s.replace(/"/g, '""')}"`;
+}
