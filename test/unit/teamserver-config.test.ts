@@ -26,7 +26,7 @@ describe('team server settings', () => {
     const file = configFile({ dataDir: 'data', publicName: 'pbx.example.com' });
     const c = loadServerConfig(['--config', file], {});
     expect(c.dataDir).toBe(join(file, '..', 'data'));
-    expect(c.listen).toEqual({ host: '0.0.0.0', httpsPort: 8443 });
+    expect(c.listen).toEqual({ host: '0.0.0.0', httpsPort: 8443, plainHttp: 'off' });
     expect(c.sip).toEqual({ wssPort: 7443, tlsPort: 5061, plainPort: null });
     expect(c.media).toEqual({ portMin: 30000, portMax: 30999 });
     expect(c.tls).toBeUndefined();

@@ -35,6 +35,13 @@ export interface ServerOptions {
   now?: (() => number) | undefined;
   /** Where a refused configuration or a warning is told. */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * `GET /healthz`: a monitor's view of the process (the team server). Its
+   * `ok` false answers 503, so a load balancer stops sending work.
+   */
+  health?: (() => { ok: boolean } & Record<string, unknown>) | undefined;
+  /** Sign-ins and failed requests, for a host that keeps a log (the team server's JSON lines). */
+  onLog?: ((event: string, fields: Record<string, unknown>) => void) | undefined;
 }
 
 export interface RunningServer {
@@ -164,7 +171,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    serveHttp(req, res).catch(() => {
+    serveHttp(req, res).catch((error: unknown) => {
+      options.onLog?.('request.error', {
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+        address: addressOf(req),
+        error: error instanceof Error ? error.message : String(error),
+      });
       if (!res.headersSent) res.writeHead(500, baseHeaders).end();
       else res.destroy();
     });
@@ -291,6 +304,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const connection = options.core.connect(() => {}, session, { address: addressOf(req) });
     const result = await connection.invoke('auth.signIn', input);
     connection.close();
+    options.onLog?.(result.ok ? 'signin' : 'signin.refused', {
+      address: addressOf(req),
+      ...(result.ok ? { userId: session.userId } : { code: result.error.code }),
+    });
     if (!result.ok) return send(res, 200, result);
     if (previous && sessions.has(previous)) drop(previous, CLOSE_SESSION_REPLACED);
     const id = hold(session);
@@ -327,6 +344,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' && options.health && (req.method === 'GET' || req.method === 'HEAD')) {
+      const health = options.health();
+      return send(res, health.ok ? 200 : 503, health);
+    }
     if (path === '/api/session') return serveSession(req, res);
     if (path?.startsWith('/export/')) {
       const values = cookieValues(req, cookie);

@@ -62,6 +62,23 @@ export interface KamailioSettings {
   rtpenginePort: number | null;
   /** The media service's SIP address on loopback (`127.0.0.1:<port>`), or null: none. */
   mediaService: string | null;
+  /**
+   * The team server's transports for phones on other computers: SIP over
+   * secure WebSocket and over TLS (with the console's certificate) and, when
+   * an admin turned it on, plain SIP on the LAN; all on `address`, named as
+   * `publicName` in what the proxy writes. Null: loopback only (the desktop
+   * app, `npm run serve`).
+   */
+  public?: PublicTransports | null | undefined;
+}
+
+export interface PublicTransports {
+  /** The IPv4 address the public transports listen on. */
+  address: string;
+  /** The name or address phones use. */
+  publicName: string;
+  tls: { certFile: string; keyFile: string; wssPort: number; tlsPort: number } | null;
+  plainPort: number | null;
 }
 
 // Values go into a configuration language with quotes, "$" variables and
@@ -83,6 +100,11 @@ const patterns: Record<string, RegExp> = {
   CHILDREN: /^[1-8]$/,
   RTPENGINE_SOCK: /^udp:127\.0\.0\.1:\d{1,5}$/,
   MEDIA_SERVICE: /^(127\.0\.0\.1:\d{1,5})?$/,
+  PUBLIC_IP: /^\d{1,3}(\.\d{1,3}){3}$/,
+  PUBLIC_NAME: /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\d{1,3}(\.\d{1,3}){3})$/,
+  WSS_PORT: /^\d{1,5}$/,
+  TLS_PORT: /^\d{1,5}$/,
+  PLAIN_PORT: /^\d{1,5}$/,
 };
 
 export class TemplateError extends Error {}
@@ -136,13 +158,51 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
     // Used only when the relay runs (the config's WITH_RTPENGINE define); a placeholder otherwise.
     RTPENGINE_SOCK: `udp:127.0.0.1:${s.rtpenginePort ?? 0}`,
     MEDIA_SERVICE: s.mediaService ?? '',
+    // Used only under the config's WITH_TLS and WITH_PLAIN_LAN defines; placeholders otherwise.
+    PUBLIC_IP: s.public?.address ?? '127.0.0.1',
+    PUBLIC_NAME: (s.public?.publicName ?? 'localhost').toLowerCase(),
+    WSS_PORT: String(s.public?.tls?.wssPort ?? 0),
+    TLS_PORT: String(s.public?.tls?.tlsPort ?? 0),
+    PLAIN_PORT: String(s.public?.plainPort ?? 0),
   };
+}
+
+/** The defines a rendered config is started with (`kamailio -A NAME`) for its public transports. */
+export function publicDefines(s: KamailioSettings): string[] {
+  return [...(s.public?.tls ? ['WITH_TLS'] : []), ...(s.public?.plainPort ? ['WITH_PLAIN_LAN'] : [])];
+}
+
+/**
+ * The TLS module's settings, with copies of the certificate and key in the
+ * run directory (owner-only): the proxy reads them from a path of a known,
+ * quotable shape, whatever path the admin gave. TLS 1.2 and newer; phones
+ * are not asked for certificates (they sign in with their SIP credentials).
+ */
+function writeTlsConfig(s: KamailioSettings): void {
+  const tls = s.public?.tls;
+  if (!tls) return;
+  const cert = join(s.runDir, 'tls-cert.pem');
+  const key = join(s.runDir, 'tls-key.pem');
+  writePrivateFile(cert, readFileSync(tls.certFile, 'utf8'));
+  writePrivateFile(key, readFileSync(tls.keyFile, 'utf8'));
+  const section = (name: string) =>
+    [
+      `[${name}:default]`,
+      'method = TLSv1.2+',
+      'verify_certificate = no',
+      'require_certificate = no',
+      `certificate = ${cert}`,
+      `private_key = ${key}`,
+      '',
+    ].join('\n');
+  writePrivateFile(join(s.runDir, 'tls.cfg'), `${section('server')}\n${section('client')}`);
 }
 
 /** Renders the template into `<runDir>/kamailio.cfg` (owner-only: it holds the proxy's token). */
 export function writeKamailioConfig(s: KamailioSettings, template = readFileSync(templatePath, 'utf8')): string {
   ensurePrivateRunDir(s.runDir);
   const file = join(s.runDir, 'kamailio.cfg');
+  writeTlsConfig(s);
   writePrivateFile(file, renderTemplate(template, kamailioValues(s)));
   return file;
 }

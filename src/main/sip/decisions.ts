@@ -39,6 +39,11 @@ export interface DecisionService {
   token: string;
   tracker: CallTracker;
   presence: Presence;
+  /**
+   * Refuses new calls from now on (503, the proxy adds Retry-After) while
+   * calls already going on carry on: the server is stopping.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -117,7 +122,10 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     now,
   });
 
+  let draining = false;
   const answer = (path: Path, input: Record<string, unknown>): string => {
+    if (draining && (path === '/sip/outbound' || path === '/sip/inbound'))
+      return reject(503, 'The phone service is restarting');
     switch (path) {
       case '/sip/ha1': {
         const i = input as z.output<(typeof schemas)['/sip/ha1']>;
@@ -208,6 +216,9 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     token,
     tracker,
     presence,
+    drain: () => {
+      draining = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(sweep);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensurePrivateRunDir } from './runDir';
 import type { Core } from '../core';
 import { stmt } from '../core/store/stmt';
+import type { PublicTransports } from './config';
 import { KamailioError } from './kamailio';
 import { freePort, portIsFree } from './ports';
 import { startPhoneService, type PhoneService } from './service';
@@ -45,6 +46,10 @@ export interface HostedPhoneOptions {
    * TEAMLINE_SIP_ORIGINS (comma-separated). Any other web page is refused.
    */
   origins?: string[] | undefined;
+  /** The team server's transports for phones on other computers (TLS, secure WebSocket, plain SIP on a LAN). */
+  public?: PublicTransports | null | undefined;
+  /** The media relay's address, the address it announces, and its ports (the team server). */
+  media?: { interfaceIp?: string; advertiseIp?: string; portMin?: number; portMax?: number } | undefined;
 }
 
 /** A page's origin and, for a loopback host, the other names of the same page (localhost, [::1]). */
@@ -99,7 +104,9 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       log,
       supervise: true,
       mediaService: o.promptsDir ? { promptsDir: o.promptsDir } : undefined,
+      media: o.media,
       kamailio: {
+        public: o.public,
         sipPort: await portOr(o.sipPort ?? DEFAULT_SIP_PORT, true),
         wsPort: await portOr(o.wsPort ?? DEFAULT_WS_PORT, false),
         peer: o.peer ?? process.env.TEAMLINE_SIP_PEER ?? null,

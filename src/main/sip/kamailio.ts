@@ -4,7 +4,14 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, udpAsk } from './ports';
 import { reapStale } from './stale';
-import { DEBIAN_MODULES_DIR, templatePath, writeKamailioConfig, type KamailioSettings } from './config';
+import {
+  DEBIAN_MODULES_DIR,
+  publicDefines,
+  templatePath,
+  writeKamailioConfig,
+  type KamailioSettings,
+  type PublicTransports,
+} from './config';
 
 /**
  * Runs Kamailio in the foreground (-DD -E) from a rendered config in a run
@@ -39,6 +46,8 @@ export interface KamailioOptions {
   rtpenginePort?: number | null | undefined;
   /** Where the media service takes calls (`127.0.0.1:<port>`), or none. */
   mediaService?: string | null | undefined;
+  /** The team server's transports for phones elsewhere (secure WebSocket, TLS, plain SIP on a LAN). */
+  public?: PublicTransports | null | undefined;
 }
 
 export interface RunningKamailio {
@@ -111,6 +120,7 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     children: o.children ?? 2,
     rtpenginePort: o.rtpenginePort ?? null,
     mediaService: o.mediaService ?? null,
+    public: o.public ?? null,
   };
   if (!existsSync(settings.modulesDir)) {
     throw new KamailioError(
@@ -123,6 +133,7 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
   const logFd = logFile ? openSync(logFile, 'a') : null;
   const args = ['-DD', '-E', '-f', configFile, '-P', join(o.runDir, 'kamailio.pid'), '-Y', o.runDir, '-w', o.runDir];
   if (settings.rtpenginePort !== null) args.push('-A', 'WITH_RTPENGINE');
+  for (const define of publicDefines(settings)) args.push('-A', define);
   let child: ChildProcess;
   try {
     // Its own process group, so a stop (or a failed test) ends every Kamailio worker.
@@ -175,9 +186,15 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
         : 'kamailio exited';
       throw new KamailioError(`${why}\n${readLog().slice(-4000)}`);
     }
-    if ((await probeUdp(listenIp, sipPort, 300)) && (await probeTcp(listenIp, wsPort))) {
+    const tls = settings.public?.tls;
+    if (
+      (await probeUdp(listenIp, sipPort, 300)) &&
+      (await probeTcp(listenIp, wsPort)) &&
+      (!tls || (await probeTcp(settings.public!.address, tls.wssPort)))
+    ) {
       return {
-        wsUrl: `ws://${listenIp}:${wsPort}`,
+        // Softphones elsewhere reach the proxy by its public name, over TLS.
+        wsUrl: tls ? `wss://${settings.public!.publicName}:${tls.wssPort}` : `ws://${listenIp}:${wsPort}`,
         sipUdpPort: sipPort,
         wsPort,
         pid: child.pid!,

@@ -14,6 +14,8 @@ export interface RtpengineOptions {
   runDir: string;
   /** Where the relay's media sockets listen (and what it writes into SDP). */
   interfaceIp?: string | undefined;
+  /** What it writes into SDP instead, when the server sits behind a 1:1 NAT. */
+  advertiseIp?: string | undefined;
   /** UDP ports for media. */
   portMin?: number | undefined;
   portMax?: number | undefined;
@@ -61,6 +63,7 @@ export const HELD_MEDIA_TIMEOUT_SECONDS = 3600;
  */
 export function rtpengineArgs(o: {
   interfaceIp: string;
+  advertiseIp?: string | undefined;
   ngPort: number;
   portMin: number;
   portMax: number;
@@ -73,7 +76,7 @@ export function rtpengineArgs(o: {
     '--log-level=6',
     // User space forwarding: the kernel module is neither needed on loopback nor installed.
     '--table=-1',
-    `--interface=${o.interfaceIp}`,
+    `--interface=${o.interfaceIp}${o.advertiseIp ? `!${o.advertiseIp}` : ''}`,
     // Its only listener is the NG control port; no HTTP, CLI, TCP or plain UDP control ports.
     `--listen-ng=127.0.0.1:${o.ngPort}`,
     `--port-min=${o.portMin}`,
@@ -96,6 +99,7 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
   const logFd = openSync(logFile, 'a');
   const args = rtpengineArgs({
     interfaceIp: o.interfaceIp ?? '127.0.0.1',
+    advertiseIp: o.advertiseIp,
     ngPort,
     portMin: o.portMin ?? MEDIA_PORT_MIN,
     portMax: o.portMax ?? MEDIA_PORT_MAX,

@@ -11,6 +11,8 @@ import { z } from 'zod';
  * setting silently ignored.
  */
 
+const isLoopbackHost = (h: string) => h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+
 const port = z.number().int().min(1).max(65535);
 const hostName = z
   .string()
@@ -26,6 +28,7 @@ const hostName = z
       message: 'must be a host name or an IP address',
     },
   );
+const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: 'must be an IPv4 address' });
 
 export const serverConfigSchema = z
   .strictObject({
@@ -38,6 +41,15 @@ export const serverConfigSchema = z
       .strictObject({
         host: hostName.default('0.0.0.0'),
         httpsPort: port.default(8443),
+        /**
+         * The console without TLS: "off" (HTTPS, the default); "loopback" for a
+         * reverse proxy on this machine that terminates TLS (listen.host must
+         * be loopback); "anywhere" accepts passwords crossing the network in
+         * clear.
+         */
+        plainHttp: z.enum(['off', 'loopback', 'anywhere']).default('off'),
+        /** The address Kamailio's public transports listen on; listen.host when that is one IPv4 address, else the first LAN address. */
+        sipHost: ipv4.optional(),
       })
       .prefault({}),
     /** A certificate and key from elsewhere (an ACME client); without them the server makes its own. */
@@ -57,11 +69,22 @@ export const serverConfigSchema = z
         /** The media relay's RTP ports (open them in the firewall). */
         portMin: port.default(30000),
         portMax: port.default(30999),
+        /** The address the media relay binds (by default the SIP address). */
+        address: ipv4.optional(),
+        /** The address written into SDP when the server sits behind a 1:1 NAT. */
+        publicAddress: ipv4.optional(),
       })
       .prefault({})
       .refine((m) => m.portMax - m.portMin >= 10, { message: 'portMax must be at least 10 above portMin' }),
     /** How long SIGTERM waits for running calls before ending them. */
     drainSeconds: z.number().int().min(0).max(3600).default(60),
+    /** The built console (out/renderer); by default the one beside this program. */
+    consoleDir: z.string().min(1).optional(),
+    /** Load the demo account into an empty database (for trying the server out). */
+    demo: z.boolean().default(false),
+  })
+  .refine((c) => c.listen.plainHttp !== 'loopback' || isLoopbackHost(c.listen.host), {
+    message: 'listen.plainHttp "loopback" needs listen.host 127.0.0.1 (or use "anywhere" to accept the risk)',
   })
   .refine(
     (c) => {
@@ -120,11 +143,13 @@ function merge(base: Layer, over: Layer): Layer {
 }
 
 /** The settings a flag or variable may set, and how its text becomes a value. */
-const SETTINGS: Record<string, 'string' | 'port' | 'port-or-off' | 'int'> = {
+const SETTINGS: Record<string, 'string' | 'port' | 'port-or-off' | 'int' | 'boolean'> = {
   dataDir: 'string',
   publicName: 'string',
   'listen.host': 'string',
   'listen.httpsPort': 'port',
+  'listen.plainHttp': 'string',
+  'listen.sipHost': 'string',
   'tls.certFile': 'string',
   'tls.keyFile': 'string',
   'sip.wssPort': 'port',
@@ -132,7 +157,11 @@ const SETTINGS: Record<string, 'string' | 'port' | 'port-or-off' | 'int'> = {
   'sip.plainPort': 'port-or-off',
   'media.portMin': 'port',
   'media.portMax': 'port',
+  'media.address': 'string',
+  'media.publicAddress': 'string',
   drainSeconds: 'int',
+  consoleDir: 'string',
+  demo: 'boolean',
 };
 
 /** `listen.httpsPort` as a flag (`--listen-https-port`) and a variable (`TEAMLINE_LISTEN_HTTPS_PORT`). */
@@ -145,6 +174,10 @@ export const envName = (setting: string) => `TEAMLINE_${words(setting).join('_')
 function parseValue(setting: string, text: string, source: string): unknown {
   const kind = SETTINGS[setting];
   if (kind === 'string') return text;
+  if (kind === 'boolean') {
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new ConfigError(`${source}: ${setting} must be true or false, not "${text}"`);
+  }
   if (kind === 'port-or-off' && text === 'off') return null;
   if (!/^\d+$/.test(text)) throw new ConfigError(`${source}: ${setting} must be a number, not "${text}"`);
   return Number(text);
@@ -213,6 +246,7 @@ export function loadServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     ...config,
     dataDir: resolve(base, config.dataDir),
     tls: config.tls && { certFile: resolve(base, config.tls.certFile), keyFile: resolve(base, config.tls.keyFile) },
+    consoleDir: config.consoleDir && resolve(base, config.consoleDir),
   };
 }
 
@@ -223,7 +257,7 @@ export const USAGE = `teamline-server: Teamline for a team, headless, for one ac
 
 Settings (file key, flag, environment variable):
 ${Object.keys(SETTINGS)
-  .map((s) => `  ${s.padEnd(18)} ${flagName(s).padEnd(22)} ${envName(s)}`)
+  .map((s) => `  ${s.padEnd(20)} ${flagName(s).padEnd(24)} ${envName(s)}`)
   .join('\n')}
-  (file)             --config               TEAMLINE_CONFIG
+  (file)               --config                 TEAMLINE_CONFIG
 Flags override variables, which override the file.`;

@@ -45,9 +45,10 @@ export class WsPhone {
     ws.on('message', (data) => this.onMessage(parse(data.toString())));
   }
 
-  static connect(url: string, ext: string, domain: string): Promise<WsPhone> {
+  /** `options`: e.g. the CA that a `wss://` proxy's certificate is checked with. */
+  static connect(url: string, ext: string, domain: string, options?: WebSocket.ClientOptions): Promise<WsPhone> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, 'sip');
+      const ws = new WebSocket(url, 'sip', options);
       ws.once('open', () => resolve(new WsPhone(ws, ext, domain)));
       ws.once('error', reject);
     });

@@ -1,0 +1,203 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createCore } from '../core';
+import { startServer } from '../server/server';
+import { pageOrigins, startHostedPhone } from '../sip/hosted';
+import type { PhoneService } from '../sip/service';
+import type { ServerConfig } from './config';
+import type { Logger } from './log';
+import { loadTlsIdentity } from './tls';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+export const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface RunningTeamServer {
+  url: string;
+  /** The server certificate's SHA-256 fingerprint (what a browser shows). */
+  fingerprint: string;
+  /** What a desktop pins (the server's own CA, or the admin's certificate). */
+  pin: string;
+  /**
+   * Stops the server: new calls are refused (503 with Retry-After), calls
+   * going on are waited for up to `drainSeconds`, then every socket closes,
+   * the phone service stops and the database is closed (which checkpoints
+   * its write-ahead log). Called once; later calls wait for the first.
+   */
+  shutdown(reason: string): Promise<void>;
+}
+
+export class StartError extends Error {}
+
+/** The first IPv4 address of this machine that is not loopback: where phones on the LAN reach it. */
+function lanAddress(): string | null {
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return null;
+}
+
+/** The address Kamailio's public transports and the media relay use. */
+export function sipAddress(config: ServerConfig): string {
+  if (config.listen.sipHost) return config.listen.sipHost;
+  const host = config.listen.host;
+  if (isIP(host) === 4 && host !== '0.0.0.0') return host;
+  if (host === 'localhost') return '127.0.0.1';
+  return lanAddress() ?? '127.0.0.1';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The team server: the same core, policy, phone service and media service
+ * as the desktop app, headless, for the one account in `dataDir`, with the
+ * console and its API over HTTPS and WSS and the phones' SIP over TLS.
+ */
+export async function runTeamServer(config: ServerConfig, log: Logger): Promise<RunningTeamServer> {
+  const startedAt = Date.now();
+  log('start', { version: VERSION, pid: process.pid, dataDir: config.dataDir, publicName: config.publicName });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const staticDir = config.consoleDir ?? join(root, 'out', 'renderer');
+  if (!existsSync(join(staticDir, 'index.html')))
+    throw new StartError(`The console is not built in ${staticDir}: run \`npm run build\` (npm run server does).`);
+
+  const identity = loadTlsIdentity({
+    dataDir: config.dataDir,
+    publicName: config.publicName,
+    certFile: config.tls?.certFile,
+    keyFile: config.tls?.keyFile,
+  });
+  log('certificate', {
+    fingerprint: identity.fingerprint,
+    pin: identity.pin,
+    selfMade: identity.selfMade,
+    certFile: identity.certFile,
+  });
+
+  const dbPath = join(config.dataDir, 'teamline.db');
+  const core = createCore({ dbPath, demoIfEmpty: config.demo, resourcesDir: join(root, 'resources') });
+  let phone: PhoneService | null = null;
+  let draining = false;
+
+  const phoneState = (): string => {
+    if (!phone) return 'off';
+    if (draining) return 'draining';
+    try {
+      // Signal 0 only asks whether the proxy's process is there (the supervisor restarts it when not).
+      process.kill(phone.kamailio.pid, 0);
+      return 'running';
+    } catch {
+      return 'restarting';
+    }
+  };
+  const health = () => {
+    let db = 'ok';
+    try {
+      core.db.prepare('SELECT 1').get();
+    } catch {
+      db = 'error';
+    }
+    return {
+      ok: db === 'ok' && !draining,
+      version: VERSION,
+      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+      db,
+      phone: { state: phoneState(), calls: phone?.decisions.tracker.live ?? 0 },
+      draining,
+    };
+  };
+
+  const plain = config.listen.plainHttp !== 'off';
+  let server;
+  try {
+    server = await startServer({
+      core,
+      staticDir,
+      port: config.listen.httpsPort,
+      host: config.listen.host,
+      tls: plain ? undefined : { cert: identity.cert, key: identity.key },
+      insecureHttp: config.listen.plainHttp === 'anywhere',
+      names: [config.publicName],
+      health,
+      onLog: (event, fields) => log(event, fields, event === 'request.error' ? 'error' : 'info'),
+      warn: (message) => log('warning', { message }, 'warn'),
+    });
+  } catch (error) {
+    core.close();
+    throw new StartError(error instanceof Error ? error.message : String(error));
+  }
+  log('listen', {
+    url: server.url,
+    publicUrl: `${plain ? 'http' : 'https'}://${isIP(config.publicName) === 6 ? `[${config.publicName}]` : config.publicName}:${config.listen.httpsPort}`,
+    fingerprint: identity.fingerprint,
+  });
+
+  const address = sipAddress(config);
+  const consoleOrigin = `${plain ? 'http' : 'https'}://${config.publicName.toLowerCase()}:${config.listen.httpsPort}`;
+  phone = await startHostedPhone({
+    core,
+    instance: dbPath,
+    // The loopback transports (the media service, tests) on free ports: phones use the public ones.
+    sipPort: 0,
+    wsPort: 0,
+    peer: process.env.TEAMLINE_SIP_PEER ?? null,
+    origins: [consoleOrigin, ...pageOrigins(server.url)],
+    public: {
+      address,
+      publicName: config.publicName,
+      tls: {
+        certFile: identity.certFile,
+        keyFile: identity.keyFile,
+        wssPort: config.sip.wssPort,
+        tlsPort: config.sip.tlsPort,
+      },
+      plainPort: config.sip.plainPort,
+    },
+    media: {
+      interfaceIp: config.media.address ?? address,
+      advertiseIp: config.media.publicAddress,
+      portMin: config.media.portMin,
+      portMax: config.media.portMax,
+    },
+    log: (message, error) =>
+      log(
+        'phone',
+        { message, error: error === undefined || error === '' ? undefined : error },
+        error ? 'warn' : 'info',
+      ),
+  });
+  if (phone) {
+    log('phone.listen', {
+      softphones: phone.kamailio.wsUrl,
+      sipTls: `${address}:${config.sip.tlsPort}`,
+      sipPlain: config.sip.plainPort ? `${address}:${config.sip.plainPort}` : null,
+      media: {
+        address: config.media.address ?? address,
+        announced: config.media.publicAddress ?? null,
+        ports: `${config.media.portMin}-${config.media.portMax}`,
+        relay: phone.media !== null,
+      },
+    });
+  } else log('phone.off', { message: 'The phone service did not start; the console works without it.' }, 'warn');
+
+  let stopped: Promise<void> | null = null;
+  const shutdown = (reason: string): Promise<void> => {
+    stopped ??= (async () => {
+      draining = true;
+      const live = () => phone?.decisions.tracker.live ?? 0;
+      log('shutdown', { reason, calls: live(), drainSeconds: config.drainSeconds });
+      phone?.decisions.drain();
+      const deadline = Date.now() + config.drainSeconds * 1000;
+      while (live() > 0 && Date.now() < deadline) await sleep(250);
+      if (live() > 0) log('shutdown.calls-cut', { calls: live() }, 'warn');
+      await server.close();
+      await phone?.stop();
+      core.close();
+      log('stopped', { uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) });
+    })();
+    return stopped;
+  };
+
+  return { url: server.url, fingerprint: identity.fingerprint, pin: identity.pin, shutdown };
+}
