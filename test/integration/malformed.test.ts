@@ -279,6 +279,13 @@ function samples(): Samples {
     'sip.credentials': [{}],
     'sip.directory': [{}],
     'sip.setAvailability': [{ availability: 'dnd' }],
+    'invitations.create': [{ userId: u.john!, expiresInDays: 7 }],
+    'invitations.list': [{ userId: u.john! }],
+    'invitations.revoke': [{ invitationId: 1 }],
+    'invitations.inspect': [{ token: 'A'.repeat(43) }],
+    'invitations.redeem': [{ token: 'A'.repeat(43), password: 'a-brand-new-password', deviceName: 'Desk 1' }],
+    'devices.list': [{ userId: u.john! }],
+    'devices.revoke': [{ deviceId: 1 }],
   };
 }
 

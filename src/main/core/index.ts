@@ -2,7 +2,7 @@ import type { ApiResult } from '../../shared/result';
 import type { EventName, PushEvent } from '../../shared/api/events';
 import type { Session } from './api/context';
 import type { SipConfig } from '../sip/config';
-import type { Audience, PhoneState } from './api/context';
+import type { Audience, PhoneState, TeamServerInfo } from './api/context';
 import type { Db } from './store/db';
 import type { NewCall } from './store/repos/calls';
 
@@ -37,6 +37,13 @@ export interface ConnectOptions {
 export interface Core {
   /** A client; pass a session to share it between clients (browser tabs). */
   connect(onEvent: (event: PushEvent) => void, session?: Session, from?: ConnectOptions): Connection;
+  /**
+   * A session for a joined desktop's device credential (`<id>.<secret>`), acting as the device's user;
+   * null when the credential is wrong, the device revoked or the user deactivated. Records last seen.
+   */
+  deviceSession(credential: string): Session | null;
+  /** Whether a device may still connect: not revoked, its user active. */
+  deviceUsable(deviceId: number): boolean;
   /** Whether a session is signed in and not ended (signed out, password changed, user deactivated). */
   isCurrent(session: Session): boolean;
   /** The account database, for the phone service that runs beside the core in the same process. */
@@ -45,10 +52,12 @@ export interface Core {
   recordCall(call: NewCall): number;
   /** Whether the phone service runs (and with which settings), or why not; read by every request. */
   setPhone(state: PhoneState): void;
+  /** The team server's address and pinned fingerprint, for invitation links; null when not serving a team. */
+  setTeamServer(info: TeamServerInfo | null): void;
   /** Tells whoever the audience names that something changed outside a request (the phone service's news). */
   announce(name: EventName, audience: Audience): void;
   close(): void;
 }
 
-export type { PhoneState, Session } from './api/context';
+export type { PhoneState, Session, TeamServerInfo } from './api/context';
 export { createCore, createSession } from './api/core';

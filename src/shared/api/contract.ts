@@ -129,6 +129,33 @@ export type AuditNames = z.infer<typeof AuditNames>;
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
+const InvitationStatus = z.enum(['pending', 'used', 'expired', 'revoked']);
+const Invitation = z.object({
+  id: Id,
+  userId: Id,
+  createdBy: z.string(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  usedAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+  status: InvitationStatus,
+});
+export type Invitation = z.infer<typeof Invitation>;
+const Device = z.object({
+  id: Id,
+  userId: Id,
+  name: z.string(),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+});
+export type Device = z.infer<typeof Device>;
+/** An invitation's secret, as the link carries it. */
+const InvitationToken = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'This is not an invitation code; copy the whole link.');
+
 /**
  * The API: every method the renderer may call, with its input and output
  * schemas. Adding a method means adding it here and writing its handler.
@@ -221,6 +248,52 @@ export const contract = {
     }),
     User,
   ),
+
+  /**
+   * A one-time link for the user to join from a desktop or set their password
+   * in a browser: `links` when the console runs as a team server (its
+   * address and certificate fingerprint), else only the token.
+   */
+  'invitations.create': def(
+    z.strictObject({ userId: Id, expiresInDays: z.number().int().min(1).max(30).default(7) }),
+    z.object({
+      invitation: Invitation,
+      token: z.string(),
+      links: z.object({ app: z.string(), web: z.string() }).nullable(),
+    }),
+  ),
+  'invitations.list': def(z.strictObject({ userId: Id }), z.array(Invitation)),
+  'invitations.revoke': def(z.strictObject({ invitationId: Id }), Invitation),
+  /** Public: what an invitation is for, and whether it can still be used. */
+  'invitations.inspect': def(
+    z.strictObject({ token: z.string().max(200) }),
+    z.object({
+      status: z.enum(['pending', 'used', 'expired', 'revoked', 'unknown']),
+      userName: z.string().nullable(),
+      login: z.string().nullable(),
+      accountName: z.string().nullable(),
+      expiresAt: Timestamp.nullable(),
+    }),
+  ),
+  /**
+   * Public: uses an invitation once. Sets the invitee's password and, when a
+   * device name is given, makes a device credential, returned only here.
+   */
+  'invitations.redeem': def(
+    z.strictObject({
+      token: InvitationToken,
+      password: Password,
+      deviceName: z.string().trim().min(1).max(80).optional(),
+    }),
+    z.object({
+      userName: z.string(),
+      login: z.string(),
+      accountName: z.string(),
+      device: z.object({ id: Id, credential: z.string() }).nullable(),
+    }),
+  ),
+  'devices.list': def(z.strictObject({ userId: Id }), z.array(Device)),
+  'devices.revoke': def(z.strictObject({ deviceId: Id }), Device),
 
   'groups.list': def(empty, z.array(Group)),
   'groups.create': def(z.strictObject({ name: PersonName, memberIds: idList.default([]) }), Group),
@@ -463,11 +536,16 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
  */
 export const readOnlyMethods: ReadonlySet<Method> = new Set<Method>(
   methods.filter((m) =>
-    /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|prepare|audio|why|lookup|directory)$/.test(
+    /\.(list|get|me|demoUsers|catalogue|threads|previewPlanChange|authorizeOutbound|suggestCallerId|counts|count|filterOptions|roleTable|export|prepare|audio|why|lookup|directory|inspect)$/.test(
       m,
     ),
   ),
 );
 
 /** Methods that answer without a signed-in session. */
-export const publicMethods: ReadonlySet<Method> = new Set<Method>(['auth.signIn', 'auth.demoUsers']);
+export const publicMethods: ReadonlySet<Method> = new Set<Method>([
+  'auth.signIn',
+  'auth.demoUsers',
+  'invitations.inspect',
+  'invitations.redeem',
+]);

@@ -20,6 +20,16 @@ export interface Session {
   generation: number;
   /** Ended from elsewhere (password changed, user deactivated, signed out): a host drops its id and closes its sockets. */
   ended: boolean;
+  /** Set when a joined desktop signed in with its device credential: revoking the device ends this session. */
+  deviceId?: number | null | undefined;
+}
+
+/** How desktops reach this console when it runs as a team server: for invitation links. */
+export interface TeamServerInfo {
+  /** `host:port` as phones and browsers use it. */
+  address: string;
+  /** The SHA-256 fingerprint a joining desktop pins (`AA:BB:…`). */
+  pin: string;
 }
 
 /** Who a connection is, as far as the host knows: where it connects from. */
@@ -51,6 +61,10 @@ export interface Ctx {
   emit(name: EventName, audience: Audience): void;
   /** Ends every session of the user (but this request's own), after the request's transaction commits. */
   endSessions(userId: number): void;
+  /** Ends the sessions of a joined desktop (device revoked), after the request's transaction commits. */
+  endDevice(deviceId: number): void;
+  /** Set when the console runs as a team server. */
+  teamServer: TeamServerInfo | null;
   /** What the method's asynchronous part (password hashing) found, before its transaction began. */
   prepared?: unknown;
 }

@@ -3,12 +3,13 @@ import type { EventName, PushEvent } from '../../../shared/api/events';
 import type { ConnectOptions, Connection, Core, CoreOptions } from '../index';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import { openDatabase, type Db } from '../store/db';
-import { PHONE_NOT_RUNNING, type Audience, type PhoneState, type Session } from './context';
+import { PHONE_NOT_RUNNING, type Audience, type PhoneState, type Session, type TeamServerInfo } from './context';
 import { createRouter } from './router';
 import { createSecurity } from './signInGuard';
 import { seedDemoIfEmpty } from '../demo/seed';
 import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
 import { stmt } from '../store/stmt';
+import { deviceForCredential, deviceUsable, touchDevice } from '../store/repos/devices';
 
 interface Client {
   session: Session;
@@ -93,6 +94,19 @@ export function createCoreWithDb(
     }
   };
 
+  /** A revoked desktop's sessions end, and their clients are told (the host closes them as refused). */
+  const endDevice = (deviceId: number) => {
+    for (const client of clients) {
+      const s = client.session;
+      if (s.deviceId !== deviceId) continue;
+      s.userId = null;
+      s.viewAsUserId = null;
+      s.ended = true;
+      client.onEnd?.();
+    }
+  };
+  let teamServer: TeamServerInfo | null = null;
+
   const dispatch = createRouter({
     db,
     now,
@@ -102,12 +116,17 @@ export function createCoreWithDb(
     phone: () => phone,
     security,
     endSessions,
+    endDevice,
+    teamServer: () => teamServer,
   });
 
   return {
     db,
     setPhone(state: PhoneState) {
       phone = state;
+    },
+    setTeamServer(info: TeamServerInfo | null) {
+      teamServer = info;
     },
     announce(name: EventName, audience: Audience) {
       publish([{ name, audience }]);
@@ -153,6 +172,21 @@ export function createCoreWithDb(
           clients.delete(client);
         },
       };
+    },
+    deviceSession(credential: string): Session | null {
+      const device = deviceForCredential(db, credential);
+      if (!device) return null;
+      touchDevice(db, device.id, now());
+      return {
+        userId: device.userId,
+        viewAsUserId: null,
+        generation: security.generations.of(device.userId),
+        ended: false,
+        deviceId: device.id,
+      };
+    },
+    deviceUsable(deviceId: number): boolean {
+      return deviceUsable(db, deviceId);
     },
     isCurrent(session: Session): boolean {
       return (

@@ -1,7 +1,7 @@
 import type { Method, Output, ParsedInput } from '../../../shared/api/contract';
 import type { AuthedCtx, Ctx } from './context';
 
-export type PublicMethod = 'auth.signIn' | 'auth.demoUsers';
+export type PublicMethod = 'auth.signIn' | 'auth.demoUsers' | 'invitations.inspect' | 'invitations.redeem';
 
 export type Handler<M extends Method> = (
   ctx: M extends PublicMethod ? Ctx : AuthedCtx,

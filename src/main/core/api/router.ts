@@ -13,6 +13,7 @@ import {
   type Ctx,
   type PhoneState,
   type Session,
+  type TeamServerInfo,
 } from './context';
 import type { Security } from './signInGuard';
 import { ApiFailure } from './failure';
@@ -31,6 +32,9 @@ export interface RouterOptions {
   security: Security;
   /** Ends every session of a user but `keep` (password changed, user deactivated). */
   endSessions: (userId: number, keep: Session) => void;
+  /** Ends the sessions of a revoked device. */
+  endDevice?: ((deviceId: number) => void) | undefined;
+  teamServer?: (() => TeamServerInfo | null) | undefined;
 }
 
 const LOCAL_CLIENT: ClientInfo = { address: null };
@@ -88,6 +92,7 @@ export function createRouter(options: RouterOptions) {
   ): ApiResult<unknown> | Promise<ApiResult<unknown>> {
     const events: { name: EventName; audience: Audience }[] = [];
     const ending: number[] = [];
+    const endingDevices: number[] = [];
     try {
       if (!Object.hasOwn(contract, method))
         throw new ApiFailure('invalid', `Unknown method: ${String(method).slice(0, 60)}`);
@@ -99,7 +104,20 @@ export function createRouter(options: RouterOptions) {
       const phone = options.phone?.() ?? PHONE_NOT_RUNNING;
       const emit: Ctx['emit'] = (name, audience) => events.push({ name, audience });
       const endSessions: Ctx['endSessions'] = (userId) => ending.push(userId);
-      const base = { db, now, phone, session, client, security: options.security, emit, endSessions };
+      const endDevice: Ctx['endDevice'] = (deviceId) => endingDevices.push(deviceId);
+      const teamServer = options.teamServer?.() ?? null;
+      const base = {
+        db,
+        now,
+        phone,
+        session,
+        client,
+        security: options.security,
+        emit,
+        endSessions,
+        endDevice,
+        teamServer,
+      };
       let ctx: Ctx | AuthedCtx = base;
       if (!publicMethods.has(m)) {
         const actor = resolveActor(db, session, options.security);
@@ -124,6 +142,7 @@ export function createRouter(options: RouterOptions) {
           if (!check.success) throw new Error(`Output of ${m} does not match its schema: ${check.error.message}`);
         }
         for (const userId of ending) options.endSessions(userId, session);
+        for (const deviceId of endingDevices) options.endDevice?.(deviceId);
         if (events.length > 0) options.publish(events);
         return { ok: true, value };
       };

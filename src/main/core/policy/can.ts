@@ -50,6 +50,12 @@ export interface Resources {
   'account.transferOwnership': { target: TargetUser };
   'audit.read': Record<string, never>;
   'user.viewAs': { accountId: number };
+  /** Create or revoke an invitation for the target to join from a desktop (it sets their password). */
+  'user.invite': { target: TargetUser };
+  /** See the desktops that joined as the target, and their invitations. */
+  'user.devices.view': { target: TargetUser };
+  /** Revoke one of those desktops. */
+  'user.devices.revoke': { target: TargetUser };
   /** Register a softphone and place or take calls (SIP credentials, the proxy's checks). */
   'phone.use': Record<string, never>;
   /** The team's names, extensions and presence, to call or transfer to a teammate. */
@@ -65,6 +71,7 @@ const readActions: ReadonlySet<Action> = new Set<Action>([
   'audit.read',
   'user.viewAs',
   'team.directory',
+  'user.devices.view',
 ]);
 
 const roleName: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
@@ -250,6 +257,19 @@ const rules: { [A in Action]: Rule<A> } = {
     if (a.role !== 'administrator') return deny('Only an Administrator can view the console as someone else.');
     return accountId === a.accountId ? allow : deny('That user is not in your account.');
   },
+  // An invitation lets whoever holds it set the user's password and sign in as them: the same rule as
+  // managing that user's settings, and the owner's only by the owner (invariant 1).
+  'user.invite': (a, { target }) => {
+    if (target.isOwner && target.id !== a.userId) {
+      return deny(`${target.name} owns the account; only they can invite themselves to a new desktop.`);
+    }
+    const d = overUser(a, target, 'users.settings', true);
+    if (!d.allowed) return d;
+    return target.active ? allow : deny(`${target.name} is deactivated; reactivate them first.`, 'conflict');
+  },
+  // Everyone sees and removes their own desktops (a lost laptop); others' by the settings rule.
+  'user.devices.view': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
+  'user.devices.revoke': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
   // Every active user may phone; not while viewed-as or on a cancelled account (writable(), in can()).
   'phone.use': () => allow,
   // Colleagues' names and extensions are what any phone team shares; only within one's own account.

@@ -10,6 +10,7 @@ import { contactsHandlers } from './contacts';
 import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
 import { inboxHandlers } from './inbox';
+import { devicesHandlers, invitationPreparers, invitationsHandlers } from './invitations';
 import { integrationsHandlers } from './integrations';
 import { messagesHandlers } from './messages';
 import { numbersHandlers } from './numbers';
@@ -35,7 +36,9 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...messagesHandlers,
   ...inboxHandlers,
   ...sipHandlers,
+  ...invitationsHandlers,
+  ...devicesHandlers,
 };
 
 /** The asynchronous first part of the few methods that hash a password; it runs before their transaction. */
-export const preparers: Partial<Record<Method, unknown>> = authPreparers;
+export const preparers: Partial<Record<Method, unknown>> = { ...authPreparers, ...invitationPreparers };
