@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/main/sip/ports';
+import { digest, header, RawUa, sipRequest, status, token } from './sip/rawSip';
 import { WsPhone } from './sip/wsPhone';
 
 /**
@@ -106,6 +108,93 @@ function get(
   });
 }
 
+/** A signed-in console session over the API's WebSocket, as the browser console opens it. */
+async function apiSession(base: string, ca: string, login: string) {
+  const origin = base;
+  const signIn = await get(`${base}/api/session`, {
+    ca,
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password: 'teamline-demo' }),
+  });
+  expect(JSON.parse(signIn.body)).toMatchObject({ ok: true });
+  const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+  expect(cookie).toMatch(/^__Host-teamline_session=/);
+  const ws = new WebSocket(`${base.replace('https:', 'wss:')}/api`, { ca, headers: { cookie, origin } });
+  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+  const replies = new Map<number, (v: { ok: boolean; value?: unknown }) => void>();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { id?: number; result?: { ok: boolean; value?: unknown } };
+    if (typeof m.id === 'number') replies.get(m.id)?.(m.result!);
+  });
+  let next = 1;
+  const invoke = (method: string, input: unknown = {}) =>
+    new Promise<{ ok: boolean; value?: unknown }>((r) => {
+      const id = next++;
+      replies.set(id, r);
+      ws.send(JSON.stringify({ id, method, input }));
+    });
+  const creds = await invoke('sip.credentials');
+  expect(creds.ok).toBe(true);
+  const sip = creds.value as { username: string; authorizationUsername: string; password: string; domain: string };
+  return { ws, invoke, sip };
+}
+
+/** A desk phone's REGISTER over SIP/TLS (digest), certificate checked with `ca`; the final status line. */
+async function registerOverTls(
+  port: number,
+  ca: string,
+  c: { username: string; authorizationUsername: string; password: string; domain: string },
+) {
+  const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+  await new Promise((r, j) => (socket.once('secureConnect', r), socket.once('error', j)));
+  let buffered = '';
+  const waiting: ((m: string) => void)[] = [];
+  socket.on('data', (d: Buffer) => {
+    buffered += d.toString('utf8');
+    let end: number;
+    while ((end = buffered.indexOf('\r\n\r\n')) >= 0) {
+      const m = buffered.slice(0, end);
+      buffered = buffered.slice(end + 4);
+      if (/^SIP\/2\.0 [2-6]/.test(m)) waiting.shift()?.(m);
+    }
+  });
+  const local = socket.localPort!;
+  const callId = `${token()}@tls`;
+  const ask = (cseq: number, auth: string | null) =>
+    new Promise<string>((resolve) => {
+      waiting.push(resolve);
+      socket.write(
+        [
+          `REGISTER sip:${c.domain} SIP/2.0`,
+          `Via: SIP/2.0/TLS 127.0.0.1:${local};branch=z9hG4bK${token()};rport`,
+          'Max-Forwards: 70',
+          `From: <sip:${c.username}@${c.domain}>;tag=${token()}`,
+          `To: <sip:${c.username}@${c.domain}>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq} REGISTER`,
+          `Contact: <sip:${c.username}@127.0.0.1:${local};transport=tls>`,
+          'Expires: 60',
+          ...(auth ? [`Authorization: ${auth}`] : []),
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+  const challenge = await ask(1, null);
+  expect(challenge).toMatch(/^SIP\/2\.0 401 /);
+  const auth = digest(challenge, {
+    method: 'REGISTER',
+    uri: `sip:${c.domain}`,
+    username: c.authorizationUsername,
+    password: c.password,
+  });
+  const final = (await ask(2, auth)).split('\r\n')[0];
+  socket.end();
+  return final;
+}
+
 describe('team server settings at start', () => {
   it('refuses an unknown key in the config file, naming it, before it opens anything', async () => {
     const dir = tempDir();
@@ -131,22 +220,23 @@ describe('team server settings at start', () => {
 });
 
 describe('team server', () => {
-  it('serves the console and /healthz over HTTPS with its own CA, takes a SIP REGISTER over secure WebSocket, and drains on SIGTERM with the database closed cleanly', async () => {
+  it('serves the console and /healthz over HTTPS with its own CA, registers phones over secure WebSocket and TLS, and on SIGTERM refuses new calls (503) while a call drains, then closes the database cleanly', async () => {
     const dir = tempDir();
     const consoleDir = join(dir, 'console');
     mkdirSync(consoleDir);
     writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>Teamline</title><p>console-page-marker</p>');
     const [httpsPort, wssPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+    const plainPort = await freePort('127.0.0.1', true);
     const mediaMin = 22000 + Math.floor(Math.random() * 60) * 100;
     const file = writeConfig(dir, {
       dataDir: 'data',
       publicName: 'localhost',
       listen: { host: '127.0.0.1', httpsPort },
-      sip: { wssPort, tlsPort },
+      sip: { wssPort, tlsPort, plainPort },
       media: { portMin: mediaMin, portMax: mediaMin + 99 },
       consoleDir: 'console',
       demo: true,
-      drainSeconds: 5,
+      drainSeconds: 3,
     });
     const s = run(['--config', file]);
     const cert = await s.waitFor('certificate');
@@ -174,48 +264,70 @@ describe('team server', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('console-page-marker');
 
-    // A session over the API, as the console opens it.
-    const origin = base;
-    const signIn = await get(`${base}/api/session`, {
-      ca,
-      method: 'POST',
-      headers: { origin, 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'leo@teamline.demo', password: 'teamline-demo' }),
-    });
-    expect(JSON.parse(signIn.body)).toMatchObject({ ok: true });
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
-    expect(cookie).toMatch(/^__Host-teamline_session=/);
+    // Sessions over the API, as the console opens them.
+    const leo = await apiSession(base, ca, 'leo@teamline.demo');
+    const john = await apiSession(base, ca, 'john@teamline.demo');
     expect(s.lines.some((l) => l.event === 'signin' && typeof l.userId === 'number')).toBe(true);
-    const api = new WebSocket(`wss://127.0.0.1:${httpsPort}/api`, { ca, headers: { cookie, origin } });
-    await new Promise((r, j) => (api.once('open', r), api.once('error', j)));
-    const replies = new Map<number, (v: { ok: boolean; value?: unknown }) => void>();
-    api.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { id?: number; result?: { ok: boolean; value?: unknown } };
-      if (typeof m.id === 'number') replies.get(m.id)?.(m.result!);
-    });
-    let next = 1;
-    const invoke = (method: string, input: unknown = {}) =>
-      new Promise<{ ok: boolean; value?: unknown }>((r) => {
-        const id = next++;
-        replies.set(id, r);
-        api.send(JSON.stringify({ id, method, input }));
-      });
-    const creds = await invoke('sip.credentials');
-    expect(creds.ok).toBe(true);
-    const c = creds.value as { username: string; authorizationUsername: string; password: string; domain: string };
+    const c = leo.sip;
 
     // The softphone's path: SIP over secure WebSocket to Kamailio's TLS listener, certificate checked with the CA.
     const sip = await WsPhone.connect(`wss://127.0.0.1:${wssPort}`, c.username, c.domain, { ca });
     expect(await sip.register(c)).toEqual({ code: 200, reason: 'OK' });
-    sip.close();
 
-    // SIGTERM with the API session open: it drains, closes the socket, closes the database and exits 0.
-    const apiClosed = new Promise<number>((r) => api.once('close', (code) => r(code)));
+    // A desk phone's path: SIP over TLS on its own port.
+    expect(await registerOverTls(tlsPort, ca, john.sip)).toBe('SIP/2.0 200 OK');
+
+    // Plain SIP over UDP, turned on for this LAN: John calls Leo, whose softphone answers.
+    const ua = await RawUa.open('127.0.0.1');
+    const proxy = `127.0.0.1:${plainPort}`;
+    const call = async (callId: string) => {
+      const fromTag = token();
+      const invite = (cseq: number, auth: string | null) =>
+        sipRequest(ua, `INVITE sip:${c.username}@${c.domain} SIP/2.0`, [
+          `From: <sip:${john.sip.username}@${c.domain}>;tag=${fromTag}`,
+          `To: <sip:${c.username}@${c.domain}>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq} INVITE`,
+          `Contact: <sip:${john.sip.username}@127.0.0.1:${ua.port}>`,
+          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        ]);
+      const challenge = await ua.request(invite(1, null), proxy);
+      expect(status(challenge)).toMatch(/^SIP\/2\.0 407 /);
+      const auth = digest(challenge!, {
+        method: 'INVITE',
+        uri: `sip:${c.username}@${c.domain}`,
+        username: john.sip.authorizationUsername,
+        password: john.sip.password,
+      });
+      return (await ua.request(invite(2, auth), proxy, 5000))!;
+    };
+    expect(status(await call(`${token()}@first`))).toBe('SIP/2.0 200 OK');
+    await expect.poll(async () => JSON.parse((await get(`${base}/healthz`, { ca })).body).phone.calls).toBe(1);
+
+    // SIGTERM with API sessions open and a call going on: new calls are refused (503, Retry-After) while it drains...
+    const apiClosed = new Promise<number>((r) => leo.ws.once('close', (code) => r(code)));
+    const stoppingAt = Date.now();
     s.child.kill('SIGTERM');
+    expect(await s.waitFor('shutdown')).toMatchObject({ calls: 1, drainSeconds: 3 });
+    const refused = await call(`${token()}@second`);
+    expect(status(refused)).toMatch(/^SIP\/2\.0 503 /);
+    expect(header(refused, 'Retry-After')).toBe('30');
+    const draining = await get(`${base}/healthz`, { ca });
+    expect(draining.status).toBe(503);
+    expect(JSON.parse(draining.body)).toMatchObject({
+      ok: false,
+      draining: true,
+      phone: { state: 'draining', calls: 1 },
+    });
+    // ...waits for the call up to drainSeconds, then closes the sockets and the database, and exits 0.
     expect(await s.exited).toBe(0);
+    expect(Date.now() - stoppingAt).toBeGreaterThanOrEqual(2900);
     await apiClosed;
+    ua.close();
+    sip.close();
     const events = s.lines.map((l) => l.event);
     expect(events.indexOf('shutdown')).toBeGreaterThan(events.indexOf('phone.listen'));
+    expect(s.lines.find((l) => l.event === 'shutdown.calls-cut')).toMatchObject({ calls: 1 });
     expect(events.at(-1)).toBe('stopped');
     // A clean close checkpoints the write-ahead log into the database file and removes it.
     const db = join(dir, 'data/teamline.db');
