@@ -170,6 +170,8 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
   if (phone) {
     log('phone.listen', {
       softphones: phone.kamailio.wsUrl,
+      // Kamailio's and rtpengine's own logs are beside it.
+      proxyLog: phone.kamailio.logFile,
       sipTls: `${address}:${config.sip.tlsPort}`,
       sipPlain: config.sip.plainPort ? `${address}:${config.sip.plainPort}` : null,
       media: {
