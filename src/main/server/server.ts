@@ -14,7 +14,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { Core, Session } from '../core';
 import { createSession } from '../core';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
-import { staticFile } from './static';
+import { sendStatic, staticFile, type StaticFile } from './static';
 import { serveExport } from './exportRoute';
 
 export interface ServerOptions {
@@ -322,7 +322,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    * (they may be busy hashing passwords). Every path without an extension is
    * the app's index.html, so the cache holds at most the renderer's files.
    */
-  const files = new Map<string, { body: Buffer; type: string }>();
+  const files = new Map<string, StaticFile>();
   let cachedBytes = 0;
   async function cachedFile(url: string) {
     const path = url.split('?')[0] ?? '/';
@@ -378,7 +378,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const values = cookieValues(req, cookie);
       if (values.length > 1 || (values.length === 1 && !held(values[0]!))) headers['set-cookie'] = clearCookies;
     }
-    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : file.body);
+    sendStatic(req, res, file, headers);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessage, perMessageDeflate: false });

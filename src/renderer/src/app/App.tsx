@@ -1,11 +1,13 @@
 import { Center, Loader } from '@mantine/core';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { SignIn } from '../features/session/SignIn';
 import { call } from './api';
 import { listenForPushEvents } from './events';
 import { signedIn, signedOut } from './session';
-import { Shell } from './Shell';
 import { useAppDispatch, useAppSelector } from './store';
+
+// The signed-in console (its pages, the softphone and its SIP stack) loads after sign-in, not on the sign-in screen.
+const Shell = lazy(() => import('./Shell').then((m) => ({ default: m.Shell })));
 
 export function App() {
   const dispatch = useAppDispatch();
@@ -29,5 +31,16 @@ export function App() {
       </Center>
     );
   }
-  return status === 'signedIn' ? <Shell /> : <SignIn />;
+  if (status !== 'signedIn') return <SignIn />;
+  return (
+    <Suspense
+      fallback={
+        <Center h="100%">
+          <Loader aria-label="Loading your workspace" />
+        </Center>
+      }
+    >
+      <Shell />
+    </Suspense>
+  );
 }

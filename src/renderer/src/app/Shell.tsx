@@ -19,7 +19,7 @@ import {
 } from '@mantine/core';
 import { IconChevronDown, IconEye, IconLogout, IconPhoneCall } from '@tabler/icons-react';
 import { useMediaQuery } from '@mantine/hooks';
-import type { MouseEvent } from 'react';
+import { Suspense, type MouseEvent } from 'react';
 import { useMeQuery, useSignOutMutation } from '../features/session/api';
 import { useInboxCountsQuery, useViewAsMutation } from '../features/session/inboxApi';
 import { accessLabel, formatDateTime, roleLabel } from '../ui/format';
@@ -219,7 +219,15 @@ export function Shell() {
             )}
             <div style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
               {Page ? (
-                <Page id={route.id} me={m} />
+                <Suspense
+                  fallback={
+                    <Center h="100%">
+                      <Loader aria-label="Loading the page" />
+                    </Center>
+                  }
+                >
+                  <Page id={route.id} me={m} />
+                </Suspense>
               ) : (
                 <Center h="100%">
                   <Stack align="center" gap={4}>

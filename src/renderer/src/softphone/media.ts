@@ -16,17 +16,20 @@ async function route(a: SinkAudio, deviceId: string | null): Promise<void> {
   if (deviceId && a.setSinkId) await a.setSinkId(deviceId).catch(() => undefined);
 }
 
-const sounds = {
-  ringtone: element('./sounds/ringtone.wav', true),
-  ringback: element('./sounds/ringback.wav', true),
-  waiting: element('./sounds/waiting.wav', true),
+const files = {
+  ringtone: './sounds/ringtone.wav',
+  ringback: './sounds/ringback.wav',
+  waiting: './sounds/waiting.wav',
 };
+export type Tone = keyof typeof files;
+
+// Made (and so fetched) on first use: a page load that never rings fetches no sound.
+const sounds: Partial<Record<Tone, SinkAudio>> = {};
+const sound = (tone: Tone) => (sounds[tone] ??= element(files[tone], true));
 const remote = element();
 
-export type Tone = keyof typeof sounds;
-
 export async function playTone(tone: Tone, deviceId: string | null): Promise<void> {
-  const a = sounds[tone];
+  const a = sound(tone);
   await route(a, deviceId);
   a.currentTime = 0;
   await a.play().catch(() => undefined);
@@ -34,7 +37,7 @@ export async function playTone(tone: Tone, deviceId: string | null): Promise<voi
 
 export function stopTone(tone?: Tone): void {
   for (const [name, a] of Object.entries(sounds)) {
-    if (!tone || name === tone) {
+    if (a && (!tone || name === tone)) {
       a.pause();
       a.currentTime = 0;
     }
