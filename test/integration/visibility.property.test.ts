@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW } from '../helpers/core'; // also sets the test password cost
-import { createCoreWithDb } from '../../src/main/core/api/core';
+import { NOW, snapshot } from '../helpers/core'; // also sets the test password cost
+import { parseCsv } from '../helpers/csv';
+import { createCoreWithDb, createSession } from '../../src/main/core/api/core';
+import { csvExport } from '../../src/main/core/export/csvExport';
+import { takeTicket } from '../../src/main/core/export/tickets';
 import { hashPassword } from '../../src/main/core/domain/password';
 import { can, loadActor } from '../../src/main/core/policy';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
@@ -12,7 +15,7 @@ import { deleteGroup, insertGroup, setGroupMembers } from '../../src/main/core/s
 import { insertNumber, releaseNumber, routeNumber } from '../../src/main/core/store/repos/numbers';
 import { insertMessage, insertThread, threadFacts } from '../../src/main/core/store/repos/threads';
 import { insertUser, setPermissions, setUserNumbers } from '../../src/main/core/store/repos/users';
-import type { Input, Method, Output } from '../../src/shared/api/contract';
+import { methods, type Input, type Method, type Output } from '../../src/shared/api/contract';
 import type { FlowStep } from '../../src/shared/api/entities';
 import {
   managerPermissions,
@@ -116,6 +119,8 @@ const callArb = fc.record({
   /** Few distinct instants: many ties on started_at. */
   t: fc.nat(5),
   foreign: flag(6),
+  /** Few outside parties, so several calls share one (the caller-ID suggestion looks them up). */
+  party: fc.nat(4),
 });
 
 const threadArb = fc.record({
@@ -197,6 +202,7 @@ interface MCall {
   participants: number[];
   hasVoicemail: boolean;
   startedAt: number;
+  externalNumber: string | null;
 }
 interface MThread {
   id: number;
@@ -206,6 +212,8 @@ interface MThread {
   assignedGroup: number | null;
   senders: number[];
   lastAt: number;
+  /** Messages in id order (the store's order for equal times). */
+  messages: { at: number; sender: number | null; inbound: boolean }[];
 }
 interface World {
   db: Db;
@@ -360,7 +368,7 @@ function build(g: Gen): World {
     const fUsers = [fAdmin.id, fAgent.id];
 
     // --- History, both accounts interleaved (ids of one account are not contiguous).
-    g.calls.forEach((c, i) => {
+    g.calls.forEach((c) => {
       const f = c.foreign;
       const participants = [
         ...new Map(c.participants.map((p) => [f ? pick(fUsers, p.u) : U(p.u), p.role])).entries(),
@@ -375,7 +383,7 @@ function build(g: Gen): World {
         direction: c.direction,
         result: c.result,
         bnId,
-        externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + i)}`,
+        externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + c.party)}`,
         startedAt,
         answeredAt: c.result === 'answered' ? startedAt + SEC : null,
         endedAt: startedAt + 30 * SEC,
@@ -396,6 +404,7 @@ function build(g: Gen): World {
         participants: participants.map((p) => p.userId),
         hasVoicemail,
         startedAt,
+        externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + c.party)}`,
       });
     });
 
@@ -415,6 +424,7 @@ function build(g: Gen): World {
       });
       let lastAt = at;
       const senders: number[] = [];
+      const messages: MThread['messages'] = [];
       for (const m of t.messages) {
         const mAt = at + m.dt * SEC;
         const sender = m.inbound ? null : f ? pick(fUsers, m.sender) : U(m.sender);
@@ -427,6 +437,7 @@ function build(g: Gen): World {
         });
         lastAt = Math.max(lastAt, mAt);
         if (sender !== null) senders.push(sender);
+        messages.push({ at: mAt, sender, inbound: m.inbound });
       }
       w.threads.push({
         id,
@@ -436,6 +447,7 @@ function build(g: Gen): World {
         assignedGroup,
         senders: uniq(senders),
         lastAt,
+        messages,
       });
     });
 
@@ -469,6 +481,8 @@ interface Expected {
   level: CallAccessLevel;
   callReasons: (c: MCall) => Rule[];
   threadReasons: (t: MThread) => Rule[];
+  /** Why the user would see the thread had they sent nothing in it (docs/policy-decisions.md, "Sending into a conversation"). */
+  threadReasonsBesidesSending: (t: MThread) => Rule[];
   calls: number[];
   voicemails: number[];
   threads: number[];
@@ -520,6 +534,8 @@ function reference(w: World, u: MUser): Expected {
   const callReasons = (c: MCall) => decide(c.account, c.participants.includes(u.id), c.groupId, c.flowId, c.bnId);
   const threadReasons = (t: MThread) =>
     decide(t.account, t.assignedUser === u.id || t.senders.includes(u.id), t.assignedGroup, routeNow(t.bnId), t.bnId);
+  const threadReasonsBesidesSending = (t: MThread) =>
+    decide(t.account, t.assignedUser === u.id, t.assignedGroup, routeNow(t.bnId), t.bnId);
 
   const newest = <T extends { id: number }>(xs: T[], key: (x: T) => number) =>
     [...xs].sort((a, b) => key(b) - key(a) || b.id - a.id).map((x) => x.id);
@@ -533,6 +549,7 @@ function reference(w: World, u: MUser): Expected {
     level,
     callReasons,
     threadReasons,
+    threadReasonsBesidesSending,
     calls: newest(visibleCalls, (c) => c.startedAt),
     voicemails: newest(
       visibleCalls.filter((c) => c.hasVoicemail),
@@ -735,5 +752,239 @@ describe('role-filtered lists equal a plain model of POLICY.md §3 (property)', 
       }),
       { numRuns: 60, seed: 0x5eed14 },
     );
-  }, 120_000);
+  }, 300_000);
+});
+
+// ---------------------------------------------------------------------------
+// Every other method that takes or returns a call, voicemail or conversation.
+
+/** An id no row has: what a hidden row's answer must look like. */
+const MISSING = 987_654_321;
+
+const hasMethod = (m: string) => (methods as readonly string[]).includes(m);
+
+/** At most `n` of the list, spread over it (hidden rows probed per user, to keep the run short). */
+const spread = <T>(xs: readonly T[], n: number): T[] =>
+  xs.length <= n ? [...xs] : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]!);
+
+/** The methods that name one call, voicemail or conversation by id, with the input naming it. */
+const byCallId: [string, (id: number, tagId: number) => unknown][] = [
+  ['calls.get', (id) => ({ callId: id })],
+  ['callAnnotations.get', (id) => ({ callId: id })],
+  ['callAnnotations.list', (id) => ({ callIds: [id] })],
+  ['callAnnotations.addTag', (id, tagId) => ({ callId: id, tagId })],
+  ['callAnnotations.removeTag', (id, tagId) => ({ callId: id, tagId })],
+  ['callNotes.add', (id) => ({ callId: id, body: 'A note' })],
+];
+const byVoicemailId: [string, (id: number) => unknown][] = [
+  ['voicemails.audio', (id) => ({ voicemailId: id })],
+  ['voicemails.markRead', (id) => ({ voicemailId: id })],
+];
+const byThreadId: [string, (id: number) => unknown][] = [
+  ['messages.list', (id) => ({ threadId: id, limit: 50 })],
+  ['messages.why', (id) => ({ threadId: id })],
+  ['messages.markRead', (id) => ({ threadId: id })],
+];
+
+/** Messages of a thread the user sees through messages.list: all, or from their own first one on. */
+function visibleMessageCount(want: Expected, u: MUser, t: MThread): number {
+  if (want.threadReasons(t).length === 0) return 0;
+  if (want.threadReasonsBesidesSending(t).length > 0) return t.messages.length;
+  const order = t.messages.map((m, i) => ({ ...m, i })).sort((a, b) => a.at - b.at || a.i - b.i);
+  const first = order.findIndex((m) => m.sender === u.id);
+  return first < 0 ? t.messages.length : order.length - first;
+}
+
+/** Whether the thread's badge counts it as unread for the user: the store's rules, replayed. */
+function unreadFor(u: MUser, t: MThread, threadAt: number): boolean {
+  let lastAt = threadAt;
+  let lastInbound = true;
+  let readAt = -1;
+  for (const m of t.messages) {
+    if (lastAt <= m.at) {
+      lastAt = m.at;
+      lastInbound = m.inbound;
+    }
+    if (m.sender === u.id) readAt = Math.max(readAt, m.at);
+  }
+  return lastInbound && readAt < lastAt;
+}
+
+async function exportRows(
+  core: ReturnType<typeof createCoreWithDb>,
+  conn: Conn,
+  kind: 'calls' | 'messages',
+  filter: object,
+  idColumn: string,
+): Promise<number[]> {
+  const { token } = await ok(conn, 'exports.prepare', { kind, filter } as Input<'exports.prepare'>);
+  const ticket = takeTicket(token)!;
+  const reader = core.connect(() => undefined, ticket.session);
+  try {
+    let text = '';
+    for await (const part of csvExport(reader, ticket.kind, ticket.filter)) text += part.chunk;
+    const [header, ...rows] = parseCsv(text, ',');
+    const at = header!.indexOf(idColumn);
+    expect(at, `the export has a column ${idColumn}`).toBeGreaterThanOrEqual(0);
+    return rows.map((r) => Number(r[at]));
+  } finally {
+    reader.close();
+  }
+}
+
+async function checkUserMethods(
+  w: World,
+  core: ReturnType<typeof createCoreWithDb>,
+  u: MUser,
+  f: FilterGen,
+  threadAt: ReadonlyMap<number, number>,
+  tagId: number | null,
+) {
+  const conn = core.connect(() => undefined, createSession());
+  try {
+    await ok(conn, 'auth.signIn', { login: u.email, password: PASSWORD });
+    const want = reference(w, u);
+    const who = `user ${u.id} (${u.role}, ${want.level}, account ${u.account})`;
+    const callById = new Map(w.calls.map((c) => [c.id, c]));
+    const threadById = new Map(w.threads.map((t) => [t.id, t]));
+    const filter = callFilterOf(w, u, f);
+    const wantCalls = want.calls.filter((id) => filter.matches(callById.get(id)!, true));
+    const wantThreads = want.threads.filter((id) => filter.threadMatches(threadById.get(id)!));
+
+    // Counts: the list's own count, and the inbox badges (nothing has been heard or read but what one sent).
+    expect(await ok(conn, 'calls.count', {}), `${who}: calls.count`).toEqual({
+      count: want.calls.length,
+      estimated: false,
+    });
+    expect(await ok(conn, 'calls.count', filter.api), `${who}: calls.count ${JSON.stringify(filter.api)}`).toEqual({
+      count: wantCalls.length,
+      estimated: false,
+    });
+    const badges = await ok(conn, 'inbox.counts', {});
+    expect(badges.unreadVoicemails, `${who}: inbox.counts voicemails`).toBe(
+      Math.min(badges.capped, want.voicemails.length),
+    );
+    const unreadThreads = want.threads.filter((id) => unreadFor(u, threadById.get(id)!, threadAt.get(id)!));
+    expect(badges.unreadThreads, `${who}: inbox.counts threads`).toBe(Math.min(badges.capped, unreadThreads.length));
+
+    // The dashboard counts the same calls as the list, over a range that covers the whole history.
+    if (hasMethod('dashboard.get')) {
+      const unbounded = callFilterOf(w, u, { ...f, from: null, to: null });
+      const counted = want.calls.map((id) => callById.get(id)!).filter((c) => unbounded.matches(c, true));
+      const input = { ...unbounded.api, from: T0 - 3_600_000, to: T0 + 3_600_000, timezone: 'UTC' };
+      const r = await conn.invoke('dashboard.get', input);
+      if (!r.ok) throw new Error(`${who}: dashboard.get failed: ${r.error.message}`);
+      const { total, answered, missed, voicemail } = (r.value as { totals: Record<string, number> }).totals;
+      const by = (result: CallResult) => counted.filter((c) => c.result === result).length;
+      expect({ total, answered, missed, voicemail }, `${who}: dashboard.get ${JSON.stringify(unbounded.api)}`).toEqual({
+        total: counted.length,
+        answered: by('answered'),
+        missed: by('missed'),
+        voicemail: by('voicemail'),
+      });
+    }
+
+    // Exports: the calls file holds exactly the filtered list; the messages file the visible
+    // conversations, each with the messages messages.list shows (never the history a sender may not read).
+    const callIds = await exportRows(core, conn, 'calls', filter.api, 'Call id');
+    expect(callIds, `${who}: calls export ${JSON.stringify(filter.api)}`).toEqual(wantCalls);
+    const perThread = new Map<number, number>();
+    for (const id of await exportRows(core, conn, 'messages', filter.threadApi, 'Conversation id'))
+      perThread.set(id, (perThread.get(id) ?? 0) + 1);
+    const wantPerThread = new Map(
+      wantThreads
+        .map((id) => [id, visibleMessageCount(want, u, threadById.get(id)!)] as const)
+        .filter(([, n]) => n > 0),
+    );
+    expect([...perThread], `${who}: messages export ${JSON.stringify(filter.threadApi)}`).toEqual([...wantPerThread]);
+
+    // The caller-ID suggestion learns only from calls the user sees.
+    const actor = loadActor(w.db, u.id)!;
+    const allowed = actor.outboundCallBnIds;
+    const parties = uniq(w.calls.map((c) => c.externalNumber).filter((n): n is string => n !== null));
+    for (const to of [...parties, '+13105559999']) {
+      const seen = want.calls.map((id) => callById.get(id)!).filter((c) => c.externalNumber === to);
+      const hint =
+        allowed.length === 0 ? null : (seen.find((c) => c.bnId !== null && allowed.includes(c.bnId))?.bnId ?? null);
+      expect(await ok(conn, 'calls.suggestCallerId', { to }), `${who}: calls.suggestCallerId ${to}`).toEqual({
+        bnId: hint ?? actor.defaultBnId ?? allowed[0] ?? null,
+      });
+    }
+
+    // Every by-id method answers for a row the user may not see exactly as for one that does
+    // not exist, and changes nothing.
+    const before = snapshot(w.db);
+    const same = async (method: string, hidden: unknown, missing: unknown, label: string) => {
+      const h = await conn.invoke(method, hidden);
+      const m = await conn.invoke(method, missing);
+      expect(h.ok, `${who}: ${method} ${label} answered`).toBe(false);
+      expect(h, `${who}: ${method} ${label} vs a missing one`).toEqual(m);
+    };
+    const visibleCalls = new Set(want.calls);
+    for (const c of spread(
+      w.calls.filter((x) => !visibleCalls.has(x.id)),
+      12,
+    )) {
+      for (const [method, input] of byCallId) {
+        if (!hasMethod(method) || (tagId === null && method.includes('Tag'))) continue;
+        await same(method, input(c.id, tagId ?? 0), input(MISSING, tagId ?? 0), `of call ${c.id}`);
+      }
+    }
+    const voicemailIds = new Map(
+      (w.db.prepare('SELECT call_id, id FROM voicemails').all() as { call_id: number; id: number }[]).map((r) => [
+        r.call_id,
+        r.id,
+      ]),
+    );
+    const hiddenVoicemails = w.calls.filter((c) => !visibleCalls.has(c.id) && voicemailIds.has(c.id));
+    for (const c of spread(hiddenVoicemails, 8)) {
+      const vm = voicemailIds.get(c.id)!;
+      for (const [method, input] of byVoicemailId) await same(method, input(vm), input(MISSING), `of voicemail ${vm}`);
+    }
+    const visibleThreads = new Set(want.threads);
+    for (const t of spread(
+      w.threads.filter((x) => !visibleThreads.has(x.id)),
+      8,
+    )) {
+      for (const [method, input] of byThreadId) await same(method, input(t.id), input(MISSING), `of thread ${t.id}`);
+    }
+    expect(snapshot(w.db), `${who}: probing hidden rows changed nothing`).toBe(before);
+  } finally {
+    conn.close();
+  }
+}
+
+describe('every method that takes or returns a call, voicemail or conversation tells no more than the lists (property)', () => {
+  it('counts, exports and the caller-ID hint follow the model; a hidden id answers as a missing one', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (g) => {
+        const w = build(g);
+        // When each thread was opened (its first instant before any message).
+        const threadAt = new Map(
+          w.threads.map((t, i) => {
+            const gen = g.threads[i]!;
+            return [t.id, T0 + gen.t * SEC] as const;
+          }),
+        );
+        const core = createCoreWithDb(w.db, { now: () => NOW, validateOutput: true });
+        try {
+          // A tag of the main account, so tag methods are probed with a tag that exists.
+          let tagId: number | null = null;
+          if (hasMethod('callTags.create')) {
+            const owner = w.users.find((u) => u.account === w.main && u.role === 'administrator')!;
+            const conn = core.connect(() => undefined);
+            await ok(conn, 'auth.signIn', { login: owner.email, password: PASSWORD });
+            const r = await conn.invoke('callTags.create', { name: 'Probe' });
+            if (r.ok) tagId = (r.value as { id: number }).id;
+            conn.close();
+          }
+          let i = 0;
+          for (const u of w.users) await checkUserMethods(w, core, u, pick(g.filters, i++), threadAt, tagId);
+        } finally {
+          core.close();
+        }
+      }),
+      { numRuns: 15, seed: 0x5eed15 },
+    );
+  }, 300_000);
 });
