@@ -61,6 +61,13 @@ async function peerDuring(
   return peer.messages();
 }
 
+/** The audio port an SDP offers or answers with. */
+function mediaPort(message: string): string {
+  const m = /^m=audio (\d+) /m.exec(message);
+  if (!m) throw new Error(`no audio in:\n${message}`);
+  return m[1]!;
+}
+
 function dialWithIdentity(key: string, to: string, cid: string) {
   const c = s.credentials(key);
   return s.run({
@@ -112,6 +119,42 @@ describe('caller identity', () => {
     for (const via of vias.slice(1)) expect(via).toMatch(/^Via: SIP\/2\.0\/UDP 127\.0\.0\.8;branch=[^;]+$/);
     expect(invite).not.toMatch(new RegExp(`:${phonePort}\\b|rport=${phonePort}`));
     expect(header(invite, 'Contact')).toMatch(/^<sip:127\.0\.0\.8;line=[^@>]+>$/);
+    // The inside Call-ID is masked, and the media goes through the relay: the
+    // SDP names the relay's port, not the phone's, and no candidates.
+    const callId = header(phone, 'Call-ID')!;
+    expect(header(invite, 'Call-ID')).not.toContain(callId);
+    expect(invite).not.toContain(callId);
+    const phoneMedia = mediaPort(phone);
+    const trunkMedia = mediaPort(invite);
+    expect(trunkMedia).not.toBe(phoneMedia);
+    expect(invite).not.toMatch(new RegExp(`\\b${phoneMedia}\\b`));
+    expect(invite).not.toMatch(/^a=candidate/m);
+  });
+
+  it('toward the trunk, a plain phone’s hold (a re-INVITE) still names the relay, in plain RTP, under the masked Call-ID', async () => {
+    const c = s.credentials('peter');
+    let caller = { code: null as number | null, messages: '' };
+    const trace = await peerDuring({ scenario: 'phone-answer-reinvite.xml' }, async () => {
+      caller = await s.run({
+        scenario: 'dial-reinvite.xml',
+        keys: { ext: s.extension('peter'), domain: DOMAIN, to: CUSTOMER, cid: LA },
+        auth: { username: c.authorizationUsername, password: c.password },
+      });
+    });
+    expect(caller.code, caller.messages).toBe(0);
+    const [first, hold] = received(trace, 'INVITE');
+    expect(hold, trace).toBeDefined();
+    expect(hold).toMatch(/^a=sendonly/m);
+    expect(header(hold!, 'Call-ID')).toBe(header(first!, 'Call-ID'));
+    expect(header(hold!, 'Call-ID')).not.toContain(header(sent(caller.messages, 'INVITE')[0]!, 'Call-ID')!);
+    // The relay's port, as offered at first; plain RTP, as the trunk speaks.
+    expect(mediaPort(hold!)).toBe(mediaPort(first!));
+    expect(mediaPort(hold!)).not.toBe(mediaPort(sent(caller.messages, 'INVITE').at(-1)!));
+    expect(hold).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    expect(hold).not.toMatch(/^a=(candidate|fingerprint|ice-)/m);
+    // The phone hears the trunk through the relay too.
+    const answers = received(caller.messages, 'SIP/2.0 200').filter((m) => /CSeq: 3 INVITE/.test(m));
+    expect(mediaPort(answers[0]!)).not.toBe(mediaPort(sent(trace, 'SIP/2.0 200').at(-2)!));
   });
 
   it('toward a teammate: the caller is named by the directory, and the client’s identity headers are gone', async () => {
@@ -150,6 +193,7 @@ describe('caller identity', () => {
       steps: [{ kind: 'ring_user', userId: s.ids.users.jessica!, ringSeconds: 10 }],
     });
     await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+    let trunkOk = '';
     const trace = await peerDuring(
       { port, scenario: 'phone-answer-identity.xml', keys: { self: 'jessica-desk' } },
       async () => {
@@ -162,9 +206,15 @@ describe('caller identity', () => {
         for (const n of ['remote-party-id', 'p-asserted-identity', 'user-agent']) expect(names, n).not.toContain(n);
         expect(names.filter((n) => n.startsWith('x-'))).toEqual([]);
         expect(header(ok, 'Contact')).not.toContain(`:${port}`);
+        // The trunk's own Call-ID comes back as it sent it; the phone's media address stays inside.
+        const invite = sent(call.messages, 'INVITE')[0]!;
+        expect(header(ok, 'Call-ID')).toBe(header(invite, 'Call-ID'));
+        trunkOk = ok;
       },
     );
     expect(received(trace, 'INVITE')).toHaveLength(1);
+    const phoneOk = sent(trace, 'SIP/2.0 200').find((m) => /CSeq: 1 INVITE/.test(m))!;
+    expect(mediaPort(trunkOk)).not.toBe(mediaPort(phoneOk));
     await s.register('jessica', port, 0);
   });
 
@@ -534,6 +584,110 @@ describe('requests inside a call', () => {
     } finally {
       ua.close();
       outside.close();
+      phone.kill();
+    }
+    await s.register('jasmine', phone.localPort, 0);
+  });
+});
+
+describe('requests inside a call from someone who is not a party to it', () => {
+  it('a stranger who knows the Call-ID, tags and route cannot end, hold, transfer or take over the call; the caller may, also from a new address', async () => {
+    const phone = await s.sipp({ scenario: 'phone-answer.xml', uas: true });
+    await s.register('jasmine', phone.localPort);
+    const ua = await RawUa.open('127.0.0.1');
+    const stranger = await RawUa.open('127.0.0.5');
+    const moved = await RawUa.open('127.0.0.6');
+    try {
+      const john = s.credentials('john');
+      const callId = `${token()}@party`;
+      const fromTag = token();
+      const invite = (cseq: number, auth: string | null) =>
+        sipRequest(ua, `INVITE sip:103@${DOMAIN} SIP/2.0`, [
+          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
+          `To: <sip:103@${DOMAIN}>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq} INVITE`,
+          `Contact: <sip:100@127.0.0.1:${ua.port}>`,
+          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        ]);
+      const challenge = await ua.request(invite(1, null), s.proxy);
+      const auth = digest(challenge!, {
+        method: 'INVITE',
+        uri: `sip:103@${DOMAIN}`,
+        username: john.authorizationUsername,
+        password: john.password,
+      });
+      const ok = await ua.request(invite(2, auth), s.proxy, 5000);
+      expect(status(ok)).toBe('SIP/2.0 200 OK');
+      const route = header(ok!, 'Record-Route')!;
+      const toHeader = header(ok!, 'To')!;
+      const target = /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!;
+      // What the caller sends inside the call, from whichever socket (a stranger copies it all).
+      const asCaller = (from: RawUa, method: string, cseq: number, extra: string[] = []) =>
+        sipRequest(from, `${method} ${target} SIP/2.0`, [
+          `Route: ${route}`,
+          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
+          `To: ${toHeader}`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq} ${method}`,
+          `Contact: <sip:100@${from.ip}:${from.port}>`,
+          ...extra,
+        ]);
+      ua.send(asCaller(ua, 'ACK', 2), s.proxy);
+
+      // As the caller: a BYE, a re-INVITE, a REFER. Each is challenged, and nothing reaches the phone.
+      for (const [method, extra] of [
+        ['BYE', []],
+        ['INVITE', []],
+        ['REFER', [`Refer-To: <sip:${CUSTOMER}@${DOMAIN}>`]],
+      ] as const) {
+        const r = await stranger.request(asCaller(stranger, method, 10, [...extra]), s.proxy);
+        expect(status(r), method).toMatch(/^SIP\/2\.0 407 /);
+      }
+      // As the one who answered (the From and To tags swapped): challenged as well.
+      const asCallee = sipRequest(stranger, `BYE sip:100@127.0.0.1:${ua.port} SIP/2.0`, [
+        `Route: ${route}`,
+        `From: ${toHeader}`,
+        `To: <sip:100@${DOMAIN}>;tag=${fromTag}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 50 BYE',
+      ]);
+      expect(status(await stranger.request(asCallee, s.proxy))).toMatch(/^SIP\/2\.0 407 /);
+      // A team member's valid credentials are not the caller's: refused with why.
+      const karey = s.credentials('karey');
+      const byeChallenge = await stranger.request(asCaller(stranger, 'BYE', 11), s.proxy);
+      const kareyAuth = digest(byeChallenge!, {
+        method: 'BYE',
+        uri: target,
+        username: karey.authorizationUsername,
+        password: karey.password,
+      });
+      const refused = await stranger.request(
+        asCaller(stranger, 'BYE', 12, [`Proxy-Authorization: ${kareyAuth}`]),
+        s.proxy,
+      );
+      expect(status(refused)).toBe('SIP/2.0 403 Credentials are for another extension');
+      // The phone saw none of it, nor did the caller.
+      expect(await ua.next((m) => !m.startsWith('SIP/2.0'), 300)).toBeNull();
+      expect(received(phone.messages(), 'BYE')).toEqual([]);
+      expect(received(phone.messages(), 'INVITE')).toHaveLength(1);
+
+      // The caller, reconnected elsewhere, proves who it is and ends the call.
+      const moveChallenge = await moved.request(asCaller(moved, 'BYE', 20), s.proxy);
+      expect(status(moveChallenge)).toMatch(/^SIP\/2\.0 407 /);
+      const johnAuth = digest(moveChallenge!, {
+        method: 'BYE',
+        uri: target,
+        username: john.authorizationUsername,
+        password: john.password,
+      });
+      const bye = await moved.request(asCaller(moved, 'BYE', 21, [`Proxy-Authorization: ${johnAuth}`]), s.proxy);
+      expect(status(bye)).toBe('SIP/2.0 200 OK');
+      expect(await phone.done, phone.messages()).toBe(0);
+    } finally {
+      ua.close();
+      stranger.close();
+      moved.close();
       phone.kill();
     }
     await s.register('jasmine', phone.localPort, 0);
