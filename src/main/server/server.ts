@@ -83,6 +83,15 @@ const SECURE_COOKIE = '__Host-teamline_session';
 /** WebSocket close codes the renderer knows: the session is over (sign in again); the session was replaced (reconnect). */
 export const CLOSE_SESSION_ENDED = 4001;
 export const CLOSE_SESSION_REPLACED = 4002;
+/** A joined desktop's device was revoked or its user deactivated: it must not reconnect (src/main/remote). */
+export const DEVICE_REVOKED_CLOSE = 4401;
+const DEVICE_AUTH = /^Device ([0-9]{1,15}\.[A-Za-z0-9_-]{43})$/;
+/** The device credential of an upgrade, when it carries one; '' when it carries a malformed one. */
+function deviceCredential(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined || !/^Device /.test(header)) return null;
+  return DEVICE_AUTH.exec(header)?.[1] ?? '';
+}
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
@@ -155,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cookie = secure ? SECURE_COOKIE : PLAIN_COOKIE;
   const cookieFlags = `HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
   const sessions = new Map<string, Held>();
+  const deviceSockets = new Map<number, Set<WebSocket>>();
   const anonymous = new Map<string, number>();
   let anonymousTotal = 0;
   let hosts = new Set<string>();
@@ -392,6 +402,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (!hostAllowed(req)) return refuse(socket, '421 Misdirected Request');
+    const credential = deviceCredential(req);
+    if (credential !== null) return upgradeDevice(req, socket, head, credential);
     if (req.url !== '/api' || !originAllowed(req)) return refuse(socket, '403 Forbidden');
     const values = cookieValues(req, cookie);
     if (values.length > 1) return refuse(socket, '400 Bad Request');
@@ -426,7 +438,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  function serveSocket(ws: WebSocket, session: Session, id: string | null, address: string) {
+  /**
+   * A joined desktop signs in with its device credential on the upgrade
+   * (`authorization: Device <id>.<secret>`) instead of a cookie, and acts as
+   * that device's user. No Origin check: a browser cannot put an
+   * Authorization header on a WebSocket, so no page can ride this. A wrong
+   * credential, a revoked device or a deactivated user is refused with 401
+   * (the desktop stops, it does not retry); revoking the device or
+   * deactivating the user later closes its sockets with DEVICE_REVOKED_CLOSE.
+   */
+  function upgradeDevice(req: IncomingMessage, socket: Socket, head: Buffer, credential: string) {
+    if (req.url !== '/api') return refuse(socket, '403 Forbidden');
+    const session = options.core.deviceSession(credential);
+    const deviceId = session?.deviceId;
+    if (!session || typeof deviceId !== 'number') return refuse(socket, '401 Unauthorized');
+    const open = deviceSockets.get(deviceId) ?? new Set<WebSocket>();
+    if (open.size >= limits.socketsPerSession) return refuse(socket, '429 Too Many Requests');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      open.add(ws);
+      deviceSockets.set(deviceId, open);
+      ws.once('close', () => {
+        open.delete(ws);
+        if (open.size === 0) deviceSockets.delete(deviceId);
+      });
+      serveSocket(ws, session, null, addressOf(req), () =>
+        options.core.deviceUsable(deviceId) ? CLOSE_SESSION_ENDED : DEVICE_REVOKED_CLOSE,
+      );
+    });
+  }
+
+  function serveSocket(
+    ws: WebSocket,
+    session: Session,
+    id: string | null,
+    address: string,
+    endCode: () => number = () => CLOSE_SESSION_ENDED,
+  ) {
     // The ws library ends the socket itself on a bad frame (size, UTF-8, opcode); without a listener the error would end the process.
     ws.on('error', () => ws.terminate());
     const reply = (message: unknown) => {
@@ -437,7 +484,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     const connection = options.core.connect((event) => reply({ event }), session, {
       address,
-      onEnd: () => ws.close(CLOSE_SESSION_ENDED, 'Session ended'),
+      onEnd: () => ws.close(endCode(), 'Session ended'),
     });
     let pending = 0;
     const malformed = (id: unknown, message = 'Malformed request') =>
