@@ -21,6 +21,12 @@ export const callColumns: [string, (c: CallRow) => string | number | null][] = [
 const formulaLike = (piece: string) => /^\s*[=+\-@\t\r]/.test(piece) && !/^[+-]?\d+(\.\d+)?$/.test(piece);
 
 /**
+ * Text that needs neither quote doubling nor a formula guard (most cells: times, names, E.164
+ * numbers), so an export of a million rows skips the general path below for them.
+ */
+const PLAIN = /^(?:[^\s=+\-@,;"][^\t\r,;"]*|\+\d+)?$/;
+
+/**
  * One CSV cell, safe in any spreadsheet: every cell is quoted (RFC 4180), so
  * a spreadsheet that splits on `;` (European locales) or on tabs keeps a cell
  * whole; and a `'` goes before any piece that would start a formula — the
@@ -29,6 +35,7 @@ const formulaLike = (piece: string) => /^\s*[=+\-@\t\r]/.test(piece) && !/^[+-]?
  */
 export function cell(value: string | number | null): string {
   if (value === null) return '""';
+  if (typeof value === 'number' || PLAIN.test(value)) return `"${value}"`;
   const s = String(value)
     .split(/(?<=[,;\t])/)
     .map((piece) => (formulaLike(piece) ? `'${piece}` : piece))

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrations as allMigrations, type Migration } from './migrations';
+import { keepStatisticsFresh } from './statistics';
 
 export type Db = Database.Database;
 
@@ -26,6 +27,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // keeps the working set of busy lists (docs/performance.md, "Memory").
     db.pragma('cache_size = -32768');
     migrate(db, options.migrations ?? allMigrations);
+    // A file that lives on: the planner's statistics follow its growth.
+    if (path !== ':memory:') keepStatisticsFresh(db);
     return db;
   } catch (error) {
     db.close();
