@@ -35,11 +35,11 @@ interface Started {
   waitFor(event: string, ms?: number): Promise<Record<string, unknown>>;
 }
 
-function run(args: string[]): Started {
+function run(args: string[], env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEAMLINE_SIP_PEER: '' },
+    env: { ...process.env, TEAMLINE_SIP_PEER: '', ...env },
   });
   children.push(child);
   const lines: Record<string, unknown>[] = [];
@@ -217,6 +217,68 @@ describe('team server settings at start', () => {
     expect(await s.exited).toBe(2);
     expect(s.stderr()).toMatch(/plainHttp "loopback" needs listen.host 127.0.0.1/);
   });
+});
+
+describe('first start for a team', () => {
+  it('creates the account and its owner once; the owner signs in to the console; a second init is refused', async () => {
+    const dir = tempDir();
+    const consoleDir = join(dir, 'console');
+    mkdirSync(consoleDir);
+    writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>Teamline</title>');
+    const httpsPort = await freePort();
+    const file = writeConfig(dir, {
+      dataDir: 'data',
+      publicName: 'localhost',
+      listen: { host: '127.0.0.1', httpsPort },
+      sip: { wssPort: await freePort(), tlsPort: await freePort() },
+      consoleDir: 'console',
+    });
+    const owner = [
+      '--account-name',
+      'Acme Dental',
+      '--owner-name',
+      'Morgan Reyes',
+      '--owner-email',
+      'Morgan@Acme.example',
+    ];
+    const init = (password: string, more: string[] = []) => {
+      const s = run(['init', '--config', file, ...owner, ...more], { TEAMLINE_OWNER_PASSWORD: password });
+      return s.exited.then((code) => ({ code, stderr: s.stderr(), lines: s.lines }));
+    };
+    const short = await init('short');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/password: A password has at least 8 characters/);
+    const made = await init('correct horse battery');
+    expect(made.code).toBe(0);
+    expect(made.lines.find((l) => l.event === 'account.created')).toMatchObject({ email: 'Morgan@Acme.example' });
+    const again = await init('another password', ['--owner-email', 'someone@acme.example']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already has its account/);
+
+    const s = run(['--config', file]);
+    await s.waitFor('listen');
+    expect(s.lines.some((l) => l.event === 'account.missing')).toBe(false);
+    const ca = readFileSync(join(dir, 'data/tls/ca.pem'), 'utf8');
+    const base = `https://127.0.0.1:${httpsPort}`;
+    const signIn = await get(`${base}/api/session`, {
+      ca,
+      method: 'POST',
+      headers: { origin: base, 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'morgan@acme.example', password: 'correct horse battery' }),
+    });
+    expect(JSON.parse(signIn.body)).toMatchObject({
+      ok: true,
+      value: { account: { name: 'Acme Dental', ownerName: 'Morgan Reyes', plan: 'company' } },
+    });
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    const db = new Database(join(dir, 'data/teamline.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM accounts').pluck().get()).toBe(1);
+    expect(db.prepare(`SELECT action FROM audit_events WHERE action = 'account.created'`).pluck().all()).toHaveLength(
+      1,
+    );
+    db.close();
+  }, 90_000);
 });
 
 describe('team server', () => {

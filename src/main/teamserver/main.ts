@@ -77,6 +77,12 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
 
   const dbPath = join(config.dataDir, 'teamline.db');
   const core = createCore({ dbPath, demoIfEmpty: config.demo, resourcesDir: join(root, 'resources') });
+  if (!core.db.prepare('SELECT 1 FROM accounts LIMIT 1').get())
+    log(
+      'account.missing',
+      { message: 'This server has no account yet: create it with `teamline-server init` (docs/deployment.md).' },
+      'warn',
+    );
   let phone: PhoneService | null = null;
   let draining = false;
 
