@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -217,6 +217,58 @@ describe('team server settings at start', () => {
     expect(await s.exited).toBe(2);
     expect(s.stderr()).toMatch(/plainHttp "loopback" needs listen.host 127.0.0.1/);
   });
+});
+
+describe('a certificate from elsewhere', () => {
+  it('is served as given, and a server that starts with it close to expiry says so', async () => {
+    const dir = tempDir();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+        '-days',
+        '10',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    mkdirSync(join(dir, 'console'));
+    writeFileSync(join(dir, 'console', 'index.html'), '<!doctype html><title>Teamline</title>');
+    const httpsPort = await freePort();
+    const file = writeConfig(dir, {
+      dataDir: 'data',
+      publicName: 'localhost',
+      listen: { host: '127.0.0.1', httpsPort },
+      sip: { wssPort: await freePort(), tlsPort: await freePort() },
+      tls: { certFile: 'cert.pem', keyFile: 'key.pem' },
+      consoleDir: 'console',
+    });
+    const s = run(['--config', file]);
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const fingerprint = new X509Certificate(cert).fingerprint256;
+    expect(await s.waitFor('certificate')).toMatchObject({ fingerprint, pin: fingerprint, selfMade: false });
+    expect(await s.waitFor('certificate.expiring')).toMatchObject({ level: 'warn', daysLeft: 9 });
+    await s.waitFor('listen');
+    const health = await get(`https://localhost:${httpsPort}/healthz`, { ca: cert });
+    expect(health.status).toBe(200);
+    // The server did not make a CA of its own.
+    expect(existsSync(join(dir, 'data', 'tls'))).toBe(false);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 60_000);
 });
 
 describe('first start for a team', () => {

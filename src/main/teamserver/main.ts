@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -68,12 +69,33 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
     certFile: config.tls?.certFile,
     keyFile: config.tls?.keyFile,
   });
+  const validTo = new Date(new X509Certificate(identity.cert).validTo);
   log('certificate', {
     fingerprint: identity.fingerprint,
     pin: identity.pin,
     selfMade: identity.selfMade,
     certFile: identity.certFile,
+    validTo: validTo.toISOString(),
   });
+  // The certificate is read at start (the server's own is renewed then): a
+  // server that runs for months is told, daily, to restart before it expires.
+  const checkExpiry = () => {
+    const daysLeft = Math.floor((validTo.getTime() - Date.now()) / 86_400_000);
+    if (daysLeft < 30)
+      log(
+        'certificate.expiring',
+        {
+          daysLeft,
+          message: identity.selfMade
+            ? 'Restart the server to renew its certificate.'
+            : 'Renew the certificate, then restart the server.',
+        },
+        'warn',
+      );
+  };
+  checkExpiry();
+  const expiryTimer = setInterval(checkExpiry, 86_400_000);
+  expiryTimer.unref();
 
   const dbPath = join(config.dataDir, 'teamline.db');
   const core = createCore({ dbPath, demoIfEmpty: config.demo, resourcesDir: join(root, 'resources') });
@@ -193,6 +215,7 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
   const shutdown = (reason: string): Promise<void> => {
     stopped ??= (async () => {
       draining = true;
+      clearInterval(expiryTimer);
       const live = () => phone?.decisions.tracker.live ?? 0;
       log('shutdown', { reason, calls: live(), drainSeconds: config.drainSeconds });
       phone?.decisions.drain();
