@@ -64,6 +64,10 @@ interface TrackedCall {
   transferredTo: number[];
   /** Its own dialog ended while a transfer still goes on (legs, or one just asked for). */
   waiting: boolean;
+  /** The SIP Call-ID of its dialog (known once answered). */
+  sipCallId: string | null;
+  /** The proxy restarted while it went on: its dialog is gone there, and its end is told by Call-ID. */
+  orphaned: boolean;
   finishedAt: number | null;
   touchedAt: number;
 }
@@ -177,6 +181,8 @@ export class CallTracker {
       parent: null,
       transferredTo: [],
       waiting: false,
+      sipCallId: null,
+      orphaned: false,
       finishedAt: null,
       touchedAt: at,
     });
@@ -276,8 +282,9 @@ export class CallTracker {
   }
 
   /** A branch answered; who it was comes from the proxy's own branch record. */
-  answered(id: string, index: number): void {
+  answered(id: string, index: number, sipCallId = ''): void {
     const c = this.open(id);
+    if (c && sipCallId && c.sipCallId === null) c.sipCallId = sipCallId;
     if (!c || c.answeredAt !== null) return;
     const at = this.o.now();
     const to = c.branches.get(index) ?? null;
@@ -335,6 +342,26 @@ export class CallTracker {
       return;
     }
     this.finish(c, null);
+  }
+
+  /**
+   * The proxy restarted: it lost the dialogs of the calls going on (their
+   * media goes on between the phones). Each such call is ended when the
+   * new proxy relays a BYE with its Call-ID, so that nobody stays "on a
+   * call" in presence, or in the history, for hours afterwards.
+   */
+  proxyLost(): void {
+    for (const c of this.calls.values()) if (c.finishedAt === null) c.orphaned = true;
+  }
+
+  /** A BYE for a dialog the proxy no longer knows; only a call that outlived a proxy restart is ended by it. */
+  endedAfterProxyLoss(sipCallId: string): void {
+    for (const c of this.calls.values()) {
+      if (c.finishedAt === null && c.orphaned && c.sipCallId === sipCallId) {
+        this.ended(c.id);
+        return;
+      }
+    }
   }
 
   /**

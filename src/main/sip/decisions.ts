@@ -59,7 +59,15 @@ const schemas = {
   '/sip/next': z.object({ tl: CallId, code: Field(3) }),
   '/sip/event': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('branch'), tl: CallId, idx: z.coerce.number().int().min(0).max(1000), to: Field(64) }),
-    z.object({ kind: z.literal('answered'), tl: CallId, idx: z.coerce.number().int().min(-1).max(1000) }),
+    z.object({
+      kind: z.literal('answered'),
+      tl: CallId,
+      idx: z.coerce.number().int().min(-1).max(1000),
+      // The SIP Call-ID, so that the call can still be ended after a proxy restart lost its dialog.
+      ci: Field(256),
+    }),
+    // A BYE for a dialog the proxy does not know (it was restarted since): its Call-ID.
+    z.object({ kind: z.literal('bye'), ci: Field(256) }),
     z.object({ kind: z.enum(['ended', 'failed']), tl: CallId }),
     z.object({
       kind: z.literal('refer'),
@@ -150,7 +158,10 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
             tracker.branch(e.tl, e.idx, e.to);
             break;
           case 'answered':
-            tracker.answered(e.tl, e.idx);
+            tracker.answered(e.tl, e.idx, e.ci);
+            break;
+          case 'bye':
+            if (e.ci) tracker.endedAfterProxyLoss(e.ci);
             break;
           case 'ended':
           case 'failed':

@@ -131,6 +131,8 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       o.log?.(`Kamailio ended (exit code ${code}); starting it again in ${backoff} ms`);
       // Its registrations died with it; the phones register again once it is back.
       decisions.presence.reset();
+      // So did its dialogs: the calls going on are ended by the BYE the new proxy relays, known by Call-ID.
+      decisions.tracker.proxyLost();
       o.onProxyChange?.('The phone service stopped; it is starting again.');
       const retry = async () => {
         timer = null;

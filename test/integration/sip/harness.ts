@@ -55,7 +55,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `supervise`: a proxy that ends by itself is started again, as in the app. */
+export async function startStack(o: { supervise?: boolean } = {}): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
     throw new Error(
       'sipp is not installed: apt-get install sip-tester (and kamailio, kamailio-websocket-modules, kamailio-utils-modules)',
@@ -78,6 +79,7 @@ export async function startStack(): Promise<Stack> {
     // A menu waits one second for a key (five in use), so that no-input calls finish quickly.
     mediaService: { menuWaitSeconds: 1 },
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
+    supervise: o.supervise,
   });
   core = createCoreWithDb(db, { validateOutput: true });
   core.setPhone({ sip: phone.sip, problem: null, presence: phone.decisions.presence });
