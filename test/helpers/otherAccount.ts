@@ -1,3 +1,5 @@
+import { createDevice } from '../../src/main/core/store/repos/devices';
+import { createInvitation } from '../../src/main/core/store/repos/invitations';
 import type { Db } from '../../src/main/core/store/db';
 import { insertAccount, setOwner } from '../../src/main/core/store/repos/account';
 import { insertCall } from '../../src/main/core/store/repos/calls';
@@ -71,5 +73,26 @@ export function addOtherAccount(db: Db) {
     at: NOW,
   });
   const voicemailId = db.prepare('SELECT id FROM voicemails WHERE call_id = ?').pluck().get(callId) as number;
-  return { accountId, userId, groupId, flowId, bnId, callId, threadId, contactId, integrationId, voicemailId };
+  const invitationId = createInvitation(db, {
+    accountId,
+    userId,
+    createdBy: userId,
+    now: NOW,
+    expiresAt: NOW + 86_400_000,
+  }).id;
+  const deviceId = createDevice(db, { accountId, userId, name: 'Other desk', invitationId: null, now: NOW }).id;
+  return {
+    accountId,
+    userId,
+    groupId,
+    flowId,
+    bnId,
+    callId,
+    threadId,
+    contactId,
+    integrationId,
+    voicemailId,
+    invitationId,
+    deviceId,
+  };
 }

@@ -478,6 +478,8 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   contactId: 'contactId',
   integrationId: 'integrationId',
   voicemailId: 'voicemailId',
+  invitationId: 'invitationId',
+  deviceId: 'deviceId',
 };
 
 /**

@@ -1,6 +1,7 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense, useEffect } from 'react';
 import { SignIn } from '../features/session/SignIn';
+import { isJoinPage, JoinPage } from '../features/team/JoinPage';
 import { call } from './api';
 import { listenForPushEvents } from './events';
 import { signedIn, signedOut } from './session';
@@ -24,6 +25,8 @@ export function App() {
     );
   }, [dispatch]);
 
+  // An invitation's page works whoever is signed in on this browser: it is the invitee's.
+  if (isJoinPage()) return <JoinPage />;
   if (status === 'checking') {
     return (
       <Center h="100%">

@@ -1,6 +1,7 @@
 import { noNativeValidation, notifySaved } from '../../ui/notify';
 import {
   Button,
+  Checkbox,
   Divider,
   Group,
   Input,
@@ -13,6 +14,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { modals } from '@mantine/modals';
 import { useState, type FormEvent } from 'react';
 import type { Me } from '../../../../shared/api/contract';
 import type { BusinessNumber, Group as UserGroup } from '../../../../shared/api/entities';
@@ -21,6 +23,8 @@ import { navigate } from '../../app/router';
 import { accessHelp, accessLabel, roleLabel } from '../../ui/format';
 import { defaultLevel, levelRefusal, levelsForRole, planName, roleHelp, roleOrder } from './access';
 import { useAddUserMutation } from './api';
+import { InvitationLinks } from './JoinSection';
+import { useCreateInvitationMutation } from './joinApi';
 import { Refusal, useFeedback } from './feedback';
 import { NumberChecklist } from './NumberChecklist';
 
@@ -52,6 +56,8 @@ export function AddUser(props: {
   const [call, setCall] = useState<number[]>([]);
   const [sms, setSms] = useState<number[]>([]);
   const [add, saving] = useAddUserMutation();
+  const [invite, setInvite] = useState(false);
+  const [createInvitation] = useCreateInvitationMutation();
   const fb = useFeedback();
 
   const levels = levelsForRole[role].filter((l) => levelRefusal(me, l) === null);
@@ -59,6 +65,23 @@ export function AddUser(props: {
     setRole(r);
     setLevel(defaultLevel[r]);
   };
+
+  /** The new member's invitation, shown once in a dialog of its own (the add dialog is closed by then). */
+  async function showInvitation(u: { id: number; name: string }) {
+    const r = await createInvitation({ userId: u.id, expiresInDays: 7 });
+    modals.open({
+      title: `Invitation for ${u.name}`,
+      size: 'lg',
+      children:
+        'error' in r ? (
+          <Text size="sm">
+            {u.name} was added, but no invitation was made: {(r.error as { message?: string }).message ?? 'error'}
+          </Text>
+        ) : (
+          <InvitationLinks user={u} created={r.data} />
+        ),
+    });
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -68,7 +91,7 @@ export function AddUser(props: {
         name,
         email: email.trim(),
         extension: extension.trim(),
-        password,
+        password: invite ? unguessablePassword() : password,
         role,
         ...(title.trim() ? { title: title.trim() } : {}),
         callAccess: level,
@@ -80,6 +103,7 @@ export function AddUser(props: {
         notifySaved(`${u.name} was added as ${u.role === 'manager' ? 'a' : 'an'} ${roleLabel[u.role]}.`);
         props.onClose();
         navigate('team', u.id);
+        if (invite) void showInvitation(u);
       },
     );
   }
@@ -118,15 +142,25 @@ export function AddUser(props: {
             inputMode="numeric"
             required
           />
-          <PasswordInput
-            label="Password"
-            description="At least 8 characters; they can change it in My settings."
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={fb.errors.password}
-            autoComplete="new-password"
-            required
-          />
+          <Stack gap={6}>
+            {!invite && (
+              <PasswordInput
+                label="Password"
+                description="At least 8 characters; they can change it in My settings."
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={fb.errors.password}
+                autoComplete="new-password"
+                required
+              />
+            )}
+            <Checkbox
+              label="Invite them to choose their own password"
+              description="Makes a one-time link (7 days) to send them, for the desktop app or a browser."
+              checked={invite}
+              onChange={(e) => setInvite(e.currentTarget.checked)}
+            />
+          </Stack>
           <TextInput
             label="Title"
             placeholder="e.g. Sales"
@@ -254,4 +288,10 @@ export function AddUser(props: {
       </Stack>
     </Modal>
   );
+}
+
+/** A password nobody knows, until the invitee sets theirs with the invitation. */
+function unguessablePassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes));
 }

@@ -22,6 +22,7 @@ import {
   type AccessDraft,
   type AccessPart,
 } from './RolesAndAccess';
+import { JoinSection } from './JoinSection';
 import { UserActions } from './UserActions';
 import { changedDetails, DetailsFields, fieldsOf, type Fields } from './UserDetails';
 
@@ -254,6 +255,9 @@ function CardBody(props: { me: Me; user: User; suggestedExtension: string; onDir
           errors={fb.errors}
         />
       </QueryState>
+
+      {/* Keyed by user: a link shown for one person is never left on another's card. */}
+      <JoinSection key={u.id} user={u} />
 
       {!nothingEditable && (
         <Box

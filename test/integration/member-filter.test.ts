@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/main/core/demo/seed';
+import { callBranches, callPageSql, can, decodeCursor, encodeCursor, loadActor } from '../../src/main/core/policy';
+import { openDatabase, type Db } from '../../src/main/core/store/db';
+import { callFacts } from '../../src/main/core/store/repos/calls';
+import { NOW } from '../helpers/core';
+
+/**
+ * The team-member filter is driven by that member's participant rows with
+ * visibility as a predicate (policy/listSql.ts callMemberPageSql): every
+ * actor's pages, page after page, hold exactly the calls the policy lets them
+ * see that the member took part in, with the other filters applied.
+ */
+let db: Db;
+beforeAll(() => {
+  db = openDatabase(':memory:');
+  seedDemo(db, NOW, { days: 12, callsPerDay: 30 });
+});
+afterAll(() => db.close());
+
+interface Row {
+  id: number;
+  started_at: number;
+  direction: string;
+  result: string;
+  bn_id: number | null;
+}
+
+describe('calls of a team member', () => {
+  it('are exactly what each actor may see, in list order, across pages', () => {
+    const users = db.prepare('SELECT id FROM users WHERE active = 1 ORDER BY id').pluck().all() as number[];
+    const calls = db
+      .prepare('SELECT id, started_at, direction, result, bn_id FROM calls ORDER BY started_at DESC, id DESC')
+      .all() as Row[];
+    const members = db.prepare('SELECT user_id, call_id FROM call_participants').all() as {
+      user_id: number;
+      call_id: number;
+    }[];
+    const took = new Set(members.map((m) => `${m.user_id}:${m.call_id}`));
+    const busiest = db
+      .prepare('SELECT user_id FROM call_participants GROUP BY user_id ORDER BY count(*) DESC LIMIT 4')
+      .pluck()
+      .all() as number[];
+    const bn = db.prepare('SELECT bn_id FROM calls WHERE bn_id IS NOT NULL LIMIT 1').pluck().get() as number;
+    let compared = 0;
+    let driven = 0;
+    for (const userId of users) {
+      const actor = loadActor(db, userId);
+      if (!actor) continue;
+      const branches = callBranches(actor);
+      const visible = new Set(
+        calls.filter((c) => can(actor, 'call.view', callFacts(db, actor.accountId, c.id)!).allowed).map((c) => c.id),
+      );
+      for (const member of busiest) {
+        for (const filter of [{}, { result: 'missed' }, { direction: 'inbound', bnId: bn }] as const) {
+          const want = calls
+            .filter(
+              (c) =>
+                visible.has(c.id) &&
+                took.has(`${member}:${c.id}`) &&
+                (!('result' in filter) || c.result === filter.result) &&
+                (!('direction' in filter) || (c.direction === filter.direction && c.bn_id === filter.bnId)),
+            )
+            .map((c) => c.id);
+          const got: number[] = [];
+          let cursor: string | undefined;
+          for (let i = 0; i < 500; i++) {
+            const q = callPageSql(branches, actor.accountId, { ...filter, userId: member }, decodeCursor(cursor), 8);
+            if (i === 0 && q.sql.includes('FROM call_participants p JOIN calls c')) driven++;
+            const page = db.prepare(q.sql).all(...q.params) as { k: number; id: number }[];
+            got.push(...page.slice(0, 7).map((r) => r.id));
+            if (page.length <= 7) break;
+            cursor = encodeCursor(page[6]!);
+          }
+          expect(got, `actor ${userId}, member ${member}, ${JSON.stringify(filter)}`).toEqual(want);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
+    expect(driven).toBeGreaterThan(0);
+  });
+
+  it('reads the member’s participant rows in list order, nothing sorted, no table scanned', () => {
+    const actor = [...(db.prepare('SELECT id FROM users ORDER BY id').pluck().all() as number[])]
+      .map((id) => loadActor(db, id)!)
+      .find((a) => callBranches(a).length > 2)!;
+    const member = db.prepare('SELECT user_id FROM call_participants LIMIT 1').pluck().get() as number;
+    for (const cursor of [null, { k: NOW, id: 1_000_000 }]) {
+      const q = callPageSql(callBranches(actor), actor.accountId, { userId: member, result: 'missed' }, cursor, 51);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map(
+        (r) => r.detail,
+      );
+      expect(plan[0], plan.join(' | ')).toMatch(/^SEARCH p USING PRIMARY KEY \(user_id=\?/);
+      expect(plan[1], plan.join(' | ')).toBe('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(
+        plan.some((l) => /TEMP B-TREE|^SCAN/.test(l)),
+        plan.join(' | '),
+      ).toBe(false);
+    }
+  });
+});
