@@ -144,7 +144,8 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
       staticDir,
       port: config.listen.httpsPort,
       host: config.listen.host,
-      tls: plain ? undefined : { cert: identity.cert, key: identity.key },
+      // The chain with the server's own CA: a joining desktop pins the CA, and finds it only in the chain presented.
+      tls: plain ? undefined : { cert: identity.ca ? identity.cert + identity.ca : identity.cert, key: identity.key },
       insecureHttp: config.listen.plainHttp === 'anywhere',
       names: [config.publicName],
       health,
@@ -155,6 +156,9 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
     core.close();
     throw new StartError(error instanceof Error ? error.message : String(error));
   }
+  // Invitation links carry the address phones and browsers use and the fingerprint desktops pin.
+  if (!plain)
+    core.setTeamServer({ address: `${bracketed(config.publicName)}:${config.listen.httpsPort}`, pin: identity.pin });
   log('listen', {
     url: server.url,
     publicUrl: `${plain ? 'http' : 'https'}://${isIP(config.publicName) === 6 ? `[${config.publicName}]` : config.publicName}:${config.listen.httpsPort}`,
@@ -232,3 +236,5 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
 
   return { url: server.url, fingerprint: identity.fingerprint, pin: identity.pin, shutdown };
 }
+
+const bracketed = (name: string) => (isIP(name) === 6 ? `[${name}]` : name);
