@@ -8,6 +8,9 @@
  * role-filtered lists, writes, payload and memory, and writes
  * <out>/results.json and <out>/RESULTS.md. See docs/performance.md.
  *
+ * --dashboard times the dashboard (90 days) for the heaviest user of each
+ * access level (test/bench/dashboard.ts).
+ *
  * --lists-only times the router's list requests at --calls, exactly as the
  * full run does (same cases, interleaving, warm-up), without the naive and
  * OFFSET ways or anything else, prints them and writes no file: for iterating
@@ -37,6 +40,7 @@ import { listPlans } from './plans';
 import { evaluateTargets, renderConsole, renderMarkdown, type BenchResults, type ListRun } from './report';
 import type { ServeJob, ServeReport } from './serve';
 import { measureWrites } from './writes';
+import { runDashboardOnly } from './dashboard';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -50,6 +54,8 @@ export interface BenchOptions {
   dataDir: string;
   smoke: boolean;
   listsOnly: boolean;
+  /** Only the dashboard at every access level (test/bench/dashboard.ts). */
+  dashboardOnly?: boolean;
   /** Only the filtered lists, those whose name contains this ('' for all). */
   filteredOnly: string | null;
   log: (line: string) => void;
@@ -294,6 +300,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (a === '--data') o.dataDir = resolve(next());
     else if (a === '--smoke') Object.assign(o, smokeOptions(o.outDir, o.dataDir), { log: defaults.log });
     else if (a === '--lists-only') o.listsOnly = true;
+    else if (a === '--dashboard') o.dashboardOnly = true;
     else if (a === '--filtered') o.filteredOnly = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : '';
     else throw new Error(`Unknown option ${a}`);
   }
@@ -304,11 +311,13 @@ function parseArgs(argv: readonly string[]): BenchOptions {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const options = parseArgs(process.argv.slice(2));
-  (options.filteredOnly !== null
-    ? runFilteredOnly(options)
-    : options.listsOnly
-      ? runListsOnly(options)
-      : runBench(options).then((r) => console.log(`\n${renderConsole(r)}`))
+  (options.dashboardOnly
+    ? runDashboardOnly(options)
+    : options.filteredOnly !== null
+      ? runFilteredOnly(options)
+      : options.listsOnly
+        ? runListsOnly(options)
+        : runBench(options).then((r) => console.log(`\n${renderConsole(r)}`))
   ).then(
     () => {},
     (error: unknown) => {

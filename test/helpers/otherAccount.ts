@@ -3,6 +3,7 @@ import { createInvitation } from '../../src/main/core/store/repos/invitations';
 import type { Db } from '../../src/main/core/store/db';
 import { insertAccount, setOwner } from '../../src/main/core/store/repos/account';
 import { insertCall } from '../../src/main/core/store/repos/calls';
+import { addTagToCall, insertNote, insertTag } from '../../src/main/core/store/repos/callReview';
 import { insertContact } from '../../src/main/core/store/repos/contacts';
 import { insertFlow } from '../../src/main/core/store/repos/flows';
 import { insertGroup, setGroupMembers } from '../../src/main/core/store/repos/groups';
@@ -81,6 +82,9 @@ export function addOtherAccount(db: Db) {
     expiresAt: NOW + 86_400_000,
   }).id;
   const deviceId = createDevice(db, { accountId, userId, name: 'Other desk', invitationId: null, now: NOW }).id;
+  const tagId = insertTag(db, accountId, 'Other tag', NOW);
+  addTagToCall(db, callId, tagId, userId, NOW);
+  const noteId = insertNote(db, callId, userId, 'Other note', NOW);
   return {
     accountId,
     userId,
@@ -94,5 +98,7 @@ export function addOtherAccount(db: Db) {
     voicemailId,
     invitationId,
     deviceId,
+    tagId,
+    noteId,
   };
 }

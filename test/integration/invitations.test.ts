@@ -32,14 +32,15 @@ beforeEach(() => {
 afterEach(() => core.close());
 
 function client() {
-  const conn = core.connect(() => {});
+  const events: string[] = [];
+  const conn = core.connect((e) => events.push(e.name));
   const call = <M extends Method>(m: M, input: Input<M>) => conn.invoke(m, input) as Promise<ApiResult<Output<M>>>;
   const ok = async <M extends Method>(m: M, input: Input<M>) => {
     const r = await call(m, input);
     if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
     return r.value;
   };
-  return { call, ok, conn };
+  return { call, ok, conn, events };
 }
 async function as(key: string, password = DEMO_PASSWORD) {
   const c = client();
@@ -184,6 +185,7 @@ describe('an invitation', () => {
     const before = client();
     await before.ok('auth.signIn', { login: 'jessica@teamline.demo', password: DEMO_PASSWORD });
     const since = lastAudit();
+    morgan.events.length = 0;
     const anon = client();
     const done = await anon.ok('invitations.redeem', { token, password: 'jessica-new-pass', deviceName: 'Desk 3' });
     expect(done).toMatchObject({ userName: 'Jessica Brown', login: 'jessica@teamline.demo' });
@@ -191,6 +193,8 @@ describe('an invitation', () => {
     expect(deviceForCredential(db, done.device!.credential)).toMatchObject({ userId: uid('jessica'), name: 'Desk 3' });
     expect(deviceForCredential(db, done.device!.credential.replace(/.$/, 'x'))).toBeNull();
     expect(actions(since)).toEqual(['invitation.use']);
+    // The Administrator's open card of Jessica hears of it.
+    expect(morgan.events).toContain('users.changed');
     const event = db.prepare(`SELECT actor_user_id, after_json FROM audit_events WHERE id > ?`).get(since) as {
       actor_user_id: number;
       after_json: string;

@@ -25,7 +25,16 @@ import { addOtherAccount } from '../helpers/otherAccount';
 let tc: TestCore;
 let other: ReturnType<typeof addOtherAccount>;
 /** Rows of the demo account made for these tests. */
-let own: { callId: number; voicemailId: number; threadId: number; contactId: number; integrationId: number };
+let own: {
+  trunkId: number;
+  callId: number;
+  voicemailId: number;
+  threadId: number;
+  contactId: number;
+  integrationId: number;
+  tagId: number;
+  noteId: number;
+};
 /** Rows of the demo account that were deleted or released: ids that no longer name anything live. */
 let gone: { groupId: number; flowId: number; bnId: number };
 let clients: { who: string; client: Client; userId: number }[];
@@ -57,7 +66,26 @@ beforeAll(async () => {
     name: 'CRM',
     settings: { instanceUrl: 'https://crm.example.com', logCalls: true, logMessages: false, createContacts: false },
   });
-  own = { callId, voicemailId, threadId: message.threadId, contactId: contact.id, integrationId: integration.id };
+  const tag = await morgan.ok('callTags.create', { name: 'Follow up' });
+  const { notes } = await morgan.ok('callNotes.add', { callId, body: 'Called back' });
+  const trunk = await morgan.ok('carrier.saveTrunk', {
+    name: 'Carrier',
+    host: 'sip.carrier.example',
+    port: 5060,
+    transport: 'udp',
+    registration: null,
+    allowCidrs: ['203.0.113.0/24'],
+  });
+  own = {
+    trunkId: trunk.id,
+    callId,
+    voicemailId,
+    threadId: message.threadId,
+    contactId: contact.id,
+    integrationId: integration.id,
+    tagId: tag.id,
+    noteId: notes[0]!.id,
+  };
 
   const group = await morgan.ok('groups.create', { name: 'Gone group', memberIds: [] });
   await morgan.ok('groups.delete', { groupId: group.id });
@@ -267,6 +295,20 @@ function samples(): Samples {
       { bnId: n.mainLA, to: '101' },
     ],
     'calls.suggestCallerId': [{ to: '+13105550100' }, { to: '101' }],
+    'callTags.list': [{}],
+    'callTags.create': [{ name: 'Callback' }],
+    'callTags.rename': [{ tagId: own.tagId, name: 'Call back' }],
+    'callTags.delete': [{ tagId: own.tagId }],
+    'callAnnotations.get': [{ callId: own.callId }],
+    'callAnnotations.list': [{ callIds: [own.callId] }],
+    'callAnnotations.addTag': [{ callId: own.callId, tagId: own.tagId }],
+    'callAnnotations.removeTag': [{ callId: own.callId, tagId: own.tagId }],
+    'callNotes.add': [{ callId: own.callId, body: 'Left a message' }],
+    'callNotes.edit': [{ noteId: own.noteId, body: 'Left two messages' }],
+    'callNotes.delete': [{ noteId: own.noteId }],
+    'dashboard.get': [
+      { ...callFilter, tagId: own.tagId, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' },
+    ],
     'voicemails.list': [{ cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter }],
     'voicemails.audio': [{ voicemailId: own.voicemailId }],
     'voicemails.markRead': [{ voicemailId: own.voicemailId }],
@@ -480,6 +522,9 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   voicemailId: 'voicemailId',
   invitationId: 'invitationId',
   deviceId: 'deviceId',
+  callIds: 'callId',
+  tagId: 'tagId',
+  noteId: 'noteId',
 };
 
 /**

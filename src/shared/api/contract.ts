@@ -41,6 +41,7 @@ import {
   VoicemailRow,
   integrationProviders,
 } from './entities';
+import { CallAnnotations, CallTag, Dashboard, NoteBody, TagName } from './callReview';
 
 const empty = z.strictObject({});
 const ok = z.null();
@@ -80,6 +81,7 @@ const CallFilter = z.strictObject({
   groupId: Id.optional(),
   userId: Id.optional(),
   search: SearchText.optional(),
+  tagId: Id.optional(),
   ...dateRange,
 });
 export type CallFilter = z.infer<typeof CallFilter>;
@@ -461,6 +463,38 @@ export const contract = {
   ),
 
   'calls.suggestCallerId': def(z.strictObject({ to: z.union([E164, Extension]) }), z.object({ bnId: Id.nullable() })),
+
+  /** The account's call tags; everyone sees the list, Administrators change it. */
+  'callTags.list': def(empty, z.array(CallTag)),
+  'callTags.create': def(z.strictObject({ name: TagName }), CallTag),
+  'callTags.rename': def(z.strictObject({ tagId: Id, name: TagName }), CallTag),
+  /** Deletes the tag and takes it off every call. */
+  'callTags.delete': def(z.strictObject({ tagId: Id }), ok),
+  /** A call's notes and tags; a call outside the reader's access answers as a missing one. */
+  'callAnnotations.get': def(z.strictObject({ callId: Id }), CallAnnotations),
+  /** Notes and tags of several calls (a page of an export), each one checked like the call itself. */
+  'callAnnotations.list': def(
+    z.strictObject({ callIds: z.array(Id).max(200) }),
+    z.array(z.object({ callId: Id, annotations: CallAnnotations })),
+  ),
+  'callAnnotations.addTag': def(z.strictObject({ callId: Id, tagId: Id }), CallAnnotations),
+  'callAnnotations.removeTag': def(z.strictObject({ callId: Id, tagId: Id }), CallAnnotations),
+  'callNotes.add': def(z.strictObject({ callId: Id, body: NoteBody }), CallAnnotations),
+  'callNotes.edit': def(z.strictObject({ noteId: Id, body: NoteBody }), CallAnnotations),
+  'callNotes.delete': def(z.strictObject({ noteId: Id }), CallAnnotations),
+
+  /**
+   * The dashboard of the calls the viewer may see, for a range and the calls
+   * list's filters (the same query's branches), in the viewer's time zone.
+   */
+  'dashboard.get': def(
+    CallFilter.omit({ cursor: true, limit: true, from: true, to: true }).extend({
+      from: Timestamp,
+      to: Timestamp,
+      timezone: Timezone,
+    }),
+    Dashboard,
+  ),
 
   'voicemails.list': def(
     CallFilter.omit({ result: true }).extend({ unreadOnly: z.boolean().default(false) }),

@@ -1,3 +1,4 @@
+import type { CallAnnotations } from '../../../shared/api/callReview';
 import type { CallRow } from '../../../shared/api/entities';
 
 /** The calls export's columns, in order: what the list row shows, one cell each. */
@@ -15,6 +16,21 @@ export const callColumns: [string, (c: CallRow) => string | number | null][] = [
   ['Talk seconds', (c) => (c.answeredAt && c.endedAt ? Math.round((c.endedAt - c.answeredAt) / 1000) : null)],
   ['Voicemail', (c) => (c.hasVoicemail ? 'yes' : 'no')],
   ['Call id', (c) => c.id],
+];
+
+/**
+ * The calls export's columns: the list row's, and the call's tags and notes
+ * (callAnnotations.list, checked like the call itself) before its id, which
+ * stays last.
+ */
+export const callExportColumns: [string, (c: CallRow, a: CallAnnotations) => string | number | null][] = [
+  ...callColumns.slice(0, -1).map(([name, get]): [string, (c: CallRow) => string | number | null] => [name, get]),
+  ['Tags', (_c, a) => a.tags.map((t) => t.name).join('; ')],
+  [
+    'Notes',
+    (_c, a) => a.notes.map((n) => `${n.authorName} (${new Date(n.createdAt).toISOString()}): ${n.body}`).join('\n'),
+  ],
+  callColumns[callColumns.length - 1]!,
 ];
 
 /** A piece of text a spreadsheet would read as a formula (OWASP "CSV injection"); a plain number or E.164 is data. */

@@ -1,7 +1,7 @@
 import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { AuditEvent, CallRow, Message, Thread } from '../../../shared/api/entities';
 import type { ApiResult } from '../../../shared/result';
-import { callColumns, cell } from './csv';
+import { callExportColumns, cell } from './csv';
 
 /**
  * CSV exports of any size: the rows come page by page (keyset cursors) from
@@ -102,15 +102,27 @@ export async function* csvExport<K extends ExportKind>(
   // Other requests (the console, the phone) are served between pages.
   const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
   if (kind === 'calls') {
-    yield { chunk: line(callColumns.map(([name]) => name)), rows };
+    yield { chunk: line(callExportColumns.map(([name]) => name)), rows };
     for (let more = true; more && !cancelled(); await breathe()) {
       const page = await call(conn, 'calls.list', {
         ...(filter as ExportFilter['calls']),
         limit: EXPORT_PAGE,
         ...(cursor ? { cursor } : {}),
       });
+      const items = page.items as CallRow[];
+      const notes = items.length
+        ? new Map(
+            (await call(conn, 'callAnnotations.list', { callIds: items.map((c) => c.id) })).map((x) => [
+              x.callId,
+              x.annotations,
+            ]),
+          )
+        : new Map();
       let chunk = '';
-      for (const c of page.items as CallRow[]) chunk += line(callColumns.map(([, get]) => get(c)));
+      for (const c of items) {
+        const a = notes.get(c.id) ?? { notes: [], tags: [] };
+        chunk += line(callExportColumns.map(([, get]) => get(c, a)));
+      }
       rows += page.items.length;
       more = next(page);
       yield { chunk, rows };

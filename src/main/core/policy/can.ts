@@ -60,6 +60,14 @@ export interface Resources {
   'phone.use': Record<string, never>;
   /** The team's names, extensions and presence, to call or transfer to a teammate. */
   'team.directory': { accountId: number };
+  /** Create, rename or delete the account's call tags. */
+  'callTag.manage': Record<string, never>;
+  /** Add a note to a call, or put a tag on it or take one off. */
+  'call.annotate': CallFacts;
+  /** Change the text of a note. */
+  'callNote.edit': { call: CallFacts; authorId: number };
+  /** Delete a note. */
+  'callNote.delete': { call: CallFacts; authorId: number };
 }
 export type Action = keyof Resources;
 
@@ -274,6 +282,24 @@ const rules: { [A in Action]: Rule<A> } = {
   'phone.use': () => allow,
   // Colleagues' names and extensions are what any phone team shares; only within one's own account.
   'team.directory': (actor, r) => (r.accountId === actor.accountId ? allow : deny('That team is not yours.')),
+  // A shared vocabulary (like a CRM's dispositions) that reports filter on: one owner, the Administrators.
+  'callTag.manage': (a) =>
+    a.role === 'administrator' ? allow : deny('Only an Administrator can change the list of call tags.'),
+  // Whoever sees a call may mark it: a note or tag adds to the call and reveals nothing new.
+  'call.annotate': (a, call) =>
+    matchingBranch(callBranches(a), call) ? allow : deny('Your call access does not include this call.'),
+  // A note speaks for its author: only they change its words.
+  'callNote.edit': (a, { call, authorId }) => {
+    if (!matchingBranch(callBranches(a), call)) return deny('Your call access does not include this call.');
+    return authorId === a.userId ? allow : deny('Only the author of a note can edit it.');
+  },
+  // The author takes back their own; an Administrator removes any (what should not be there).
+  'callNote.delete': (a, { call, authorId }) => {
+    if (!matchingBranch(callBranches(a), call)) return deny('Your call access does not include this call.');
+    return authorId === a.userId || a.role === 'administrator'
+      ? allow
+      : deny('Only the author of a note or an Administrator can delete it.');
+  },
 };
 
 /**

@@ -48,6 +48,8 @@ export interface CallListFilter {
   voicemailOnly?: boolean | undefined;
   /** Only voicemails this user has not listened to. */
   unreadBy?: number | undefined;
+  /** Only calls carrying this tag of the account's tag list. */
+  tagId?: number | undefined;
   /**
    * The search, already resolved to the outside numbers it matches
    * (store/repos/numberSearch.ts): the page is then driven by those numbers'
@@ -191,6 +193,7 @@ const C = {
   unreadBy: 512,
   search: 1024,
   searchDigits: 2048,
+  tagId: 4096,
 } as const;
 
 function callFilterSql(flags: number): string {
@@ -209,6 +212,7 @@ function callFilterSql(flags: number): string {
     sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
                     WHERE v.call_id = c.id AND r.user_id = ?)`;
   if (flags & C.search) sql += ` AND ${searchSql('c.external_number', { digits: (flags & C.searchDigits) !== 0 })}`;
+  if (flags & C.tagId) sql += ' AND EXISTS (SELECT 1 FROM call_tag_links tl WHERE tl.call_id = c.id AND tl.tag_id = ?)';
   return sql;
 }
 
@@ -356,6 +360,7 @@ export function callPageSql(
   if (f.voicemailOnly) add(C.voicemailOnly);
   if (f.unreadBy !== undefined) add(C.unreadBy, f.unreadBy);
   if (f.numbers) {
+    if (f.tagId !== undefined) add(C.tagId, f.tagId);
     const used =
       flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
     return used.length === 0 ? nothing : callNumberPageSql(used, accountId, f, flags, filterParams, cursor, limit);
@@ -364,6 +369,7 @@ export function callPageSql(
     add(search.digits ? C.search | C.searchDigits : C.search);
     pushSearch(filterParams, search, accountId);
   }
+  if (f.tagId !== undefined) add(C.tagId, f.tagId);
   const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
   if (f.userId !== undefined && used.some((b) => routedBranch.has(b.rule))) {
     const rest = filterParams.filter((_, i) => i !== memberAt);
@@ -425,6 +431,68 @@ function callMemberPageSql(
 
 /** A page query that returns no row, for filters no branch can match. */
 const nothing: Sql = { sql: 'SELECT 0 AS k, 0 AS id WHERE 0', params: [] };
+
+/**
+ * Every call the branches allow under the filter (no page, no order), as the
+ * FROM and WHERE of a statement over `calls c`, for aggregates (the
+ * dashboard). The same branches and filter terms as the list, so an
+ * aggregate counts exactly the calls the list would show. `all` scans the
+ * account's range through calls_dashboard (migration 008), which holds
+ * every column an aggregate reads; the others gather ids through their
+ * branches' indexes and read those calls.
+ */
+export function callSetSql(branches: readonly Branch[], accountId: number, f: CallListFilter): Sql {
+  const search = searchOf(f.search);
+  let flags = 0;
+  const filterParams: unknown[] = [];
+  const add = (bit: number, value?: unknown) => {
+    flags |= bit;
+    if (value !== undefined) filterParams.push(value);
+  };
+  if (f.direction) add(C.direction, f.direction);
+  if (f.result) add(C.result, f.result);
+  if (f.bnId !== undefined) add(C.bnId, f.bnId);
+  if (f.callFlowId !== undefined) add(C.callFlowId, f.callFlowId);
+  if (f.groupId !== undefined) add(C.groupId, f.groupId);
+  if (f.userId !== undefined) add(C.userId, f.userId);
+  if (f.from !== undefined) add(C.from, f.from);
+  if (f.to !== undefined) add(C.to, f.to);
+  if (search) {
+    add(search.digits ? C.search | C.searchDigits : C.search);
+    pushSearch(filterParams, search, accountId);
+  }
+  if (f.tagId !== undefined) add(C.tagId, f.tagId);
+  const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
+  if (used.length === 0) return { sql: 'calls c WHERE 0', params: [] };
+  const only = used.length === 1 ? used[0]! : null;
+  if (only?.rule === 'all') {
+    return {
+      sql: shaped(
+        `s${flags}a`,
+        () => `calls c INDEXED BY calls_dashboard WHERE c.account_id = ?${callFilterSql(flags)}`,
+      ),
+      params: [only.accountId, ...filterParams],
+    };
+  }
+  // The participant branch also bounds its own index (user, time) by the range: unlike a page it reads to the end.
+  const ranged = (rule: Branch['rule']) =>
+    rule === 'participant'
+      ? `${f.from !== undefined ? ' AND p.started_at >= ?' : ''}${f.to !== undefined ? ' AND p.started_at < ?' : ''}`
+      : '';
+  const sql = shaped(shapeKey('s', used, flags, null, 0), () => {
+    const ids = used.map((b) => callSelect(b.rule, flags, false) + ranged(b.rule)).join('\nUNION\n');
+    return `calls c WHERE c.id IN (SELECT id FROM (${ids}))`;
+  });
+  const params: unknown[] = [];
+  for (const b of used) {
+    params.push(branchValue(b), ...filterParams);
+    if (b.rule === 'participant') {
+      if (f.from !== undefined) params.push(f.from);
+      if (f.to !== undefined) params.push(f.to);
+    }
+  }
+  return { sql, params };
+}
 
 /** Which thread filters are set, one bit each, in the order their terms appear. */
 const T = { bnId: 1, from: 2, to: 4, unreadBy: 8, search: 16, searchDigits: 32 } as const;

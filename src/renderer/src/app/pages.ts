@@ -15,6 +15,7 @@ const page = <K extends string>(
 /** Every section's page, by route key. */
 export const pages: Record<string, LazyExoticComponent<PageComponent>> = {
   calls: page(() => import('../features/calls/CallsPage'), 'CallsPage'),
+  dashboard: page(() => import('../features/dashboard/DashboardPage'), 'DashboardPage'),
   voicemail: page(() => import('../features/voicemail/VoicemailPage'), 'VoicemailPage'),
   messages: page(() => import('../features/messages/MessagesPage'), 'MessagesPage'),
   contacts: page(() => import('../features/contacts/ContactsPage'), 'ContactsPage'),

@@ -1,6 +1,7 @@
 import type { Icon } from '@tabler/icons-react';
 import {
   IconAddressBook,
+  IconChartBar,
   IconBuilding,
   IconCreditCard,
   IconHierarchy2,
@@ -32,6 +33,8 @@ const isAdmin = (me: Me) => me.user.role === 'administrator';
 
 export const sections: Section[] = [
   { key: 'calls', label: 'Calls', icon: IconPhone, group: 'work', show: () => true },
+  // Everyone: an Agent's dashboard covers the calls their own access shows, as the list does.
+  { key: 'dashboard', label: 'Dashboard', icon: IconChartBar, group: 'work', show: () => true },
   {
     key: 'voicemail',
     label: 'Voicemail',

@@ -6,6 +6,7 @@ import { authHandlers, authPreparers } from './auth';
 import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
+import { callAnnotationsHandlers, callNotesHandlers, callTagsHandlers, dashboardHandlers } from './callReview';
 import { contactsHandlers } from './contacts';
 import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
@@ -31,6 +32,10 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...accountHandlers,
   ...auditHandlers,
   ...callsHandlers,
+  ...callTagsHandlers,
+  ...callAnnotationsHandlers,
+  ...callNotesHandlers,
+  ...dashboardHandlers,
   ...exportsHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,

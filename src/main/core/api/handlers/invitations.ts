@@ -92,6 +92,7 @@ export const invitationsHandlers: Handlers<'invitations'> = {
       null,
       { invitationId: id, expiresAt: invitation.expiresAt },
     );
+    ctx.emit('users.changed', { kind: 'account', accountId: u.accountId });
     const server = ctx.teamServer;
     const fingerprint = server ? fingerprintHex(server.pin) : null;
     const links =
@@ -129,6 +130,7 @@ export const invitationsHandlers: Handlers<'invitations'> = {
       { invitationId: invitation.id, status: invitation.status },
       { invitationId: invitation.id, status: 'revoked' },
     );
+    ctx.emit('users.changed', { kind: 'account', accountId: u.accountId });
     return invitationView(getInvitation(ctx.db, ctx.actor.accountId, invitation.id, now)!);
   },
 
@@ -181,7 +183,8 @@ export const invitationsHandlers: Handlers<'invitations'> = {
       after: { invitationId: invitation.id, status: 'used', ...(device ? { deviceId: device.id, deviceName } : {}) },
     });
     ctx.emit('audit.changed', { kind: 'account', accountId: user.accountId });
-    ctx.emit('users.changed', { kind: 'users', userIds: [user.id] });
+    // Every window showing the user's card (the invitation is used, a device joined) re-reads it.
+    ctx.emit('users.changed', { kind: 'account', accountId: user.accountId });
     const account = getAccount(ctx.db, user.accountId);
     return {
       userName: user.name,
@@ -215,6 +218,7 @@ export const devicesHandlers: Handlers<'devices'> = {
       { deviceId: device.id, deviceName: device.name, revoked: true },
     );
     ctx.endDevice(device.id);
+    ctx.emit('users.changed', { kind: 'account', accountId: u.accountId });
     return deviceView(getDevice(ctx.db, ctx.actor.accountId, device.id)!);
   },
 };

@@ -8,6 +8,7 @@ const tables = {
   callFlowId: ['call_flows', 'That call flow'],
   groupId: ['user_groups', 'That group'],
   userId: ['users', 'That user'],
+  tagId: ['call_tags', 'That tag'],
 } as const;
 
 /** Filter ids must name rows of the actor's own account (deleted ones included, for history). */

@@ -23,6 +23,7 @@ import { VoicemailPlayer } from '../voicemail/VoicemailPlayer';
 import { useCallQuery } from './api';
 import { useMeQuery } from '../session/api';
 import { callBackTarget, callIcon, otherParty } from './CallRowView';
+import { CallReview } from './CallReview';
 
 const eventText: Record<Detail['events'][number]['kind'], (e: Detail['events'][number]) => string> = {
   entered: (e) => (e.detail ? `${e.detail}` : 'Call started'),
@@ -146,6 +147,7 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                 <Fact label="Team members" value={c.participants.map((p) => `${p.name} (${p.role})`).join(', ')} />
               </SimpleGrid>
               {c.voicemail && <VoicemailPlayer voicemail={c.voicemail} />}
+              <CallReview callId={c.id} />
               <Stack gap={6}>
                 <Text fw={600} size="sm">
                   Path

@@ -2,6 +2,7 @@ import { Button, Group, Select, TextInput } from '@mantine/core';
 import { IconSearch, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useCallFilterOptionsQuery, type CallFilterInput } from './api';
+import { useCallTagsQuery } from '../dashboard/api';
 
 const ranges = [
   { value: '1', label: 'Today' },
@@ -19,10 +20,13 @@ export function CallFilters(props: {
   value: CallFilterInput;
   onChange: (f: CallFilterInput) => void;
   showResult?: boolean;
+  /** The dashboard chooses its own range. */
+  showRange?: boolean;
 }) {
   const { value, onChange } = props;
   const options = useCallFilterOptionsQuery();
   const o = options.data;
+  const tags = useCallTagsQuery();
   const [search, setSearch] = useState(value.search ?? '');
   const [range, setRange] = useState<string | null>(null);
 
@@ -129,22 +133,37 @@ export function CallFilters(props: {
         value={value.userId ? String(value.userId) : null}
         onChange={(v) => set({ userId: num(v) })}
       />
-      <Select
-        aria-label="Date range"
-        placeholder="Any date"
-        size="xs"
-        w={130}
-        clearable
-        data={ranges}
-        value={range}
-        onChange={(v) => {
-          setRange(v);
-          if (!v) return set({ from: undefined });
-          const start = new Date();
-          start.setHours(0, 0, 0, 0);
-          set({ from: start.getTime() - (Number(v) - 1) * 86_400_000 });
-        }}
-      />
+      {(tags.data ?? []).length > 0 && (
+        <Select
+          aria-label="Tag"
+          placeholder="Tag"
+          size="xs"
+          w={130}
+          clearable
+          searchable
+          data={(tags.data ?? []).map((t) => ({ value: String(t.id), label: t.name }))}
+          value={value.tagId ? String(value.tagId) : null}
+          onChange={(v) => set({ tagId: num(v) })}
+        />
+      )}
+      {props.showRange !== false && (
+        <Select
+          aria-label="Date range"
+          placeholder="Any date"
+          size="xs"
+          w={130}
+          clearable
+          data={ranges}
+          value={range}
+          onChange={(v) => {
+            setRange(v);
+            if (!v) return set({ from: undefined });
+            const start = new Date();
+            start.setHours(0, 0, 0, 0);
+            set({ from: start.getTime() - (Number(v) - 1) * 86_400_000 });
+          }}
+        />
+      )}
       {active && (
         <Button
           size="xs"

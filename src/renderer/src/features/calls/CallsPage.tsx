@@ -1,7 +1,8 @@
 import { Box } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { PageComponent } from '../../app/sections';
-import { navigate } from '../../app/router';
+import { navigate, useRoute } from '../../app/router';
+import { callFilterFromParams } from '../dashboard/callsLink';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList } from '../../ui/PagedList';
 import { ExportButton } from '../../ui/ExportButton';
@@ -28,7 +29,14 @@ export function callCount(c: { count: number; estimated: boolean }): string {
 }
 
 export const CallsPage: PageComponent = ({ id, me }) => {
-  const [filter, setFilter] = useState<CallFilterInput>({});
+  // A link (a dashboard chart, a tag) may carry the filter in the route's query.
+  const query = useRoute().params.toString();
+  const [filter, setFilter] = useState<CallFilterInput>(() => callFilterFromParams(new URLSearchParams(query)));
+  const [linked, setLinked] = useState(query);
+  if (query !== linked) {
+    setLinked(query);
+    if (query) setFilter(callFilterFromParams(new URLSearchParams(query)));
+  }
   const q = useCallsInfiniteQuery(filter);
   const count = useCallCountQuery(filter);
   const selected = id ? Number(id) : null;

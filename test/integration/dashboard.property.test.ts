@@ -1,0 +1,371 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import '../helpers/core'; // sets the test password cost
+import { createCoreWithDb } from '../../src/main/core/api/core';
+import { hashPassword } from '../../src/main/core/domain/password';
+import { openDatabase, type Db } from '../../src/main/core/store/db';
+import { insertAccount, setOwner } from '../../src/main/core/store/repos/account';
+import { insertCall, type ParticipantRole } from '../../src/main/core/store/repos/calls';
+import { insertFlow } from '../../src/main/core/store/repos/flows';
+import { insertGroup, setGroupMembers } from '../../src/main/core/store/repos/groups';
+import { insertNumber, routeNumber } from '../../src/main/core/store/repos/numbers';
+import { addTagToCall, insertTag } from '../../src/main/core/store/repos/callReview';
+import { insertUser, setUserNumbers } from '../../src/main/core/store/repos/users';
+import type { Input, Method, Output } from '../../src/shared/api/contract';
+import type { Dashboard, DashboardCell } from '../../src/shared/api/callReview';
+import type { FlowStep } from '../../src/shared/api/entities';
+import type { CallAccessLevel, CallDirection, CallResult, Role } from '../../src/shared/primitives';
+import type { ApiResult } from '../../src/shared/result';
+
+/**
+ * The dashboard counts exactly the calls the viewer may see: for random
+ * accounts, histories, viewers, filters and time zones (with a daylight-saving
+ * change inside the range), every figure equals what a plain model of
+ * POLICY.md §3 computes from the generated calls — totals by result, waits and
+ * talk, each hour of the day and each day on the viewer's clock, per number,
+ * flow, group and person, and the busiest hour — and the total equals the
+ * calls list's own count for the same filter. The model reads only the
+ * generated data, never the database or the policy module.
+ */
+
+const HOUR = 3_600_000;
+/** Saturday 7 March 2026: New York moves its clocks forward on the 8th at 07:00 UTC. */
+const T0 = Date.UTC(2026, 2, 7, 0);
+const SPAN_HOURS = 72;
+const PASSWORD = 'dashboard-property';
+const zones = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Pacific/Chatham'];
+
+const ix = fc.nat(30);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 2 });
+
+const worldArb = fc.record({
+  users: fc.array(
+    fc.record({
+      role: fc.constantFrom<Role>('agent', 'agent', 'agent', 'manager', 'administrator'),
+      level: fc.nat(3),
+      scope: fc.array(ix, { maxLength: 3 }),
+    }),
+    { minLength: 2, maxLength: 7 },
+  ),
+  groups: fc.array(fc.array(ix, { maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+  /** Each flow rings some groups and users. */
+  flows: fc.array(fc.record({ groups: fc.array(ix, { maxLength: 2 }), users: fc.array(ix, { maxLength: 2 }) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
+  bns: fc.array(maybe(ix), { minLength: 1, maxLength: 4 }),
+  tags: fc.nat(2),
+  calls: fc.array(
+    fc.record({
+      direction: fc.constantFrom<CallDirection>('inbound', 'inbound', 'outbound', 'internal'),
+      result: fc.constantFrom<CallResult>('answered', 'missed', 'voicemail'),
+      bn: maybe(ix),
+      flow: maybe(ix),
+      group: maybe(ix),
+      participants: fc.array(
+        fc.record({ u: ix, role: fc.constantFrom<ParticipantRole>('placed', 'answered', 'missed') }),
+        { maxLength: 2 },
+      ),
+      /** Minutes from T0. */
+      at: fc.nat(SPAN_HOURS * 60 - 1),
+      waitSeconds: fc.nat(60),
+      talkSeconds: fc.nat(900),
+      tag: maybe(ix),
+    }),
+    { maxLength: 80, size: 'max' },
+  ),
+  viewer: ix,
+  zone: fc.constantFrom(...zones),
+  filter: fc.record({
+    result: maybe(fc.constantFrom<CallResult>('answered', 'missed', 'voicemail')),
+    bn: fc.option(ix, { nil: null, freq: 4 }),
+    group: fc.option(ix, { nil: null, freq: 4 }),
+    user: fc.option(ix, { nil: null, freq: 4 }),
+    tag: fc.option(ix, { nil: null, freq: 4 }),
+    fromHour: fc.nat(24),
+    hours: fc.integer({ min: 1, max: SPAN_HOURS }),
+  }),
+});
+type Gen = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
+
+interface MCall {
+  id: number;
+  result: CallResult;
+  bnId: number | null;
+  flowId: number | null;
+  groupId: number | null;
+  participants: number[];
+  startedAt: number;
+  waitMs: number | null;
+  talkMs: number | null;
+  tagId: number | null;
+}
+
+interface World {
+  db: Db;
+  users: { id: number; email: string; role: Role; level: CallAccessLevel; scope: number[] }[];
+  groups: { id: number; members: number[] }[];
+  flows: { id: number; groups: number[]; users: number[] }[];
+  bns: number[];
+  tags: number[];
+  calls: MCall[];
+}
+
+const pick = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
+const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
+let hash: string | null = null;
+
+function build(g: Gen): World {
+  const db = openDatabase(':memory:');
+  hash ??= hashPassword(PASSWORD);
+  const w: World = { db, users: [], groups: [], flows: [], bns: [], tags: [], calls: [] };
+  db.transaction(() => {
+    const account = insertAccount(db, 'Dash Co', 'company', T0 - HOUR);
+    const levels: Record<Role, CallAccessLevel[]> = {
+      agent: ['personal', 'group', 'callflow', 'numbers'],
+      manager: ['numbers', 'all'],
+      administrator: ['all'],
+    };
+    g.users.forEach((u, i) => {
+      const role: Role = i === 0 ? 'administrator' : u.role;
+      const level = pick(levels[role], u.level);
+      const email = `d${i}@dash.example`;
+      const id = insertUser(db, {
+        accountId: account,
+        extension: String(200 + i),
+        name: `Person ${i}`,
+        email,
+        title: '',
+        timezone: 'UTC',
+        role,
+        callAccess: level,
+        passwordHash: hash!,
+        createdAt: T0 - HOUR,
+      });
+      w.users.push({ id, email, role, level, scope: [] });
+    });
+    setOwner(db, account, w.users[0]!.id);
+    const U = (i: number) => pick(w.users, i).id;
+    for (const [i, members] of g.groups.entries()) {
+      const id = insertGroup(db, account, `Group ${i}`, T0 - HOUR);
+      const m = uniq(members.map(U));
+      setGroupMembers(db, id, m);
+      w.groups.push({ id, members: m });
+    }
+    for (const [i, f] of g.flows.entries()) {
+      const groups = uniq(f.groups.map((k) => pick(w.groups, k).id));
+      const users = uniq(f.users.map(U));
+      const steps: FlowStep[] = [
+        ...groups.map((groupId): FlowStep => ({ kind: 'ring_group', groupId, ringSeconds: 20 })),
+        ...users.map((userId): FlowStep => ({ kind: 'ring_user', userId, ringSeconds: 20 })),
+      ];
+      w.flows.push({ id: insertFlow(db, account, `Flow ${i}`, steps, T0 - HOUR), groups, users });
+    }
+    for (const [i, flow] of g.bns.entries()) {
+      const id = insertNumber(db, account, `+1555020${String(1000 + i)}`, `Line ${i}`, T0 - HOUR);
+      if (flow !== null) routeNumber(db, id, pick(w.flows, flow).id);
+      w.bns.push(id);
+    }
+    for (const [i, u] of g.users.entries()) {
+      const mu = w.users[i]!;
+      if (mu.level === 'numbers') {
+        mu.scope = uniq(u.scope.map((k) => pick(w.bns, k)));
+        setUserNumbers(db, mu.id, 'scope', mu.scope);
+      }
+    }
+    for (let i = 0; i <= g.tags; i++) w.tags.push(insertTag(db, account, `Tag ${i}`, T0));
+    for (const [i, c] of g.calls.entries()) {
+      const startedAt = T0 + c.at * 60_000 + (i % 60) * 1000;
+      const answeredAt = c.result === 'answered' ? startedAt + c.waitSeconds * 1000 : null;
+      const endedAt = (answeredAt ?? startedAt) + c.talkSeconds * 1000;
+      const bnId = c.direction === 'internal' || c.bn === null ? null : pick(w.bns, c.bn);
+      const flowId = c.flow === null ? null : pick(w.flows, c.flow).id;
+      const groupId = c.group === null ? null : pick(w.groups, c.group).id;
+      const participants = [...new Map(c.participants.map((p) => [U(p.u), p.role])).entries()].map(
+        ([userId, role]) => ({ userId, role }),
+      );
+      const id = insertCall(db, {
+        accountId: account,
+        direction: c.direction,
+        result: c.result,
+        bnId,
+        externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + i)}`,
+        startedAt,
+        answeredAt,
+        endedAt,
+        callFlowId: flowId,
+        groupId,
+        participants,
+        events: [],
+        voicemail: c.result === 'voicemail' ? { durationSeconds: 5, transcript: '' } : null,
+      });
+      const tagId = c.tag === null ? null : pick(w.tags, c.tag);
+      if (tagId !== null) addTagToCall(db, id, tagId, w.users[0]!.id, T0);
+      w.calls.push({
+        id,
+        result: c.result,
+        bnId,
+        flowId,
+        groupId,
+        participants: participants.map((p) => p.userId),
+        startedAt,
+        waitMs: answeredAt === null ? null : answeredAt - startedAt,
+        talkMs: answeredAt === null ? null : endedAt - answeredAt,
+        tagId,
+      });
+    }
+  })();
+  return w;
+}
+
+/** POLICY.md §3, plainly: which calls this user sees. */
+function visible(w: World, viewer: World['users'][number]): MCall[] {
+  const level: CallAccessLevel = viewer.role === 'administrator' ? 'all' : viewer.level;
+  const myGroups = new Set(w.groups.filter((g) => g.members.includes(viewer.id)).map((g) => g.id));
+  const myFlows = new Set(
+    w.flows.filter((f) => f.users.includes(viewer.id) || f.groups.some((g) => myGroups.has(g))).map((f) => f.id),
+  );
+  const scope = new Set(viewer.scope);
+  return w.calls.filter(
+    (c) =>
+      level === 'all' ||
+      c.participants.includes(viewer.id) ||
+      (level === 'group' && c.groupId !== null && myGroups.has(c.groupId)) ||
+      (level === 'callflow' && c.flowId !== null && myFlows.has(c.flowId)) ||
+      (level === 'numbers' && c.bnId !== null && scope.has(c.bnId)),
+  );
+}
+
+function cellOf(calls: readonly MCall[]): DashboardCell {
+  const answered = calls.filter((c) => c.result === 'answered');
+  return {
+    total: calls.length,
+    answered: answered.length,
+    missed: calls.filter((c) => c.result === 'missed').length,
+    voicemail: calls.filter((c) => c.result === 'voicemail').length,
+    waitMs: answered.reduce((s, c) => s + c.waitMs!, 0),
+    waitCount: answered.length,
+    talkMs: answered.reduce((s, c) => s + c.talkMs!, 0),
+    talkCount: answered.length,
+  };
+}
+
+const strip = <T extends DashboardCell>(c: T): DashboardCell => ({
+  total: c.total,
+  answered: c.answered,
+  missed: c.missed,
+  voicemail: c.voicemail,
+  waitMs: c.waitMs,
+  waitCount: c.waitCount,
+  talkMs: c.talkMs,
+  talkCount: c.talkCount,
+});
+
+function groupBy<K>(calls: readonly MCall[], key: (c: MCall) => K | K[]): Map<K, MCall[]> {
+  const out = new Map<K, MCall[]>();
+  for (const c of calls) {
+    const keys = key(c);
+    for (const k of Array.isArray(keys) ? keys : [keys]) out.set(k, [...(out.get(k) ?? []), c]);
+  }
+  return out;
+}
+
+/** The viewer's wall clock at t, from Intl: date, hour, and the hour's own label. */
+function wall(zone: string, t: number) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .formatToParts(t)
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute) };
+}
+
+type Conn = ReturnType<ReturnType<typeof createCoreWithDb>['connect']>;
+async function ok<M extends Method>(conn: Conn, method: M, input: Input<M>): Promise<Output<M>> {
+  const r = (await conn.invoke(method, input)) as ApiResult<Output<M>>;
+  if (!r.ok) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
+  return r.value;
+}
+
+async function check(g: Gen) {
+  const w = build(g);
+  const core = createCoreWithDb(w.db, { now: () => T0 + SPAN_HOURS * HOUR, validateOutput: true });
+  const conn = core.connect(() => undefined);
+  try {
+    const viewer = pick(w.users, g.viewer);
+    await ok(conn, 'auth.signIn', { login: viewer.email, password: PASSWORD });
+    const from = T0 + g.filter.fromHour * HOUR - 17 * 60_000;
+    const to = Math.min(from + g.filter.hours * HOUR, T0 + (SPAN_HOURS + 1) * HOUR);
+    const filter = {
+      ...(g.filter.result ? { result: g.filter.result } : {}),
+      ...(g.filter.bn !== null ? { bnId: pick(w.bns, g.filter.bn) } : {}),
+      ...(g.filter.group !== null ? { groupId: pick(w.groups, g.filter.group).id } : {}),
+      ...(g.filter.user !== null ? { userId: pick(w.users, g.filter.user).id } : {}),
+      ...(g.filter.tag !== null ? { tagId: pick(w.tags, g.filter.tag) } : {}),
+    };
+    const want = visible(w, viewer).filter(
+      (c) =>
+        c.startedAt >= from &&
+        c.startedAt < to &&
+        (filter.result === undefined || c.result === filter.result) &&
+        (filter.bnId === undefined || c.bnId === filter.bnId) &&
+        (filter.groupId === undefined || c.groupId === filter.groupId) &&
+        (filter.userId === undefined || c.participants.includes(filter.userId)) &&
+        (filter.tagId === undefined || c.tagId === filter.tagId),
+    );
+    const got: Dashboard = await ok(conn, 'dashboard.get', { ...filter, from, to, timezone: g.zone });
+    const who = `${viewer.role}/${viewer.level} in ${g.zone}`;
+
+    expect(strip(got.totals), who).toEqual(cellOf(want));
+    const count = await ok(conn, 'calls.count', { ...filter, from, to });
+    expect(count, who).toEqual({ count: want.length, estimated: false });
+
+    const byHour = groupBy(want, (c) => wall(g.zone, c.startedAt).hour);
+    for (const h of got.byHour) expect(strip(h), `${who} hour ${h.hour}`).toEqual(cellOf(byHour.get(h.hour) ?? []));
+
+    const byDay = groupBy(want, (c) => wall(g.zone, c.startedAt).date);
+    const days = new Map(got.byDay.map((d) => [d.day, d]));
+    for (const [day, calls] of byDay) expect(strip(days.get(day)!), `${who} day ${day}`).toEqual(cellOf(calls));
+    expect(got.byDay.reduce((s, d) => s + d.total, 0)).toBe(want.length);
+    // Each day's link range holds exactly that day's calls.
+    for (const d of got.byDay) {
+      const inRange = want.filter((c) => c.startedAt >= d.start && c.startedAt < d.end);
+      expect(inRange.length, `${who} day ${d.day} range`).toBe(d.total);
+    }
+
+    const keyed = (rows: { key: number | null; total: number }[]) => new Map(rows.map((r) => [r.key, r.total]));
+    const counts = <K>(m: Map<K, MCall[]>) => new Map([...m].map(([k, v]) => [k, v.length]));
+    expect(keyed(got.byNumber), `${who} numbers`).toEqual(counts(groupBy(want, (c) => c.bnId)));
+    expect(keyed(got.byFlow), `${who} flows`).toEqual(counts(groupBy(want, (c) => c.flowId)));
+    expect(keyed(got.byGroup), `${who} groups`).toEqual(counts(groupBy(want, (c) => c.groupId)));
+    expect(keyed(got.byAgent), `${who} people`).toEqual(counts(groupBy(want, (c) => c.participants)));
+
+    // The busiest single hour on the viewer's clock, and each busiest hour's link range.
+    const slots = groupBy(want, (c) => {
+      const t = wall(g.zone, c.startedAt);
+      return `${t.date} ${t.hour} ${Math.floor((c.startedAt - t.minute * 60_000) / 60_000)}`;
+    });
+    const top = Math.max(0, ...[...slots.values()].map((v) => v.length));
+    expect(got.busiest[0]?.total ?? 0, `${who} busiest`).toBe(top);
+    for (const b of got.busiest) {
+      expect(want.filter((c) => c.startedAt >= b.start && c.startedAt < b.end).length).toBe(b.total);
+    }
+  } finally {
+    conn.close();
+    core.close();
+  }
+}
+
+describe('the dashboard counts exactly the calls the viewer may see', () => {
+  it('for random accounts, viewers, filters and time zones', async () => {
+    await fc.assert(fc.asyncProperty(worldArb, check), { numRuns: 30 });
+  }, 240_000);
+});
