@@ -839,6 +839,8 @@ async function checkUserMethods(
   f: FilterGen,
   threadAt: ReadonlyMap<number, number>,
   tagId: number | null,
+  /** A note on each call, by call id, when the product has call notes. */
+  notes: ReadonlyMap<number, number>,
 ) {
   const conn = core.connect(() => undefined, createSession());
   try {
@@ -930,6 +932,34 @@ async function checkUserMethods(
         await same(method, input(c.id, tagId ?? 0), input(MISSING, tagId ?? 0), `of call ${c.id}`);
       }
     }
+    // Notes of hidden calls: editing or deleting one answers as for a note that does not exist.
+    for (const c of spread(
+      w.calls.filter((x) => !visibleCalls.has(x.id) && notes.has(x.id)),
+      8,
+    )) {
+      const noteId = notes.get(c.id)!;
+      await same(
+        'callNotes.edit',
+        { noteId, body: 'Changed' },
+        { noteId: MISSING, body: 'Changed' },
+        `note of call ${c.id}`,
+      );
+      await same('callNotes.delete', { noteId }, { noteId: MISSING }, `note of call ${c.id}`);
+    }
+    // Several calls at once: a hidden one among visible ones answers as a missing one among them.
+    if (hasMethod('callAnnotations.list') && want.calls.length > 0) {
+      const seen = want.calls[0]!;
+      for (const c of spread(
+        w.calls.filter((x) => !visibleCalls.has(x.id)),
+        4,
+      ))
+        await same(
+          'callAnnotations.list',
+          { callIds: [seen, c.id] },
+          { callIds: [seen, MISSING] },
+          `with call ${c.id}`,
+        );
+    }
     const voicemailIds = new Map(
       (w.db.prepare('SELECT call_id, id FROM voicemails').all() as { call_id: number; id: number }[]).map((r) => [
         r.call_id,
@@ -977,9 +1007,26 @@ describe('every method that takes or returns a call, voicemail or conversation t
             const r = await conn.invoke('callTags.create', { name: 'Probe' });
             if (r.ok) tagId = (r.value as { id: number }).id;
             conn.close();
+            expect(tagId, 'the owner creates a call tag').not.toBeNull();
+          }
+          // A note on every call, written by an Administrator of its account.
+          const notes = new Map<number, number>();
+          if (hasMethod('callNotes.add')) {
+            for (const account of [w.main, w.foreign]) {
+              const admin = w.users.find((u) => u.account === account && u.role === 'administrator')!;
+              const conn = core.connect(() => undefined);
+              await ok(conn, 'auth.signIn', { login: admin.email, password: PASSWORD });
+              for (const c of w.calls.filter((x) => x.account === account)) {
+                const r = await conn.invoke('callNotes.add', { callId: c.id, body: 'Called back' });
+                const added = r.ok ? (r.value as { notes: { id: number }[] }).notes.at(-1) : undefined;
+                if (added) notes.set(c.id, added.id);
+              }
+              conn.close();
+            }
+            expect(notes.size, 'an Administrator notes every call of their account').toBe(w.calls.length);
           }
           let i = 0;
-          for (const u of w.users) await checkUserMethods(w, core, u, pick(g.filters, i++), threadAt, tagId);
+          for (const u of w.users) await checkUserMethods(w, core, u, pick(g.filters, i++), threadAt, tagId, notes);
         } finally {
           core.close();
         }
