@@ -26,7 +26,6 @@ let tc: TestCore;
 let other: ReturnType<typeof addOtherAccount>;
 /** Rows of the demo account made for these tests. */
 let own: {
-  trunkId: number;
   callId: number;
   voicemailId: number;
   threadId: number;
@@ -68,16 +67,7 @@ beforeAll(async () => {
   });
   const tag = await morgan.ok('callTags.create', { name: 'Follow up' });
   const { notes } = await morgan.ok('callNotes.add', { callId, body: 'Called back' });
-  const trunk = await morgan.ok('carrier.saveTrunk', {
-    name: 'Carrier',
-    host: 'sip.carrier.example',
-    port: 5060,
-    transport: 'udp',
-    registration: null,
-    allowCidrs: ['203.0.113.0/24'],
-  });
   own = {
-    trunkId: trunk.id,
     callId,
     voicemailId,
     threadId: message.threadId,
