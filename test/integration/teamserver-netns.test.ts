@@ -1,0 +1,274 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
+import { createLab, netnsUnavailable, type Lab } from '../support/netns';
+
+/**
+ * The team server across a real network: the server in its own network
+ * namespace on a private subnet, desks in others, joined by a bridge; the
+ * test process itself cannot reach that subnet (an unreachable route), so
+ * everything below crossed veths and the bridge. The desks' side runs in
+ * test/support/netns-desk.ts inside each desk's namespace.
+ */
+
+const root = resolve(import.meta.dirname, '../..');
+const unavailable = netnsUnavailable();
+if (unavailable) console.warn(`skipping the network-namespace tests: ${unavailable}`);
+
+const HTTPS = 8443;
+const SIP_PLAIN = 5060;
+let lab: Lab;
+let dir = '';
+let server: ChildProcess | null = null;
+let srv = '';
+let base = '';
+
+type Outcome = { ok: boolean; name?: string; message?: string; value?: unknown; status?: unknown };
+
+/** One action of test/support/netns-desk.ts in a desk's namespace. */
+function desk(role: string, action: Record<string, unknown>): Outcome {
+  const [cmd, args] = lab.wrap(role, [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(root, 'test/support/netns-desk.ts'),
+    JSON.stringify(action),
+  ]);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (!line.startsWith('{')) throw new Error(`the desk said nothing (${r.status}): ${r.stderr}`);
+  return JSON.parse(line) as Outcome;
+}
+
+function adminCalls(role: string, calls: { method: string; input: unknown }[]) {
+  const r = desk(role, {
+    action: 'admin',
+    base,
+    caFile: join(dir, 'data', 'tls', 'ca.pem'),
+    login: 'morgan@teamline.demo',
+    password: DEMO_PASSWORD,
+    calls,
+  });
+  if (!r.ok) throw new Error(`${r.name}: ${r.message}`);
+  return (r.value as { ok: boolean; value?: unknown; error?: { message: string } }[]).map((x) => {
+    if (!x.ok) throw new Error(x.error?.message);
+    return x.value;
+  });
+}
+
+/** Starts (or restarts) the server inside its namespace with these settings on top of the base ones. */
+async function startServer(extra: { plainHttp?: 'off' | 'anywhere'; plainPort?: number | null } = {}) {
+  writeFileSync(
+    join(dir, 'server.json'),
+    JSON.stringify({
+      dataDir: join(dir, 'data'),
+      publicName: srv,
+      listen: { host: srv, httpsPort: HTTPS, plainHttp: extra.plainHttp ?? 'off' },
+      sip: { wssPort: 7443, tlsPort: 5061, plainPort: extra.plainPort ?? null },
+      media: { portMin: 30000, portMax: 30099 },
+      consoleDir: join(root, 'out', 'renderer'),
+      demo: true,
+      drainSeconds: 0,
+    }),
+  );
+  const [cmd, args] = lab.wrap('srv', [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(root, 'src/main/teamserver/cli.ts'),
+    '--config',
+    join(dir, 'server.json'),
+  ]);
+  const child = spawn(cmd, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEAMLINE_SIP_PEER: '' },
+  });
+  server = child;
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${out}${err}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (out.includes('"event":"phone.listen"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the team server exited (${code}): ${out}${err}`));
+    });
+  });
+}
+
+async function stopServer() {
+  const child = server;
+  server = null;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describe.skipIf(unavailable !== null)('the team server across a real network (namespaces)', () => {
+  beforeAll(async () => {
+    lab = createLab(['srv', 'desk1', 'desk2']);
+    srv = lab.addr('srv');
+    base = `https://${srv}:${HTTPS}`;
+    dir = mkdtempSync(join(tmpdir(), 'teamline-netns-'));
+    await startServer();
+  }, 90_000);
+  afterAll(async () => {
+    await stopServer();
+    lab?.teardown();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('is out of reach from the test process itself; only the desks reach it', () => {
+    const here = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require('net').connect(${HTTPS}, ${JSON.stringify(srv)}).on('connect', () => process.exit(0)).on('error', (e) => (console.log(e.code), process.exit(3)))`,
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(here.status).toBe(3);
+    expect(here.stdout).toMatch(/EHOSTUNREACH|ENETUNREACH/);
+    expect(desk('desk1', { action: 'tcp', host: srv, port: HTTPS })).toMatchObject({ ok: true });
+  });
+
+  it('a desk joins with an invitation made by the Administrator at another desk; refused on a wrong fingerprint, once used, and when withdrawn', () => {
+    const [jessica] = adminCalls('desk2', [{ method: 'users.list', input: {} }]) as unknown[];
+    const jessicaId = (jessica as { id: number; email: string }[]).find((u) => u.email === 'jessica@teamline.demo')!.id;
+    const [made, withdrawn] = adminCalls('desk2', [
+      { method: 'invitations.create', input: { userId: jessicaId } },
+      { method: 'invitations.create', input: { userId: jessicaId } },
+    ]) as { invitation: { id: number }; links: { app: string; web: string } }[];
+    expect(made!.links.app).toContain(`server=${encodeURIComponent(`${srv}:${HTTPS}`)}`);
+    adminCalls('desk2', [{ method: 'invitations.revoke', input: { invitationId: withdrawn!.invitation.id } }]);
+
+    // A fingerprint that is not the server's: refused before the token leaves the desk.
+    const wrong = made!.links.web.replace(/fp=[0-9a-fA-F%:]+/, `fp=${'ab'.repeat(32)}`);
+    expect(wrong).not.toBe(made!.links.web);
+    const refused = desk('desk1', { action: 'join', link: wrong, password: 'jessica-desk-pass', deviceName: 'Desk 1' });
+    expect(refused).toMatchObject({ ok: false, name: 'PinMismatchError' });
+
+    const joined = desk('desk1', {
+      action: 'join',
+      link: made!.links.web,
+      password: 'jessica-desk-pass',
+      deviceName: 'Desk 1',
+    });
+    expect(joined).toMatchObject({ ok: true, value: { userName: 'Jessica Brown', url: `wss://${srv}:${HTTPS}/api` } });
+    const again = desk('desk1', {
+      action: 'join',
+      link: made!.links.app,
+      password: 'another-pass-1',
+      deviceName: 'Desk 9',
+    });
+    expect(again).toMatchObject({ ok: false, message: expect.stringMatching(/already used/) });
+    const gone = desk('desk1', {
+      action: 'join',
+      link: withdrawn!.links.app,
+      password: 'another-pass-1',
+      deviceName: 'D',
+    });
+    expect(gone.ok).toBe(false);
+
+    const devices = adminCalls('desk2', [{ method: 'devices.list', input: { userId: jessicaId } }])[0];
+    expect(devices).toMatchObject([{ name: 'Desk 1', revokedAt: null }]);
+  }, 120_000);
+
+  it('refuses plain http:// and SIP without TLS from a desk while they are off', () => {
+    const http = desk('desk1', { action: 'http', url: `http://${srv}:${HTTPS}/` });
+    // The HTTPS port does not speak HTTP: no page, no password could cross in clear.
+    expect(http.ok && (http.status as number) < 400).toBe(false);
+    expect(desk('desk1', { action: 'tcp', host: srv, port: SIP_PLAIN })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/ECONNREFUSED/),
+    });
+    expect(desk('desk1', { action: 'sip-udp', host: srv, port: SIP_PLAIN, domain: srv })).toMatchObject({
+      ok: false,
+      message: 'no answer',
+    });
+  }, 60_000);
+
+  it('the server restarts under a joined desktop, which reconnects by itself; with plain SIP turned on by the admin, a desk gets a SIP challenge over UDP', async () => {
+    const joined = desk('desk1', {
+      action: 'join',
+      link: (
+        adminCalls('desk2', [
+          {
+            method: 'invitations.create',
+            input: {
+              userId: (
+                adminCalls('desk2', [{ method: 'users.list', input: {} }])[0] as { id: number; email: string }[]
+              ).find((u) => u.email === 'peter@teamline.demo')!.id,
+            },
+          },
+        ])[0] as { links: { app: string } }
+      ).links.app,
+      password: 'peter-desk-pass',
+      deviceName: 'Desk 1',
+    });
+    expect(joined.ok).toBe(true);
+    const [cmd, args] = lab.wrap('desk1', [
+      process.execPath,
+      '--import',
+      'tsx',
+      join(root, 'test/support/netns-desk.ts'),
+      JSON.stringify({ action: 'device', joined: joined.value }),
+    ]);
+    const watcher = spawn(cmd, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    const seen: Record<string, unknown>[] = [];
+    let buffered = '';
+    watcher.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        seen.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    const until = async (check: () => boolean, what: string, ms = 20_000) => {
+      const end = Date.now() + ms;
+      while (!check()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(seen)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      const mes = () => seen.filter((s) => s.me === 'peter@teamline.demo').length;
+      await until(() => mes() === 1, 'the joined desktop signed in');
+
+      await stopServer();
+      await until(() => seen.some((s) => s.state === 'reconnecting'), 'the desktop to see the server go');
+      await startServer({ plainPort: SIP_PLAIN });
+      await until(() => mes() === 2, 'the desktop to reconnect to the restarted server', 30_000);
+
+      const { domain } = adminCalls('desk2', [{ method: 'sip.credentials', input: {} }])[0] as { domain: string };
+      const sip = desk('desk1', { action: 'sip-udp', host: srv, port: SIP_PLAIN, domain });
+      expect(sip).toMatchObject({ ok: true, status: expect.stringMatching(/^SIP\/2\.0 401 /) });
+    } finally {
+      watcher.stdin!.end();
+      const timer = setTimeout(() => watcher.kill('SIGKILL'), 5_000);
+      await new Promise((r) => (watcher.exitCode !== null ? r(null) : watcher.once('exit', r)));
+      clearTimeout(timer);
+    }
+  }, 120_000);
+
+  it('serves the console over plain http:// to a desk once the admin accepts that risk', async () => {
+    await stopServer();
+    await startServer({ plainHttp: 'anywhere' });
+    expect(desk('desk1', { action: 'http', url: `http://${srv}:${HTTPS}/` })).toMatchObject({ ok: true, status: 200 });
+  }, 90_000);
+});
