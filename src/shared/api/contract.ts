@@ -163,8 +163,16 @@ const InvitationToken = z
  * schemas. Adding a method means adding it here and writing its handler.
  */
 export const contract = {
+  /**
+   * `accountId` chooses among the accounts an email and password both open
+   * (asked for only then; see docs/security.md, "One email in several accounts").
+   */
   'auth.signIn': def(
-    z.strictObject({ login: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }),
+    z.strictObject({
+      login: z.string().trim().min(1).max(254),
+      password: z.string().min(1).max(200),
+      accountId: Id.optional(),
+    }),
     Me,
   ),
   'auth.signOut': def(empty, ok),

@@ -47,20 +47,30 @@ export class SignInThrottle {
     return this.counters.size;
   }
 
-  /** Milliseconds this attempt must wait before its password is even checked; 0 when it may go ahead. */
-  wait(address: string, user: string, now: number): number {
-    const pair = this.counters.get(pairKey(address, user));
+  /**
+   * Milliseconds this attempt must wait before its password is even checked;
+   * 0 when it may go ahead. A login that may name several users (an email
+   * used in several accounts) waits for the longest of them.
+   */
+  wait(address: string, users: string | readonly string[], now: number): number {
     const byAddress = this.counters.get(`a:${address}`);
-    const byUser = this.counters.get(`u:${user}`);
-    let until = Math.max(pair?.blockedUntil ?? 0, byAddress?.blockedUntil ?? 0);
-    if (pair && pair.failures > 0 && byUser) until = Math.max(until, byUser.blockedUntil);
+    let until = byAddress?.blockedUntil ?? 0;
+    for (const user of typeof users === 'string' ? [users] : users) {
+      const pair = this.counters.get(pairKey(address, user));
+      const byUser = this.counters.get(`u:${user}`);
+      until = Math.max(until, pair?.blockedUntil ?? 0);
+      if (pair && pair.failures > 0 && byUser) until = Math.max(until, byUser.blockedUntil);
+    }
     return Math.max(0, until - now);
   }
 
-  failed(address: string, user: string, now: number): void {
-    this.bump(pairKey(address, user), THROTTLE.pairFree, now);
+  /** One failed attempt: counted once for the address, and for every user the login may name. */
+  failed(address: string, users: string | readonly string[], now: number): void {
     this.bump(`a:${address}`, THROTTLE.addressFree, now);
-    this.bump(`u:${user}`, THROTTLE.userFree, now);
+    for (const user of typeof users === 'string' ? [users] : users) {
+      this.bump(pairKey(address, user), THROTTLE.pairFree, now);
+      this.bump(`u:${user}`, THROTTLE.userFree, now);
+    }
   }
 
   /** The right password from this address: its own record for the user starts over; the others keep counting. */

@@ -28,8 +28,16 @@ export function verifyPassword(password: string, stored: string | null): boolean
   return timingSafeEqual(expected, actual);
 }
 
-/** A hash that never verifies, to spend the same time when the user does not exist. */
-export const dummyHash = hashPassword(randomBytes(12).toString('hex'));
+let dummy = { cost, hash: hashPassword(randomBytes(12).toString('hex')) };
+
+/**
+ * A hash that never verifies, at the current cost, to spend the same time as
+ * a real check when there is no user (or no password) to check against.
+ */
+export function dummyHash(): string {
+  if (dummy.cost !== cost) dummy = { cost, hash: hashPassword(randomBytes(12).toString('hex')) };
+  return dummy.hash;
+}
 
 /**
  * scrypt off the main thread, on at most half the machine's cores: each one
@@ -63,20 +71,26 @@ async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+function scryptRaw(
+  password: string,
+  salt: Buffer,
+  length: number,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    scrypt(password.normalize('NFKC'), salt, length, { ...params, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
+  );
+}
+
 function scryptAsync(
   password: string,
   salt: Buffer,
   length: number,
   params: { N: number; r: number; p: number },
 ): Promise<Buffer> {
-  return withHashSlot(
-    () =>
-      new Promise<Buffer>((resolve, reject) =>
-        scrypt(password.normalize('NFKC'), salt, length, { ...params, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-          error ? reject(error) : resolve(key),
-        ),
-      ),
-  );
+  return withHashSlot(() => scryptRaw(password, salt, length, params));
 }
 
 export async function hashPasswordAsync(password: string): Promise<string> {
@@ -86,15 +100,33 @@ export async function hashPasswordAsync(password: string): Promise<string> {
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** As verifyPassword, without blocking the process; may throw HashingBusy. */
-export async function verifyPasswordAsync(password: string, stored: string | null): Promise<boolean> {
+async function verifyRaw(password: string, stored: string | null): Promise<boolean> {
   const [scheme, N, r, p, salt, key] = (stored ?? '').split('$');
   if (scheme !== 'scrypt' || !N || !r || !p || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+  const actual = await scryptRaw(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(N),
     r: Number(r),
     p: Number(p),
   });
   return timingSafeEqual(expected, actual);
+}
+
+/** As verifyPassword, without blocking the process; may throw HashingBusy. */
+export function verifyPasswordAsync(password: string, stored: string | null): Promise<boolean> {
+  return withHashSlot(() => verifyRaw(password, stored));
+}
+
+/**
+ * One password against several hashes (a sign-in by an email that several
+ * accounts use), one after the other in a single turn of the queue: a flood
+ * of such sign-ins fills the queue no faster than any other, each just takes
+ * longer. May throw HashingBusy.
+ */
+export function verifyPasswordAmong(password: string, stored: readonly (string | null)[]): Promise<boolean[]> {
+  return withHashSlot(async () => {
+    const out: boolean[] = [];
+    for (const hash of stored) out.push(await verifyRaw(password, hash));
+    return out;
+  });
 }

@@ -1,5 +1,11 @@
 import { demoPasswords } from '../../demo/people';
-import { dummyHash, HashingBusy, hashPasswordAsync, verifyPasswordAsync } from '../../domain/password';
+import {
+  dummyHash,
+  HashingBusy,
+  hashPasswordAsync,
+  verifyPasswordAmong,
+  verifyPasswordAsync,
+} from '../../domain/password';
 import { can, loadActor } from '../../policy';
 import { writeAudit } from '../audit';
 import { stmt } from '../../store/stmt';
@@ -17,9 +23,9 @@ const tooMany = (waitMs: number) =>
   );
 
 /** A password check, or the hashing queue being full (a flood): refused as busy rather than queued without end. */
-async function checkPassword(password: string, stored: string | null): Promise<boolean> {
+async function refusedWhenBusy<T>(check: Promise<T>): Promise<T> {
   try {
-    return await verifyPasswordAsync(password, stored);
+    return await check;
   } catch (error) {
     if (error instanceof HashingBusy)
       throw new ApiFailure('forbidden', 'Too many sign-ins at once. Try again in a moment.');
@@ -27,7 +33,21 @@ async function checkPassword(password: string, stored: string | null): Promise<b
   }
 }
 
+const checkPassword = (password: string, stored: string | null) =>
+  refusedWhenBusy(verifyPasswordAsync(password, stored));
+
 const addressOf = (ctx: Ctx) => ctx.client.address ?? LOCAL_ADDRESS;
+
+/**
+ * How many password hashes a sign-in by email always checks. An email is
+ * unique within an account only, so it may name users of several accounts;
+ * checking at least this many keeps the answer's timing the same whether it
+ * names none, one or up to this many.
+ */
+export const EMAIL_SIGN_IN_CHECKS = 2;
+
+const accountName = (ctx: Ctx, accountId: number) =>
+  (stmt(ctx.db, 'SELECT name FROM accounts WHERE id = ?').pluck().get(accountId) as string | undefined) ?? '';
 
 /**
  * Whether each demo user's stored hash still takes the demo password, by
@@ -48,28 +68,46 @@ interface SignInFound {
  * request itself changes nothing.
  */
 export const authPreparers: { [M in 'auth.signIn' | 'auth.changePassword' | 'auth.demoUsers']: Preparer<M> } = {
-  'auth.signIn': async (ctx, { login, password }): Promise<SignInFound> => {
+  'auth.signIn': async (ctx, { login, password, accountId }): Promise<SignInFound> => {
+    const byEmail = login.includes('@');
     const matches = findUsersForLogin(ctx.db, login);
-    if (matches.length > 1)
+    if (!byEmail && matches.length > 1)
       throw invalid('That extension exists in several accounts; sign in with your email address.');
-    const user = matches[0];
     const address = addressOf(ctx);
-    const key = user ? `id:${user.id}` : `login:${login.toLowerCase()}`;
+    const keys = matches.length > 0 ? matches.map((u) => `id:${u.id}`) : [`login:${login.toLowerCase()}`];
     const { throttle } = ctx.security;
-    const wait = throttle.wait(address, key, ctx.now());
+    const wait = throttle.wait(address, keys, ctx.now());
     if (wait > 0) throw tooMany(wait);
-    const ok = await checkPassword(password, user?.passwordHash ?? dummyHash);
-    if (!user || !ok) {
-      throttle.failed(address, key, ctx.now());
-      if (user)
+    // One email may name a user in several accounts: the password chooses.
+    // Every candidate's hash is checked, padded with hashes that never
+    // verify, so the time taken does not tell how many accounts have the
+    // email (up to EMAIL_SIGN_IN_CHECKS) nor whether any has.
+    const hashes = matches.map((u) => u.passwordHash || dummyHash());
+    const checks = byEmail ? Math.max(EMAIL_SIGN_IN_CHECKS, hashes.length) : 1;
+    while (hashes.length < checks) hashes.push(dummyHash());
+    const verified = await refusedWhenBusy(verifyPasswordAmong(password, hashes));
+    const opened = matches.filter((_, i) => verified[i]);
+    if (opened.length === 0) {
+      throttle.failed(address, keys, ctx.now());
+      for (const user of matches)
         ctx.security.failedAudit.record({ id: user.id, accountId: user.accountId, name: user.name }, login, address);
     }
     // Attempts that raced past the check while others failed get the same
     // answer whatever their password, so a burst learns nothing more.
-    const after = throttle.wait(address, key, ctx.now());
+    const after = throttle.wait(address, keys, ctx.now());
     if (after > 0) throw tooMany(after);
-    if (!user || !ok) throw new ApiFailure('unauthenticated', 'Wrong email, extension or password.');
-    throttle.succeeded(address, key);
+    if (opened.length === 0) throw new ApiFailure('unauthenticated', 'Wrong email, extension or password.');
+    for (const user of opened) throttle.succeeded(address, `id:${user.id}`);
+    const user = opened.length === 1 ? opened[0]! : opened.find((u) => u.accountId === accountId);
+    if (!user) {
+      // Only someone who holds the password of each of these accounts learns their names.
+      const names = opened.map((u) => `${accountName(ctx, u.accountId)} (${u.accountId})`).join(', ');
+      throw new ApiFailure(
+        'conflict',
+        `This email and password open more than one account: ${names}. Choose the account to sign in to.`,
+        { accountId: opened.map((u) => u.accountId).join(',') },
+      );
+    }
     return { userId: user.id, accountId: user.accountId, passwordHash: user.passwordHash ?? '' };
   },
 

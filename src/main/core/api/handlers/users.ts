@@ -49,8 +49,10 @@ function mustBeFree(ctx: AuthedCtx, extension: string | undefined, email: string
   if (extension !== undefined && extensionTaken(ctx.db, ctx.actor.accountId, extension, exceptId)) {
     throw new ApiFailure('conflict', `Extension ${extension} is already in use.`, { extension: 'Already in use' });
   }
-  if (email !== undefined && emailTaken(ctx.db, email, exceptId)) {
-    throw new ApiFailure('conflict', `${email} is already in use.`, { email: 'Already in use' });
+  if (email !== undefined && emailTaken(ctx.db, ctx.actor.accountId, email, exceptId)) {
+    throw new ApiFailure('conflict', `Another user of this account already has ${email}.`, {
+      email: 'Already in use in this account',
+    });
   }
 }
 

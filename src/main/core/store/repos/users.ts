@@ -62,14 +62,21 @@ export function getUser(db: Db, accountId: number, id: number): UserRecord | nul
   return r ? toUser(r) : null;
 }
 
+/**
+ * The users a login may name: by email, one per account that has a user with
+ * that email (the password decides which, see docs/security.md); by
+ * extension, every account's holder of it. Oldest first.
+ */
 export function findUsersForLogin(db: Db, login: string): UserRecord[] {
   const rows = login.includes('@')
-    ? stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.email = ?`).all(
-        login.toLowerCase(),
-      )
-    : stmt(db, `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.extension = ?`).all(
-        login,
-      );
+    ? stmt(
+        db,
+        `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.email = ? ORDER BY u.id`,
+      ).all(login.toLowerCase())
+    : stmt(
+        db,
+        `SELECT ${columns} FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.extension = ? ORDER BY u.id`,
+      ).all(login);
   return (rows as Row[]).map(toUser);
 }
 
@@ -247,9 +254,17 @@ export function extensionTaken(db: Db, accountId: number, extension: string, exc
   );
 }
 
-export function emailTaken(db: Db, email: string, exceptId: number | null): boolean {
+/**
+ * Emails are unique within an account only: whether another account has a
+ * user with this email is none of this account's business.
+ */
+export function emailTaken(db: Db, accountId: number, email: string, exceptId: number | null): boolean {
   return (
-    stmt(db, 'SELECT 1 FROM users WHERE email = ? AND id IS NOT ?').get(email.toLowerCase(), exceptId) !== undefined
+    stmt(db, 'SELECT 1 FROM users WHERE account_id = ? AND email = ? AND id IS NOT ?').get(
+      accountId,
+      email.toLowerCase(),
+      exceptId,
+    ) !== undefined
   );
 }
 
