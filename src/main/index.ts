@@ -1,10 +1,18 @@
-import { app, BrowserWindow, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, type WebContents } from 'electron';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_CHANNEL } from '../shared/api/bridge';
+import { DESK_LINK_CHANNEL, DESK_STATUS_CHANNEL, type DeskMode } from '../shared/api/desk';
+import type { Core } from './core';
 import { createCore } from './core';
 import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
 import { wireCallNotices } from './callNotices';
-import { wireIpc } from './ipc';
+import { broadcast, joinedConnectSources, safeStorageCipher, trustJoinedServer, wireDesk } from './deskHost';
+import { wireIpc, type ApiBackend } from './ipc';
+import { createDeskSetup, JOIN_SCHEME, joinLinkIn } from './remote/deskSetup';
+import { createDeskStore } from './remote/deskStore';
+import type { Joined } from './remote/join';
+import { startJoinedDesk, type JoinedDesk } from './remote/joinedDesk';
 import { wireExports } from './exportSave';
 import { rendererEntryUrl } from './origins';
 import { applySecurity } from './security';
@@ -13,8 +21,10 @@ import type { PhoneService } from './sip/service';
 import { missingHint, sqliteBinding } from './sqliteBinding';
 
 /**
- * The Electron host: one window, the core over IPC. It carries bytes and
- * decides nothing; every permission decision is the core's.
+ * The Electron host: one window, and window.api over IPC to the embedded
+ * demo core or, on a desktop that joined a team, relayed to the team server
+ * (src/main/remote). The first run asks which. It carries bytes and decides
+ * nothing; every permission decision is the core's or the server's.
  */
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -59,6 +69,35 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** A teamline:// invitation: to the chooser on the first run; otherwise, once confirmed, this computer leaves and joins anew. */
+let mode: DeskMode = 'choose';
+let pendingLink: string | null = joinLinkIn(process.argv);
+let current: { joinedTo: string } | null = null;
+function openJoinLink(url: string | null): void {
+  if (!url) return;
+  const win = BrowserWindow.getAllWindows()[0];
+  if (mode === 'choose') {
+    pendingLink = url;
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+      win.webContents.send(DESK_LINK_CHANNEL, url);
+    }
+    return;
+  }
+  const leaving = current ? `the team at ${current.joinedTo}` : 'the demo on this computer';
+  const answer = dialog.showMessageBoxSync({
+    type: 'question',
+    buttons: ['Cancel', 'Join with this invitation'],
+    defaultId: 0,
+    cancelId: 0,
+    message: 'Join another team?',
+    detail: `Teamline on this computer leaves ${leaving} and restarts to join with the invitation you opened.`,
+  });
+  if (answer !== 1) return;
+  leaveAndRelaunch(url);
+}
+
 /** Hands a tel:/sip: link to the window's dialer. */
 function openDialLink(url: string | null): void {
   const to = url ? dialTargetFromUrl(url) : null;
@@ -71,40 +110,108 @@ function openDialLink(url: string | null): void {
   else send();
 }
 
-for (const scheme of DIAL_SCHEMES) app.setAsDefaultProtocolClient(scheme);
+for (const scheme of [...DIAL_SCHEMES, JOIN_SCHEME]) app.setAsDefaultProtocolClient(scheme);
 app.on('open-url', (event, url) => {
   event.preventDefault();
-  openDialLink(url);
+  if (joinLinkIn([url])) openJoinLink(url);
+  else openDialLink(url);
 });
 
+const store = createDeskStore(app.getPath('userData'), safeStorageCipher);
+let leaveAndRelaunch: (link: string) => void = () => undefined;
+
 void app.whenReady().then(() => {
-  applySecurity(rendererUrl);
-  const dbPath = join(app.getPath('userData'), 'teamline.db');
-  const core = createCore({
-    dbPath,
-    nativeBinding: electronSqlite(),
-    demoIfEmpty: true,
-    resourcesDir: join(app.getAppPath(), 'resources'),
-  });
-  const isOurWindow = (contents: WebContents) => windows.has(contents.id);
-  wireIpc(core, rendererUrl, isOurWindow);
-  wireExports(core, rendererUrl, isOurWindow);
-  wireCallNotices(rendererUrl, isOurWindow);
+  let joined: Joined | null = null;
+  let backend: ApiBackend | null = null;
+  let core: Core | null = null;
+  let desk: JoinedDesk | null = null;
   // The softphone reconnects by itself once the phone service is up (or says why it is not).
   let phone: PhoneService | null = null;
-  const phoneStarted = startHostedPhone({
-    core,
-    instance: dbPath,
-    templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
-    promptsDir: join(app.getAppPath(), 'resources', 'prompts'),
-    // Only this app's window may open the softphone's connection.
-    origins: pageOrigins(rendererUrl),
-  }).then((p) => (phone = p));
+  let phoneStarted: Promise<unknown> = Promise.resolve();
+  const isOurWindow = (contents: WebContents) => windows.has(contents.id);
+  applySecurity(rendererUrl, () => joinedConnectSources(joined));
+  trustJoinedServer(
+    () => joined,
+    (id) => windows.has(id),
+  );
+  wireIpc(() => backend, rendererUrl, isOurWindow);
+  wireCallNotices(rendererUrl, isOurWindow);
+
+  /** Today's embedded account, with its own phone service on loopback. */
+  function startDemo() {
+    const dbPath = join(app.getPath('userData'), 'teamline.db');
+    const demo = createCore({
+      dbPath,
+      nativeBinding: electronSqlite(),
+      demoIfEmpty: true,
+      resourcesDir: join(app.getAppPath(), 'resources'),
+    });
+    core = demo;
+    backend = demo;
+    mode = 'demo';
+    wireExports(demo, rendererUrl, isOurWindow);
+    phoneStarted = startHostedPhone({
+      core: demo,
+      instance: dbPath,
+      templateFile: join(app.getAppPath(), 'resources', 'kamailio', 'kamailio.cfg.tmpl'),
+      promptsDir: join(app.getAppPath(), 'resources', 'prompts'),
+      // Only this app's window may open the softphone's connection.
+      origins: pageOrigins(rendererUrl),
+    }).then((p) => (phone = p));
+  }
+
+  /** The team server: one pinned connection, its state shown as a banner, tried again when the computer wakes. */
+  function startJoined(j: Joined) {
+    joined = j;
+    current = { joinedTo: j.server };
+    desk = startJoinedDesk(j);
+    desk.onStatus((status) => broadcast(DESK_STATUS_CHANNEL, status, isOurWindow));
+    backend = desk;
+    mode = 'joined';
+  }
+  powerMonitor.on('resume', () => desk?.retryNow());
+  powerMonitor.on('unlock-screen', () => desk?.retryNow());
+
+  const reloadWindows = () => {
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.reload();
+  };
+  wireDesk({
+    rendererUrl,
+    isOurWindow,
+    info: () => ({ mode, status: desk?.status() ?? null, pendingLink, deviceName: hostname() }),
+    setup: createDeskSetup(store, (j) => {
+      startJoined(j);
+      pendingLink = null;
+      setTimeout(reloadWindows, 600);
+    }),
+    chooseDemo: () => {
+      store.chooseDemo();
+      startDemo();
+      reloadWindows();
+    },
+  });
+  leaveAndRelaunch = (link) => {
+    store.forget();
+    app.relaunch({ args: [...process.argv.slice(1).filter((a) => !joinLinkIn([a])), link] });
+    app.quit();
+  };
+
+  const choice = store.read();
+  if (choice?.mode === 'demo') startDemo();
+  else if (choice?.mode === 'joined') startJoined(choice);
+
   createWindow();
   openDialLink(dialUrlIn(process.argv));
+  // Opened with an invitation on a computer already set up: ask before leaving.
+  if (mode !== 'choose' && pendingLink) {
+    const link = pendingLink;
+    pendingLink = null;
+    openJoinLink(link);
+  }
   app.on('second-instance', (_event, argv) => {
     BrowserWindow.getAllWindows()[0]?.focus();
     openDialLink(dialUrlIn(argv));
+    openJoinLink(joinLinkIn(argv));
   });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -118,10 +225,11 @@ void app.whenReady().then(() => {
     // Stop Kamailio before the database closes: a call that ends now is still recorded.
     event.preventDefault();
     quitting = true;
+    desk?.close();
     void phoneStarted
       .then(() => phone?.stop())
       .finally(() => {
-        core.close();
+        core?.close();
         app.quit();
       });
   });

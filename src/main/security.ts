@@ -1,5 +1,5 @@
 import { app, session, shell, type WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { contentSecurityPolicy } from '../shared/csp';
 import { isExternalLink, isOwnRendererUrl } from './origins';
 
 /**
@@ -14,12 +14,15 @@ const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'notification
  * The security baseline: a strict CSP on every response, no navigation away
  * from the app, no new windows (https links go to the system browser), no
  * <webview>, and only the permissions above, only for our own renderer's
- * main frame.
+ * main frame. `extraConnect`: a joined team server's secure WebSocket.
  */
-export function applySecurity(rendererUrl: string): void {
+export function applySecurity(rendererUrl: string, extraConnect: () => readonly string[] = () => []): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [contentSecurityPolicy(extraConnect())],
+      },
     });
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
+import { createDeskSetup } from '../../src/main/remote/deskSetup';
 import { createDeskStore, DeskStoreError, type Cipher } from '../../src/main/remote/deskStore';
 import { joinWithInvitation } from '../../src/main/remote/join';
 import { startJoinedDesk, type DeskStatus } from '../../src/main/remote/joinedDesk';
@@ -268,5 +269,59 @@ describe("the window's own secure WebSocket to the joined server", () => {
     expect(sipOriginFor('wss://other.example.com:7443/', 'pbx.example.com:8443')).toBeNull();
     expect(sipOriginFor('ws://pbx.example.com:7443/', 'pbx.example.com:8443')).toBeNull();
     expect(sipOriginFor('https://pbx.example.com:8443/', 'pbx.example.com:8443')).toBeNull();
+  });
+});
+
+describe("the chooser's requests in the main process", () => {
+  it('joins from a link, keeps it, and answers bad input and a used link with a reason', async () => {
+    const dir = tempDir();
+    const store = createDeskStore(dir, testCipher());
+    const opened: string[] = [];
+    const setup = createDeskSetup(store, (j) => opened.push(j.userName), 5_000);
+    const link = await invite('jasmine@teamline.demo');
+
+    const preview = await setup.inspect(link);
+    expect(preview).toMatchObject({
+      ok: true,
+      value: { server: address, status: 'pending', accountName: 'Teamline Demo' },
+    });
+    expect(await setup.join({ link, password: '', deviceName: 'Desk' })).toEqual({
+      ok: false,
+      message: 'Choose a password',
+    });
+    expect((await setup.join({ link, password: 'x', deviceName: 'D', extra: 1 })).ok).toBe(false);
+    const r = await setup.join({ link, password: 'jasmine-desk-pass', deviceName: 'Front desk' });
+    expect(r.ok).toBe(true);
+    expect(opened).toHaveLength(1);
+    expect(store.read()).toMatchObject({ mode: 'joined', server: address, pin: id.pin });
+    const again = await setup.join({ link, password: 'jasmine-desk-pass', deviceName: 'Front desk' });
+    expect(again.ok === false && again.message).toMatch(/already used/);
+
+    expect(await setup.certificates('no such address!')).toMatchObject({ ok: false, message: /not a server address/ });
+    const certs = await setup.certificates(`https://${address}`);
+    expect(certs.ok && certs.value.certificates.map((c) => c.fingerprint)).toContain(id.pin);
+  });
+
+  it('does not use up an invitation on a computer that cannot keep the credential', async () => {
+    const store = createDeskStore(tempDir(), testCipher(false));
+    const setup = createDeskSetup(store, () => undefined, 5_000);
+    const link = await invite('dana@teamline.demo');
+    const r = await setup.join({ link, password: 'dana-desk-pass', deviceName: 'Desk' });
+    expect(r.ok === false && r.message).toMatch(/keychain/);
+    expect(await setup.inspect(link)).toMatchObject({ ok: true, value: { status: 'pending' } });
+  });
+
+  it('says a pin mismatch when the typed fingerprint is not the server certificate', async () => {
+    const setup = createDeskSetup(createDeskStore(tempDir(), testCipher()), () => undefined, 5_000);
+    const ask = await admin();
+    const made = await ask('invitations.create', { userId: userId('john@teamline.demo') });
+    const r = await setup.join({
+      server: address,
+      fingerprint: impostor.pin,
+      code: made.token,
+      password: 'john-desk-pass',
+      deviceName: 'Desk',
+    });
+    expect(r.ok === false && r.message).toMatch(/not the one this desktop trusts/);
   });
 });

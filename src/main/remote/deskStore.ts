@@ -21,7 +21,12 @@ export interface Cipher {
 
 export type DeskChoice = { mode: 'demo' } | ({ mode: 'joined' } & Joined);
 
-export class DeskStoreError extends Error {}
+export class DeskStoreError extends Error {
+  override name = 'DeskStoreError';
+}
+
+export const NO_KEYCHAIN =
+  'This computer cannot keep the team sign-in encrypted (no system keychain is available), so Teamline will not join from it. Use the console in a browser instead, or set up a keychain.';
 
 const CHOICE_FILE = 'desk.json';
 const CREDENTIAL_FILE = 'device-credential.bin';
@@ -44,6 +49,8 @@ const Saved = z.discriminatedUnion('mode', [
 export interface DeskStore {
   /** The kept choice; null on the first run, or when what was kept cannot be read (then the app asks again). */
   read(): DeskChoice | null;
+  /** Whether a join could be kept now (asked before an invitation is used up). */
+  canKeepCredential(): boolean;
   chooseDemo(): void;
   saveJoined(j: Joined): void;
   /** Leaves the team on this desktop: the credential is deleted, the app asks again at the next start. */
@@ -78,17 +85,14 @@ export function createDeskStore(dir: string, cipher: Cipher): DeskStore {
         return null;
       }
     },
+    canKeepCredential: () => cipher.available(),
     chooseDemo() {
       mkdirSync(dir, { recursive: true });
       rmSync(credentialFile, { force: true });
       writeAtomically(choiceFile, JSON.stringify({ mode: 'demo' }));
     },
     saveJoined(j) {
-      if (!cipher.available()) {
-        throw new DeskStoreError(
-          'This computer cannot keep the team sign-in encrypted (no system keychain is available), so Teamline did not keep it.',
-        );
-      }
+      if (!cipher.available()) throw new DeskStoreError(NO_KEYCHAIN);
       mkdirSync(dir, { recursive: true });
       // The credential first: a choice file never names a credential that is not there.
       writeAtomically(credentialFile, cipher.encrypt(j.deviceCredential));

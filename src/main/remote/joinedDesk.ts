@@ -1,3 +1,4 @@
+import type { DeskStatus } from '../../shared/api/desk';
 import type { PushEvent } from '../../shared/api/events';
 import type { ConnectionState, SocketBridge } from '../../shared/api/socketBridge';
 import type { ApiResult } from '../../shared/result';
@@ -11,12 +12,7 @@ import type { Joined } from './join';
  * "Reconnecting…" banner). Plain Node: the Electron host only carries it.
  */
 
-/** What the renderer is told about the connection to the team server. */
-export type DeskStatus =
-  | { state: 'online'; server: string }
-  | { state: 'connecting'; server: string }
-  | { state: 'reconnecting'; server: string; attempt: number; retryInSeconds: number }
-  | { state: 'refused'; server: string; reason: string };
+export type { DeskStatus };
 
 export function deskStatus(server: string, s: ConnectionState): DeskStatus {
   switch (s.state) {

@@ -9,6 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './app/App';
 import { store } from './app/store';
+import { DeskGate } from './features/desk/DeskGate';
 import { cssVariablesResolver, theme } from './app/theme';
 
 const root = document.getElementById('root');
@@ -20,7 +21,9 @@ createRoot(root).render(
       <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
         <ModalsProvider>
           <Notifications position="bottom-right" />
-          <App />
+          <DeskGate>
+            <App />
+          </DeskGate>
         </ModalsProvider>
       </MantineProvider>
     </Provider>

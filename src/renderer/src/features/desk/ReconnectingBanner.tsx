@@ -1,0 +1,40 @@
+import { Alert, Box } from '@mantine/core';
+import { IconPlugConnectedX, IconRefresh } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import type { DeskBridge, DeskStatus } from '../../../../shared/api/desk';
+import { bannerFor } from './deskView';
+
+/**
+ * Over the console of a joined desktop: "Reconnecting…" while the team
+ * server is out of reach, and why, when it refused this desktop for good.
+ */
+export function ReconnectingBanner({ desk, initial }: { desk: DeskBridge; initial: DeskStatus | null }) {
+  const [status, setStatus] = useState(initial);
+  useEffect(() => {
+    const off = desk.onStatus(setStatus);
+    return off;
+  }, [desk]);
+  const banner = bannerFor(status);
+  return (
+    // The live region stays mounted so that screen readers hear the change.
+    <Box
+      role={banner?.urgent ? 'alert' : 'status'}
+      aria-live={banner?.urgent ? 'assertive' : 'polite'}
+      pos="fixed"
+      top={8}
+      left="50%"
+      style={{ transform: 'translateX(-50%)', zIndex: 400, maxWidth: 560, width: 'calc(100% - 32px)' }}
+    >
+      {banner && (
+        <Alert
+          color={banner.tone === 'error' ? 'red' : 'yellow'}
+          variant="filled"
+          title={banner.title}
+          icon={banner.tone === 'error' ? <IconPlugConnectedX aria-hidden /> : <IconRefresh aria-hidden />}
+        >
+          {banner.message}
+        </Alert>
+      )}
+    </Box>
+  );
+}
