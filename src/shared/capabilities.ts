@@ -7,6 +7,7 @@ export const capabilities = [
   'callFlows.manage',
   'contacts.manage',
   'numbers.manage',
+  'carrier.manage',
   'integrations.manage',
   'billing.manage',
   'groups.manage',

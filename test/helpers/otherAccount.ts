@@ -5,6 +5,7 @@ import { insertAccount, setOwner } from '../../src/main/core/store/repos/account
 import { insertCall } from '../../src/main/core/store/repos/calls';
 import { addTagToCall, insertNote, insertTag } from '../../src/main/core/store/repos/callReview';
 import { insertContact } from '../../src/main/core/store/repos/contacts';
+import { insertTrunk, newContactToken } from '../../src/main/core/store/repos/carrier';
 import { insertFlow } from '../../src/main/core/store/repos/flows';
 import { insertGroup, setGroupMembers } from '../../src/main/core/store/repos/groups';
 import { insertIntegration } from '../../src/main/core/store/repos/integrations';
@@ -85,8 +86,32 @@ export function addOtherAccount(db: Db) {
   const tagId = insertTag(db, accountId, 'Other tag', NOW);
   addTagToCall(db, callId, tagId, userId, NOW);
   const noteId = insertNote(db, callId, userId, 'Other note', NOW);
+  const trunkId = insertTrunk(
+    db,
+    accountId,
+    newContactToken(),
+    {
+      name: 'Other carrier',
+      host: 'sip.other.example',
+      port: 5060,
+      transport: 'udp',
+      register: false,
+      username: '',
+      authUsername: '',
+      passwordEnc: null,
+      realm: '',
+      expiry: 600,
+      allowCidrs: ['198.51.100.0/24'],
+      outboundProxy: '',
+      callerIdMode: 'pai',
+      callerIdPlus: true,
+      role: 'preferred',
+    },
+    NOW,
+  );
   return {
     accountId,
+    trunkId,
     userId,
     groupId,
     flowId,

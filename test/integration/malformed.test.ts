@@ -26,6 +26,7 @@ let tc: TestCore;
 let other: ReturnType<typeof addOtherAccount>;
 /** Rows of the demo account made for these tests. */
 let own: {
+  trunkId: number;
   callId: number;
   voicemailId: number;
   threadId: number;
@@ -67,7 +68,16 @@ beforeAll(async () => {
   });
   const tag = await morgan.ok('callTags.create', { name: 'Follow up' });
   const { notes } = await morgan.ok('callNotes.add', { callId, body: 'Called back' });
+  const trunk = await morgan.ok('carrier.saveTrunk', {
+    name: 'Carrier',
+    host: 'sip.carrier.example',
+    port: 5060,
+    transport: 'udp',
+    registration: null,
+    allowCidrs: ['203.0.113.0/24'],
+  });
   own = {
+    trunkId: trunk.id,
     callId,
     voicemailId,
     threadId: message.threadId,
@@ -252,6 +262,31 @@ function samples(): Samples {
     'integrations.create': [{ provider: 'hubspot', name: 'CRM 2', settings }],
     'integrations.update': [{ integrationId: own.integrationId, name: 'CRM renamed', settings }],
     'integrations.delete': [{ integrationId: own.integrationId }],
+    'carrier.get': [{}],
+    'carrier.saveTrunk': [
+      {
+        trunkId: own.trunkId,
+        name: 'Carrier 2',
+        host: 'sip.carrier.example',
+        port: null,
+        transport: 'tcp',
+        registration: {
+          username: 'office',
+          authUsername: 'office-auth',
+          password: 'a-password',
+          realm: 'carrier.example',
+          expiry: 600,
+        },
+        allowCidrs: ['203.0.113.0/24'],
+        outboundProxy: 'proxy.carrier.example:5070',
+        callerIdMode: 'from',
+        callerIdPlus: false,
+        role: 'fallback',
+      },
+    ],
+    'carrier.deleteTrunk': [{ trunkId: own.trunkId }],
+    'carrier.saveSettings': [{ country: 'US', mainBnId: n.mainLA }],
+    'carrier.test': [{ trunkId: own.trunkId }],
     'billing.get': [{}],
     'billing.update': [
       {
@@ -509,6 +544,8 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   threadId: 'threadId',
   contactId: 'contactId',
   integrationId: 'integrationId',
+  trunkId: 'trunkId',
+  mainBnId: 'bnId',
   voicemailId: 'voicemailId',
   invitationId: 'invitationId',
   deviceId: 'deviceId',

@@ -8,6 +8,8 @@ import { findUserByExtension } from '../core/store/repos/users';
 import { INTERNAL_RING_SECONDS, type CallTracker, type RingVerdict } from './callTracker';
 import { ha1, parseAuthorizationUsername, sipPassword } from './credentials';
 import { planCall } from './flowPlan';
+import { emergencyCallerId, isEmergency } from './trunkDecide';
+import type { TrunkService } from './trunks';
 
 /**
  * The proxy's questions, answered from the account database through the
@@ -26,6 +28,28 @@ export interface DecideOptions {
   secret: Buffer;
   tracker: CallTracker;
   now: () => number;
+  /** The carrier's trunks, when the phone service runs them. */
+  trunks?: TrunkService | null | undefined;
+  /** Someone dialled the emergency services (told at once, before the call is answered). */
+  onEmergency?: ((e: EmergencyCall) => void) | undefined;
+  log?: ((message: string, error?: unknown) => void) | undefined;
+}
+
+export interface EmergencyCall {
+  userId: number;
+  extension: string;
+  number: string;
+  callerId: string | null;
+  bnId: number | null;
+}
+
+/** Where an inbound request came from, as the proxy matched it (`trunkId` 0: the configured peer). */
+export interface InboundSource {
+  trunkId: number;
+  ip: string;
+  /** The Request-URI user and the To user: a carrier names the DID in one or the other. */
+  requestUser: string;
+  toUser: string;
 }
 
 /** A reason phrase is a status line's text: printable, no field separator, short. */
@@ -136,6 +160,37 @@ export function createDecisions(o: DecideOptions) {
     return id ? `external|${id}|${bn.e164}` : reject(503, 'Too many calls');
   }
 
+  /**
+   * An emergency call: no grant of outbound numbers is needed and nothing
+   * may stop it here; the caller ID is the caller's default number, else the
+   * account's main one. Administrators are told at once.
+   */
+  function emergencyCall(actor: Actor, extension: string, to: string): string {
+    const cid = emergencyCallerId(db, accountId, actor.userId);
+    const at = o.now();
+    const id = o.tracker.start({
+      direction: 'outbound',
+      bnId: cid?.bnId ?? null,
+      externalNumber: to,
+      callFlowId: null,
+      placedBy: actor.userId,
+      events: [{ at, kind: 'entered', userId: actor.userId, detail: `Emergency call to ${to}` }],
+      steps: [],
+    });
+    try {
+      o.onEmergency?.({
+        userId: actor.userId,
+        extension,
+        number: to,
+        callerId: cid?.e164 ?? null,
+        bnId: cid?.bnId ?? null,
+      });
+    } catch (error) {
+      o.log?.('The emergency call notice failed', error);
+    }
+    return id ? `external|${id}|${cid?.e164 ?? ''}` : reject(503, 'Too many calls');
+  }
+
   return {
     ha1(au: string, aor: string): string {
       const c = caller(au, aor);
@@ -154,6 +209,8 @@ export function createDecisions(o: DecideOptions) {
       const c = caller(au, parsed?.extension ?? '');
       if (!c.ok) return c.line;
       const { actor } = c;
+      // Before extensions: 911 must never be taken for one.
+      if (isEmergency(db, accountId, to)) return emergencyCall(actor, c.extension, to);
       if (Extension.safeParse(to).success) {
         const name = displayName(findUserByExtension(db, accountId, c.extension)?.name ?? '') || c.extension;
         return `${internalCall(actor.userId, to, referredBy)}|${name}`;
@@ -162,7 +219,13 @@ export function createDecisions(o: DecideOptions) {
     },
 
     /** A call from the outside world: "none" unless it is for a business number of this account. */
-    inbound(to: string, from: string, referredBy = ''): string {
+    inbound(to: string, from: string, referredBy = '', source?: InboundSource): string {
+      if (source && source.trunkId > 0) {
+        const trunk = o.trunks?.recognise(source.trunkId, source.ip, source.requestUser) ?? null;
+        if (!trunk) return reject(403, 'Not a call from a trunk of this service');
+        // A registered trunk calls our Contact (the token): the DID is then in To.
+        if (source.requestUser === trunk.contactToken) to = source.toUser;
+      }
       const caller = E164.safeParse(from).success ? from : /^\d{7,15}$/.test(from) ? `+${from}` : null;
       // The outside party of a call follows a transfer to an extension: the same call goes on.
       if (referredBy && caller && Extension.safeParse(to).success) {
@@ -172,7 +235,11 @@ export function createDecisions(o: DecideOptions) {
       const e164 = /^\d{7,15}$/.test(to) ? `+${to}` : to;
       if (!E164.safeParse(e164).success) return 'none';
       const bn = findNumberByE164(db, accountId, e164);
-      if (!bn) return 'none';
+      if (!bn) {
+        if (source)
+          o.log?.(`A call from the carrier to ${e164.slice(0, 20)}, not a number of this account, was refused`);
+        return 'none';
+      }
       if (getAccount(db, accountId).status !== 'active') return reject(480, 'This number is not in service');
       const flow = bn.callFlowId === null ? null : getFlow(db, accountId, bn.callFlowId);
       const at = o.now();

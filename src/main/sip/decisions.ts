@@ -6,7 +6,9 @@ import type { NewCall } from '../core/store/repos/calls';
 import type { Db } from '../core/store/db';
 import { CallTracker } from './callTracker';
 import { sameSecret } from './credentials';
-import { createDecisions, reject } from './decide';
+import { createDecisions, reject, type EmergencyCall } from './decide';
+import { trunkCredentials, trunkRoute } from './trunkDecide';
+import type { TrunkService } from './trunks';
 import { accountDirectory } from './directory';
 import { Presence } from './presence';
 
@@ -31,6 +33,10 @@ export interface DecisionServiceOptions {
   onPresenceChange?: (() => void) | undefined;
   /** Whether the media service (prompts, voicemail) runs now. */
   mediaRunning?: (() => boolean) | undefined;
+  /** The carrier's trunks (registrations, live state), when the service runs them. */
+  trunks?: TrunkService | null | undefined;
+  /** Someone dialled the emergency services. */
+  onEmergency?: ((e: EmergencyCall) => void) | undefined;
 }
 
 export interface DecisionService {
@@ -55,7 +61,21 @@ const Connection = z.string().regex(/^[a-z]{2,4}:\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/
 const schemas = {
   '/sip/ha1': z.object({ au: Field(64), aor: Field(64) }),
   '/sip/outbound': z.object({ au: Field(64), to: Field(64), cid: Field(64), rb: Field(64) }),
-  '/sip/inbound': z.object({ to: Field(64), from: Field(128), rb: Field(64) }),
+  '/sip/inbound': z.object({
+    to: Field(64),
+    from: Field(128),
+    rb: Field(64),
+    // The trunk the proxy matched by source address (0 or absent: the configured peer), and the To user.
+    tg: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    si: z.union([z.ipv4(), z.literal('')]).default(''),
+    tu: Field(64),
+  }),
+  '/sip/trunk': z.object({
+    to: z.string().regex(/^\+?\d{2,16}$/),
+    cid: z.union([z.string().regex(/^\+[1-9]\d{6,14}$/), z.literal('')]).default(''),
+    n: z.coerce.number().int().min(0).max(1),
+  }),
+  '/sip/trunkauth': z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
   '/sip/next': z.object({ tl: CallId, code: Field(3) }),
   '/sip/event': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('branch'), tl: CallId, idx: z.coerce.number().int().min(0).max(1000), to: Field(64) }),
@@ -84,6 +104,18 @@ const schemas = {
       expires: z.coerce.number().int().min(0).max(1_000_000),
     }),
     z.object({ kind: z.literal('closed'), conn: Connection }),
+    // The carrier answered one of our registrations (To: user@domain).
+    z.object({
+      kind: z.literal('trunkreply'),
+      user: Field(64),
+      domain: Field(253),
+      code: z.coerce.number().int().min(100).max(699),
+      reason: z
+        .string()
+        .max(200)
+        .default('')
+        .transform((r) => r.replace(/[^\x20-\x7e]/g, ' ').slice(0, 120)),
+    }),
   ]),
 } as const;
 type Path = keyof typeof schemas;
@@ -128,6 +160,9 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
     secret: o.secret,
     tracker,
     now,
+    trunks: o.trunks,
+    onEmergency: o.onEmergency,
+    log,
   });
 
   let draining = false;
@@ -145,7 +180,20 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       }
       case '/sip/inbound': {
         const i = input as z.output<(typeof schemas)['/sip/inbound']>;
-        return decisions.inbound(i.to, i.from, i.rb);
+        return decisions.inbound(i.to, i.from, i.rb, {
+          trunkId: i.tg,
+          ip: i.si,
+          requestUser: i.to,
+          toUser: i.tu,
+        });
+      }
+      case '/sip/trunk': {
+        const i = input as z.output<(typeof schemas)['/sip/trunk']>;
+        return trunkRoute(o.db, o.accountId, i.to, i.cid, i.n);
+      }
+      case '/sip/trunkauth': {
+        const i = input as z.output<(typeof schemas)['/sip/trunkauth']>;
+        return trunkCredentials(o.db, o.accountId, i.id);
       }
       case '/sip/next': {
         const i = input as z.output<(typeof schemas)['/sip/next']>;
@@ -175,6 +223,9 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
             break;
           case 'closed':
             presence.closed(e.conn);
+            break;
+          case 'trunkreply':
+            o.trunks?.reply(e.user, e.domain, e.code, e.reason);
             break;
         }
         return 'ok';

@@ -8,6 +8,7 @@ import type { PublicTransports } from './config';
 import { KamailioError } from './kamailio';
 import { freePort, portIsFree } from './ports';
 import { startPhoneService, type PhoneService } from './service';
+import { carrierHooks, carrierView } from './carrierHooks';
 
 /**
  * The phone service inside a host that serves the API (the Electron main
@@ -125,8 +126,14 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       // Credentials stay valid while the proxy restarts: the softphone reconnects with them.
       onProxyChange: (problem) => log(problem ?? 'Kamailio is running again'),
       onPresenceChange: () => o.core.announce('presence.changed', { kind: 'account', accountId }),
+      ...carrierHooks(o.core, accountId),
     });
-    o.core.setPhone({ sip: phone.sip, problem: null, presence: phone.decisions.presence });
+    o.core.setPhone({
+      sip: phone.sip,
+      problem: null,
+      presence: phone.decisions.presence,
+      carrier: carrierView(phone.trunks),
+    });
     return {
       ...phone,
       get kamailio() {

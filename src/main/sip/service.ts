@@ -7,6 +7,9 @@ import { startDecisionService, type DecisionService } from './decisions';
 import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
 import { startMediaService, type MediaOptions, type MediaService } from './media/service';
 import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
+import { freePort } from './ports';
+import { TrunkService } from './trunks';
+import type { EmergencyCall } from './decide';
 
 /**
  * The phone service of one account: the loopback decision service and the
@@ -34,6 +37,12 @@ export interface PhoneServiceOptions {
   onProxyChange?: ((problem: string | null) => void) | undefined;
   /** Teammates' presence changed (coalesced). */
   onPresenceChange?: (() => void) | undefined;
+  /** A trunk's live state changed (registered, failing, unreachable). */
+  onCarrierChange?: (() => void) | undefined;
+  /** Someone dialled the emergency services. */
+  onEmergency?: ((e: EmergencyCall) => void) | undefined;
+  /** Trunk registration timing (tests use short ones). */
+  trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number } | undefined;
   /**
    * The media relay between softphones and plain RTP phones (rtpengine).
    * Without it (false, or not installed) calls between two softphones still
@@ -56,6 +65,8 @@ export interface PhoneService {
   media: RunningRtpengine | null;
   /** The media service (prompts, menus, voicemail), or null when it does not run. */
   mediaService: MediaService | null;
+  /** The carrier's trunks in the proxy: registrations and their live state. */
+  trunks: TrunkService;
   stop(): Promise<void>;
 }
 
@@ -67,7 +78,21 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   const domain = o.domain ?? DEFAULT_DOMAIN;
   const secret = o.secret ?? randomBytes(32);
   let mediaService: MediaService | null = null;
+  // The Contact our registrations give the carrier needs the SIP port before the proxy starts.
+  const listenIp = o.kamailio?.listenIp ?? '127.0.0.1';
+  const sipPort = o.kamailio?.sipPort || (await freePort(listenIp, true));
+  const trunks = new TrunkService({
+    db: o.db,
+    accountId: o.accountId,
+    runDir: o.runDir,
+    contactAddr: () => `${listenIp}:${sipPort}`,
+    log: o.log,
+    onChange: o.onCarrierChange,
+    ...o.trunkTiming,
+  });
   const decisions = await startDecisionService({
+    trunks,
+    onEmergency: o.onEmergency,
     db: o.db,
     accountId: o.accountId,
     domain,
@@ -112,7 +137,9 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   });
   let kamailio: RunningKamailio;
   try {
-    kamailio = await startKamailio(kamailioOptions({ sipPort: o.kamailio?.sipPort, wsPort: o.kamailio?.wsPort }));
+    // Kamailio loads the trunk tables as it starts: they must exist.
+    await trunks.writeTables();
+    kamailio = await startKamailio(kamailioOptions({ sipPort, wsPort: o.kamailio?.wsPort }));
   } catch (error) {
     await media?.stop();
     await mediaService?.close();
@@ -142,6 +169,8 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
           if (stopping) return void (await next.stop());
           kamailio = next;
           o.onProxyChange?.(null);
+          // The new proxy lost what it was told at run time (htable entries, registration state).
+          void trunks.sync();
           watch(next, Date.now());
         } catch (error) {
           o.log?.('Kamailio did not start again', error);
@@ -156,6 +185,8 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     });
   };
   watch(kamailio, Date.now());
+  await trunks.sync();
+  trunks.start();
 
   return {
     sip: {
@@ -171,9 +202,11 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     },
     media,
     mediaService,
+    trunks,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
+      trunks.stop();
       await kamailio.stop();
       await media?.stop();
       await mediaService?.close();

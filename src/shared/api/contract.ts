@@ -22,6 +22,7 @@ import {
   pageOf,
 } from '../primitives';
 import { capabilities } from '../capabilities';
+import { Carrier, CarrierSettings, Country, Trunk, TrunkInput } from './carrier';
 import {
   Account,
   AuditEvent,
@@ -337,6 +338,15 @@ export const contract = {
   'numbers.route': def(z.strictObject({ bnId: Id, callFlowId: Id.nullable() }), BusinessNumber),
   'numbers.release': def(z.strictObject({ bnId: Id }), ok),
 
+  /** The carrier's trunks with their live state, and the emergency-call settings (Administrators). */
+  'carrier.get': def(empty, Carrier),
+  /** Adds (no trunkId) or changes a trunk; a password omitted when editing stays as saved. */
+  'carrier.saveTrunk': def(TrunkInput, Trunk),
+  'carrier.deleteTrunk': def(z.strictObject({ trunkId: Id }), ok),
+  'carrier.saveSettings': def(z.strictObject({ country: Country, mainBnId: Id.nullable() }), CarrierSettings),
+  /** Registers the trunk again now; its state follows in carrier.get (event carrier.changed). */
+  'carrier.test': def(z.strictObject({ trunkId: Id }), Trunk),
+
   /** The contact a phone number belongs to, for naming a caller; null when none. */
   'contacts.lookup': def(
     z.strictObject({ phone: E164 }),
@@ -417,7 +427,7 @@ export const contract = {
       limit: PageLimit,
       actorUserId: Id.optional(),
       targetType: z
-        .enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact'])
+        .enum(['user', 'group', 'callFlow', 'number', 'integration', 'billing', 'account', 'contact', 'trunk'])
         .optional(),
       ...dateRange,
     }),

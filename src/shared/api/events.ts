@@ -15,6 +15,10 @@ export const eventNames = [
   'audit.changed',
   /** A teammate's phone registered, went offline, or started or ended a call. */
   'presence.changed',
+  /** A trunk was changed, or its live state (registered, failing, unreachable) changed. */
+  'carrier.changed',
+  /** Someone dialled the emergency services: Administrators are told at once (details in the audit log). */
+  'emergency.called',
   /** From the desktop host: a tel: or sip: link was opened with the app. */
   'dial.requested',
   /** From the desktop host: a button of a call notification was pressed (or the notification clicked: `show`). */

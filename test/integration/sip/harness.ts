@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../../src/main/core/store/db';
 import { issueCredentials, type IssuedCredentials } from '../../../src/main/sip/credentials';
 import { freePort } from '../../../src/main/sip/ports';
 import { startPhoneService, type PhoneService } from '../../../src/main/sip/service';
+import { carrierHooks, carrierView } from '../../../src/main/sip/carrierHooks';
 import type { Input, Method, Output } from '../../../src/shared/api/contract';
 import type { PushEvent } from '../../../src/shared/api/events';
 import type { ApiResult } from '../../../src/shared/result';
@@ -55,8 +56,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** `supervise`: a proxy that ends by itself is started again, as in the app. */
-export async function startStack(o: { supervise?: boolean } = {}): Promise<Stack> {
+/**
+ * `trunkTiming`: how quickly trunk registrations are read and retried (carrier tests);
+ * `supervise`: a proxy that ends by itself is started again, as in the app.
+ */
+export async function startStack(
+  o: { trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number }; supervise?: boolean } = {},
+): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
     throw new Error(
       'sipp is not installed: apt-get install sip-tester (and kamailio, kamailio-websocket-modules, kamailio-utils-modules)',
@@ -79,10 +85,18 @@ export async function startStack(o: { supervise?: boolean } = {}): Promise<Stack
     // A menu waits one second for a key (five in use), so that no-input calls finish quickly.
     mediaService: { menuWaitSeconds: 1 },
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
+    onCarrierChange: () => core && carrierHooks(core, ids.accountId).onCarrierChange(),
+    onEmergency: (e) => core && carrierHooks(core, ids.accountId).onEmergency(e),
+    trunkTiming: o.trunkTiming,
     supervise: o.supervise,
   });
   core = createCoreWithDb(db, { validateOutput: true });
-  core.setPhone({ sip: phone.sip, problem: null, presence: phone.decisions.presence });
+  core.setPhone({
+    sip: phone.sip,
+    problem: null,
+    presence: phone.decisions.presence,
+    carrier: carrierView(phone.trunks),
+  });
   const proxy = `127.0.0.1:${phone.kamailio.sipUdpPort}`;
   const extensions = Object.fromEntries(
     Object.entries(ids.users).map(([k, id]) => [

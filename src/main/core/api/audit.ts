@@ -2,7 +2,17 @@ import type { Db } from '../store/db';
 import type { AuthedCtx } from './context';
 
 export type TargetType =
-  'user' | 'group' | 'callFlow' | 'number' | 'integration' | 'billing' | 'account' | 'contact' | 'call' | 'callTag';
+  | 'user'
+  | 'group'
+  | 'callFlow'
+  | 'number'
+  | 'integration'
+  | 'billing'
+  | 'account'
+  | 'contact'
+  | 'trunk'
+  | 'call'
+  | 'callTag';
 
 /**
  * Appends an audit event. Call it inside the transaction that makes the change,

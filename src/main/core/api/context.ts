@@ -2,6 +2,7 @@ import type { EventName } from '../../../shared/api/events';
 import type { Actor, CallFacts, ThreadFacts } from '../policy';
 import type { Db } from '../store/db';
 import type { SipConfig } from '../../sip/config';
+import type { TrunkState } from '../../../shared/api/carrier';
 import type { Availability, PresenceState } from '../../../shared/primitives';
 import type { Security } from './signInGuard';
 
@@ -45,7 +46,17 @@ export interface PresenceView {
   availabilityOf(userId: number): Availability;
 }
 
-export type PhoneState = { sip: SipConfig; problem: null; presence?: PresenceView } | { sip: null; problem: string };
+/** The carrier's trunks as the phone service sees them now. */
+export interface CarrierView {
+  state(trunkId: number): TrunkState;
+  /** The trunks changed: the proxy is told (after the request commits). */
+  changed(): void;
+  /** Registers the trunk again now. */
+  test(trunkId: number): void;
+}
+
+export type PhoneState =
+  { sip: SipConfig; problem: null; presence?: PresenceView; carrier?: CarrierView } | { sip: null; problem: string };
 
 export const PHONE_NOT_RUNNING: PhoneState = { sip: null, problem: 'The phone service is not running.' };
 

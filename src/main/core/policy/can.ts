@@ -44,6 +44,7 @@ export interface Resources {
   'number.manage': { bnId: number | null };
   'contact.manage': Record<string, never>;
   'integration.manage': Record<string, never>;
+  'carrier.manage': Record<string, never>;
   'billing.manage': Record<string, never>;
   'plan.change': { plan: Plan };
   'account.cancel': Record<string, never>;
@@ -247,6 +248,7 @@ const rules: { [A in Action]: Rule<A> } = {
   'number.manage': (a) => capabilityRules['numbers.manage'](a),
   'contact.manage': (a) => capabilityRules['contacts.manage'](a),
   'integration.manage': (a) => capabilityRules['integrations.manage'](a),
+  'carrier.manage': (a) => capabilityRules['carrier.manage'](a),
   'billing.manage': (a) => capabilityRules['billing.manage'](a),
   'plan.change': (a) => capabilityRules['plan.change'](a),
   'account.cancel': (a) => capabilityRules['account.cancel'](a),

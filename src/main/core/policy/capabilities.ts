@@ -42,6 +42,8 @@ export const capabilityRules: Record<Capability, (actor: Actor) => Decision> = {
   'callFlows.manage': adminOrManagerWith('callFlows', 'create or manage call flows'),
   'contacts.manage': () => allow,
   'numbers.manage': adminOrManagerWith('numbers', 'buy, manage or delete business numbers'),
+  // The carrier connection carries every call of the account and its credentials: Administrators only.
+  'carrier.manage': adminOnly('manage the carrier (SIP trunks)'),
   'integrations.manage': (a) =>
     a.role === 'administrator' || a.role === 'manager'
       ? allow

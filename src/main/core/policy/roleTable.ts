@@ -22,6 +22,7 @@ const rowLabel: Record<Capability, string> = {
   'callFlows.manage': 'Create & manage call flows',
   'contacts.manage': 'Manage contacts',
   'numbers.manage': 'Buy, manage & delete business numbers',
+  'carrier.manage': 'Connect the carrier (SIP trunks)',
   'integrations.manage': 'Set up & delete CRM integrations',
   'billing.manage': 'Manage billing information',
   'groups.manage': 'Create, edit & delete user groups',

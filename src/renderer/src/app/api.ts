@@ -28,6 +28,7 @@ export const tagTypes = [
   'Groups',
   'CallFlows',
   'Numbers',
+  'Carrier',
   'Calls',
   'Voicemails',
   'Messages',

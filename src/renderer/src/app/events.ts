@@ -21,6 +21,8 @@ const invalidates: Record<EventName, Tag[]> = {
   'account.changed': ['Account', 'Me'],
   'audit.changed': ['Audit'],
   'presence.changed': ['Directory'],
+  'carrier.changed': ['Carrier'],
+  'emergency.called': ['Audit', 'Calls'],
   'dial.requested': [],
   'call.action': [],
 };

@@ -7,6 +7,7 @@ import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
 import { callAnnotationsHandlers, callNotesHandlers, callTagsHandlers, dashboardHandlers } from './callReview';
+import { carrierHandlers } from './carrier';
 import { contactsHandlers } from './contacts';
 import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
@@ -26,6 +27,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...groupsHandlers,
   ...callFlowsHandlers,
   ...numbersHandlers,
+  ...carrierHandlers,
   ...contactsHandlers,
   ...integrationsHandlers,
   ...billingHandlers,

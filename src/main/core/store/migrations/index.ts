@@ -3,6 +3,7 @@ import * as m002 from './002_list_indexes';
 import * as m003 from './003_page_row_indexes';
 import * as m004 from './004_list_search';
 import * as m005 from './005_invitations_devices';
+import * as m006 from './006_carrier';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'page_row_indexes', sql: m003.sql },
   { version: 4, name: 'list_search', sql: m004.sql },
   { version: 5, name: 'invitations_devices', sql: m005.sql },
+  { version: 6, name: 'carrier', sql: m006.sql },
 ];

@@ -1,0 +1,445 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as dns } from 'node:dns';
+import { mkdirSync, utimesSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import type { TrunkState } from '../../shared/api/carrier';
+import type { Db } from '../core/store/db';
+import { listTrunks, type TrunkRow } from '../core/store/repos/carrier';
+import { writePrivateFile } from './runDir';
+import { keyFor, open, trunkContext } from './trunkSecrets';
+
+/**
+ * The carrier's trunks inside the proxy. The main process owns them: it
+ * writes, owner-only in the run folder, the tables Kamailio reads (db_text)
+ * and tells it to reload them over its control socket:
+ *
+ * - `uacreg`: one registration per trunk that registers (uac module,
+ *   `uac_reg`); Kamailio refreshes it before it expires. A registration that
+ *   fails stays off until this service enables it again, after a backoff
+ *   that doubles from 5 s to 5 minutes, so a carrier that refuses us is not
+ *   hammered.
+ * - `address`: where a trunk's calls come from (permissions module): its
+ *   allow-listed networks, and the addresses its registrar resolves to.
+ * - the `trunk` htable: each trunk's signalling address, so the in-dialog
+ *   checks and topology hiding treat it as the outside world.
+ *
+ * Live state comes from `uac.reg_dump` (registered or not) and from the
+ * carrier's answers to our REGISTERs, which the proxy reports (`reply`).
+ */
+
+export interface TrunkServiceOptions {
+  db: Db;
+  accountId: number;
+  runDir: string;
+  /** Where the carrier sends our calls: the Contact's `host:port`. */
+  contactAddr: () => string;
+  /** kamcmd, unless elsewhere (TEAMLINE_KAMCMD). */
+  kamcmd?: string | undefined;
+  now?: () => number;
+  log?: (message: string, error?: unknown) => void;
+  /** A trunk's live state changed. */
+  onChange?: () => void;
+  /** How often the registrations are read (ms). */
+  pollMs?: number;
+  /** The first wait before a failed registration is tried again (ms); it doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface Live {
+  status: TrunkState['status'];
+  lastAnswer: string | null;
+  since: number | null;
+  /** The carrier's last answer to a REGISTER, and when. */
+  reply: { code: number; reason: string; at: number } | null;
+  /** When this service last asked for a registration (load, test, retry). */
+  askedAt: number;
+  backoff: number;
+  retry: NodeJS.Timeout | null;
+}
+
+/** Flags of a uac_reg record (Kamailio's uac_reg.c). */
+const REG_DISABLED = 1 << 0;
+const REG_ONGOING = 1 << 1;
+const REG_ONLINE = 1 << 2;
+
+/** A value in a db_text row: the column separator and the escape character are escaped. */
+const dbt = (v: string | number | null | undefined) =>
+  v === null || v === undefined
+    ? ''
+    : String(v)
+        .replace(/\\/g, '\\\\')
+        .replace(/:/g, '\\:')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\t/g, '\\t');
+
+const VERSION_TABLE = 'table_name(string) table_version(int)\nuacreg:5\naddress:6\ntrusted:6\n';
+const UACREG_HEADER =
+  'id(int,auto) l_uuid(string) l_username(string) l_domain(string) r_username(string) r_domain(string) realm(string,null) auth_username(string) auth_password(string,null) auth_ha1(string,null) auth_proxy(string) expires(int) flags(int) reg_delay(int) contact_addr(string,null) socket(string,null)';
+const ADDRESS_HEADER = 'id(int,auto) grp(int) ip_addr(string) mask(int) port(int) tag(string,null)';
+const TRUSTED_HEADER =
+  'id(int,auto) src_ip(string) proto(string) from_pattern(string,null) ruri_pattern(string,null) tag(string,null) priority(int)';
+
+/** `sip:` URI parts of where a trunk's requests go: the outbound proxy if any, else the trunk itself. */
+export function nextHop(t: Pick<TrunkRow, 'host' | 'port' | 'transport' | 'outboundProxy'>): string {
+  const transport = t.transport === 'udp' ? '' : `;transport=${t.transport}`;
+  if (t.outboundProxy) return `sip:${t.outboundProxy}${transport}`;
+  return `sip:${t.host}${t.port ? `:${t.port}` : ''}${transport}`;
+}
+
+/** The number as the trunk wants it: E.164 with or without the +. */
+export const asDialled = (t: Pick<TrunkRow, 'callerIdPlus'>, e164: string) =>
+  t.callerIdPlus || !e164.startsWith('+') ? e164 : e164.slice(1);
+
+/** Whether an IPv4 address is in a network (`a.b.c.d/n`). */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split('/');
+  const bits = Number(bitsText ?? 32);
+  const n = (a: string) => a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  if (isIP(ip) !== 4 || isIP(net ?? '') !== 4) return false;
+  const size = 2 ** (32 - bits);
+  return Math.floor(n(ip) / size) === Math.floor(n(net!) / size);
+}
+
+export class TrunkService {
+  private readonly live = new Map<number, Live>();
+  private poller: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private again = false;
+  private lastMtime = 0;
+  /** The Contact users of the registrations the proxy holds. */
+  private registered = new Set<string>();
+  private stopped = false;
+  /** The resolved signalling addresses of each trunk, from the last sync. */
+  private addresses = new Map<number, string[]>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: TrunkServiceOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  private get ctl() {
+    return `unix:${join(this.o.runDir, 'kamailio_ctl')}`;
+  }
+
+  /** Runs one control command; its output, or null when the proxy did not answer. */
+  rpc(...args: string[]): Promise<string | null> {
+    return new Promise((resolve) => {
+      execFile(
+        this.o.kamcmd ?? process.env.TEAMLINE_KAMCMD ?? 'kamcmd',
+        ['-s', this.ctl, ...args],
+        { timeout: 3000 },
+        (error, stdout) => resolve(error ? null : stdout),
+      );
+    });
+  }
+
+  trunks(): TrunkRow[] {
+    return listTrunks(this.o.db, this.o.accountId);
+  }
+
+  /** The db_text folder Kamailio reads (`text://<runDir>/db`). */
+  static dbDir(runDir: string) {
+    return join(runDir, 'db');
+  }
+
+  /** Writes the tables; called before the proxy starts too (it loads them then). */
+  async writeTables(): Promise<void> {
+    const trunks = this.trunks();
+    const dir = TrunkService.dbDir(this.o.runDir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const key = trunks.some((t) => t.register) ? keyFor(this.o.db) : null;
+    const reg: string[] = [UACREG_HEADER];
+    const addr: string[] = [ADDRESS_HEADER];
+    const addresses = new Map<number, string[]>();
+    let row = 0;
+    for (const t of trunks) {
+      const ips = await this.resolve(t);
+      addresses.set(t.id, ips);
+      for (const cidr of t.allowCidrs) {
+        const [ip, bits] = cidr.split('/');
+        addr.push([++row, t.id, ip, bits, 0, ''].map(dbt).join(':'));
+      }
+      if (!t.register || !t.passwordEnc || !key) continue;
+      // An address the allow-list covers already needs no registration check.
+      for (const ip of ips.filter((a) => !t.allowCidrs.some((c) => inCidr(a, c))))
+        addr.push([++row, t.id, ip, 32, 0, t.contactToken].map(dbt).join(':'));
+      let password: string;
+      try {
+        password = open(key, t.passwordEnc, trunkContext(this.o.accountId, t.contactToken));
+      } catch (error) {
+        this.o.log?.(`The password of the trunk ${t.name} cannot be read; it does not register`, error);
+        continue;
+      }
+      const authUser = t.authUsername || t.username;
+      // With a known realm the proxy gets only the digest hash, never the password.
+      const ha1 = t.realm ? createHash('md5').update(`${authUser}:${t.realm}:${password}`).digest('hex') : null;
+      reg.push(
+        [
+          t.id,
+          t.contactToken,
+          t.contactToken,
+          t.host,
+          t.username,
+          t.host,
+          t.realm || null,
+          authUser,
+          ha1 ? null : password,
+          ha1,
+          nextHop(t),
+          t.expiry,
+          0,
+          0,
+          this.o.contactAddr(),
+          null,
+        ]
+          .map(dbt)
+          .join(':'),
+      );
+    }
+    this.addresses = addresses;
+    // db_text reloads a table whose file time moved on, to the second: every write moves it on.
+    const mtime = Math.max(Math.floor(Date.now() / 1000), this.lastMtime + 1);
+    this.lastMtime = mtime;
+    for (const [name, lines] of [
+      ['version', [VERSION_TABLE.trimEnd()]],
+      ['uacreg', reg],
+      ['address', addr],
+      ['trusted', [TRUSTED_HEADER]],
+    ] as const) {
+      const file = join(dir, name);
+      writePrivateFile(file, `${lines.join('\n')}\n`);
+      utimesSync(file, mtime, mtime);
+    }
+  }
+
+  /** The IPv4 addresses a trunk's calls come from: its host and outbound proxy, and their SRV targets. */
+  private async resolve(t: TrunkRow): Promise<string[]> {
+    const hosts = new Set<string>([t.host]);
+    if (t.outboundProxy) hosts.add(t.outboundProxy.replace(/:\d+$/, ''));
+    if (t.port === null) {
+      const proto = t.transport === 'tls' ? '_sips._tcp' : `_sip._${t.transport}`;
+      try {
+        for (const srv of await dns.resolveSrv(`${proto}.${t.host}`)) hosts.add(srv.name);
+      } catch {
+        // No SRV records: the host itself.
+      }
+    }
+    const out = new Set<string>();
+    for (const h of hosts) {
+      if (isIP(h) === 4) {
+        out.add(h);
+        continue;
+      }
+      try {
+        for (const a of await dns.lookup(h, { all: true, family: 4 })) out.add(a.address);
+      } catch (error) {
+        this.o.log?.(`The trunk host ${h} does not resolve`, error);
+      }
+    }
+    return [...out];
+  }
+
+  /** The port a trunk's requests go to on each resolved address (SRV trunks: 5060, or 5061 over TLS). */
+  private port(t: TrunkRow) {
+    const proxyPort = /:(\d+)$/.exec(t.outboundProxy)?.[1];
+    if (t.outboundProxy) return Number(proxyPort ?? (t.transport === 'tls' ? 5061 : 5060));
+    return t.port ?? (t.transport === 'tls' ? 5061 : 5060);
+  }
+
+  /**
+   * Brings the proxy in line with the database: tables, reloads, the trunk
+   * htable, and a fresh registration for every trunk. Coalesced: changes
+   * during a sync cause one more.
+   */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.syncOnce();
+        } catch (error) {
+          this.o.log?.('The trunks could not be handed to the proxy', error);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async syncOnce() {
+    const before = new Map(this.addresses);
+    await this.writeTables();
+    await this.rpc('permissions.addressReload');
+    const trunks = this.trunks();
+    // One record at a time: a whole reload is refused within minutes of the last one.
+    const tokens = new Set(trunks.filter((t) => t.register).map((t) => t.contactToken));
+    for (const token of this.registered) if (!tokens.has(token)) await this.rpc('uac.reg_remove', token);
+    for (const token of tokens) await this.rpc('uac.reg_refresh', token);
+    this.registered = tokens;
+    const keep = new Set<string>();
+    for (const t of trunks) {
+      const proto = t.transport === 'udp' ? 'udp' : 'tcp';
+      for (const ip of this.addresses.get(t.id) ?? []) keep.add(`${proto}:${ip}:${this.port(t)}`);
+    }
+    // Entries of trunks that went away or moved.
+    for (const ips of before.values())
+      for (const ip of ips)
+        for (const proto of ['udp', 'tcp'])
+          for (const t of trunks.length ? trunks : [null]) {
+            const entry = `${proto}:${ip}:${t ? this.port(t) : 5060}`;
+            if (!keep.has(entry)) await this.rpc('htable.delete', 'trunk', entry);
+          }
+    for (const entry of keep) await this.rpc('htable.seti', 'trunk', entry, '1');
+    const ids = new Set(trunks.map((t) => t.id));
+    for (const [id, l] of this.live) {
+      if (!ids.has(id)) {
+        if (l.retry) clearTimeout(l.retry);
+        this.live.delete(id);
+      }
+    }
+    const at = this.now();
+    for (const t of trunks) {
+      const l = this.entry(t.id);
+      if (l.retry) clearTimeout(l.retry);
+      l.retry = null;
+      l.backoff = 0;
+      l.askedAt = at;
+      l.reply = null;
+      this.set(
+        t.id,
+        t.register ? { status: 'registering', lastAnswer: null } : { status: 'allowlist', lastAnswer: null },
+      );
+    }
+    await this.poll();
+  }
+
+  private entry(id: number): Live {
+    let l = this.live.get(id);
+    if (!l) {
+      l = { status: 'registering', lastAnswer: null, since: null, reply: null, askedAt: 0, backoff: 0, retry: null };
+      this.live.set(id, l);
+    }
+    return l;
+  }
+
+  private set(id: number, s: { status: TrunkState['status']; lastAnswer: string | null }) {
+    const l = this.entry(id);
+    if (l.status === s.status && l.lastAnswer === s.lastAnswer && l.since !== null) return;
+    l.status = s.status;
+    l.lastAnswer = s.lastAnswer;
+    l.since = this.now();
+    this.o.onChange?.();
+  }
+
+  /** The carrier answered a REGISTER of `user@domain` (reported by the proxy). */
+  reply(user: string, domain: string, code: number, reason: string) {
+    for (const t of this.trunks()) {
+      if (!t.register || t.username !== user || t.host !== domain.toLowerCase()) continue;
+      this.entry(t.id).reply = { code, reason, at: this.now() };
+    }
+    void this.poll();
+  }
+
+  /** Reads the registrations from the proxy and works out each trunk's state. */
+  async poll(): Promise<void> {
+    const out = await this.rpc('uac.reg_dump');
+    if (out === null || this.stopped) return;
+    const records = new Map<string, { flags: number; diff: number }>();
+    for (const block of out.split('}')) {
+      const uuid = /l_uuid:\s*(\S+)/.exec(block)?.[1];
+      const flags = /\bflags:\s*(\d+)/.exec(block)?.[1];
+      const diff = /diff_expires:\s*(-?\d+)/.exec(block)?.[1];
+      if (uuid && flags) records.set(uuid, { flags: Number(flags), diff: Number(diff ?? 0) });
+    }
+    for (const t of this.trunks()) {
+      if (!t.register) {
+        this.set(t.id, { status: 'allowlist', lastAnswer: null });
+        continue;
+      }
+      const l = this.entry(t.id);
+      const r = records.get(t.contactToken);
+      const answered = l.reply && l.reply.at >= l.askedAt ? l.reply : null;
+      const answer = answered ? `${answered.code} ${answered.reason}`.trim() : null;
+      if (r && r.flags & REG_ONLINE && r.diff > 0) {
+        l.backoff = 0;
+        this.set(t.id, { status: 'registered', lastAnswer: answer });
+      } else if (r && r.flags & REG_DISABLED && !(r.flags & REG_ONGOING)) {
+        // Refused or unanswered: try again later, later each time.
+        this.set(
+          t.id,
+          answered && answered.code >= 300
+            ? { status: 'failing', lastAnswer: answer }
+            : { status: 'unreachable', lastAnswer: 'No answer from the carrier' },
+        );
+        this.retryLater(t);
+      } else if (!r) {
+        this.set(t.id, { status: 'failing', lastAnswer: 'The proxy did not take this registration' });
+      }
+    }
+  }
+
+  private retryLater(t: TrunkRow) {
+    const l = this.entry(t.id);
+    if (l.retry || this.stopped) return;
+    l.backoff = Math.min(this.o.maxBackoffMs ?? 300_000, l.backoff ? l.backoff * 2 : (this.o.backoffMs ?? 5000));
+    l.retry = setTimeout(() => {
+      l.retry = null;
+      void this.reregister(t.id);
+    }, l.backoff);
+    l.retry.unref();
+  }
+
+  private async reregister(id: number) {
+    const t = this.trunks().find((x) => x.id === id);
+    if (!t?.register || this.stopped) return;
+    this.entry(id).askedAt = this.now();
+    await this.rpc('uac.reg_enable', 'l_uuid', t.contactToken);
+  }
+
+  /** "Test": registers again now. */
+  test(id: number) {
+    const l = this.entry(id);
+    if (l.retry) clearTimeout(l.retry);
+    l.retry = null;
+    l.backoff = 0;
+    void this.reregister(id).then(() => this.poll());
+  }
+
+  state(id: number): TrunkState {
+    const l = this.live.get(id);
+    if (!l) return { status: 'registering', lastAnswer: null, since: null };
+    return { status: l.status, lastAnswer: l.lastAnswer, since: l.since };
+  }
+
+  /** Which trunk a call from `ip` is, given the trunk the proxy matched: its networks, or its registrar and our Contact. */
+  recognise(trunkId: number, ip: string, requestUser: string): TrunkRow | null {
+    const t = this.trunks().find((x) => x.id === trunkId);
+    if (!t) return null;
+    if (t.allowCidrs.some((c) => inCidr(ip, c))) return t;
+    if (t.register && requestUser === t.contactToken && (this.addresses.get(t.id) ?? []).includes(ip)) return t;
+    return null;
+  }
+
+  start() {
+    const tick = () => {
+      this.poller = setTimeout(() => {
+        void this.poll().finally(() => !this.stopped && tick());
+      }, this.o.pollMs ?? 3000);
+      this.poller.unref();
+    };
+    tick();
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.poller) clearTimeout(this.poller);
+    for (const l of this.live.values()) if (l.retry) clearTimeout(l.retry);
+  }
+}
