@@ -30,6 +30,12 @@ export interface ServerOptions {
   insecureHttp?: boolean | undefined;
   /** Further names the console is reached by (e.g. teamline.example.com), for the Host and Origin checks. */
   names?: readonly string[] | undefined;
+  /**
+   * Further origins the pages may connect to (the team server's softphone
+   * WebSocket, `wss://pbx.example.com:7443`); without it the browser's CSP
+   * blocks the softphone on any name but loopback.
+   */
+  connectSources?: readonly string[] | undefined;
   /** Overrides, for tests. */
   limits?: Partial<Limits> | undefined;
   now?: (() => number) | undefined;
@@ -169,6 +175,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let anonymousTotal = 0;
   let hosts = new Set<string>();
   let origins = new Set<string>();
+
+  const extraConnect = (options.connectSources ?? []).filter((o) => /^wss:\/\/[^\s;',]+$/.test(o));
+  const pageCsp = extraConnect.length
+    ? CONTENT_SECURITY_POLICY.replace(/connect-src [^;]*/, (d) => `${d} ${extraConnect.join(' ')}`)
+    : CONTENT_SECURITY_POLICY;
 
   const baseHeaders: OutgoingHttpHeaders = {
     'x-content-type-options': 'nosniff',
@@ -381,7 +392,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const headers: OutgoingHttpHeaders = {
       ...baseHeaders,
       'content-type': file.type,
-      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'content-security-policy': pageCsp,
     };
     // A page load clears a cookie that names no session (the host restarted, it expired) or a second one someone planted.
     if (file.type.startsWith('text/html')) {

@@ -148,6 +148,8 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
       tls: plain ? undefined : { cert: identity.ca ? identity.cert + identity.ca : identity.cert, key: identity.key },
       insecureHttp: config.listen.plainHttp === 'anywhere',
       names: [config.publicName],
+      // The softphone registers over the proxy's secure WebSocket, which the page's CSP must allow by name.
+      connectSources: [`wss://${bracketed(config.publicName)}:${config.sip.wssPort}`],
       health,
       onLog: (event, fields) => log(event, fields, event === 'request.error' ? 'error' : 'info'),
       warn: (message) => log('warning', { message }, 'warn'),
