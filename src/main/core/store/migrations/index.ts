@@ -4,6 +4,7 @@ import * as m003 from './003_page_row_indexes';
 import * as m004 from './004_list_search';
 import * as m005 from './005_invitations_devices';
 import * as m006 from './006_carrier';
+import * as m007 from './007_users_email_per_account';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'list_search', sql: m004.sql },
   { version: 5, name: 'invitations_devices', sql: m005.sql },
   { version: 6, name: 'carrier', sql: m006.sql },
+  { version: 7, name: 'users_email_per_account', sql: m007.sql },
 ];
