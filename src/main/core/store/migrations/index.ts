@@ -5,6 +5,8 @@ import * as m004 from './004_list_search';
 import * as m005 from './005_invitations_devices';
 import * as m006 from './006_carrier';
 import * as m007 from './007_users_email_per_account';
+import * as m008 from './008_call_notes_tags';
+import * as m009 from './009_branch_filter_columns';
 
 export interface Migration {
   version: number;
@@ -21,4 +23,6 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'invitations_devices', sql: m005.sql },
   { version: 6, name: 'carrier', sql: m006.sql },
   { version: 7, name: 'users_email_per_account', sql: m007.sql },
+  { version: 8, name: 'call_notes_tags', sql: m008.sql },
+  { version: 9, name: 'branch_filter_columns', sql: m009.sql },
 ];
