@@ -202,7 +202,7 @@ describe.skipIf(unavailable !== null)('the team server across a real network (na
     });
   }, 60_000);
 
-  it('the server restarts under a joined desktop, which reconnects by itself; with plain SIP turned on by the admin, a desk gets a SIP challenge over UDP', async () => {
+  it('the server restarts under a joined desktop, which reconnects by itself and is cut off when revoked; with plain SIP turned on by the admin, a desk gets a SIP challenge over UDP', async () => {
     const joined = desk('desk1', {
       action: 'join',
       link: (
@@ -258,6 +258,12 @@ describe.skipIf(unavailable !== null)('the team server across a real network (na
       const { domain } = adminCalls('desk2', [{ method: 'sip.credentials', input: {} }])[0] as { domain: string };
       const sip = desk('desk1', { action: 'sip-udp', host: srv, port: SIP_PLAIN, domain });
       expect(sip).toMatchObject({ ok: true, status: expect.stringMatching(/^SIP\/2\.0 401 /) });
+
+      // Revoked by the Administrator at the other desk: cut off at once, for good.
+      adminCalls('desk2', [
+        { method: 'devices.revoke', input: { deviceId: (joined.value as { deviceId: number }).deviceId } },
+      ]);
+      await until(() => seen.some((s) => s.state === 'refused'), 'the revoked desktop to be cut off', 10_000);
     } finally {
       watcher.stdin!.end();
       const timer = setTimeout(() => watcher.kill('SIGKILL'), 5_000);
