@@ -16,10 +16,9 @@ export function ReconnectingBanner({ desk, initial }: { desk: DeskBridge; initia
   }, [desk]);
   const banner = bannerFor(status);
   return (
-    // The live region stays mounted so that screen readers hear the change.
+    // The live region stays mounted so that screen readers hear the change; a refusal is an alert of its own.
     <Box
-      role={banner?.urgent ? 'alert' : 'status'}
-      aria-live={banner?.urgent ? 'assertive' : 'polite'}
+      aria-live="polite"
       pos="fixed"
       top={8}
       left="50%"
@@ -29,6 +28,7 @@ export function ReconnectingBanner({ desk, initial }: { desk: DeskBridge; initia
         <Alert
           color={banner.tone === 'error' ? 'red' : 'yellow'}
           variant="filled"
+          role={banner.urgent ? 'alert' : 'status'}
           title={banner.title}
           icon={banner.tone === 'error' ? <IconPlugConnectedX aria-hidden /> : <IconRefresh aria-hidden />}
         >
