@@ -3,6 +3,7 @@ import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { EMAIL_SIGN_IN_CHECKS } from '../../src/main/core/api/handlers/auth';
 import { makeCore, type TestCore } from '../helpers/core';
 import { addOtherAccount } from '../helpers/otherAccount';
+import { choicesOf } from '../../src/renderer/src/features/session/accountChoice';
 import type * as Password from '../../src/main/core/domain/password';
 
 // Counts the password checks a sign-in makes, to show their number does not
@@ -115,11 +116,23 @@ describe('an email is unique within an account only', () => {
     const both = await signIn('john@teamline.demo', DEMO_PASSWORD);
     expect(both).toMatchObject({
       ok: false,
-      error: { code: 'conflict', fields: { accountId: `${t.ids.accountId},${other.accountId}` } },
+      error: {
+        code: 'conflict',
+        fields: {
+          accountId: `${t.ids.accountId},${other.accountId}`,
+          [`account:${t.ids.accountId}`]: 'Teamline Demo',
+          [`account:${other.accountId}`]: 'Other Co',
+        },
+      },
     });
     if (both.ok) return;
     expect(both.error.message).toMatch(/Teamline Demo/);
     expect(both.error.message).toMatch(/Other Co/);
+    // The sign-in form offers exactly these accounts, by name.
+    expect(choicesOf(both.error.fields)).toEqual([
+      { id: String(t.ids.accountId), name: 'Teamline Demo' },
+      { id: String(other.accountId), name: 'Other Co' },
+    ]);
     expect(await signIn('john@teamline.demo', DEMO_PASSWORD, other.accountId)).toMatchObject({
       ok: true,
       value: { user: { id: added.id } },

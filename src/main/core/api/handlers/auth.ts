@@ -105,7 +105,11 @@ export const authPreparers: { [M in 'auth.signIn' | 'auth.changePassword' | 'aut
       throw new ApiFailure(
         'conflict',
         `This email and password open more than one account: ${names}. Choose the account to sign in to.`,
-        { accountId: opened.map((u) => u.accountId).join(',') },
+        {
+          accountId: opened.map((u) => u.accountId).join(','),
+          // One field per account so the sign-in form can offer them by name.
+          ...Object.fromEntries(opened.map((u) => [`account:${u.accountId}`, accountName(ctx, u.accountId)])),
+        },
       );
     }
     return { userId: user.id, accountId: user.accountId, passwordHash: user.passwordHash ?? '' };

@@ -8,6 +8,7 @@ import {
   Center,
   Divider,
   PasswordInput,
+  Radio,
   Stack,
   Table,
   Text,
@@ -20,6 +21,7 @@ import { api } from '../../app/api';
 import { signedIn } from '../../app/session';
 import { useAppDispatch, useAppSelector } from '../../app/store';
 import { roleLabel } from '../../ui/format';
+import { choicesOf } from './accountChoice';
 import { useDemoUsersQuery, useSignInMutation } from './api';
 
 export function SignIn() {
@@ -30,13 +32,31 @@ export function SignIn() {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // When one email and password open several accounts, the person picks one.
+  const [accounts, setAccounts] = useState<{ id: string; name: string }[]>([]);
+  const [accountId, setAccountId] = useState<string | null>(null);
+
+  function changeCredentials(set: (v: string) => void, v: string) {
+    set(v);
+    setAccounts([]);
+    setAccountId(null);
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
-    const r = await signIn({ login, password });
+    const chosen = accounts.length > 0 && accountId ? Number(accountId) : undefined;
+    const r = await signIn({ login, password, ...(chosen ? { accountId: chosen } : {}) });
     if ('error' in r) {
-      setError((r.error as { message?: string }).message ?? 'Could not sign in.');
+      const failure = r.error as { code?: string; message?: string; fields?: Record<string, string> };
+      const offered = failure.code === 'conflict' ? choicesOf(failure.fields) : [];
+      if (offered.length > 1) {
+        setAccounts(offered);
+        setAccountId(null);
+        setError('This email and password open more than one account. Choose the account to sign in to.');
+        return;
+      }
+      setError(failure.message ?? 'Could not sign in.');
       return;
     }
     dispatch(api.util.resetApiState());
@@ -62,7 +82,7 @@ export function SignIn() {
               label="Email or extension"
               placeholder="you@company.com or 105"
               value={login}
-              onChange={(e) => setLogin(e.currentTarget.value)}
+              onChange={(e) => changeCredentials(setLogin, e.currentTarget.value)}
               autoComplete="username"
               required
               autoFocus
@@ -70,16 +90,25 @@ export function SignIn() {
             <PasswordInput
               label="Password"
               value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              onChange={(e) => changeCredentials(setPassword, e.currentTarget.value)}
               autoComplete="current-password"
               required
             />
             {error && (
-              <Alert color="red" role="alert">
+              <Alert color={accounts.length > 0 ? 'blue' : 'red'} role="alert">
                 {error}
               </Alert>
             )}
-            <Button type="submit" loading={state.isLoading} fullWidth>
+            {accounts.length > 0 && (
+              <Radio.Group label="Account" value={accountId} onChange={setAccountId} required>
+                <Stack gap={6} mt={6}>
+                  {accounts.map((a) => (
+                    <Radio key={a.id} value={a.id} label={a.name} />
+                  ))}
+                </Stack>
+              </Radio.Group>
+            )}
+            <Button type="submit" loading={state.isLoading} disabled={accounts.length > 0 && !accountId} fullWidth>
               Sign in
             </Button>
           </Stack>
