@@ -48,16 +48,24 @@ const reviewed = {
   // (src/preload/index.ts); a per-window preload is narrower than a
   // session-wide one.
   PRELOAD_JS_CHECK: 'src/main/index.ts',
-  // Raised for any registered protocol. The issue asks for tel: and sip:
-  // links to open the dialer; a link only ever yields a number or extension
-  // through a strict pattern (src/main/dialLinks.ts, tested), never a
-  // navigation or a command, and the call is then authorized as any other.
+  // Raised for any registered protocol. tel: and sip: links open the dialer;
+  // a link only ever yields a number or extension through a strict pattern
+  // (src/main/dialLinks.ts, tested), never a navigation or a command, and the
+  // call is then authorized as any other. teamline://join links only fill the
+  // join form (parsed by src/shared/joinLink.ts), which asks before using them.
   PROTOCOL_HANDLER_JS_CHECK: 'src/main/index.ts',
   // Raised for any openExternal whose argument is not a string literal. Ours
   // is the window-open handler: it hands only https links without
   // credentials to the system browser (isExternalLink, src/main/origins.ts,
   // tested in test/unit/origins.test.ts) — no file:, smb: or custom schemes.
   OPEN_EXTERNAL_JS_CHECK: 'src/main/security.ts',
+  // Raised for any certificate verify procedure. Ours makes a joined team
+  // server's host stricter, not looser: only a chain ending in the pinned CA
+  // is accepted there (a certificate the system would trust is refused), and
+  // every other host keeps Chromium's own verification (-3). The pin check is
+  // plain Node (src/main/remote/pageTrust.ts), tested in
+  // test/integration/desk-joined.test.ts.
+  CERTIFICATE_VERIFY_PROC_JS_CHECK: 'src/main/deskHost.ts',
 };
 const isReviewed = (f) => reviewed[f.issue] !== undefined && `src/${f.file}` === reviewed[f.issue];
 const blocking = findings.filter((f) => (f.severity === 'HIGH' || f.severity === 'MEDIUM') && !isReviewed(f));
