@@ -317,6 +317,7 @@ export function ChooserPage({ desk, info }: { desk: DeskBridge; info: DeskInfo }
               </Stack>
               <Button
                 variant="default"
+                style={{ flexShrink: 0 }}
                 loading={demoBusy}
                 onClick={() => {
                   setDemoBusy(true);
