@@ -47,8 +47,9 @@ const HOUR = 3_600_000;
 
 /**
  * The offsets in force from `from` to `to`: the first segment starts at
- * `from`, each next one where the offset changes (found to the minute;
- * zones change on whole minutes). Probed every 6 hours: no zone changes its
+ * `from`, each next one at the exact instant the offset changes (a call
+ * started at that instant already reads the new clock: 03:00, not 02:00, when
+ * New York springs forward). Probed every 6 hours: no zone changes its
  * offset twice within that.
  */
 export function offsetSegments(timezone: string, from: number, to: number): OffsetSegment[] {
@@ -57,15 +58,17 @@ export function offsetSegments(timezone: string, from: number, to: number): Offs
     const next = Math.min(to, t + 6 * HOUR);
     const offset = offsetAt(timezone, next);
     if (offset !== out[out.length - 1]!.offset) {
+      // lo reads the old offset, hi the new one; narrowed to the millisecond,
+      // hi is the change itself. Rounding a coarser bracket to a whole minute
+      // would start the segment a minute late whenever hi lands just past it.
       let lo = t;
       let hi = next;
-      while (hi - lo > 60_000) {
+      while (hi - lo > 1) {
         const mid = Math.floor((lo + hi) / 2);
         if (offsetAt(timezone, mid) === offset) hi = mid;
         else lo = mid;
       }
-      const change = Math.ceil(hi / 60_000) * 60_000;
-      out.push({ start: Math.min(change, next), offset });
+      out.push({ start: hi, offset });
     }
     t = next;
   }
