@@ -5,6 +5,7 @@ import { can, loadActor, type Action } from '../../src/main/core/policy';
 import { planLimits } from '../../src/main/core/store/repos/account';
 import { insertNumber } from '../../src/main/core/store/repos/numbers';
 import { insertUser } from '../../src/main/core/store/repos/users';
+import { createDevice } from '../../src/main/core/store/repos/devices';
 import { makeCore, NOW, snapshot, type Client, type TestCore } from '../helpers/core';
 
 /**
@@ -597,6 +598,9 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     'auth.changePassword': 'docs/policy-decisions.md: a user may still change their own password',
     'messages.markRead': 'one’s own read marks, part of reading',
     'voicemails.markRead': 'one’s own read marks, part of reading',
+    'invitations.revoke':
+      'withdraws access: the account’s data can still be read, so a link must still be withdrawable',
+    'devices.revoke': 'withdraws access: a lost desktop can still read the account, so it must still be removable',
   };
 
   interface Fixture {
@@ -604,11 +608,20 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     integrationId: number;
     spareGroupId: number;
     spareFlowId: number;
+    /** A call every tested actor sees, with a tag on it and a note by its author. */
+    callId: number;
+    tagId: number;
+    noteOf: Record<number, number>;
+    trunkId: number;
+    invitationId: number;
+    /** One desktop of each tested actor. */
+    deviceOf: Record<number, number>;
   }
 
   /** A valid request for every other change, one that the owner could make on an active account. */
   const writes = (fx: Fixture, self: number): Partial<Record<Method, unknown>> => {
     const { mainLA, mainNY } = tc.ids.numbers;
+    const trunk = { name: 'Carrier', host: 'sip.carrier.example', port: 5060, transport: 'udp' as const };
     const newUser = { name: 'Nina New', email: 'nina@teamline.demo', extension: '120', password: 'a-long-password' };
     return {
       'users.add': newUser,
@@ -653,15 +666,80 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       // Using the phone is an action too: no SIP credentials on a cancelled account.
       'sip.credentials': {},
       'sip.setAvailability': { availability: 'dnd' },
+      'invitations.create': { userId: uid('allie'), expiresInDays: 7 },
+      'carrier.saveTrunk': { ...trunk, registration: null, allowCidrs: ['203.0.113.0/24'] },
+      'carrier.deleteTrunk': { trunkId: fx.trunkId },
+      'carrier.saveSettings': { country: 'US', mainBnId: mainLA },
+      'carrier.test': { trunkId: fx.trunkId },
+      'callTags.create': { name: 'Callback' },
+      'callTags.rename': { tagId: fx.tagId, name: 'Call back' },
+      'callTags.delete': { tagId: fx.tagId },
+      'callAnnotations.addTag': { callId: fx.callId, tagId: fx.tagId },
+      'callAnnotations.removeTag': { callId: fx.callId, tagId: fx.tagId },
+      'callNotes.add': { callId: fx.callId, body: 'Left a message' },
+      'callNotes.edit': { noteId: fx.noteOf[self] ?? 0, body: 'Left two messages' },
+      'callNotes.delete': { noteId: fx.noteOf[self] ?? 0 },
     };
   };
 
   const changeMethods = methods.filter((m) => !readOnlyMethods.has(m) && !publicMethods.has(m));
 
+  const actors = ['morgan', 'jessica', 'leo', 'john'];
+
+  /** Tags, notes, a trunk, an invitation and desktops, made while the account is active. */
+  async function reviewFixture(morgan: Client) {
+    // John answered it on the Main line: the Administrators, Leo (over that number) and John all see it.
+    const callId = tc.recordCall({
+      accountId: tc.ids.accountId,
+      direction: 'inbound',
+      result: 'answered',
+      bnId: tc.ids.numbers.mainLA,
+      externalNumber: '+13105550188',
+      startedAt: NOW - 120_000,
+      answeredAt: NOW - 110_000,
+      endedAt: NOW - 60_000,
+      callFlowId: tc.ids.flows.main,
+      groupId: tc.ids.groups.sales,
+      participants: [{ userId: uid('john'), role: 'answered' }],
+      events: [],
+      voicemail: null,
+    });
+    const tagId = (await morgan.ok('callTags.create', { name: 'Follow up' })).id;
+    await morgan.ok('callAnnotations.addTag', { callId, tagId });
+    const noteOf: Record<number, number> = {};
+    const deviceOf: Record<number, number> = {};
+    for (const key of actors) {
+      const c = await tc.as(key);
+      const { notes } = await c.ok('callNotes.add', { callId, body: `${key} called back` });
+      noteOf[uid(key)] = notes.find((n) => n.body === `${key} called back`)!.id;
+      c.close();
+      deviceOf[uid(key)] = createDevice(tc.db, {
+        accountId: tc.ids.accountId,
+        userId: uid(key),
+        name: `${key}'s desk`,
+        invitationId: null,
+        now: NOW,
+      }).id;
+    }
+    const trunkId = (
+      await morgan.ok('carrier.saveTrunk', {
+        name: 'Carrier',
+        host: 'sip.carrier.example',
+        port: 5060,
+        transport: 'udp',
+        registration: null,
+        allowCidrs: ['203.0.113.0/24'],
+      })
+    ).id;
+    const invitationId = (await morgan.ok('invitations.create', { userId: uid('allie'), expiresInDays: 7 })).invitation
+      .id;
+    return { callId, tagId, noteOf, deviceOf, trunkId, invitationId };
+  }
+
   async function cancelled(): Promise<Fixture> {
     const morgan = await tc.as('morgan');
     await morgan.ok('users.setManagerPermissions', { userId: uid('leo'), permissions: [...managerPermissions] });
-    const fx: Fixture = {
+    const base = {
       contactId: (await morgan.ok('contacts.create', { name: 'Acme Buyer', phone: '+13105550111' })).id,
       integrationId: (
         await morgan.ok('integrations.create', {
@@ -675,6 +753,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     };
     await morgan.ok('users.deactivate', { userId: uid('omar') });
     await morgan.ok('users.setRole', { userId: uid('jessica'), role: 'administrator' });
+    const fx: Fixture = { ...base, ...(await reviewFixture(morgan)) };
     const mark = lastAuditId();
     const account = await morgan.ok('account.cancel', { confirmName: 'Teamline Demo' });
     expect(account).toMatchObject({ status: 'cancelled', cancelledAt: NOW });
@@ -684,7 +763,18 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
   }
 
   it('every change the API offers is either refused here or listed as still open', () => {
-    const fx = { contactId: 1, integrationId: 1, spareGroupId: 1, spareFlowId: 1 };
+    const fx = {
+      contactId: 1,
+      integrationId: 1,
+      spareGroupId: 1,
+      spareFlowId: 1,
+      callId: 1,
+      tagId: 1,
+      noteOf: {},
+      trunkId: 1,
+      invitationId: 1,
+      deviceOf: {},
+    };
     const covered = new Set([...Object.keys(writes(fx, 1)), ...Object.keys(stillOpen)]);
     expect(changeMethods.filter((m) => !covered.has(m))).toEqual([]);
   });
@@ -742,6 +832,9 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
 
       // What stays open: one's own password.
       await c.ok('auth.changePassword', { current: 'teamline-demo', next: 'a-new-long-password' });
+      // And withdrawing access: a desktop, an invitation.
+      await c.ok('devices.revoke', { deviceId: fx.deviceOf[self]! });
+      if (key === 'morgan' || key === 'jessica') await c.ok('invitations.revoke', { invitationId: fx.invitationId });
     },
   );
 });

@@ -53,6 +53,8 @@ export interface Resources {
   'user.viewAs': { accountId: number };
   /** Create or revoke an invitation for the target to join from a desktop (it sets their password). */
   'user.invite': { target: TargetUser };
+  /** Withdraw an invitation for the target. */
+  'user.invitation.revoke': { target: TargetUser };
   /** See the desktops that joined as the target, and their invitations. */
   'user.devices.view': { target: TargetUser };
   /** Revoke one of those desktops. */
@@ -82,6 +84,13 @@ const readActions: ReadonlySet<Action> = new Set<Action>([
   'team.directory',
   'user.devices.view',
 ]);
+
+/**
+ * Changes that only withdraw access. They stay open on a cancelled account
+ * (its data can still be read, so a lost desktop or a leaked link must still
+ * be cut off); a View as stays read-only for them too.
+ */
+const accessWithdrawals: ReadonlySet<Action> = new Set<Action>(['user.devices.revoke', 'user.invitation.revoke']);
 
 const roleName: Record<Role, string> = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' };
 const levelName: Record<CallAccessLevel, string> = {
@@ -278,6 +287,13 @@ const rules: { [A in Action]: Rule<A> } = {
     return target.active ? allow : deny(`${target.name} is deactivated; reactivate them first.`, 'conflict');
   },
   // Everyone sees and removes their own desktops (a lost laptop); others' by the settings rule.
+  // Withdrawing one: the same people, whatever state the user is in now.
+  'user.invitation.revoke': (a, { target }) => {
+    if (target.isOwner && target.id !== a.userId) {
+      return deny(`${target.name} owns the account; only they can withdraw their invitations.`);
+    }
+    return overUser(a, target, 'users.settings', true);
+  },
   'user.devices.view': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
   'user.devices.revoke': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
   // Every active user may phone; not while viewed-as or on a cancelled account (writable(), in can()).
@@ -313,7 +329,7 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
   const rule = Object.hasOwn(rules, action) ? (rules as Partial<Record<string, Rule<A>>>)[action] : undefined;
   if (typeof rule !== 'function') return deny('No rule allows this action.');
   if (!readActions.has(action)) {
-    const w = writable(actor);
+    const w = accessWithdrawals.has(action) && !actor.viewedBy ? allow : writable(actor);
     if (!w.allowed) return w;
   }
   return rule(actor, resource);

@@ -116,7 +116,7 @@ export const invitationsHandlers: Handlers<'invitations'> = {
     const invitation = getInvitation(ctx.db, ctx.actor.accountId, invitationId, now);
     if (!invitation) throw notFound('That invitation');
     const u = mustGetUser(ctx, invitation.userId);
-    enforce(can(ctx.actor, 'user.invite', { target: asTarget(u) }));
+    enforce(can(ctx.actor, 'user.invitation.revoke', { target: asTarget(u) }));
     if (!revokeInvitation(ctx.db, invitation.id, now)) {
       throw conflict(
         invitation.status === 'used' ? 'This invitation was already used.' : 'This invitation was already withdrawn.',
