@@ -138,12 +138,17 @@ function samples(): Samples {
     groupId: g.sales,
     userId: u.john!,
     search: 'call',
+    tagId: own.tagId,
     from: NOW - 86_400_000,
     to: NOW,
   };
   const { result: _result, ...voicemailFilter } = callFilter;
   return {
-    'auth.signIn': [{ login: 'john@teamline.demo', password: 'not-the-password' }],
+    'auth.signIn': [
+      { login: 'john@teamline.demo', password: 'not-the-password' },
+      // An email nobody has: a wrong guess at a real user is audited, which is a change.
+      { login: 'nobody@example.com', password: 'not-the-password', accountId: 1 },
+    ],
     'auth.signOut': [{}],
     'auth.me': [{}],
     'auth.demoUsers': [{}],
@@ -331,9 +336,7 @@ function samples(): Samples {
     'callNotes.add': [{ callId: own.callId, body: 'Left a message' }],
     'callNotes.edit': [{ noteId: own.noteId, body: 'Left two messages' }],
     'callNotes.delete': [{ noteId: own.noteId }],
-    'dashboard.get': [
-      { ...callFilter, tagId: own.tagId, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' },
-    ],
+    'dashboard.get': [{ ...callFilter, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' }],
     'voicemails.list': [{ cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter }],
     'voicemails.audio': [{ voicemailId: own.voicemailId }],
     'voicemails.markRead': [{ voicemailId: own.voicemailId }],
@@ -552,6 +555,7 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   callIds: 'callId',
   tagId: 'tagId',
   noteId: 'noteId',
+  accountId: 'accountId',
 };
 
 /**
@@ -908,7 +912,8 @@ function casesFor(m: Method, all: Samples = samples()): Case[] {
         what: list.length > 1 ? `[sample ${i + 1}] ${v.what}` : v.what,
         input: v.value,
         kind: v.kind,
-        codes: v.kind === 'shape' ? SHAPE : ID,
+        // Sign-in answers a wrong guess alike whatever account it names.
+        codes: v.kind === 'shape' ? SHAPE : m === 'auth.signIn' ? [...ID, 'unauthenticated'] : ID,
         ...(v.idField ? { field: v.idField } : {}),
       });
     }
