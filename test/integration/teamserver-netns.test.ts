@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,9 @@ function adminCalls(role: string, calls: { method: string; input: unknown }[]) {
 
 /** Starts (or restarts) the server inside its namespace with these settings on top of the base ones. */
 async function startServer(extra: { plainHttp?: 'off' | 'anywhere'; plainPort?: number | null } = {}) {
+  // The browser console is the e2e spec's; here a page of its own stands in, so the test needs no build.
+  mkdirSync(join(dir, 'console'), { recursive: true });
+  writeFileSync(join(dir, 'console', 'index.html'), '<!doctype html><title>Teamline</title>');
   writeFileSync(
     join(dir, 'server.json'),
     JSON.stringify({
@@ -69,7 +72,7 @@ async function startServer(extra: { plainHttp?: 'off' | 'anywhere'; plainPort?: 
       listen: { host: srv, httpsPort: HTTPS, plainHttp: extra.plainHttp ?? 'off' },
       sip: { wssPort: 7443, tlsPort: 5061, plainPort: extra.plainPort ?? null },
       media: { portMin: 30000, portMax: 30099 },
-      consoleDir: join(root, 'out', 'renderer'),
+      consoleDir: join(dir, 'console'),
       demo: true,
       drainSeconds: 0,
     }),
