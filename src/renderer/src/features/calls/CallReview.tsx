@@ -11,6 +11,7 @@ import {
   TextInput,
   Textarea,
   Tooltip,
+  UnstyledButton,
 } from '@mantine/core';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -75,27 +76,32 @@ export function CallReview(props: { callId: number }) {
             </Anchor>
           )}
         </Group>
-        <Group gap={6} aria-labelledby={`call-${callId}-tags`} role="list">
-          {(a.data?.tags ?? []).length === 0 && (
-            <Text size="sm" c="dimmed">
-              No tags.
-            </Text>
-          )}
-          {(a.data?.tags ?? []).map((t) => (
-            <Tooltip key={t.id} label={t.addedBy ? `Added by ${t.addedBy}, ${formatDateTime(t.addedAt)}` : t.name}>
-              <Pill
-                role="listitem"
-                withRemoveButton={!readOnly}
-                removeButtonProps={{ 'aria-label': `Remove the tag ${t.name}` }}
-                onRemove={() => removeTag({ callId, tagId: t.id }).unwrap().catch(notifyError)}
-                onClick={() => navigate('calls', null, callsQuery({ tagId: t.id }))}
-                style={{ cursor: 'pointer' }}
-              >
-                {t.name}
-              </Pill>
-            </Tooltip>
-          ))}
-        </Group>
+        {(a.data?.tags ?? []).length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No tags.
+          </Text>
+        ) : (
+          <Group gap={6} aria-labelledby={`call-${callId}-tags`} role="list">
+            {(a.data?.tags ?? []).map((t) => (
+              <Tooltip key={t.id} label={t.addedBy ? `Added by ${t.addedBy}, ${formatDateTime(t.addedAt)}` : t.name}>
+                <Pill
+                  role="listitem"
+                  withRemoveButton={!readOnly}
+                  removeButtonProps={{ 'aria-label': `Remove the tag ${t.name}` }}
+                  onRemove={() => removeTag({ callId, tagId: t.id }).unwrap().catch(notifyError)}
+                >
+                  <UnstyledButton
+                    fz="inherit"
+                    aria-label={`Calls tagged ${t.name}`}
+                    onClick={() => navigate('calls', null, callsQuery({ tagId: t.id }))}
+                  >
+                    {t.name}
+                  </UnstyledButton>
+                </Pill>
+              </Tooltip>
+            ))}
+          </Group>
+        )}
         {!readOnly && free.length > 0 && (
           <Select
             aria-label="Add a tag"
