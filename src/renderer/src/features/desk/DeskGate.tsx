@@ -1,6 +1,6 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import type { DeskInfo } from '../../../../shared/api/desk';
+import type { DeskInfo, DeskStatus } from '../../../../shared/api/desk';
 
 // Desktop only: the browser's first load does not carry them.
 const ChooserPage = lazy(() => import('./ChooserPage').then((m) => ({ default: m.ChooserPage })));
@@ -14,8 +14,13 @@ const ReconnectingBanner = lazy(() => import('./ReconnectingBanner').then((m) =>
 export function DeskGate({ children }: { children: ReactNode }) {
   const desk = window.desk;
   const [info, setInfo] = useState<DeskInfo | null>(null);
+  // Followed from the start, not from when the (lazy) banner mounts: a change in between is not lost.
+  const [pushed, setPushed] = useState<DeskStatus | null>(null);
   useEffect(() => {
-    void desk?.info().then(setInfo);
+    if (!desk) return undefined;
+    const off = desk.onStatus(setPushed);
+    void desk.info().then(setInfo);
+    return off;
   }, [desk]);
   if (!desk) return children;
   const starting = (
@@ -35,7 +40,7 @@ export function DeskGate({ children }: { children: ReactNode }) {
     <>
       {info.mode === 'joined' && (
         <Suspense fallback={null}>
-          <ReconnectingBanner desk={desk} initial={info.status} />
+          <ReconnectingBanner status={pushed ?? info.status} />
         </Suspense>
       )}
       {children}

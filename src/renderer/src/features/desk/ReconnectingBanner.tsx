@@ -1,19 +1,13 @@
 import { Alert, Box } from '@mantine/core';
 import { IconPlugConnectedX, IconRefresh } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
-import type { DeskBridge, DeskStatus } from '../../../../shared/api/desk';
+import type { DeskStatus } from '../../../../shared/api/desk';
 import { bannerFor } from './deskView';
 
 /**
  * Over the console of a joined desktop: "Reconnecting…" while the team
  * server is out of reach, and why, when it refused this desktop for good.
  */
-export function ReconnectingBanner({ desk, initial }: { desk: DeskBridge; initial: DeskStatus | null }) {
-  const [status, setStatus] = useState(initial);
-  useEffect(() => {
-    const off = desk.onStatus(setStatus);
-    return off;
-  }, [desk]);
+export function ReconnectingBanner({ status }: { status: DeskStatus | null }) {
   const banner = bannerFor(status);
   return (
     // The live region stays mounted so that screen readers hear the change; a refusal is an alert of its own.
