@@ -286,14 +286,14 @@ const rules: { [A in Action]: Rule<A> } = {
     if (!d.allowed) return d;
     return target.active ? allow : deny(`${target.name} is deactivated; reactivate them first.`, 'conflict');
   },
-  // Everyone sees and removes their own desktops (a lost laptop); others' by the settings rule.
-  // Withdrawing one: the same people, whatever state the user is in now.
+  // Withdrawing an invitation: the same people, whatever state the user is in now.
   'user.invitation.revoke': (a, { target }) => {
     if (target.isOwner && target.id !== a.userId) {
       return deny(`${target.name} owns the account; only they can withdraw their invitations.`);
     }
     return overUser(a, target, 'users.settings', true);
   },
+  // Everyone sees and removes their own desktops (a lost laptop); others' by the settings rule.
   'user.devices.view': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
   'user.devices.revoke': (a, { target }) => (target.id === a.userId ? allow : overUser(a, target, 'users.settings')),
   // Every active user may phone; not while viewed-as or on a cancelled account (writable(), in can()).
