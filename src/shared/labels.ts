@@ -23,4 +23,5 @@ export const permissionLabel: Record<ManagerPermission, string> = {
   addUsers: 'Add new users',
   userSettings: 'Manage other users’ settings',
   userAccess: 'Manage other users’ access to calls, messages & business numbers',
+  deleteRecordings: 'Delete call recordings',
 };

@@ -34,6 +34,7 @@ export const managerPermissions = [
   'addUsers',
   'userSettings',
   'userAccess',
+  'deleteRecordings',
 ] as const;
 export const ManagerPermission = z.enum(managerPermissions);
 export type ManagerPermission = z.infer<typeof ManagerPermission>;

@@ -11,6 +11,7 @@ const permissionLabel: Record<ManagerPermission, string> = {
   addUsers: 'Add users',
   userSettings: 'User settings',
   userAccess: 'User access',
+  deleteRecordings: 'Delete call recordings',
 };
 
 /** Defaults for a new Manager: MightyCall's "standard setting" (POLICY.md §2). */

@@ -7,6 +7,7 @@ import * as m006 from './006_carrier';
 import * as m007 from './007_users_email_per_account';
 import * as m008 from './008_call_notes_tags';
 import * as m009 from './009_branch_filter_columns';
+import * as m010 from './010_call_recordings';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'users_email_per_account', sql: m007.sql },
   { version: 8, name: 'call_notes_tags', sql: m008.sql },
   { version: 9, name: 'branch_filter_columns', sql: m009.sql },
+  { version: 10, name: 'call_recordings', sql: m010.sql },
 ];

@@ -55,6 +55,7 @@ export const permissionOrder: readonly ManagerPermission[] = [
   'addUsers',
   'userSettings',
   'userAccess',
+  'deleteRecordings',
 ];
 
 export { permissionLabel } from '../../../../shared/labels';
@@ -64,6 +65,7 @@ export const permissionHelp: Partial<Record<ManagerPermission, string>> = {
   userSettings: 'Agents only: name, email, extension, title, time zone.',
   userAccess: 'Agents only, and only with numbers the Manager may see.',
   groups: 'May add or remove Agents only.',
+  deleteRecordings: 'Recordings of the calls the Manager may see.',
 };
 
 export const planName = { basic: 'Basic', business: 'Business', company: 'Company' } as const;
