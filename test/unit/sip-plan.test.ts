@@ -130,7 +130,18 @@ describe('credentials', () => {
   it('are bound to the account, the user and the expiry', () => {
     const c = issueCredentials(config, john, Date.UTC(2026, 10, 2));
     expect(c.username).toBe('100');
-    expect(parseAuthorizationUsername(c.authorizationUsername)).toEqual({ expiresAt: c.expiresAt, extension: '100' });
+    expect(parseAuthorizationUsername(c.authorizationUsername)).toEqual({
+      expiresAt: c.expiresAt,
+      extension: '100',
+      deviceId: null,
+    });
+    // A joined desktop's credentials name it, and are signed with it: another device id does not take them over.
+    expect(parseAuthorizationUsername('1795422613.100.42')).toEqual({
+      expiresAt: 1795422613000,
+      extension: '100',
+      deviceId: 42,
+    });
+    expect(parseAuthorizationUsername('1795422613.100.0')).toBeNull();
     expect(sipPassword(config.secret, john, c.authorizationUsername)).toBe(c.password);
     expect(sipPassword(config.secret, { ...john, accountId: 2 }, c.authorizationUsername)).not.toBe(c.password);
     expect(sipPassword(config.secret, { ...john, userId: 11 }, c.authorizationUsername)).not.toBe(c.password);

@@ -4,6 +4,7 @@ import type { Db } from '../core/store/db';
 import { getAccount } from '../core/store/repos/account';
 import { getFlow } from '../core/store/repos/flows';
 import { findNumberByE164, getNumber } from '../core/store/repos/numbers';
+import { deviceUsable, getDevice } from '../core/store/repos/devices';
 import { findUserByExtension } from '../core/store/repos/users';
 import { INTERNAL_RING_SECONDS, type CallTracker, type RingVerdict } from './callTracker';
 import { ha1, parseAuthorizationUsername, sipPassword } from './credentials';
@@ -99,6 +100,11 @@ export function createDecisions(o: DecideOptions) {
       if (!(error instanceof UnknownPolicyValue)) throw error;
     }
     if (!user || !actor) return { ok: false, line: reject(403, 'This extension may not use the phone') };
+    if (parsed.deviceId !== null) {
+      const device = getDevice(db, accountId, parsed.deviceId);
+      if (!device || device.userId !== user.id || !deviceUsable(db, device.id))
+        return { ok: false, line: reject(403, 'This desktop was removed from the team') };
+    }
     const d = can(actor, 'phone.use', {});
     if (!d.allowed) return { ok: false, line: reject(403, d.reason) };
     return { ok: true, actor, extension: user.extension };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { NewCall } from '../core/store/repos/calls';
 import type { Db } from '../core/store/db';
 import { CallTracker } from './callTracker';
-import { sameSecret } from './credentials';
+import { parseAuthorizationUsername, sameSecret } from './credentials';
 import { createDecisions, reject, type EmergencyCall } from './decide';
 import { trunkCredentials, trunkRoute } from './trunkDecide';
 import type { TrunkService } from './trunks';
@@ -102,6 +102,8 @@ const schemas = {
       contact: z.string().min(1).max(256),
       conn: Connection,
       expires: z.coerce.number().int().min(0).max(1_000_000),
+      // The authorization username it registered with: a joined desktop's names the desktop.
+      au: Field(64),
     }),
     z.object({ kind: z.literal('closed'), conn: Connection }),
     // The carrier answered one of our registrations (To: user@domain).
@@ -219,7 +221,13 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
             tracker.referred(e.tl, e.dir === 'down', e.to, e.attended === '1');
             break;
           case 'registered':
-            presence.registered(e.ext, e.contact, e.conn, e.expires);
+            presence.registered(
+              e.ext,
+              e.contact,
+              e.conn,
+              e.expires,
+              parseAuthorizationUsername(e.au)?.deviceId ?? null,
+            );
             break;
           case 'closed':
             presence.closed(e.conn);

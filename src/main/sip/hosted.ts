@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrivateRunDir } from './runDir';
 import type { Core } from '../core';
+import type { PhoneWithdraw } from '../core/api/context';
 import { stmt } from '../core/store/stmt';
 import type { PublicTransports } from './config';
 import { KamailioError } from './kamailio';
@@ -85,6 +86,25 @@ export function phoneProblem(error: unknown): string {
   return 'The phone service could not start. Calls are off until the app is restarted.';
 }
 
+/** What the core calls when a desktop is revoked or a user deactivated: the proxy drops their phones. */
+export function withdrawHook(
+  core: Core,
+  phone: Pick<PhoneService, 'withdraw'>,
+  accountId: number,
+  log: (message: string, error?: unknown) => void,
+): PhoneWithdraw {
+  return ({ userId, deviceId }) => {
+    const extension = stmt(core.db, 'SELECT extension FROM users WHERE id = ? AND account_id = ?')
+      .pluck()
+      .get(userId, accountId) as string | undefined;
+    if (!extension) return;
+    phone.withdraw({ extension, deviceId }).then(
+      (r) => log(`Access withdrawn: ${r.contacts} registration(s) removed and ${r.calls} call(s) ended`),
+      (error: unknown) => log('Removing the withdrawn registrations failed', error),
+    );
+  };
+}
+
 export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneService | null> {
   const log = o.log ?? ((message: string, error?: unknown) => console.error(`[phone] ${message}`, error ?? ''));
   const accountId = stmt(o.core.db, `SELECT id FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)
@@ -133,6 +153,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       problem: null,
       presence: phone.decisions.presence,
       carrier: carrierView(phone.trunks),
+      withdraw: withdrawHook(o.core, phone, accountId, log),
     });
     return {
       ...phone,

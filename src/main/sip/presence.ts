@@ -22,6 +22,8 @@ interface Binding {
   until: number;
   /** "ws:127.0.0.1:40312": the connection the phone registered over. */
   connection: string;
+  /** The joined desktop whose credentials registered it, if any. */
+  deviceId: number | null;
 }
 
 /** Registrations a client may ask for are bounded by the proxy (registrar min/max_expires). */
@@ -45,7 +47,13 @@ export class Presence {
   constructor(private readonly o: PresenceOptions) {}
 
   /** A REGISTER the proxy saved; `contact` "*" with 0 removes every phone of the extension. */
-  registered(extension: string, contact: string, connection: string, expiresS: number): void {
+  registered(
+    extension: string,
+    contact: string,
+    connection: string,
+    expiresS: number,
+    deviceId: number | null = null,
+  ): void {
     let mine = this.phones.get(extension);
     if (expiresS <= 0) {
       if (contact === '*') mine?.clear();
@@ -58,7 +66,7 @@ export class Presence {
       }
       if (!mine.has(contact) && mine.size >= MAX_CONTACTS_PER_EXTENSION) return;
       const secs = Math.min(MAX_EXPIRES_S, Math.max(MIN_EXPIRES_S, expiresS));
-      mine.set(contact, { until: this.o.now() + secs * 1000, connection });
+      mine.set(contact, { until: this.o.now() + secs * 1000, connection, deviceId });
     }
     if (mine && mine.size === 0) this.phones.delete(extension);
     this.changed();
@@ -77,6 +85,22 @@ export class Presence {
       if (mine.size === 0) this.phones.delete(ext);
     }
     if (any) this.changed();
+  }
+
+  /** The contacts registered for the extension: all, or those of one joined desktop. */
+  contactsOf(extension: string, deviceId?: number): string[] {
+    const mine = this.phones.get(extension);
+    if (!mine) return [];
+    return [...mine].filter(([, b]) => deviceId === undefined || b.deviceId === deviceId).map(([c]) => c);
+  }
+
+  /** These contacts were removed from the proxy's registrations (access withdrawn). */
+  removed(extension: string, contacts: readonly string[]): void {
+    const mine = this.phones.get(extension);
+    if (!mine) return;
+    for (const c of contacts) mine.delete(c);
+    if (mine.size === 0) this.phones.delete(extension);
+    this.changed();
   }
 
   /** The proxy restarted: its registrations are gone until the phones register again. */

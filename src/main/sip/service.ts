@@ -10,6 +10,7 @@ import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './
 import { freePort } from './ports';
 import { TrunkService } from './trunks';
 import type { EmergencyCall } from './decide';
+import { withdrawPhones, type Withdrawal } from './withdraw';
 
 /**
  * The phone service of one account: the loopback decision service and the
@@ -67,6 +68,8 @@ export interface PhoneService {
   mediaService: MediaService | null;
   /** The carrier's trunks in the proxy: registrations and their live state. */
   trunks: TrunkService;
+  /** A joined desktop was revoked or a user deactivated: their registrations and calls end now. */
+  withdraw(w: Withdrawal): Promise<{ contacts: number; calls: number }>;
   stop(): Promise<void>;
 }
 
@@ -203,6 +206,8 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     media,
     mediaService,
     trunks,
+    withdraw: (w) =>
+      withdrawPhones(w, { rpc: (...args) => trunks.rpc(...args), presence: decisions.presence, log: o.log }),
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);

@@ -11,6 +11,7 @@ import { issueCredentials, type IssuedCredentials } from '../../../src/main/sip/
 import { freePort } from '../../../src/main/sip/ports';
 import { startPhoneService, type PhoneService } from '../../../src/main/sip/service';
 import { carrierHooks, carrierView } from '../../../src/main/sip/carrierHooks';
+import { withdrawHook } from '../../../src/main/sip/hosted';
 import type { Input, Method, Output } from '../../../src/shared/api/contract';
 import type { PushEvent } from '../../../src/shared/api/events';
 import type { ApiResult } from '../../../src/shared/result';
@@ -96,6 +97,8 @@ export async function startStack(
     problem: null,
     presence: phone.decisions.presence,
     carrier: carrierView(phone.trunks),
+    // A revoked desktop or a deactivated user loses its registrations and calls at once, as in the hosts.
+    withdraw: withdrawHook(core, phone, ids.accountId, () => {}),
   });
   const proxy = `127.0.0.1:${phone.kamailio.sipUdpPort}`;
   const extensions = Object.fromEntries(

@@ -55,8 +55,12 @@ export interface CarrierView {
   test(trunkId: number): void;
 }
 
+/** Access to the phone withdrawn (a joined desktop revoked, a user deactivated): told after the change commits. */
+export type PhoneWithdraw = (w: { userId: number; deviceId: number | null }) => void;
+
 export type PhoneState =
-  { sip: SipConfig; problem: null; presence?: PresenceView; carrier?: CarrierView } | { sip: null; problem: string };
+  | { sip: SipConfig; problem: null; presence?: PresenceView; carrier?: CarrierView; withdraw?: PhoneWithdraw }
+  | { sip: null; problem: string };
 
 export const PHONE_NOT_RUNNING: PhoneState = { sip: null, problem: 'The phone service is not running.' };
 

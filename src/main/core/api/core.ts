@@ -80,8 +80,18 @@ export function createCoreWithDb(
     publish([{ name: 'audit.changed', audience: { kind: 'account', accountId } }]),
   );
 
+  const withdrawPhone = (userId: number, deviceId: number | null) => {
+    try {
+      if (phone.sip) phone.withdraw?.({ userId, deviceId });
+    } catch (error) {
+      console.error('Withdrawing the phone registrations failed', error);
+    }
+  };
+
   /** A new generation for the user: every session of theirs but `keep` is over, and its clients are told. */
   const endSessions = (userId: number, keep: Session | null) => {
+    // Deactivated (not a password change): their phones' registrations and calls end too.
+    if (stmt(db, 'SELECT active FROM users WHERE id = ?').pluck().get(userId) === 0) withdrawPhone(userId, null);
     const generation = security.generations.next(userId);
     if (keep?.userId === userId) keep.generation = generation;
     for (const client of clients) {
@@ -96,6 +106,8 @@ export function createCoreWithDb(
 
   /** A revoked desktop's sessions end, and their clients are told (the host closes them as refused). */
   const endDevice = (deviceId: number) => {
+    const userId = stmt(db, 'SELECT user_id FROM devices WHERE id = ?').pluck().get(deviceId) as number | undefined;
+    if (userId !== undefined) withdrawPhone(userId, deviceId);
     for (const client of clients) {
       const s = client.session;
       if (s.deviceId !== deviceId) continue;

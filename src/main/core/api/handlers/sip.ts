@@ -19,7 +19,12 @@ export const sipHandlers: Handlers<'sip'> = {
     if (sip.accountId !== ctx.actor.accountId) throw conflict('The phone service serves another account.');
     const user = getUser(ctx.db, ctx.actor.accountId, ctx.actor.userId);
     if (!user) throw notFound('Your user');
-    return issueCredentials(sip, { accountId: user.accountId, userId: user.id, extension: user.extension }, ctx.now());
+    // A joined desktop's credentials name it, so that revoking it refuses them and drops its registrations only.
+    return issueCredentials(
+      sip,
+      { accountId: user.accountId, userId: user.id, extension: user.extension, deviceId: ctx.session.deviceId ?? null },
+      ctx.now(),
+    );
   },
   'sip.directory': (ctx) => {
     enforce(can(ctx.actor, 'team.directory', { accountId: ctx.actor.accountId }));
