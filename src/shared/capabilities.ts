@@ -20,5 +20,8 @@ export const capabilities = [
   'account.cancel',
   'account.transferOwnership',
   'audit.read',
+  'recordings.download',
+  'recordings.delete',
+  'recordings.settings',
 ] as const;
 export type Capability = (typeof capabilities)[number];

@@ -12,6 +12,7 @@ import { insertIntegration } from '../../src/main/core/store/repos/integrations'
 import { insertNumber, routeNumber } from '../../src/main/core/store/repos/numbers';
 import { insertMessage, insertThread } from '../../src/main/core/store/repos/threads';
 import { insertUser } from '../../src/main/core/store/repos/users';
+import { registerRecording } from '../../src/main/core/recordings';
 import { hashPassword } from '../../src/main/core/domain/password';
 import { NOW } from './core';
 
@@ -86,6 +87,16 @@ export function addOtherAccount(db: Db) {
   const tagId = insertTag(db, accountId, 'Other tag', NOW);
   addTagToCall(db, callId, tagId, userId, NOW);
   const noteId = insertNote(db, callId, userId, 'Other note', NOW);
+  const recordingId = registerRecording(db, {
+    accountId,
+    callId,
+    path: `recordings/other-${accountId}-${callId}.wav`,
+    format: 'wav',
+    durationMs: 1000,
+    sizeBytes: 16_044,
+    startedAt: NOW - 5000,
+    createdAt: NOW,
+  });
   const trunkId = insertTrunk(
     db,
     accountId,
@@ -125,5 +136,6 @@ export function addOtherAccount(db: Db) {
     deviceId,
     tagId,
     noteId,
+    recordingId,
   };
 }

@@ -7,6 +7,7 @@ import { insertNumber } from '../../src/main/core/store/repos/numbers';
 import { insertUser } from '../../src/main/core/store/repos/users';
 import { createDevice } from '../../src/main/core/store/repos/devices';
 import { makeCore, NOW, snapshot, type Client, type TestCore } from '../helpers/core';
+import { registerRecording } from '../../src/main/core/recordings';
 
 /**
  * POLICY.md §2 invariants, attacked through the API. Each attack is refused
@@ -612,6 +613,8 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     callId: number;
     tagId: number;
     noteOf: Record<number, number>;
+    /** A recording of that call. */
+    recordingId: number;
     trunkId: number;
     invitationId: number;
     /** One desktop of each tested actor. */
@@ -679,6 +682,10 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'callNotes.add': { callId: fx.callId, body: 'Left a message' },
       'callNotes.edit': { noteId: fx.noteOf[self] ?? 0, body: 'Left two messages' },
       'callNotes.delete': { noteId: fx.noteOf[self] ?? 0 },
+      'recordings.delete': { recordingId: fx.recordingId },
+      'recordingSettings.update': { retentionDays: 30, internalMode: 'always' },
+      'recordingSettings.setNumber': { bnId: mainLA, mode: 'always' },
+      'recordingSettings.setFlow': { callFlowId: tc.ids.flows.main, mode: 'on_demand', notice: 'Recorded.' },
     };
   };
 
@@ -733,7 +740,16 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     ).id;
     const invitationId = (await morgan.ok('invitations.create', { userId: uid('allie'), expiresInDays: 7 })).invitation
       .id;
-    return { callId, tagId, noteOf, deviceOf, trunkId, invitationId };
+    const recordingId = registerRecording(tc.db, {
+      accountId: tc.ids.accountId,
+      callId,
+      path: `recordings/invariants-${callId}.wav`,
+      format: 'wav',
+      durationMs: 1000,
+      sizeBytes: 16_044,
+      startedAt: NOW - 110_000,
+    });
+    return { callId, tagId, noteOf, deviceOf, recordingId, trunkId, invitationId };
   }
 
   async function cancelled(): Promise<Fixture> {
@@ -771,6 +787,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       callId: 1,
       tagId: 1,
       noteOf: {},
+      recordingId: 1,
       trunkId: 1,
       invitationId: 1,
       deviceOf: {},

@@ -7,6 +7,7 @@ import { Cursor, E164, Email, Extension, Id, PageLimit, Timestamp } from '../../
 import type { ApiResult, ErrorCode } from '../../src/shared/result';
 import { makeCore, NOW, snapshot, type Client, type TestCore } from '../helpers/core';
 import { addOtherAccount } from '../helpers/otherAccount';
+import { registerRecording } from '../../src/main/core/recordings';
 
 /**
  * Issue requirement 15: malformed input on every method — wrong types, missing
@@ -34,6 +35,7 @@ let own: {
   integrationId: number;
   tagId: number;
   noteId: number;
+  recordingId: number;
 };
 /** Rows of the demo account that were deleted or released: ids that no longer name anything live. */
 let gone: { groupId: number; flowId: number; bnId: number };
@@ -85,6 +87,15 @@ beforeAll(async () => {
     integrationId: integration.id,
     tagId: tag.id,
     noteId: notes[0]!.id,
+    recordingId: registerRecording(tc.db, {
+      accountId: tc.ids.accountId,
+      callId,
+      path: 'recordings/malformed.wav',
+      format: 'wav',
+      durationMs: 1000,
+      sizeBytes: 16_044,
+      startedAt: NOW - 50_000,
+    }),
   };
 
   const group = await morgan.ok('groups.create', { name: 'Gone group', memberIds: [] });
@@ -336,6 +347,13 @@ function samples(): Samples {
     'callNotes.add': [{ callId: own.callId, body: 'Left a message' }],
     'callNotes.edit': [{ noteId: own.noteId, body: 'Left two messages' }],
     'callNotes.delete': [{ noteId: own.noteId }],
+    'recordings.list': [{ callId: own.callId }],
+    'recordings.audio': [{ recordingId: own.recordingId, purpose: 'play', handle: 'A'.repeat(32), offset: 0 }],
+    'recordings.delete': [{ recordingId: own.recordingId }],
+    'recordingSettings.get': [{}],
+    'recordingSettings.update': [{ retentionDays: 90, internalMode: 'on_demand' }],
+    'recordingSettings.setNumber': [{ bnId: n.mainLA, mode: 'always' }],
+    'recordingSettings.setFlow': [{ callFlowId: tc.ids.flows.main, mode: 'always', notice: 'This call is recorded.' }],
     'dashboard.get': [{ ...callFilter, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' }],
     'voicemails.list': [{ cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter }],
     'voicemails.audio': [{ voicemailId: own.voicemailId }],
@@ -555,6 +573,7 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   callIds: 'callId',
   tagId: 'tagId',
   noteId: 'noteId',
+  recordingId: 'recordingId',
   accountId: 'accountId',
 };
 
@@ -1048,6 +1067,11 @@ describe('malformed input on every method of the contract', () => {
       ['calls.get', 'callId'],
       ['calls.authorizeOutbound', 'bnId'],
       ['voicemails.audio', 'voicemailId'],
+      ['recordings.list', 'callId'],
+      ['recordings.audio', 'recordingId'],
+      ['recordings.delete', 'recordingId'],
+      ['recordingSettings.setNumber', 'bnId'],
+      ['recordingSettings.setFlow', 'callFlowId'],
       ['voicemails.markRead', 'voicemailId'],
       ['messages.list', 'threadId'],
       ['messages.markRead', 'threadId'],

@@ -118,6 +118,7 @@ describe('capabilities (POLICY.md §2)', () => {
       addUsers: ['users.add', 'audit.read'],
       userSettings: ['users.settings', 'audit.read'],
       userAccess: ['users.access', 'audit.read'],
+      deleteRecordings: ['recordings.delete'],
     };
     expect(gained.sort()).toEqual(expected[flag]!.sort());
     expect(none['integrations.manage']).toBe(true);

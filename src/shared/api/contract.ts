@@ -19,6 +19,7 @@ import {
   Role,
   SearchText,
   Timestamp,
+  managerPermissions,
   pageOf,
 } from '../primitives';
 import { capabilities } from '../capabilities';
@@ -43,6 +44,15 @@ import {
   integrationProviders,
 } from './entities';
 import { CallAnnotations, CallTag, Dashboard, NoteBody, TagName } from './callReview';
+import {
+  CallRecordings,
+  RecordingAudio,
+  RecordingAudioInput,
+  RecordingNotice,
+  RecordingSettings,
+  RecordMode,
+  RetentionDays,
+} from './recordings';
 
 const empty = z.strictObject({});
 const ok = z.null();
@@ -233,7 +243,7 @@ export const contract = {
     User,
   ),
   'users.setManagerPermissions': def(
-    z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(7) }),
+    z.strictObject({ userId: Id, permissions: z.array(ManagerPermission).max(managerPermissions.length) }),
     User,
   ),
   /**
@@ -255,7 +265,7 @@ export const contract = {
       outboundCallBnIds: idList.optional(),
       smsBnIds: idList.optional(),
       defaultBnId: Id.nullable().optional(),
-      permissions: z.array(ManagerPermission).max(7).optional(),
+      permissions: z.array(ManagerPermission).max(managerPermissions.length).optional(),
     }),
     User,
   ),
@@ -500,6 +510,30 @@ export const contract = {
   'callNotes.add': def(z.strictObject({ callId: Id, body: NoteBody }), CallAnnotations),
   'callNotes.edit': def(z.strictObject({ noteId: Id, body: NoteBody }), CallAnnotations),
   'callNotes.delete': def(z.strictObject({ noteId: Id }), CallAnnotations),
+
+  /** A call's recordings and recording state; a call outside the reader's access answers as a missing one. */
+  'recordings.list': def(z.strictObject({ callId: Id }), CallRecordings),
+  /**
+   * A recording's audio, a part at a time. Without a handle the recording is
+   * opened, which is an audit event (play or download); the handle then reads
+   * the following parts.
+   */
+  'recordings.audio': def(RecordingAudioInput, RecordingAudio),
+  /** Deletes a recording and its file (the Delete call recordings capability). */
+  'recordings.delete': def(z.strictObject({ recordingId: Id }), CallRecordings),
+  /** Which calls are recorded, the notices and the retention, as far as the reader may see them. */
+  'recordingSettings.get': def(empty, RecordingSettings),
+  /** The account's retention (null: keep) and the record mode of internal calls (Administrators). */
+  'recordingSettings.update': def(
+    z.strictObject({ retentionDays: RetentionDays.nullable(), internalMode: RecordMode }),
+    RecordingSettings,
+  ),
+  'recordingSettings.setNumber': def(z.strictObject({ bnId: Id, mode: RecordMode }), RecordingSettings),
+  /** A call flow's record mode and notice (null: the default notice). */
+  'recordingSettings.setFlow': def(
+    z.strictObject({ callFlowId: Id, mode: RecordMode, notice: RecordingNotice.nullable() }),
+    RecordingSettings,
+  ),
 
   /**
    * The dashboard of the calls the viewer may see, for a range and the calls

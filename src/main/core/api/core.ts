@@ -10,6 +10,9 @@ import { seedDemoIfEmpty } from '../demo/seed';
 import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
 import { stmt } from '../store/stmt';
 import { deviceForCredential, deviceUsable, touchDevice } from '../store/repos/devices';
+import { startRetention } from '../recordings/retention';
+import { seedDemoRecordings } from '../recordings/demo';
+import { dataDirOf } from '../recordings/files';
 
 interface Client {
   session: Session;
@@ -118,6 +121,15 @@ export function createCoreWithDb(
     }
   };
   let teamServer: TeamServerInfo | null = null;
+  // Recordings past their account's retention go soon after start and then hourly (docs/policy-decisions.md).
+  const stopRetention = startRetention(db, now, (accountIds) =>
+    publish(
+      accountIds.flatMap((accountId) => [
+        { name: 'calls.changed' as const, audience: { kind: 'account' as const, accountId } },
+        { name: 'audit.changed' as const, audience: { kind: 'account' as const, accountId } },
+      ]),
+    ),
+  );
 
   const dispatch = createRouter({
     db,
@@ -206,6 +218,7 @@ export function createCoreWithDb(
       );
     },
     close() {
+      stopRetention();
       clients.clear();
       security.failedAudit.flush();
       db.close();
@@ -218,7 +231,10 @@ export function createCore(options: CoreOptions): Core {
   const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
   if (options.demoIfEmpty) {
     const audioDir = options.resourcesDir ? join(options.resourcesDir, 'voicemail') : undefined;
-    seedDemoIfEmpty(db, (options.now ?? Date.now)(), { audioDir });
+    const now = (options.now ?? Date.now)();
+    const ids = seedDemoIfEmpty(db, now, { audioDir });
+    const dataDir = dataDirOf(db);
+    if (ids && dataDir !== null) seedDemoRecordings(db, dataDir, ids, now);
   }
   return createCoreWithDb(db, options);
 }

@@ -71,6 +71,14 @@ export interface Resources {
   'callNote.edit': { call: CallFacts; authorId: number };
   /** Delete a note. */
   'callNote.delete': { call: CallFacts; authorId: number };
+  /** Listen to a recording of the call in the app. */
+  'recording.play': CallFacts;
+  /** Take a copy of a recording of the call. */
+  'recording.download': CallFacts;
+  /** Delete a recording of the call (and its file). */
+  'recording.delete': CallFacts;
+  /** The account's recording retention and the record mode of internal calls. */
+  'recordingSettings.change': Record<string, never>;
 }
 export type Action = keyof Resources;
 
@@ -83,6 +91,8 @@ const readActions: ReadonlySet<Action> = new Set<Action>([
   'user.viewAs',
   'team.directory',
   'user.devices.view',
+  'recording.play',
+  'recording.download',
 ]);
 
 /**
@@ -318,6 +328,18 @@ const rules: { [A in Action]: Rule<A> } = {
       ? allow
       : deny('Only the author of a note or an Administrator can delete it.');
   },
+  // A recording is seen exactly when its call is: the call's own branches, no model of its own.
+  'recording.play': (a, call) =>
+    matchingBranch(callBranches(a), call) ? allow : deny('Your call access does not include this call.'),
+  'recording.download': (a, call) => {
+    if (!matchingBranch(callBranches(a), call)) return deny('Your call access does not include this call.');
+    return capabilityRules['recordings.download'](a);
+  },
+  'recording.delete': (a, call) => {
+    if (!matchingBranch(callBranches(a), call)) return deny('Your call access does not include this call.');
+    return capabilityRules['recordings.delete'](a);
+  },
+  'recordingSettings.change': (a) => capabilityRules['recordings.settings'](a),
 };
 
 /**

@@ -64,6 +64,13 @@ export const capabilityRules: Record<Capability, (actor: Actor) => Decision> = {
     if (a.role === 'manager' && userPermissions.some((p) => a.permissions.has(p))) return allow;
     return deny('Reading the audit log needs the Administrator role, or a Manager with a user permission.');
   },
+  // A downloaded copy leaves the account's retention and audit behind: those who review calls take one, Agents listen.
+  'recordings.download': (a) =>
+    a.role === 'administrator' || a.role === 'manager'
+      ? allow
+      : deny('Agents can play call recordings but not download them.'),
+  'recordings.delete': adminOrManagerWith('deleteRecordings', 'delete call recordings'),
+  'recordings.settings': adminOnly('set how long recordings are kept or whether internal calls are recorded'),
 };
 
 export { permissionLabel };

@@ -35,6 +35,9 @@ const rowLabel: Record<Capability, string> = {
   'account.cancel': 'Cancel the account',
   'account.transferOwnership': 'Transfer ownership of the account',
   'audit.read': 'Read the audit log',
+  'recordings.download': 'Download call recordings (of the calls they see)',
+  'recordings.delete': 'Delete call recordings (of the calls they see)',
+  'recordings.settings': 'Set recording retention and internal-call recording',
 };
 
 function sample(role: Role, permissions: readonly ManagerPermission[], isOwner = false): Actor {

@@ -16,6 +16,7 @@ import { devicesHandlers, invitationPreparers, invitationsHandlers } from './inv
 import { integrationsHandlers } from './integrations';
 import { messagesHandlers } from './messages';
 import { numbersHandlers } from './numbers';
+import { recordingSettingsHandlers, recordingsHandlers } from './recordings';
 import { sipHandlers } from './sip';
 import { usersHandlers } from './users';
 import { voicemailsHandlers } from './voicemails';
@@ -38,6 +39,8 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...callAnnotationsHandlers,
   ...callNotesHandlers,
   ...dashboardHandlers,
+  ...recordingsHandlers,
+  ...recordingSettingsHandlers,
   ...exportsHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,
