@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ensurePrivateRunDir, writePrivateFile } from './runDir';
+import { topohAlphabet } from './topoh';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -89,6 +90,7 @@ const patterns: Record<string, RegExp> = {
   TRUNKS: /^((udp|tcp):\d{1,3}(\.\d{1,3}){3}:\d{1,5}(\||$))*$/,
   ORIGINS: /^(((https?:\/\/[a-z0-9.-]+(:\d{1,5})?)|(https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?)|file:\/\/)(\||$))*$/,
   TOPOH_KEY: /^[0-9a-f]{32}$/,
+  TOPOH_ALPHABET: /^[A-Za-z0-9.-]{64}$/,
   SIP_PORT: /^\d{1,5}$/,
   WS_PORT: /^\d{1,5}$/,
   DECISION_URL: /^http:\/\/127\.0\.0\.1:\d{1,5}$/,
@@ -137,6 +139,11 @@ export function webOrigin(value: string): string {
   }
 }
 
+/** The proxy's topology-hiding key: stable for the run (a restarted proxy still reads the tokens it handed out), secret to the outside. */
+export function topohKey(token: string): string {
+  return createHash('sha256').update(`topoh:${token}`).digest('hex').slice(0, 32);
+}
+
 export function kamailioValues(s: KamailioSettings): Record<string, string> {
   if (s.runDir.length > 80) throw new TemplateError('The run directory path is too long for a control socket');
   return {
@@ -144,8 +151,9 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
     LISTEN_IP: s.listenIp,
     TRUNKS: s.trunks.join('|'),
     ORIGINS: s.origins.map(webOrigin).join('|'),
-    // Stable for the run (a restarted proxy still reads the tokens it handed out), secret to the outside.
-    TOPOH_KEY: createHash('sha256').update(`topoh:${s.token}`).digest('hex').slice(0, 32),
+    TOPOH_KEY: topohKey(s.token),
+    // The same key's Call-ID alphabet, for the Call-IDs topoh does not translate (Replaces).
+    TOPOH_ALPHABET: topohAlphabet(topohKey(s.token)),
     SIP_PORT: String(s.sipPort),
     WS_PORT: String(s.wsPort),
     DECISION_URL: s.decisionUrl,

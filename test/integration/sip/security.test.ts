@@ -575,7 +575,7 @@ describe('requests inside a call', () => {
         inDialog(`INVITE sip:${CUSTOMER}@127.0.0.1:${s.peerPort} SIP/2.0`, '3 INVITE'),
         s.proxy,
       );
-      expect(status(forged)).toBe('SIP/2.0 403 Not a call with the outside world');
+      expect(status(forged)).toBe('SIP/2.0 403 Not an address of this call');
       expect(await outside.next(() => true, 300)).toBeNull();
 
       const bye = await ua.request(inDialog(`BYE ${target} SIP/2.0`, '4 BYE'), s.proxy);

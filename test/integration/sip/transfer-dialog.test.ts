@@ -1,0 +1,457 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { topohMask } from '../../../src/main/sip/topoh';
+import { DOMAIN, startStack, type Stack } from './harness';
+import { digest, header, RawUa, sipRequest, status, token } from './rawSip';
+import { killAllSipp } from './sipp';
+
+/**
+ * Requests inside calls, seen from the outside (docs/softphone.md,
+ * "Security"): an attended transfer across the trunk names its calls as
+ * each side knows them (topoh's tokens outside, the real Call-ID inside, no
+ * inside Call-ID or phone address leaking out), and a request inside a call
+ * goes only to an address of that call. Phones and the trunk are raw UDP
+ * sockets, so the test sees exactly what reaches each of them.
+ */
+
+let s: Stack;
+let maskKey = '';
+beforeAll(async () => {
+  s = await startStack();
+  const cfg = readFileSync(join(s.runDir, 'kamailio.cfg'), 'utf8');
+  maskKey = /modparam\("topoh", "mask_key", "([0-9a-f]+)"\)/.exec(cfg)![1]!;
+});
+afterAll(async () => {
+  await s?.stop();
+});
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    killAllSipp();
+    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
+  });
+});
+
+const CUSTOMER = '+13105550100';
+const NY = '+13322139228';
+const TOLL_FREE = '+18885550190';
+
+const SDP = (ua: RawUa) =>
+  [
+    'v=0',
+    `o=raw 1 1 IN IP4 ${ua.ip}`,
+    's=-',
+    `c=IN IP4 ${ua.ip}`,
+    't=0 0',
+    `m=audio ${ua.port + 2} RTP/AVP 0`,
+    'a=rtpmap:0 PCMU/8000',
+    '',
+  ].join('\r\n');
+
+/** Every value of a header (each line), in order. */
+const headers = (m: string, name: string) =>
+  m
+    .split('\r\n\r\n')[0]!
+    .split('\r\n')
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    .map((l) => l.slice(l.indexOf(':') + 1).trim());
+
+/** A response to a request `req` received by `ua` (Vias, From, To, Call-ID, CSeq and Record-Route copied). */
+function respond(ua: RawUa, req: string, code: string, o: { toTag?: string; extra?: string[]; body?: string } = {}) {
+  const to = header(req, 'To')!;
+  const lines = [
+    `SIP/2.0 ${code}`,
+    ...headers(req, 'Via').map((v) => `Via: ${v}`),
+    ...headers(req, 'Record-Route').map((v) => `Record-Route: ${v}`),
+    `From: ${header(req, 'From')}`,
+    `To: ${o.toTag && !/;tag=/.test(to) ? `${to};tag=${o.toTag}` : to}`,
+    `Call-ID: ${header(req, 'Call-ID')}`,
+    `CSeq: ${header(req, 'CSeq')}`,
+    ...(o.extra ?? []),
+    ...(o.body ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(o.body ?? '')}`,
+    '',
+    o.body ?? '',
+  ];
+  ua.send(lines.join('\r\n'), s.proxy);
+}
+
+/** Answers the next INVITE reaching `ua` (as extension `ext`); the INVITE and the tag it answered with. */
+async function answerNext(ua: RawUa, ext: string, match: (m: string) => boolean = () => true) {
+  const invite = await ua.next((m) => m.startsWith('INVITE ') && match(m), 5000);
+  if (!invite) throw new Error(`no INVITE reached ${ext}`);
+  const tag = token();
+  respond(ua, invite, '200 OK', {
+    toTag: tag,
+    extra: [`Contact: <sip:${ext}@${ua.ip}:${ua.port}>`],
+    body: SDP(ua),
+  });
+  return { invite, tag };
+}
+
+/** A digest registration of a demo user's extension from `ua`. */
+async function registerFrom(ua: RawUa, key: string, expires = 60) {
+  const c = s.credentials(key);
+  const ext = s.extension(key);
+  const callId = `${token()}@reg`;
+  const request = (cseq: number, auth: string | null) =>
+    sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
+      `From: <sip:${ext}@${DOMAIN}>;tag=${token()}`,
+      `To: <sip:${ext}@${DOMAIN}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} REGISTER`,
+      `Contact: <sip:${ext}@${ua.ip}:${ua.port}>`,
+      `Expires: ${expires}`,
+      ...(auth ? [`Authorization: ${auth}`] : []),
+    ]);
+  const challenge = await ua.request(request(1, null), s.proxy);
+  const auth = digest(challenge!, {
+    method: 'REGISTER',
+    uri: `sip:${DOMAIN}`,
+    username: c.authorizationUsername,
+    password: c.password,
+  });
+  expect(status(await ua.request(request(2, auth), s.proxy))).toBe('SIP/2.0 200 OK');
+}
+
+/** A team member's call from `ua` (digest on the 407), answered by whoever `answer` is; the dialog as the caller knows it. */
+async function call(ua: RawUa, key: string, to: string, answer: () => Promise<{ tag: string }>, extra: string[] = []) {
+  const c = s.credentials(key);
+  const ext = s.extension(key);
+  const callId = `${token()}@${key}`;
+  const fromTag = token();
+  const invite = (cseq: number, auth: string | null) =>
+    sipRequest(
+      ua,
+      `INVITE sip:${to}@${DOMAIN} SIP/2.0`,
+      [
+        `From: <sip:${ext}@${DOMAIN}>;tag=${fromTag}`,
+        `To: <sip:${to}@${DOMAIN}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} INVITE`,
+        `Contact: <sip:${ext}@${ua.ip}:${ua.port}>`,
+        ...extra,
+        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        'Content-Type: application/sdp',
+      ],
+      SDP(ua),
+    );
+  const challenge = await ua.request(invite(1, null), s.proxy);
+  expect(status(challenge)).toMatch(/^SIP\/2\.0 407 /);
+  const auth = digest(challenge!, {
+    method: 'INVITE',
+    uri: `sip:${to}@${DOMAIN}`,
+    username: c.authorizationUsername,
+    password: c.password,
+  });
+  const pending = ua.request(invite(2, auth), s.proxy, 8000);
+  const answered = await answer();
+  const ok = await pending;
+  expect(status(ok)).toBe('SIP/2.0 200 OK');
+  const d = {
+    callId,
+    fromTag,
+    toTag: answered.tag,
+    route: headers(ok!, 'Record-Route').reverse(),
+    target: /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!,
+    from: `<sip:${ext}@${DOMAIN}>;tag=${fromTag}`,
+    to: header(ok!, 'To')!,
+    cseq: 2,
+  };
+  ua.send(inDialog(ua, d, 'ACK', 2), s.proxy);
+  return d;
+}
+
+interface Dialog {
+  callId: string;
+  route: string[];
+  target: string;
+  from: string;
+  to: string;
+}
+
+/** A request inside dialog `d` from `ua` (optionally to another Request-URI). */
+function inDialog(ua: RawUa, d: Dialog, method: string, cseq: number, extra: string[] = [], uri = d.target, body = '') {
+  return sipRequest(
+    ua,
+    `${method} ${uri} SIP/2.0`,
+    [
+      ...d.route.map((r) => `Route: ${r}`),
+      `From: ${d.from}`,
+      `To: ${d.to}`,
+      `Call-ID: ${d.callId}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: <sip:${ua.ip}:${ua.port}>`,
+      ...extra,
+      ...(body ? ['Content-Type: application/sdp'] : []),
+    ],
+    body,
+  );
+}
+
+/** The dialog as the side that answered `invite` (with `tag`) knows it. */
+function calleeDialog(invite: string, tag: string): Dialog {
+  return {
+    callId: header(invite, 'Call-ID')!,
+    route: headers(invite, 'Record-Route'),
+    target: /<([^>]+)>/.exec(header(invite, 'Contact')!)![1]!,
+    from: `${header(invite, 'To')};tag=${tag}`,
+    to: header(invite, 'From')!,
+  };
+}
+
+async function ringsUser(key: string) {
+  const morgan = await s.as('morgan');
+  const flow = await morgan.ok('callFlows.create', {
+    name: `${key} direct ${token()}`,
+    steps: [{ kind: 'ring_user', userId: s.ids.users[key]!, ringSeconds: 10 }],
+  });
+  await morgan.ok('numbers.route', { bnId: s.ids.numbers.tollFree, callFlowId: flow.id });
+}
+
+/** The outside world calls the toll-free line from the trunk's socket; `answer` takes it; the dialog as the trunk knows it. */
+async function callIn(trunk: RawUa, answer: () => Promise<{ tag: string }>) {
+  const callId = `${token()}@carrier`;
+  const fromTag = token();
+  const from = `<sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>;tag=${fromTag}`;
+  const ok = trunk.request(
+    sipRequest(
+      trunk,
+      `INVITE sip:${TOLL_FREE}@${s.proxy} SIP/2.0`,
+      [
+        `From: ${from}`,
+        `To: <sip:${TOLL_FREE}@${s.proxy}>`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        `Contact: <sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>`,
+        'Content-Type: application/sdp',
+      ],
+      SDP(trunk),
+    ),
+    s.proxy,
+    8000,
+  );
+  const answered = await answer();
+  const reply = await ok;
+  expect(status(reply)).toBe('SIP/2.0 200 OK');
+  const d: Dialog = {
+    callId,
+    route: headers(reply!, 'Record-Route').reverse(),
+    target: /<([^>]+)>/.exec(header(reply!, 'Contact')!)![1]!,
+    from,
+    to: header(reply!, 'To')!,
+  };
+  trunk.send(inDialog(trunk, d, 'ACK', 1), s.proxy);
+  return { ...d, fromTag, tag: answered.tag };
+}
+
+describe('attended transfers across the trunk', () => {
+  it('an outside caller connected with a teammate: the trunk sees a token and the extension, the teammate the real call', async () => {
+    await ringsUser('peter');
+    const trunk = await RawUa.open('127.0.0.1', s.peerPort);
+    const peter = await RawUa.open('127.0.0.1');
+    const jasmine = await RawUa.open('127.0.0.1');
+    try {
+      await registerFrom(peter, 'peter');
+      await registerFrom(jasmine, 'jasmine');
+      // The customer calls; Peter answers.
+      let first = { invite: '', tag: '' };
+      await callIn(trunk, async () => (first = await answerNext(peter, '101')));
+      expect(await peter.next((m) => m.startsWith('ACK '), 2000)).not.toBeNull();
+      // Peter consults Jasmine.
+      const consult = await call(peter, 'peter', s.extension('jasmine'), () => answerNext(jasmine, '103'));
+      const replaces = `${consult.callId};to-tag=${consult.toTag};from-tag=${consult.fromTag}`;
+      // Peter connects them: a REFER to the customer, written as a softphone writes it.
+      const toCustomer = calleeDialog(first.invite, first.tag);
+      const refer = peter.request(
+        inDialog(peter, toCustomer, 'REFER', 5, [
+          `Refer-To: "Jasmine Lee" <sip:103@127.0.0.1:${jasmine.port};transport=udp?Replaces=${encodeURIComponent(replaces)}>`,
+          `Referred-By: <sip:101@${DOMAIN}>`,
+        ]),
+        s.proxy,
+      );
+      const atTrunk = await trunk.next((m) => m.startsWith('REFER '), 3000);
+      expect(atTrunk).not.toBeNull();
+      // Nothing of the inside: not the consultation's Call-ID, nor Jasmine's phone.
+      expect(atTrunk).not.toContain(consult.callId.split('@')[0]);
+      expect(atTrunk).not.toContain(String(jasmine.port));
+      const referTo = header(atTrunk!, 'Refer-To')!;
+      const m = /^<sip:103@teamline\.local\?Replaces=([^>]+)>$/.exec(referTo);
+      expect(m, referTo).not.toBeNull();
+      const masked = topohMask(consult.callId, maskKey);
+      expect(decodeURIComponent(m![1]!)).toBe(`${masked};to-tag=${consult.toTag};from-tag=${consult.fromTag}`);
+      respond(trunk, atTrunk!, '202 Accepted');
+      expect(status(await refer)).toBe('SIP/2.0 202 Accepted');
+
+      // The customer follows it: its call replaces the consultation call at Jasmine's phone.
+      trunk.send(
+        sipRequest(
+          trunk,
+          `INVITE sip:103@${s.proxy} SIP/2.0`,
+          [
+            `From: <sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>;tag=${token()}`,
+            `To: <sip:103@${s.proxy}>`,
+            `Call-ID: ${token()}@carrier`,
+            'CSeq: 1 INVITE',
+            `Contact: <sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>`,
+            `Replaces: ${decodeURIComponent(m![1]!)}`,
+            `Referred-By: <sip:101@${DOMAIN}>`,
+            'Content-Type: application/sdp',
+          ],
+          SDP(trunk),
+        ),
+        s.proxy,
+      );
+      const atJasmine = await jasmine.next((m) => m.startsWith('INVITE ') && /^Replaces:/m.test(m), 3000);
+      expect(atJasmine, s.log().slice(-3000)).not.toBeNull();
+      expect(header(atJasmine!, 'Replaces')).toBe(replaces);
+    } finally {
+      trunk.close();
+      peter.close();
+      jasmine.close();
+    }
+  });
+
+  it('a teammate connected with an outside party: the trunk gets back the Call-ID it knows, whoever placed that call', async () => {
+    await ringsUser('peter');
+    const trunk = await RawUa.open('127.0.0.1', s.peerPort);
+    const peter = await RawUa.open('127.0.0.1');
+    const john = await RawUa.open('127.0.0.1');
+    try {
+      await registerFrom(peter, 'peter');
+      await registerFrom(john, 'john');
+      // John calls Peter; Peter then calls the customer (a call of ours, masked toward the trunk).
+      await call(john, 'john', s.extension('peter'), () => answerNext(peter, '101'));
+      let atTrunk = { invite: '', tag: '' };
+      const out = await call(peter, 'peter', CUSTOMER, async () => (atTrunk = await answerNext(trunk, CUSTOMER)), [
+        `X-Teamline-Caller-Id: ${NY}`,
+      ]);
+      // The trunk knows it by topoh's token, which the proxy's own masking reproduces.
+      expect(header(atTrunk.invite, 'Call-ID')).toBe(topohMask(out.callId, maskKey));
+      // A call the customer placed to Peter keeps the customer's Call-ID.
+      await ringsUser('peter');
+      let second = { invite: '', tag: '' };
+      const theirs = await callIn(trunk, async () => (second = await answerNext(peter, '101')));
+      const ours = calleeDialog(second.invite, second.tag);
+      expect(ours.callId).toBe(theirs.callId);
+
+      // Peter's REFER names each call as his phone knows it (the other side's tag, then his).
+      for (const [callId, toTag, fromTag, expected] of [
+        [out.callId, out.toTag, out.fromTag, topohMask(out.callId, maskKey)],
+        [theirs.callId, theirs.fromTag, second.tag, theirs.callId],
+      ] as const) {
+        const replaces = `${callId};to-tag=${toTag};from-tag=${fromTag}`;
+        // John follows Peter's REFER with Replaces (inside: the real Call-ID)…
+        const c = s.credentials('john');
+        const cid = `${token()}@john`;
+        const tag = token();
+        const invite = (cseq: number, auth: string | null) =>
+          sipRequest(
+            john,
+            `INVITE sip:${CUSTOMER}@${DOMAIN} SIP/2.0`,
+            [
+              `From: <sip:100@${DOMAIN}>;tag=${tag}`,
+              `To: <sip:${CUSTOMER}@${DOMAIN}>`,
+              `Call-ID: ${cid}`,
+              `CSeq: ${cseq} INVITE`,
+              `Contact: <sip:100@${john.ip}:${john.port}>`,
+              `X-Teamline-Caller-Id: ${NY}`,
+              `Replaces: ${replaces}`,
+              `Referred-By: <sip:101@${DOMAIN}>`,
+              ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+              'Content-Type: application/sdp',
+            ],
+            SDP(john),
+          );
+        const challenge = await john.request(invite(1, null), s.proxy);
+        john.send(
+          invite(
+            2,
+            digest(challenge!, {
+              method: 'INVITE',
+              uri: `sip:${CUSTOMER}@${DOMAIN}`,
+              username: c.authorizationUsername,
+              password: c.password,
+            }),
+          ),
+          s.proxy,
+        );
+        // …and the trunk reads in it the Call-ID it knows that call by.
+        const replacing = await trunk.next((m) => m.startsWith('INVITE ') && /^Replaces:/m.test(m), 3000);
+        expect(replacing, s.log().slice(-3000)).not.toBeNull();
+        expect(header(replacing!, 'Replaces')).toBe(`${expected};to-tag=${toTag};from-tag=${fromTag}`);
+        respond(trunk, replacing!, '486 Busy Here', { toTag: 'busy' });
+      }
+    } finally {
+      trunk.close();
+      peter.close();
+      john.close();
+    }
+  });
+});
+
+describe('the target of a request inside a call', () => {
+  it('is an address of the call: a forged Request-URI or Route is refused and goes nowhere; BYE, re-INVITE and REFER to the other side go through', async () => {
+    const john = await RawUa.open('127.0.0.1');
+    const jasmine = await RawUa.open('127.0.0.1');
+    const victim = await RawUa.open('127.0.0.1');
+    try {
+      await registerFrom(jasmine, 'jasmine');
+      let answered = { invite: '', tag: '' };
+      const d = await call(
+        john,
+        'john',
+        s.extension('jasmine'),
+        async () => (answered = await answerNext(jasmine, '103')),
+      );
+      expect(await jasmine.next((m) => m.startsWith('ACK '), 2000)).not.toBeNull();
+      const elsewhere = `sip:victim@127.0.0.1:${victim.port}`;
+
+      // The caller, from its own address, aims requests somewhere else: by Request-URI, or by a Route past the proxy.
+      for (const [method, uri, extra] of [
+        ['BYE', elsewhere, []],
+        ['INVITE', elsewhere, []],
+        ['REFER', elsewhere, [`Refer-To: <sip:${CUSTOMER}@${DOMAIN}>`]],
+        ['BYE', d.target, [`Route: <sip:127.0.0.1:${victim.port};lr>`]],
+      ] as const) {
+        const r = await john.request(inDialog(john, d, method, 10, [...extra], uri), s.proxy);
+        expect(status(r), `${method} ${uri}`).toBe('SIP/2.0 403 Not an address of this call');
+      }
+      // The one who answered cannot either.
+      const back = calleeDialog(answered.invite, answered.tag);
+      const r = await jasmine.request(inDialog(jasmine, back, 'BYE', 20, [], elsewhere), s.proxy);
+      expect(status(r)).toBe('SIP/2.0 403 Not an address of this call');
+      expect(await victim.next(() => true, 300)).toBeNull();
+      expect(jasmine.received.filter((m) => /^(BYE|INVITE|REFER) /.test(m))).toHaveLength(1);
+      expect(john.received.filter((m) => /^(BYE|INVITE|REFER) /.test(m))).toHaveLength(0);
+      // The call is still up: a hold (re-INVITE) and a transfer (REFER) reach Jasmine, then the BYE ends it.
+      const hold = john.request(
+        inDialog(john, d, 'INVITE', 30, [], d.target, SDP(john).replace('a=rtpmap', 'a=sendonly\r\na=rtpmap')),
+        s.proxy,
+      );
+      const reinvite = await jasmine.next((m) => m.startsWith('INVITE ') && /CSeq: 30 INVITE/.test(m), 3000);
+      expect(reinvite).not.toBeNull();
+      respond(jasmine, reinvite!, '200 OK', {
+        extra: [`Contact: <sip:103@${jasmine.ip}:${jasmine.port}>`],
+        body: SDP(jasmine),
+      });
+      expect(status(await hold)).toBe('SIP/2.0 200 OK');
+      john.send(inDialog(john, d, 'ACK', 30), s.proxy);
+      const transfer = john.request(inDialog(john, d, 'REFER', 31, [`Refer-To: <sip:102@${DOMAIN}>`]), s.proxy);
+      const refer = await jasmine.next((m) => m.startsWith('REFER '), 3000);
+      expect(refer).not.toBeNull();
+      respond(jasmine, refer!, '202 Accepted');
+      expect(status(await transfer)).toBe('SIP/2.0 202 Accepted');
+      const bye = john.request(inDialog(john, d, 'BYE', 32), s.proxy);
+      const atJasmine = await jasmine.next((m) => m.startsWith('BYE '), 3000);
+      expect(atJasmine).not.toBeNull();
+      respond(jasmine, atJasmine!, '200 OK');
+      expect(status(await bye)).toBe('SIP/2.0 200 OK');
+      expect(await victim.next(() => true, 200)).toBeNull();
+    } finally {
+      john.close();
+      jasmine.close();
+      victim.close();
+    }
+  });
+});
