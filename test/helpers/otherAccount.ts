@@ -6,6 +6,7 @@ import { insertCall } from '../../src/main/core/store/repos/calls';
 import { addTagToCall, insertNote, insertTag } from '../../src/main/core/store/repos/callReview';
 import { insertContact } from '../../src/main/core/store/repos/contacts';
 import { insertTrunk, newContactToken } from '../../src/main/core/store/repos/carrier';
+import { insertEmergency } from '../../src/main/core/store/repos/emergencies';
 import { insertFlow } from '../../src/main/core/store/repos/flows';
 import { insertGroup, setGroupMembers } from '../../src/main/core/store/repos/groups';
 import { insertIntegration } from '../../src/main/core/store/repos/integrations';
@@ -120,9 +121,19 @@ export function addOtherAccount(db: Db) {
     },
     NOW,
   );
+  const emergencyId = insertEmergency(db, {
+    accountId,
+    at: NOW - 3000,
+    userId,
+    extension: '100',
+    number: '911',
+    bnId,
+    callerId: '+16175550100',
+  });
   return {
     accountId,
     trunkId,
+    emergencyId,
     userId,
     groupId,
     flowId,

@@ -599,6 +599,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
     'auth.changePassword': 'docs/policy-decisions.md: a user may still change their own password',
     'messages.markRead': 'one’s own read marks, part of reading',
     'voicemails.markRead': 'one’s own read marks, part of reading',
+    'emergencies.acknowledge': 'one’s own acknowledgement of a notice, part of reading',
     'invitations.revoke':
       'withdraws access: the account’s data can still be read, so a link must still be withdrawable',
     'devices.revoke': 'withdraws access: a lost desktop can still read the account, so it must still be removable',
@@ -645,6 +646,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'callFlows.update': { callFlowId: tc.ids.flows.main, name: 'Main line (new)' },
       'callFlows.delete': { callFlowId: fx.spareFlowId },
       'numbers.buy': { e164: one<string>('SELECT e164 FROM number_catalogue ORDER BY e164 LIMIT 1') },
+      'numbers.add': { trunkId: fx.trunkId, numbers: ['+12065551277'] },
       'numbers.setLabel': { bnId: mainLA, label: 'LA' },
       'numbers.route': { bnId: mainLA, callFlowId: null },
       'numbers.release': { bnId: mainNY },

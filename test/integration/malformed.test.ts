@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { createCoreWithDb } from '../../src/main/core/api/core';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
+import { insertEmergency } from '../../src/main/core/store/repos/emergencies';
 import { contract, methods, publicMethods, type Input, type Method } from '../../src/shared/api/contract';
 import { Cursor, E164, Email, Extension, Id, PageLimit, Timestamp } from '../../src/shared/primitives';
 import type { ApiResult, ErrorCode } from '../../src/shared/result';
@@ -28,6 +29,7 @@ let other: ReturnType<typeof addOtherAccount>;
 /** Rows of the demo account made for these tests. */
 let own: {
   trunkId: number;
+  emergencyId: number;
   callId: number;
   voicemailId: number;
   threadId: number;
@@ -78,8 +80,18 @@ beforeAll(async () => {
     registration: null,
     allowCidrs: ['203.0.113.0/24'],
   });
+  const emergencyId = insertEmergency(tc.db, {
+    accountId: tc.ids.accountId,
+    at: NOW - 20_000,
+    userId: tc.ids.users.jasmine!,
+    extension: '103',
+    number: '911',
+    bnId: tc.ids.numbers.mainNY,
+    callerId: '+13322139228',
+  });
   own = {
     trunkId: trunk.id,
+    emergencyId,
     callId,
     voicemailId,
     threadId: message.threadId,
@@ -245,6 +257,7 @@ function samples(): Samples {
     'numbers.list': [{}],
     'numbers.catalogue': [{ search: '+1206' }],
     'numbers.buy': [{ e164: '+12065551222', label: 'New line' }],
+    'numbers.add': [{ trunkId: own.trunkId, numbers: ['+12065551299', '+12065551298'], label: 'Carrier line' }],
     'numbers.setLabel': [{ bnId: n.mainLA, label: 'LA' }],
     'numbers.route': [{ bnId: n.mainLA, callFlowId: tc.ids.flows.billing }],
     'numbers.release': [{ bnId: n.mainLA }],
@@ -303,6 +316,8 @@ function samples(): Samples {
     'carrier.deleteTrunk': [{ trunkId: own.trunkId }],
     'carrier.saveSettings': [{ country: 'US', mainBnId: n.mainLA }],
     'carrier.test': [{ trunkId: own.trunkId }],
+    'emergencies.list': [{}],
+    'emergencies.acknowledge': [{ emergencyId: own.emergencyId }],
     'billing.get': [{}],
     'billing.update': [
       {
@@ -566,6 +581,7 @@ const foreignFor: Record<string, keyof ReturnType<typeof addOtherAccount>> = {
   contactId: 'contactId',
   integrationId: 'integrationId',
   trunkId: 'trunkId',
+  emergencyId: 'emergencyId',
   mainBnId: 'bnId',
   voicemailId: 'voicemailId',
   invitationId: 'invitationId',

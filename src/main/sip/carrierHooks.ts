@@ -1,6 +1,7 @@
 import type { CarrierView } from '../core/api/context';
 import { writeAudit } from '../core/api/audit';
 import type { Core } from '../core';
+import { insertEmergency } from '../core/store/repos/emergencies';
 import { getNumber } from '../core/store/repos/numbers';
 import { stmt } from '../core/store/stmt';
 import type { EmergencyCall } from './decide';
@@ -33,17 +34,30 @@ export function carrierHooks(core: Pick<Core, 'db' | 'announce'>, accountId: num
     onEmergency: (e: EmergencyCall) => {
       const who = stmt(core.db, 'SELECT name FROM users WHERE id = ?').pluck().get(e.userId) as string | undefined;
       const bn = e.bnId ? getNumber(core.db, accountId, e.bnId) : null;
-      writeAudit(core.db, {
-        accountId,
-        at: Date.now(),
-        actorUserId: e.userId,
-        action: 'call.emergency',
-        targetType: 'user',
-        targetId: e.userId,
-        summary: `${who ?? 'Someone'} (extension ${e.extension}) dialled ${e.number}${bn ? ` with caller ID ${bn.formatted}` : ' with no caller ID'}`,
-        before: null,
-        after: { number: e.number, extension: e.extension, callerId: e.callerId },
-      });
+      const at = Date.now();
+      // The notice the consoles show (until each Administrator acknowledges it) and its audit record, together.
+      core.db.transaction(() => {
+        insertEmergency(core.db, {
+          accountId,
+          at,
+          userId: e.userId,
+          extension: e.extension,
+          number: e.number,
+          bnId: bn?.id ?? null,
+          callerId: bn?.e164 ?? e.callerId,
+        });
+        writeAudit(core.db, {
+          accountId,
+          at,
+          actorUserId: e.userId,
+          action: 'call.emergency',
+          targetType: 'user',
+          targetId: e.userId,
+          summary: `${who ?? 'Someone'} (extension ${e.extension}) dialled ${e.number}${bn ? ` with caller ID ${bn.formatted}` : ' with no caller ID'}`,
+          before: null,
+          after: { number: e.number, extension: e.extension, callerId: e.callerId },
+        });
+      })();
       const admins = administrators(core, accountId);
       core.announce('emergency.called', { kind: 'users', userIds: admins });
       core.announce('audit.changed', { kind: 'account', accountId });

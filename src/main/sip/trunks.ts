@@ -371,12 +371,16 @@ export class TrunkService {
         l.backoff = 0;
         this.set(t.id, { status: 'registered', lastAnswer: answer });
       } else if (r && r.flags & REG_DISABLED && !(r.flags & REG_ONGOING)) {
-        // Refused or unanswered: try again later, later each time.
+        // Refused or unanswered: try again later, later each time. No address at all is a DNS failure.
+        const unresolved = this.addresses.get(t.id)?.length === 0;
         this.set(
           t.id,
           answered && answered.code >= 300
             ? { status: 'failing', lastAnswer: answer }
-            : { status: 'unreachable', lastAnswer: 'No answer from the carrier' },
+            : {
+                status: 'unreachable',
+                lastAnswer: unresolved ? `${t.host} does not resolve (DNS)` : 'No answer from the carrier',
+              },
         );
         this.retryLater(t);
       } else if (!r) {
@@ -403,13 +407,20 @@ export class TrunkService {
     await this.rpc('uac.reg_enable', 'l_uuid', t.contactToken);
   }
 
-  /** "Test": registers again now. */
+  /** "Test": registers again now; the state reads "registering" until the carrier's answer. */
   test(id: number) {
     const l = this.entry(id);
     if (l.retry) clearTimeout(l.retry);
     l.retry = null;
     l.backoff = 0;
-    void this.reregister(id).then(() => this.poll());
+    const t = this.trunks().find((x) => x.id === id);
+    if (!t?.register) return;
+    this.set(id, { status: 'registering', lastAnswer: null });
+    l.askedAt = this.now();
+    // A fresh REGISTER even when the registration stands, so the carrier's answer is today's.
+    void this.rpc('uac.reg_refresh', t.contactToken)
+      .then(() => this.reregister(id))
+      .then(() => this.poll());
   }
 
   state(id: number): TrunkState {

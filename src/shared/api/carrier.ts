@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from '../primitives';
+import { E164, Id, Timestamp } from '../primitives';
 
 /**
  * The carrier settings' shapes (Numbers → Carrier). A trunk's password goes
@@ -173,3 +173,37 @@ export function emergencyNumbers(country: string): string[] {
   if (northAmerica.has(country)) return ['911'];
   return uses999.has(country) ? ['911', '999', '112'] : ['911', '112'];
 }
+
+/** The DIDs an Administrator has from their carrier, pasted in: each becomes a business number on that trunk. */
+export const AddNumbersInput = z.strictObject({
+  /** Omitted: the preferred trunk (a Manager who manages numbers does not see the trunks). */
+  trunkId: Id.optional(),
+  numbers: z.array(E164).min(1, 'Enter at least one number').max(100, 'At most 100 numbers at a time'),
+  /** The label every added number starts with (one can change each later). */
+  label: z.string().trim().max(80).default(''),
+});
+
+export const AddNumbersResult = z.object({
+  added: z.array(z.object({ id: Id, e164: z.string(), formatted: z.string() })),
+  /** Numbers the account has already, or repeated in the list: not added again. */
+  skipped: z.array(z.object({ e164: z.string(), formatted: z.string(), reason: z.string() })),
+});
+export type AddNumbersResult = z.infer<typeof AddNumbersResult>;
+
+/** A call to the emergency services, as the console's notice shows it to Administrators. */
+export const EmergencyNotice = z.object({
+  id: Id,
+  at: Timestamp,
+  userId: Id,
+  userName: z.string(),
+  extension: z.string(),
+  /** What was dialled: 911, 112 or 999. */
+  number: z.string(),
+  /** The caller ID sent to the emergency services (formatted), or null when the account has no number. */
+  callerId: z.string().nullable(),
+  /** Whether the signed-in Administrator has acknowledged it. */
+  acknowledged: z.boolean(),
+  /** Who has acknowledged it, and when. */
+  acknowledgedBy: z.array(z.object({ name: z.string(), at: Timestamp })),
+});
+export type EmergencyNotice = z.infer<typeof EmergencyNotice>;

@@ -23,7 +23,16 @@ import {
   pageOf,
 } from '../primitives';
 import { capabilities } from '../capabilities';
-import { Carrier, CarrierSettings, Country, Trunk, TrunkInput } from './carrier';
+import {
+  AddNumbersInput,
+  AddNumbersResult,
+  Carrier,
+  CarrierSettings,
+  Country,
+  EmergencyNotice,
+  Trunk,
+  TrunkInput,
+} from './carrier';
 import {
   Account,
   AuditEvent,
@@ -344,6 +353,11 @@ export const contract = {
     z.array(z.object({ e164: z.string(), formatted: z.string(), region: z.string(), monthlyCents: z.number() })),
   ),
   'numbers.buy': def(z.strictObject({ e164: E164, label: Label.default('') }), BusinessNumber),
+  /**
+   * Adds the DIDs the account has from its carrier, each on the given trunk:
+   * numbers it has already, or repeated in the list, are skipped (and said so).
+   */
+  'numbers.add': def(AddNumbersInput, AddNumbersResult),
   'numbers.setLabel': def(z.strictObject({ bnId: Id, label: Label }), BusinessNumber),
   'numbers.route': def(z.strictObject({ bnId: Id, callFlowId: Id.nullable() }), BusinessNumber),
   'numbers.release': def(z.strictObject({ bnId: Id }), ok),
@@ -356,6 +370,11 @@ export const contract = {
   'carrier.saveSettings': def(z.strictObject({ country: Country, mainBnId: Id.nullable() }), CarrierSettings),
   /** Registers the trunk again now; its state follows in carrier.get (event carrier.changed). */
   'carrier.test': def(z.strictObject({ trunkId: Id }), Trunk),
+
+  /** The last 30 days' calls to the emergency services, newest first (Administrators; event emergency.called). */
+  'emergencies.list': def(empty, z.array(EmergencyNotice)),
+  /** The signed-in Administrator has seen the notice of this emergency call. */
+  'emergencies.acknowledge': def(z.strictObject({ emergencyId: Id }), EmergencyNotice),
 
   /** The contact a phone number belongs to, for naming a caller; null when none. */
   'contacts.lookup': def(

@@ -8,6 +8,9 @@ export const BusinessNumber = z.object({
   label: z.string(),
   callFlowId: Id.nullable(),
   callFlowName: z.string().nullable(),
+  /** The carrier trunk the number comes in on; null: not assigned (or a demo number). */
+  trunkId: Id.nullable(),
+  trunkName: z.string().nullable(),
 });
 export type BusinessNumber = z.infer<typeof BusinessNumber>;
 
@@ -284,6 +287,8 @@ export const AuditEvent = z.object({
   actorName: z.string().nullable(),
   action: z.string(),
   targetType: z.string(),
+  /** The demo account: its numbers come from a demo catalogue, not from a carrier. */
+  demo: z.boolean(),
   targetId: Id.nullable(),
   summary: z.string(),
   before: z.unknown(),

@@ -455,3 +455,72 @@ describe('the target of a request inside a call', () => {
     }
   });
 });
+
+describe('identity inside a call', () => {
+  it('a phone’s re-INVITE and INFO toward the trunk carry no identity or billing header of its choosing, and the same From', async () => {
+    const trunk = await RawUa.open('127.0.0.1', s.peerPort);
+    const peter = await RawUa.open('127.0.0.1');
+    try {
+      let atTrunk = { invite: '', tag: '' };
+      const d = await call(peter, 'peter', CUSTOMER, async () => (atTrunk = await answerNext(trunk, CUSTOMER)), [
+        `X-Teamline-Caller-Id: ${NY}`,
+      ]);
+      const forged = [
+        `Remote-Party-ID: "CEO" <sip:${TOLL_FREE}@${DOMAIN}>;party=calling;screen=yes`,
+        `P-Asserted-Identity: <sip:${TOLL_FREE}@${DOMAIN}>`,
+        `P-Preferred-Identity: <sip:${TOLL_FREE}@${DOMAIN}>`,
+        `Diversion: <sip:${TOLL_FREE}@${DOMAIN}>;reason=unconditional`,
+        `History-Info: <sip:${TOLL_FREE}@${DOMAIN}>;index=1`,
+        `P-Charge-Info: <sip:${TOLL_FREE}@${DOMAIN}>`,
+        'Privacy: id',
+        'X-Billing-Account: 42',
+        'Call-Info: <http://inside.example/p.png>;purpose=icon',
+        'Organization: Inside',
+      ];
+      const hold = peter.request(
+        inDialog(peter, d, 'INVITE', 3, forged, d.target, SDP(peter).replace('a=rtpmap', 'a=sendonly\r\na=rtpmap')),
+        s.proxy,
+        5000,
+      );
+      const reinvite = await trunk.next((m) => m.startsWith('INVITE ') && /CSeq: 3 INVITE/.test(m), 3000);
+      expect(reinvite).not.toBeNull();
+      respond(trunk, reinvite!, '200 OK', {
+        extra: [`Contact: <sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>`],
+        body: SDP(trunk),
+      });
+      expect(status(await hold)).toBe('SIP/2.0 200 OK');
+      peter.send(inDialog(peter, d, 'ACK', 3), s.proxy);
+      const info = peter.request(inDialog(peter, d, 'INFO', 4, forged), s.proxy);
+      const infoAtTrunk = await trunk.next((m) => m.startsWith('INFO '), 3000);
+      expect(infoAtTrunk).not.toBeNull();
+      respond(trunk, infoAtTrunk!, '200 OK');
+      expect(status(await info)).toBe('SIP/2.0 200 OK');
+      for (const m of [reinvite!, infoAtTrunk!]) {
+        const names = m
+          .split('\r\n\r\n')[0]!
+          .split('\r\n')
+          .slice(1)
+          .map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
+        for (const n of [
+          'remote-party-id',
+          'p-asserted-identity',
+          'p-preferred-identity',
+          'diversion',
+          'history-info',
+          'p-charge-info',
+          'privacy',
+          'x-billing-account',
+          'call-info',
+          'organization',
+        ])
+          expect(names, `${n} in ${m.split(' ')[0]}`).not.toContain(n);
+        expect(m).not.toContain(TOLL_FREE.slice(1));
+        // The caller is still the granted number the call began with.
+        expect(header(m, 'From')).toBe(header(atTrunk.invite, 'From'));
+      }
+    } finally {
+      trunk.close();
+      peter.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import type { FlowStep } from '../../../shared/api/entities';
 import { hashPassword } from '../domain/password';
 import { writeAudit } from '../api/audit';
 import type { Db } from '../store/db';
-import { insertAccount, setOwner, updateBilling } from '../store/repos/account';
+import { insertAccount, markDemo, setOwner, updateBilling } from '../store/repos/account';
 import { insertFlow } from '../store/repos/flows';
 import { insertGroup, setGroupMembers } from '../store/repos/groups';
 import { insertNumber, routeNumber } from '../store/repos/numbers';
@@ -60,6 +60,7 @@ export function seedDemo(db: Db, now: number, options: DemoOptions = {}): DemoId
   return db.transaction(() => {
     const t0 = now - (options.days ?? 90) * 86_400_000 - 86_400_000;
     const accountId = insertAccount(db, DEMO_ACCOUNT_NAME, 'company', t0);
+    markDemo(db, accountId);
     const hash = hashPassword(DEMO_PASSWORD);
     const users: Record<string, number> = {};
     for (const p of demoPeople) {

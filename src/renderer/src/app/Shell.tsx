@@ -20,6 +20,7 @@ import {
 import { IconChevronDown, IconEye, IconLogout, IconPhoneCall } from '@tabler/icons-react';
 import { useMediaQuery } from '@mantine/hooks';
 import { Suspense, type MouseEvent } from 'react';
+import { EmergencyNotices } from '../features/numbers/EmergencyNotices';
 import { useMeQuery, useSignOutMutation } from '../features/session/api';
 import { useInboxCountsQuery, useViewAsMutation } from '../features/session/inboxApi';
 import { accessLabel, formatDateTime, roleLabel } from '../ui/format';
@@ -198,6 +199,7 @@ export function Shell() {
             h="100dvh"
             style={{ display: 'flex', flexDirection: 'column', outline: 'none' }}
           >
+            {m.capabilities['carrier.manage'] && !m.viewedBy && <EmergencyNotices />}
             {m.viewedBy && (
               <Alert color="violet" radius={0} icon={<IconEye size={18} />} py={8}>
                 <Group justify="space-between">

@@ -29,6 +29,7 @@ export const tagTypes = [
   'CallFlows',
   'Numbers',
   'Carrier',
+  'Emergencies',
   'Calls',
   'Voicemails',
   'Messages',

@@ -22,7 +22,7 @@ const invalidates: Record<EventName, Tag[]> = {
   'audit.changed': ['Audit'],
   'presence.changed': ['Directory'],
   'carrier.changed': ['Carrier'],
-  'emergency.called': ['Audit', 'Calls'],
+  'emergency.called': ['Emergencies', 'Audit', 'Calls'],
   'dial.requested': [],
   'call.action': [],
 };

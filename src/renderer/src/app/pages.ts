@@ -21,6 +21,7 @@ export const pages: Record<string, LazyExoticComponent<PageComponent>> = {
   contacts: page(() => import('../features/contacts/ContactsPage'), 'ContactsPage'),
   flows: page(() => import('../features/flows/FlowsPage'), 'FlowsPage'),
   numbers: page(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
+  carrier: page(() => import('../features/numbers/CarrierPage'), 'CarrierPage'),
   integrations: page(() => import('../features/integrations/IntegrationsPage'), 'IntegrationsPage'),
   billing: page(() => import('../features/billing/BillingPage'), 'BillingPage'),
   account: page(() => import('../features/account/AccountPage'), 'AccountPage'),

@@ -1,6 +1,7 @@
 import type { Icon } from '@tabler/icons-react';
 import {
   IconAddressBook,
+  IconBuildingBroadcastTower,
   IconChartBar,
   IconBuilding,
   IconCreditCard,
@@ -54,6 +55,14 @@ export const sections: Section[] = [
   },
   { key: 'flows', label: 'Call flows', icon: IconHierarchy2, group: 'admin', show: (me) => c(me, 'callFlows.manage') },
   { key: 'numbers', label: 'Numbers', icon: IconListDetails, group: 'admin', show: (me) => c(me, 'numbers.manage') },
+  // Numbers → Carrier: the trunks and the emergency settings, Administrators only.
+  {
+    key: 'carrier',
+    label: 'Carrier',
+    icon: IconBuildingBroadcastTower,
+    group: 'admin',
+    show: (me) => c(me, 'carrier.manage'),
+  },
   {
     key: 'integrations',
     label: 'Integrations',

@@ -15,6 +15,7 @@ import {
   type TrunkFields,
   type TrunkRow,
 } from '../../store/repos/carrier';
+import { acknowledgeEmergency, getEmergency, listEmergencies } from '../../store/repos/emergencies';
 import { getNumber } from '../../store/repos/numbers';
 import { keyFor, seal, trunkContext } from '../../../sip/trunkSecrets';
 import { audit } from '../audit';
@@ -193,5 +194,41 @@ export const carrierHandlers: Handlers<'carrier'> = {
     if (!ctx.phone.sip) throw conflict(ctx.phone.problem);
     ctx.phone.carrier?.test(t.id);
     return view(ctx, t);
+  },
+};
+
+/** How far back the console's emergency notices reach. */
+const EMERGENCY_DAYS = 30;
+
+/**
+ * The notices of calls to the emergency services, for the Administrators
+ * (the people the proxy tells at once). Each Administrator acknowledges
+ * them for themselves: one person seeing it does not hide it from another.
+ */
+export const emergenciesHandlers: Handlers<'emergencies'> = {
+  'emergencies.list': (ctx) => {
+    // Reading needs the capability, not a writable account.
+    enforce(capabilityRules['carrier.manage'](ctx.actor));
+    const since = ctx.now() - EMERGENCY_DAYS * 86_400_000;
+    return listEmergencies(ctx.db, ctx.actor.accountId, since, ctx.actor.userId);
+  },
+
+  // Like a read mark: one's own, so it stays open on a cancelled account (a notice from before still wants it).
+  'emergencies.acknowledge': (ctx, { emergencyId }) => {
+    enforce(capabilityRules['carrier.manage'](ctx.actor));
+    const e = getEmergency(ctx.db, ctx.actor.accountId, emergencyId, ctx.actor.userId);
+    if (!e) throw notFound('That emergency call');
+    if (acknowledgeEmergency(ctx.db, e.id, ctx.actor.userId, ctx.now())) {
+      audit(
+        ctx,
+        'emergency.acknowledge',
+        { type: 'user', id: e.userId },
+        `Acknowledged the call of ${e.userName} (extension ${e.extension}) to ${e.number}`,
+        null,
+        { emergencyId: e.id },
+      );
+      ctx.emit('emergency.called', { kind: 'account', accountId: ctx.actor.accountId });
+    }
+    return getEmergency(ctx.db, ctx.actor.accountId, emergencyId, ctx.actor.userId)!;
   },
 };

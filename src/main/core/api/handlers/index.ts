@@ -7,7 +7,7 @@ import { billingHandlers } from './billing';
 import { callFlowsHandlers } from './callFlows';
 import { callsHandlers } from './calls';
 import { callAnnotationsHandlers, callNotesHandlers, callTagsHandlers, dashboardHandlers } from './callReview';
-import { carrierHandlers } from './carrier';
+import { carrierHandlers, emergenciesHandlers } from './carrier';
 import { contactsHandlers } from './contacts';
 import { exportsHandlers } from './exports';
 import { groupsHandlers } from './groups';
@@ -29,6 +29,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...callFlowsHandlers,
   ...numbersHandlers,
   ...carrierHandlers,
+  ...emergenciesHandlers,
   ...contactsHandlers,
   ...integrationsHandlers,
   ...billingHandlers,

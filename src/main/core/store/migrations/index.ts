@@ -8,6 +8,7 @@ import * as m007 from './007_users_email_per_account';
 import * as m008 from './008_call_notes_tags';
 import * as m009 from './009_branch_filter_columns';
 import * as m010 from './010_call_recordings';
+import * as m011 from './011_carrier_numbers_emergencies';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'call_notes_tags', sql: m008.sql },
   { version: 9, name: 'branch_filter_columns', sql: m009.sql },
   { version: 10, name: 'call_recordings', sql: m010.sql },
+  { version: 11, name: 'carrier_numbers_emergencies', sql: m011.sql },
 ];

@@ -6,7 +6,7 @@ import { stmt } from '../stmt';
 export function getAccount(db: Db, accountId: number): Account {
   const r = stmt(
     db,
-    `SELECT a.id, a.name, a.plan, a.status, a.cancelled_at, a.owner_user_id, u.name AS owner_name
+    `SELECT a.id, a.name, a.plan, a.status, a.cancelled_at, a.owner_user_id, u.name AS owner_name, a.demo
        FROM accounts a JOIN users u ON u.id = a.owner_user_id WHERE a.id = ?`,
   ).get(accountId) as {
     id: number;
@@ -16,6 +16,7 @@ export function getAccount(db: Db, accountId: number): Account {
     cancelled_at: number | null;
     owner_user_id: number;
     owner_name: string;
+    demo: number;
   };
   return {
     id: r.id,
@@ -25,7 +26,17 @@ export function getAccount(db: Db, accountId: number): Account {
     cancelledAt: r.cancelled_at,
     ownerUserId: r.owner_user_id,
     ownerName: r.owner_name,
+    demo: r.demo === 1,
   };
+}
+
+/** Marks the demo account (its numbers come from the demo catalogue). */
+export function markDemo(db: Db, accountId: number): void {
+  stmt(db, 'UPDATE accounts SET demo = 1 WHERE id = ?').run(accountId);
+}
+
+export function isDemoAccount(db: Db, accountId: number): boolean {
+  return stmt(db, 'SELECT demo FROM accounts WHERE id = ?').pluck().get(accountId) === 1;
 }
 
 export function insertAccount(db: Db, name: string, plan: Plan, at: number): number {

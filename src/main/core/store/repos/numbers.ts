@@ -10,10 +10,12 @@ interface Row {
   call_flow_id: number | null;
   flow_name: string | null;
   released_at: number | null;
+  trunk_id: number | null;
+  trunk_name: string | null;
 }
 
-const select = `SELECT b.id, b.e164, b.label, b.call_flow_id, f.name AS flow_name, b.released_at
-  FROM business_numbers b LEFT JOIN call_flows f ON f.id = b.call_flow_id`;
+const select = `SELECT b.id, b.e164, b.label, b.call_flow_id, f.name AS flow_name, b.released_at, b.trunk_id, t.name AS trunk_name
+  FROM business_numbers b LEFT JOIN call_flows f ON f.id = b.call_flow_id LEFT JOIN carrier_trunks t ON t.id = b.trunk_id`;
 
 const toNumber = (r: Row): BusinessNumber => ({
   id: r.id,
@@ -22,6 +24,8 @@ const toNumber = (r: Row): BusinessNumber => ({
   label: r.label,
   callFlowId: r.call_flow_id,
   callFlowName: r.flow_name,
+  trunkId: r.trunk_id,
+  trunkName: r.trunk_name,
 });
 
 /** A live BN of this account, or null. */
@@ -63,14 +67,30 @@ export function countLiveNumbers(db: Db, accountId: number): number {
     .get(accountId) as number;
 }
 
-export function insertNumber(db: Db, accountId: number, e164: string, label: string, at: number): number {
+export function insertNumber(
+  db: Db,
+  accountId: number,
+  e164: string,
+  label: string,
+  at: number,
+  trunkId: number | null = null,
+): number {
   return Number(
-    stmt(db, 'INSERT INTO business_numbers (account_id, e164, label, created_at) VALUES (?, ?, ?, ?)').run(
+    stmt(db, 'INSERT INTO business_numbers (account_id, e164, label, created_at, trunk_id) VALUES (?, ?, ?, ?, ?)').run(
       accountId,
       e164,
       label,
       at,
+      trunkId,
     ).lastInsertRowid,
+  );
+}
+
+/** The account that has this number in service, if any (a DID is in service on one account at a time). */
+export function liveNumberAccount(db: Db, e164: string): number | null {
+  return (
+    (stmt(db, 'SELECT account_id FROM business_numbers WHERE e164 = ? AND released_at IS NULL').pluck().get(e164) as
+      number | undefined) ?? null
   );
 }
 
@@ -82,16 +102,26 @@ export function routeNumber(db: Db, id: number, flowId: number | null): void {
   stmt(db, 'UPDATE business_numbers SET call_flow_id = ? WHERE id = ?').run(flowId, id);
 }
 
-/** Releases a BN: it leaves every user's grants and returns to the catalogue; history keeps it. */
+/**
+ * Releases a BN: it stops routing (inbound calls to it are refused as not
+ * ours), leaves every user's grants, and — the demo account's only — returns
+ * to the demo catalogue; history keeps it.
+ */
 export function releaseNumber(db: Db, id: number, at: number): void {
-  const e164 = stmt(db, 'SELECT e164 FROM business_numbers WHERE id = ?').pluck().get(id) as string;
+  const r = stmt(
+    db,
+    'SELECT b.e164, a.demo FROM business_numbers b JOIN accounts a ON a.id = b.account_id WHERE b.id = ?',
+  ).get(id) as { e164: string; demo: number };
   stmt(db, 'UPDATE business_numbers SET released_at = ?, call_flow_id = NULL WHERE id = ?').run(at, id);
   stmt(db, 'DELETE FROM user_numbers WHERE bn_id = ?').run(id);
   stmt(db, 'UPDATE users SET default_bn_id = NULL WHERE default_bn_id = ?').run(id);
-  stmt(db, 'INSERT OR IGNORE INTO number_catalogue (e164, region, monthly_cents) VALUES (?, ?, 800)').run(
-    e164,
-    regionOf(e164),
-  );
+  stmt(db, 'UPDATE carrier_settings SET main_bn_id = NULL WHERE main_bn_id = ?').run(id);
+  if (r.demo === 1) {
+    stmt(db, 'INSERT OR IGNORE INTO number_catalogue (e164, region, monthly_cents) VALUES (?, ?, 800)').run(
+      r.e164,
+      regionOf(r.e164),
+    );
+  }
 }
 
 export interface CatalogueEntry {

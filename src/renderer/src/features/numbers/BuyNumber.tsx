@@ -40,8 +40,12 @@ export function BuyNumber(props: { opened: boolean; onClose: () => void }) {
   }
 
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Buy a business number" size="lg">
+    <Modal opened={props.opened} onClose={props.onClose} title="Buy a demo number" size="lg">
       <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
+        <Alert color="grape" variant="light" py={8}>
+          Demo data: this catalogue belongs to the demo account and its numbers are not real. A real account adds the
+          numbers its carrier gives it (Add numbers).
+        </Alert>
         <TextInput
           label="Search the available numbers"
           description="An area code (e.g. 212) or any digits the number should contain."

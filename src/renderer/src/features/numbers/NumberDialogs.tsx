@@ -59,7 +59,7 @@ function matches(typed: string, e164: string): boolean {
 }
 
 /** Releases a business number after the user types it, explaining what stops working. */
-export function ReleaseDialog(props: { number: BusinessNumber; onClose: () => void }) {
+export function ReleaseDialog(props: { number: BusinessNumber; demo: boolean; onClose: () => void }) {
   const n = props.number;
   const [typed, setTyped] = useState('');
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -87,7 +87,9 @@ export function ReleaseDialog(props: { number: BusinessNumber; onClose: () => vo
           {n.callFlowName && <List.Item>It is taken off the call flow {n.callFlowName}.</List.Item>}
           <List.Item>It leaves everyone’s outbound numbers and call access.</List.Item>
           <List.Item>
-            Past calls and messages keep it. The number goes back on sale, so you may not get it back.
+            {props.demo
+              ? 'Past calls and messages keep it. The number goes back to the demo catalogue.'
+              : 'Past calls and messages keep it. Calls the carrier still sends to it are refused; ask your carrier to stop routing it (or to cancel it) so it is no longer billed.'}
           </List.Item>
         </List>
         <TextInput

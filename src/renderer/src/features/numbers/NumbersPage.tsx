@@ -11,18 +11,20 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconArrowRight, IconDots, IconPlus } from '@tabler/icons-react';
+import { IconArrowRight, IconBuildingBroadcastTower, IconDots, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { BusinessNumber, CallFlow } from '../../../../shared/api/entities';
-import { navigate } from '../../app/router';
+import { href, navigate } from '../../app/router';
 import type { PageComponent } from '../../app/sections';
 import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
 import { notifyError, notifySaved } from '../../ui/notify';
 import { useCallFlowsQuery, useNumbersQuery } from '../directory/api';
 import { useRouteNumberMutation } from './api';
+import { AddNumbers } from './AddNumbers';
 import { BuyNumber } from './BuyNumber';
 import { LabelDialog, ReleaseDialog } from './NumberDialogs';
+import { NumberRecordingDialog } from '../recordings/RecordingSettings';
 
 const NONE = 'none';
 const planName = { basic: 'Basic', business: 'Business', company: 'Company' } as const;
@@ -62,10 +64,14 @@ export const NumbersPage: PageComponent = ({ me }) => {
   const numbers = useNumbersQuery();
   const flows = useCallFlowsQuery();
   const [buying, setBuying] = useState(false);
+  const [adding, setAdding] = useState(false);
   const [labelling, setLabelling] = useState<BusinessNumber | null>(null);
   const [releasing, setReleasing] = useState<BusinessNumber | null>(null);
+  const [recording, setRecording] = useState<BusinessNumber | null>(null);
   const canManage = me.capabilities['numbers.manage'];
   const canOpenFlows = me.capabilities['callFlows.manage'];
+  const isAdmin = me.capabilities['carrier.manage'];
+  const demo = me.account.demo;
   const list = numbers.data ?? [];
 
   return (
@@ -78,11 +84,29 @@ export const NumbersPage: PageComponent = ({ me }) => {
             : undefined
         }
         actions={
-          canManage && (
-            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setBuying(true)}>
-              Buy a number
-            </Button>
-          )
+          <>
+            {isAdmin && (
+              <Button
+                size="xs"
+                variant="default"
+                component="a"
+                href={href('carrier')}
+                leftSection={<IconBuildingBroadcastTower size={14} />}
+              >
+                Carrier
+              </Button>
+            )}
+            {canManage && demo && (
+              <Button size="xs" variant="light" onClick={() => setBuying(true)}>
+                Buy a demo number
+              </Button>
+            )}
+            {canManage && (
+              <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setAdding(true)}>
+                Add numbers
+              </Button>
+            )}
+          </>
         }
       />
       <ScrollArea style={{ flex: 1, borderTop: '1px solid var(--mantine-color-default-border)' }}>
@@ -92,7 +116,7 @@ export const NumbersPage: PageComponent = ({ me }) => {
           onRetry={numbers.refetch}
           empty={list.length === 0}
           emptyTitle="No business numbers yet"
-          emptyText="Buy one, then route it to a call flow so it can take calls."
+          emptyText="Add the numbers your carrier gave you, then route each to a call flow so it can take calls."
         >
           {/* Fixed columns: a long label without spaces is cut with an ellipsis (its full text in the tooltip) instead of pushing the table wider than the page. */}
           <Table
@@ -106,7 +130,8 @@ export const NumbersPage: PageComponent = ({ me }) => {
               <Table.Tr>
                 <Table.Th w={190}>Number</Table.Th>
                 <Table.Th>Label</Table.Th>
-                <Table.Th w="40%">Call flow</Table.Th>
+                <Table.Th w={160}>Trunk</Table.Th>
+                <Table.Th w="36%">Call flow</Table.Th>
                 <Table.Th w={60}>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -128,6 +153,17 @@ export const NumbersPage: PageComponent = ({ me }) => {
                     ) : (
                       <Text size="sm" c="dimmed">
                         No label
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {n.trunkName ? (
+                      <Text size="sm" truncate="end" title={n.trunkName}>
+                        {n.trunkName}
+                      </Text>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {demo ? 'Demo number' : 'No trunk'}
                       </Text>
                     )}
                   </Table.Td>
@@ -157,6 +193,7 @@ export const NumbersPage: PageComponent = ({ me }) => {
                         </Menu.Target>
                         <Menu.Dropdown>
                           <Menu.Item onClick={() => setLabelling(n)}>Change label</Menu.Item>
+                          <Menu.Item onClick={() => setRecording(n)}>Call recording…</Menu.Item>
                           <Menu.Item color="red" onClick={() => setReleasing(n)}>
                             Release number…
                           </Menu.Item>
@@ -171,8 +208,12 @@ export const NumbersPage: PageComponent = ({ me }) => {
         </QueryState>
       </ScrollArea>
       {buying && <BuyNumber opened onClose={() => setBuying(false)} />}
+      {adding && <AddNumbers numbers={list} seesTrunks={isAdmin} onClose={() => setAdding(false)} />}
       {labelling && <LabelDialog key={labelling.id} number={labelling} onClose={() => setLabelling(null)} />}
-      {releasing && <ReleaseDialog key={releasing.id} number={releasing} onClose={() => setReleasing(null)} />}
+      {recording && <NumberRecordingDialog key={recording.id} number={recording} onClose={() => setRecording(null)} />}
+      {releasing && (
+        <ReleaseDialog key={releasing.id} number={releasing} demo={demo} onClose={() => setReleasing(null)} />
+      )}
     </Box>
   );
 };

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../src/main/sip/ports';
+import { eventually, startStack, type ApiClient, type Stack } from './harness';
+import { killAllSipp } from './sipp';
+
+/**
+ * The trunk states the Carrier page shows when the carrier does not answer
+ * at all: a port where nothing listens, and a host name that does not
+ * resolve, both read "unreachable" (not "failing", which is for a carrier
+ * that answered with a refusal).
+ */
+
+let s: Stack;
+let admin: ApiClient;
+beforeAll(async () => {
+  s = await startStack({ trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 } });
+  admin = await s.as('morgan');
+});
+afterAll(async () => {
+  await s?.stop();
+});
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    killAllSipp();
+    console.error(`--- kamailio log (last 8000 chars) ---\n${s.log().slice(-8000)}`);
+  });
+});
+
+async function stateOf(id: number) {
+  const c = await admin.ok('carrier.get', {});
+  return c.trunks.find((t) => t.id === id)!.state;
+}
+
+const registration = { username: 'office100', password: 'a-password', realm: '', expiry: 60 };
+
+describe('a carrier that does not answer', () => {
+  it('reads "unreachable" when nothing answers at the carrier’s address', async () => {
+    const silent = await freePort('127.0.0.1', true);
+    const t = await admin.ok('carrier.saveTrunk', {
+      name: 'Silent carrier',
+      host: '127.0.0.1',
+      port: silent,
+      transport: 'udp',
+      registration,
+      role: 'preferred',
+    });
+    const st = await eventually(async () => {
+      const x = await stateOf(t.id);
+      return x.status === 'unreachable' ? x : undefined;
+    }, 40_000);
+    expect(st.lastAnswer).toBe('No answer from the carrier');
+    expect(st.since).not.toBeNull();
+  }, 60_000);
+
+  it('reads "unreachable" when the carrier’s host name does not resolve', async () => {
+    const t = await admin.ok('carrier.saveTrunk', {
+      name: 'Unknown carrier',
+      host: 'sip.carrier.invalid',
+      port: null,
+      transport: 'udp',
+      registration,
+      role: 'fallback',
+    });
+    const st = await eventually(async () => {
+      const x = await stateOf(t.id);
+      return x.status === 'unreachable' ? x : undefined;
+    }, 40_000);
+    expect(st.lastAnswer).toBe('sip.carrier.invalid does not resolve (DNS)');
+  }, 60_000);
+});
