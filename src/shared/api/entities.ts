@@ -277,6 +277,8 @@ export const Account = z.object({
   cancelledAt: z.number().nullable(),
   ownerUserId: Id,
   ownerName: z.string(),
+  /** The demo account: its numbers come from a demo catalogue, not from a carrier. */
+  demo: z.boolean(),
 });
 export type Account = z.infer<typeof Account>;
 
@@ -287,8 +289,6 @@ export const AuditEvent = z.object({
   actorName: z.string().nullable(),
   action: z.string(),
   targetType: z.string(),
-  /** The demo account: its numbers come from a demo catalogue, not from a carrier. */
-  demo: z.boolean(),
   targetId: Id.nullable(),
   summary: z.string(),
   before: z.unknown(),

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../ui/format';
 import { useUsersQuery } from '../directory/api';
 import { useAccountQuery } from './api';
 import { CancelAccount, TransferOwnership } from './AccountActions';
+import { AccountRecordingSettings } from '../recordings/RecordingSettings';
 
 const planName = { basic: 'Basic', business: 'Business', company: 'Company' } as const;
 
@@ -79,6 +80,18 @@ export const AccountPage: PageComponent = ({ me }) => {
                 ) : (
                   <Text size="sm">Only the owner, {a.ownerName}, can transfer ownership.</Text>
                 )}
+              </Stack>
+
+              <Divider />
+              <Stack gap="xs" component="section" aria-labelledby="recordings-title">
+                <Title order={2} fz="lg" id="recordings-title">
+                  Call recordings
+                </Title>
+                <Text size="sm" c="dimmed">
+                  Which calls are recorded is set on each business number and call flow. Here: how long recordings are
+                  kept, and whether calls between team members are recorded.
+                </Text>
+                <AccountRecordingSettings />
               </Stack>
 
               <Divider />

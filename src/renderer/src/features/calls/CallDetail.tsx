@@ -24,6 +24,7 @@ import { useCallQuery } from './api';
 import { useMeQuery } from '../session/api';
 import { callBackTarget, callIcon, otherParty } from './CallRowView';
 import { CallReview } from './CallReview';
+import { CallRecordingsPanel } from '../recordings/RecordingPlayer';
 
 const eventText: Record<Detail['events'][number]['kind'], (e: Detail['events'][number]) => string> = {
   entered: (e) => (e.detail ? `${e.detail}` : 'Call started'),
@@ -147,6 +148,7 @@ export function CallDetailPanel(props: { callId: number; onClose: () => void }) 
                 <Fact label="Team members" value={c.participants.map((p) => `${p.name} (${p.role})`).join(', ')} />
               </SimpleGrid>
               {c.voicemail && <VoicemailPlayer voicemail={c.voicemail} />}
+              <CallRecordingsPanel callId={c.id} />
               <CallReview callId={c.id} />
               <Stack gap={6}>
                 <Text fw={600} size="sm">

@@ -10,6 +10,7 @@ import { useCreateCallFlowMutation, useDeleteCallFlowMutation, useUpdateCallFlow
 import { checkFlow, serverStepErrors, type StepErrors } from './flowCheck';
 import { StepList } from './FlowDiagram';
 import { FlowNumbers } from './FlowNumbers';
+import { FlowRecording } from '../recordings/RecordingSettings';
 import { FlowPaths } from './FlowPaths';
 import {
   MAX_BRANCH_STEPS,
@@ -276,6 +277,14 @@ export function FlowEditor(props: FlowEditorProps) {
               readOnly={readOnly}
             />
           </Group>
+          {base && (
+            <Group gap="sm" align="flex-start" wrap="nowrap">
+              <Text size="sm" fw={600} w={70} style={{ flexShrink: 0 }} pt={4}>
+                Recording
+              </Text>
+              <FlowRecording key={base.id} callFlowId={base.id} readOnly={readOnly} />
+            </Group>
+          )}
         </Stack>
       </Box>
       <Box
