@@ -146,6 +146,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       // Credentials stay valid while the proxy restarts: the softphone reconnects with them.
       onProxyChange: (problem) => log(problem ?? 'Kamailio is running again'),
       onPresenceChange: () => o.core.announce('presence.changed', { kind: 'account', accountId }),
+      announce: (name, audience) => o.core.announce(name, audience),
       ...carrierHooks(o.core, accountId),
     });
     o.core.setPhone({

@@ -227,6 +227,16 @@ export const Message = z.object({
   senderName: z.string().nullable(),
   body: z.string(),
   sentAt: z.number(),
+  /**
+   * Delivery through the carrier: an outbound message is `queued` in the
+   * outbox until the carrier takes it (`sent`) or refuses it for good
+   * (`failed`, with the carrier's answer in `statusReason`); an inbound one
+   * is `received`. A queued message that is being retried says why too.
+   */
+  status: z.enum(['received', 'queued', 'sent', 'failed']),
+  statusReason: z.string().nullable(),
+  /** The SMS parts it takes (GSM-7 160/153, UCS-2 70/67 characters). */
+  segments: z.number().int().positive(),
 });
 export type Message = z.infer<typeof Message>;
 

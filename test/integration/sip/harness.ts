@@ -62,7 +62,11 @@ export interface Stack {
  * `supervise`: a proxy that ends by itself is started again, as in the app.
  */
 export async function startStack(
-  o: { trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number }; supervise?: boolean } = {},
+  o: {
+    trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number };
+    supervise?: boolean;
+    smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number };
+  } = {},
 ): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
     throw new Error(
@@ -88,6 +92,8 @@ export async function startStack(
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
     onCarrierChange: () => core && carrierHooks(core, ids.accountId).onCarrierChange(),
     onEmergency: (e) => core && carrierHooks(core, ids.accountId).onEmergency(e),
+    announce: (name, audience) => core?.announce(name, audience),
+    smsTiming: o.smsTiming,
     trunkTiming: o.trunkTiming,
     supervise: o.supervise,
   });

@@ -23,6 +23,8 @@ export interface SippOptions {
   timeoutSeconds?: number;
   /** Send back the RTP it receives (a far end that can be heard). */
   rtpEcho?: boolean;
+  /** How many calls (for a UAS: requests that start one, e.g. MESSAGEs) before it ends; 1 by default. */
+  calls?: number;
 }
 
 export interface SippRun {
@@ -88,7 +90,7 @@ async function spawnSipp(runDir: string, o: SippOptions): Promise<SippRun & { bo
     '-t',
     o.transport ?? 'u1',
     '-m',
-    '1',
+    String(o.calls ?? 1),
     '-nostdin',
     '-timeout',
     String(o.timeoutSeconds ?? 15),

@@ -26,6 +26,9 @@ import {
 } from '../../store/repos/threads';
 import { threadPageRows } from '../../store/repos/threadPage';
 import { stmt } from '../../store/stmt';
+import { optOut } from '../../store/repos/sms';
+import { segmentSms } from '../../../../shared/sms';
+import { randomBytes } from 'node:crypto';
 import { ApiFailure, enforce, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { checkFilterIds, paginate } from './lists';
@@ -104,6 +107,12 @@ export const messagesHandlers: Handlers<'messages'> = {
     const bn = getNumber(ctx.db, ctx.actor.accountId, bnId);
     if (!bn) throw notFound('That business number');
     enforce(can(ctx.actor, 'number.smsFrom', { bnId }));
+    // The carrier would refuse it, and the law forbids it: the person said STOP to this number.
+    const stopped = optOut(ctx.db, bnId, to);
+    if (stopped) {
+      const why = `${formatE164(to)} opted out of texts from ${bn.formatted} (they replied ${stopped.keyword}). They can text START to this number to receive messages again.`;
+      throw new ApiFailure('conflict', why, { to: why });
+    }
     const at = ctx.now();
     const threadId =
       findThread(ctx.db, bnId, to) ??
@@ -115,7 +124,17 @@ export const messagesHandlers: Handlers<'messages'> = {
         assignedGroupId: null,
         at,
       });
-    const id = insertMessage(ctx.db, { threadId, direction: 'outbound', senderUserId: ctx.actor.userId, body, at });
+    // Into the outbox: the phone service sends it over the carrier's trunk (docs/carrier.md, "Text messages").
+    const id = insertMessage(ctx.db, {
+      threadId,
+      direction: 'outbound',
+      senderUserId: ctx.actor.userId,
+      body,
+      at,
+      status: 'queued',
+      segments: segmentSms(body).parts.length,
+      smsRef: randomBytes(12).toString('hex'),
+    });
     const facts = threadFacts(ctx.db, ctx.actor.accountId, threadId);
     if (facts) ctx.emit('messages.changed', { kind: 'thread', thread: facts });
     const [message] = messagePage(ctx.db, threadId, null, 1);

@@ -72,15 +72,34 @@ export function addThreadParticipant(db: Db, threadId: number, userId: number): 
 
 export function insertMessage(
   db: Db,
-  m: { threadId: number; direction: 'inbound' | 'outbound'; senderUserId: number | null; body: string; at: number },
+  m: {
+    threadId: number;
+    direction: 'inbound' | 'outbound';
+    senderUserId: number | null;
+    body: string;
+    at: number;
+    /** Delivery: `queued` puts an outbound message in the outbox; default `sent` (outbound) / `received` (inbound). */
+    status?: 'received' | 'queued' | 'sent' | 'failed';
+    segments?: number;
+    smsRef?: string | null;
+  },
 ): number {
+  const status = m.status ?? (m.direction === 'inbound' ? 'received' : 'sent');
   const id = Number(
-    stmt(db, 'INSERT INTO messages (thread_id, direction, sender_user_id, body, sent_at) VALUES (?, ?, ?, ?, ?)').run(
+    stmt(
+      db,
+      `INSERT INTO messages (thread_id, direction, sender_user_id, body, sent_at, status, segments, sms_ref, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
       m.threadId,
       m.direction,
       m.senderUserId,
       m.body,
       m.at,
+      status,
+      m.segments ?? 1,
+      m.smsRef ?? null,
+      status === 'queued' ? m.at : null,
     ).lastInsertRowid,
   );
   stmt(
@@ -101,7 +120,8 @@ export function insertMessage(
 
 /** Messages of one thread, newest first, keyset by (sent_at, id). */
 export const messagePageSql = (after: boolean, limit: number) =>
-  `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at
+  `SELECT m.id, m.thread_id, m.direction, m.sender_user_id, u.name AS sender_name, m.body, m.sent_at,
+          m.status, m.status_reason, m.segments
      FROM messages m LEFT JOIN users u ON u.id = m.sender_user_id
     WHERE m.thread_id = ? AND (m.sent_at, m.id) >= (?, ?)${after ? ' AND (m.sent_at, m.id) < (?, ?)' : ''}
     ORDER BY m.sent_at DESC, m.id DESC ${sqlLimit(limit)}`;
@@ -149,6 +169,9 @@ export function messagePage(
     sender_name: string | null;
     body: string;
     sent_at: number;
+    status: 'received' | 'queued' | 'sending' | 'sent' | 'failed';
+    status_reason: string | null;
+    segments: number;
   }[];
   return rows.map((r) => ({
     id: r.id,
@@ -158,5 +181,9 @@ export function messagePage(
     senderName: r.sender_name,
     body: r.body,
     sentAt: r.sent_at,
+    // A part with the proxy is still in the outbox as far as anyone can tell.
+    status: r.status === 'sending' ? 'queued' : r.status,
+    statusReason: r.status_reason,
+    segments: r.segments,
   }));
 }

@@ -25,7 +25,6 @@ import { AddNumbers } from './AddNumbers';
 import { BuyNumber } from './BuyNumber';
 import { LabelDialog, ReleaseDialog } from './NumberDialogs';
 import { NumberRecordingDialog } from '../recordings/RecordingSettings';
-import { NumberRecordingDialog } from '../recordings/RecordingSettings';
 
 const NONE = 'none';
 const planName = { basic: 'Basic', business: 'Business', company: 'Company' } as const;
@@ -68,7 +67,6 @@ export const NumbersPage: PageComponent = ({ me }) => {
   const [adding, setAdding] = useState(false);
   const [labelling, setLabelling] = useState<BusinessNumber | null>(null);
   const [releasing, setReleasing] = useState<BusinessNumber | null>(null);
-  const [recording, setRecording] = useState<BusinessNumber | null>(null);
   const [recording, setRecording] = useState<BusinessNumber | null>(null);
   const canManage = me.capabilities['numbers.manage'];
   const canOpenFlows = me.capabilities['callFlows.manage'];
@@ -196,7 +194,6 @@ export const NumbersPage: PageComponent = ({ me }) => {
                         <Menu.Dropdown>
                           <Menu.Item onClick={() => setLabelling(n)}>Change label</Menu.Item>
                           <Menu.Item onClick={() => setRecording(n)}>Call recording…</Menu.Item>
-                          <Menu.Item onClick={() => setRecording(n)}>Call recording…</Menu.Item>
                           <Menu.Item color="red" onClick={() => setReleasing(n)}>
                             Release number…
                           </Menu.Item>
@@ -213,9 +210,6 @@ export const NumbersPage: PageComponent = ({ me }) => {
       {buying && <BuyNumber opened onClose={() => setBuying(false)} />}
       {adding && <AddNumbers numbers={list} seesTrunks={isAdmin} onClose={() => setAdding(false)} />}
       {labelling && <LabelDialog key={labelling.id} number={labelling} onClose={() => setLabelling(null)} />}
-      {recording && (
-        <NumberRecordingDialog key={recording.id} number={recording} onClose={() => setRecording(null)} />
-      )}
       {recording && <NumberRecordingDialog key={recording.id} number={recording} onClose={() => setRecording(null)} />}
       {releasing && (
         <ReleaseDialog key={releasing.id} number={releasing} demo={demo} onClose={() => setReleasing(null)} />
