@@ -46,6 +46,14 @@ export interface Core {
   deviceUsable(deviceId: number): boolean;
   /** Whether a session is signed in and not ended (signed out, password changed, user deactivated). */
   isCurrent(session: Session): boolean;
+  /**
+   * What a kept browser session is checked against when a host restarts: it
+   * changes when the user's password changes or the user is deactivated
+   * (null then), so a session those ended does not come back.
+   */
+  sessionStamp(userId: number): string | null;
+  /** A signed-in session for the user again (a host restarted), or null when the stamp no longer matches. */
+  resumeSession(userId: number, stamp: string): Session | null;
   /** The account database, for the phone service that runs beside the core in the same process. */
   readonly db: Db;
   /** Writes a call the phone service saw and tells whoever may see it; returns its id. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -48,6 +48,27 @@ export interface ServerOptions {
   health?: (() => { ok: boolean } & Record<string, unknown>) | undefined;
   /** Sign-ins and failed requests, for a host that keeps a log (the team server's JSON lines). */
   onLog?: ((event: string, fields: Record<string, unknown>) => void) | undefined;
+  /**
+   * Where signed-in sessions are kept across a restart (the team server's
+   * data directory), so that an open console reconnects as the same person.
+   * Without it they live in memory only.
+   */
+  sessionStore?: SessionStore | undefined;
+}
+
+/** A session as kept: the SHA-256 of its id (the id itself is only in the browser's cookie). */
+export interface KeptSession {
+  key: string;
+  userId: number;
+  /** core.sessionStamp at the time: a new password or a deactivation since then ends it. */
+  stamp: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionStore {
+  load(): KeptSession[];
+  save(sessions: KeptSession[]): void;
 }
 
 export interface RunningServer {
@@ -100,6 +121,8 @@ function deviceCredential(req: IncomingMessage): string | null {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+/** Sessions are found by the hash of their id: what is kept on disk cannot be replayed as a cookie. */
+const keyOf = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
@@ -136,6 +159,7 @@ function nesting(text: string, limit: number): number {
 
 interface Held {
   session: Session;
+  stamp: string;
   createdAt: number;
   lastSeenAt: number;
   sockets: Set<WebSocket>;
@@ -212,22 +236,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   http.on('clientError', (_error, socket: Duplex) => socket.destroy());
 
   /** The session a cookie names, while it is current; an expired or ended one is dropped on sight. */
-  function held(id: string): Held | undefined {
+  const held = (id: string): Held | undefined => heldByKey(keyOf(id));
+  function heldByKey(id: string): Held | undefined {
     const h = sessions.get(id);
     if (!h) return undefined;
     const t = now();
     if (t - h.lastSeenAt > limits.idleMs || t - h.createdAt > limits.absoluteMs || !options.core.isCurrent(h.session)) {
-      drop(id, CLOSE_SESSION_ENDED);
+      dropKey(id, CLOSE_SESSION_ENDED);
       return undefined;
     }
     h.lastSeenAt = t;
     return h;
   }
 
-  function drop(id: string, code: number) {
+  const drop = (id: string, code: number) => dropKey(keyOf(id), code);
+  function dropKey(id: string, code: number) {
     const h = sessions.get(id);
     if (!h) return;
     sessions.delete(id);
+    keepLater();
     // Expired or signed out here: a request already on its way is not answered as the user.
     h.session.userId = null;
     h.session.viewAsUserId = null;
@@ -236,26 +263,84 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const sweep = setInterval(() => {
-    for (const id of [...sessions.keys()]) held(id);
+    for (const id of [...sessions.keys()]) heldByKey(id);
+    keepLater();
   }, 60_000);
   sweep.unref();
 
   function hold(session: Session): string {
-    for (const id of [...sessions.keys()]) held(id);
+    for (const id of [...sessions.keys()]) heldByKey(id);
     const mine = [...sessions].filter(([, h]) => h.session.userId === session.userId);
     for (const [id] of mine.slice(0, Math.max(0, mine.length - limits.sessionsPerUser + 1)))
-      drop(id, CLOSE_SESSION_ENDED);
+      dropKey(id, CLOSE_SESSION_ENDED);
     // Full: the session seen least recently goes.
     while (sessions.size >= limits.maxSessions) {
       let oldest: [string, Held] | null = null;
       for (const entry of sessions) if (!oldest || entry[1].lastSeenAt < oldest[1].lastSeenAt) oldest = entry;
       if (!oldest) break;
-      drop(oldest[0], CLOSE_SESSION_ENDED);
+      dropKey(oldest[0], CLOSE_SESSION_ENDED);
     }
     const id = randomBytes(32).toString('base64url');
     const t = now();
-    sessions.set(id, { session, createdAt: t, lastSeenAt: t, sockets: new Set() });
+    const stamp = session.userId === null ? null : options.core.sessionStamp(session.userId);
+    sessions.set(keyOf(id), { session, stamp: stamp ?? '', createdAt: t, lastSeenAt: t, sockets: new Set() });
+    keepLater();
     return id;
+  }
+
+  /**
+   * Kept sessions: written a moment after each sign-in or sign-out (and at
+   * close), only those still current; read back at start, each checked
+   * against its user's stamp and the idle and absolute limits.
+   */
+  const store = options.sessionStore;
+  let keepTimer: NodeJS.Timeout | null = null;
+  function keepNow() {
+    if (keepTimer) clearTimeout(keepTimer);
+    keepTimer = null;
+    if (!store) return;
+    const kept: KeptSession[] = [];
+    for (const [key, h] of sessions) {
+      if (h.session.userId === null || !h.stamp || !options.core.isCurrent(h.session)) continue;
+      kept.push({
+        key,
+        userId: h.session.userId,
+        stamp: h.stamp,
+        createdAt: h.createdAt,
+        lastSeenAt: h.lastSeenAt,
+      });
+    }
+    try {
+      store.save(kept);
+    } catch (error) {
+      warn(`Could not keep the signed-in sessions: ${String(error)}`);
+    }
+  }
+  function keepLater() {
+    if (!store || keepTimer) return;
+    keepTimer = setTimeout(keepNow, 1000);
+    keepTimer.unref();
+  }
+  if (store) {
+    let kept: KeptSession[] = [];
+    try {
+      kept = store.load();
+    } catch (error) {
+      warn(`Could not read the kept sessions; everyone signs in again: ${String(error)}`);
+    }
+    const t = now();
+    for (const k of kept.slice(0, limits.maxSessions)) {
+      if (t - k.lastSeenAt > limits.idleMs || t - k.createdAt > limits.absoluteMs) continue;
+      const session = options.core.resumeSession(k.userId, k.stamp);
+      if (!session) continue;
+      sessions.set(k.key, {
+        session,
+        stamp: k.stamp,
+        createdAt: k.createdAt,
+        lastSeenAt: k.lastSeenAt,
+        sockets: new Set(),
+      });
+    }
   }
 
   const hostAllowed = (req: IncomingMessage) => hosts.has((req.headers.host ?? '').toLowerCase());
@@ -330,7 +415,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(result.ok ? { userId: session.userId } : { code: result.error.code }),
     });
     if (!result.ok) return send(res, 200, result);
-    if (previous && sessions.has(previous)) drop(previous, CLOSE_SESSION_REPLACED);
+    if (previous && sessions.has(keyOf(previous))) drop(previous, CLOSE_SESSION_REPLACED);
     const id = hold(session);
     send(res, 200, result, {
       'set-cookie': `${cookie}=${id}; ${cookieFlags}; Max-Age=${Math.floor(limits.absoluteMs / 1000)}`,
@@ -522,7 +607,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             pending -= 1;
             reply({ id: rid, result });
             // Signed out over the socket, or ended from elsewhere: the id is dropped and every tab hears.
-            if (id && sessions.has(id) && !options.core.isCurrent(session)) drop(id, CLOSE_SESSION_ENDED);
+            if (id && sessions.has(keyOf(id)) && !options.core.isCurrent(session)) drop(id, CLOSE_SESSION_ENDED);
           },
           () => {
             pending -= 1;
@@ -571,6 +656,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(sweep);
+        keepNow();
         for (const client of wss.clients) client.terminate();
         wss.close();
         http.close(() => resolve());

@@ -9,6 +9,7 @@ import { pageOrigins, startHostedPhone } from '../sip/hosted';
 import type { PhoneService } from '../sip/service';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
+import { sessionFile } from './sessionFile';
 import { loadTlsIdentity } from './tls';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -151,6 +152,8 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
       // The softphone registers over the proxy's secure WebSocket, which the page's CSP must allow by name.
       connectSources: [`wss://${bracketed(config.publicName)}:${config.sip.wssPort}`],
       health,
+      // A restart (an upgrade, a certificate renewal) does not sign the open consoles out.
+      sessionStore: sessionFile(config.dataDir),
       onLog: (event, fields) => log(event, fields, event === 'request.error' ? 'error' : 'info'),
       warn: (message) => log('warning', { message }, 'warn'),
     });

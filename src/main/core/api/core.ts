@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventName, PushEvent } from '../../../shared/api/events';
 import type { ConnectOptions, Connection, Core, CoreOptions } from '../index';
@@ -48,6 +49,12 @@ function withoutWaitingForDisk<T>(db: Db, write: () => T): T {
     stmt(db, `PRAGMA synchronous = ${level === 3 ? 'EXTRA' : 'FULL'}`).run();
   }
 }
+
+const sameStamp = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
 
 export const createSession = (): Session => ({ userId: null, viewAsUserId: null, generation: 0, ended: false });
 
@@ -121,6 +128,14 @@ export function createCoreWithDb(
     }
   };
   let teamServer: TeamServerInfo | null = null;
+
+  /** Derived from the password hash: a new password (or deactivation, null) ends kept sessions too. */
+  const sessionStamp = (userId: number): string | null => {
+    const hash = stmt(db, 'SELECT password_hash FROM users WHERE id = ? AND active = 1').pluck().get(userId) as
+      string | null | undefined;
+    if (!hash) return null;
+    return createHash('sha256').update(`teamline-session-stamp:${userId}:${hash}`).digest('base64url');
+  };
   // Recordings past their account's retention go soon after start and then hourly (docs/policy-decisions.md).
   const stopRetention = startRetention(db, now, (accountIds) =>
     publish(
@@ -216,6 +231,12 @@ export function createCoreWithDb(
       return (
         session.userId !== null && !session.ended && session.generation === security.generations.of(session.userId)
       );
+    },
+    sessionStamp,
+    resumeSession(userId: number, stamp: string): Session | null {
+      const now = sessionStamp(userId);
+      if (now === null || !sameStamp(now, stamp)) return null;
+      return { userId, viewAsUserId: null, generation: security.generations.of(userId), ended: false };
     },
     close() {
       stopRetention();

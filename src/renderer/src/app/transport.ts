@@ -2,6 +2,23 @@ import type { Bridge } from '../../../shared/api/bridge';
 import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
 import type { ApiResult } from '../../../shared/result';
+import type { DeskStatus } from '../../../shared/api/desk';
+
+/**
+ * The browser console's connection, as the "Reconnecting…" banner shows it
+ * (the same banner as a joined desktop's): lost, and when the next try is.
+ */
+const statusListeners = new Set<(s: DeskStatus) => void>();
+let lastStatus: DeskStatus | null = null;
+function setStatus(s: DeskStatus) {
+  lastStatus = s;
+  for (const l of statusListeners) l(s);
+}
+export function onBrowserConnection(listener: (s: DeskStatus) => void): () => void {
+  statusListeners.add(listener);
+  if (lastStatus) listener(lastStatus);
+  return () => statusListeners.delete(listener);
+}
 
 /**
  * The renderer talks to one Bridge. In Electron the preload provides it; in a
@@ -33,6 +50,7 @@ export function createWebSocketBridge(url: string): Bridge {
     ws.onopen = () => {
       retry = 0;
       opened = true;
+      setStatus({ state: 'online', server: location.host });
       for (const m of queue.splice(0)) ws.send(m);
       // A reconnect may have missed events: ask every view to re-read.
       for (const l of listeners) l({ name: 'access.changed' });
@@ -56,6 +74,13 @@ export function createWebSocketBridge(url: string): Bridge {
       // The session ended or was replaced: straight back, as whoever the cookie now says.
       if (e.code === 4001 || e.code === 4002) return void window.setTimeout(connect, 50);
       const delay = Math.min(10_000, 250 * 2 ** retry++);
+      // The server restarting or out of reach: the session is kept there, so the page carries on once it is back.
+      setStatus({
+        state: 'reconnecting',
+        server: location.host,
+        attempt: retry,
+        retryInSeconds: Math.max(1, Math.round(delay / 1000)),
+      });
       // Refused twice before opening: load the page once, which clears a
       // cookie the host does not know (it restarted) or a second one someone
       // planted, then try again.
