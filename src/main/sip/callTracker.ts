@@ -99,7 +99,10 @@ export interface StartCall {
 export interface TrackerOptions {
   accountId: number;
   directory: Directory;
-  record: (call: NewCall) => void;
+  /** Writes the call into the history; returns its id there. */
+  record: (call: NewCall) => number | void;
+  /** A call was written (`callId` null: writing it failed), e.g. to save its recording. */
+  onWritten?: ((trackerId: string, callId: number | null) => void) | undefined;
   now: () => number;
   log?: (message: string, error?: unknown) => void;
   /** Someone's answered call began or ended (presence). */
@@ -307,6 +310,12 @@ export class CallTracker {
       detail: userId === null ? (to ? `Answered by ${to}` : 'Answered') : '',
     });
     this.o.onBusyChange?.();
+  }
+
+  /** Who answered a call going on: a team member (or null: the outside world), or its voicemail. */
+  answeredBy(id: string): { userId: number | null; voicemail: boolean } {
+    const c = this.calls.get(id);
+    return { userId: c?.answeredBy ?? null, voicemail: c?.voicemail?.state === 'answered' };
   }
 
   /** The dialog ended (BYE or timeout) or failed (no answer, cancelled, refused downstream). */
@@ -548,8 +557,9 @@ export class CallTracker {
     if (c.voicemail && c.voicemail.step.userId !== null)
       add(c.voicemail.step.userId, recording ? 'voicemail' : 'missed');
     for (const u of c.missed) add(u, 'missed');
+    let written: number | null = null;
     try {
-      this.o.record({
+      const id = this.o.record({
         accountId: this.o.accountId,
         direction: c.direction,
         result: recording ? 'voicemail' : c.answeredAt === null ? 'missed' : 'answered',
@@ -570,9 +580,11 @@ export class CallTracker {
             }
           : null,
       });
+      if (typeof id === 'number') written = id;
     } catch (error) {
       this.o.log?.('Could not record a call', error);
     }
+    this.o.onWritten?.(c.id, written);
     return value;
   }
 

@@ -1,4 +1,4 @@
-import { E164, Extension } from '../../shared/primitives';
+import { E164, Extension, type CallDirection } from '../../shared/primitives';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../core/policy';
 import type { Db } from '../core/store/db';
 import { getAccount } from '../core/store/repos/account';
@@ -33,6 +33,8 @@ export interface DecideOptions {
   trunks?: TrunkService | null | undefined;
   /** Someone dialled the emergency services (told at once, before the call is answered). */
   onEmergency?: ((e: EmergencyCall) => void) | undefined;
+  /** Call recording: whether a new call may be recorded (its media then goes through the relay). */
+  recording?: RecordingDecider | null | undefined;
   log?: ((message: string, error?: unknown) => void) | undefined;
 }
 
@@ -83,6 +85,27 @@ const verdictLine = (id: string, v: RingVerdict) =>
 
 type Caller = { ok: true; actor: Actor; extension: string } | { ok: false; line: string };
 
+export interface RecordingDecider {
+  decide(
+    trackerId: string,
+    call: { bnId: number | null; callFlowId: number | null; direction: CallDirection; placedBy: number | null },
+  ): boolean;
+}
+
+/**
+ * A call that may be recorded: its decision starts with `rec|`, which the
+ * proxy takes off and notes in the dialog, relaying the call's media
+ * through rtpengine (with G.711 only, which the recording decodes).
+ */
+function recordable(o: DecideOptions, id: string, call: Parameters<RecordingDecider['decide']>[1]): string {
+  try {
+    return o.recording?.decide(id, call) ? 'rec|' : '';
+  } catch (error) {
+    o.log?.('Deciding whether to record a call failed; it is not recorded', error);
+    return '';
+  }
+}
+
 export function createDecisions(o: DecideOptions) {
   const { db, accountId } = o;
 
@@ -132,7 +155,9 @@ export function createDecisions(o: DecideOptions) {
         { kind: 'voicemail', userId: callee.id, groupId: null, texts: [] },
       ],
     });
-    return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+    if (!id) return reject(503, 'Too many calls');
+    const rec = recordable(o, id, { bnId: null, callFlowId: null, direction: 'internal', placedBy: callerUserId });
+    return rec + verdictLine(id, o.tracker.next(id));
   }
 
   /** A call to the outside world with a granted caller ID. */
@@ -163,7 +188,9 @@ export function createDecisions(o: DecideOptions) {
       events: [{ at: o.now(), kind: 'entered', userId: actor.userId, detail: `Outbound call from ${bn.formatted}` }],
       steps: [],
     });
-    return id ? `external|${id}|${bn.e164}` : reject(503, 'Too many calls');
+    if (!id) return reject(503, 'Too many calls');
+    const rec = recordable(o, id, { bnId, callFlowId: null, direction: 'outbound', placedBy: actor.userId });
+    return `${rec}external|${id}|${bn.e164}`;
   }
 
   /**
@@ -259,7 +286,14 @@ export function createDecisions(o: DecideOptions) {
         events: [{ at, kind: 'entered', detail: flow ? flow.name : 'No call flow' }, ...plan.events],
         steps: plan.steps,
       });
-      return id ? verdictLine(id, o.tracker.next(id)) : reject(503, 'Too many calls');
+      if (!id) return reject(503, 'Too many calls');
+      const rec = recordable(o, id, {
+        bnId: bn.id,
+        callFlowId: flow?.id ?? null,
+        direction: 'inbound',
+        placedBy: null,
+      });
+      return rec + verdictLine(id, o.tracker.next(id));
     },
 
     /** The current ring step ended unanswered. */

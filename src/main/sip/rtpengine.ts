@@ -21,6 +21,8 @@ export interface RtpengineOptions {
   portMax?: number | undefined;
   binary?: string | undefined;
   readyTimeoutMs?: number | undefined;
+  /** Extra arguments (call recording: `Recorder.relayArgs`). */
+  extraArgs?: string[] | undefined;
 }
 
 export interface RunningRtpengine {
@@ -104,7 +106,7 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
     portMin: o.portMin ?? MEDIA_PORT_MIN,
     portMax: o.portMax ?? MEDIA_PORT_MAX,
     pidFile,
-  });
+  }).concat(o.extraArgs ?? []);
   let child: ChildProcess;
   try {
     child = spawn(o.binary ?? 'rtpengine', args, { stdio: ['ignore', logFd, logFd], detached: true });

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { NewCall } from '../core/store/repos/calls';
 import type { Db } from '../core/store/db';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { espeakSpeech } from './media/speech';
+import { Recorder, type RecordingSink } from './recording/recorder';
+import { databaseSink, DEFAULT_RECORDING_NOTICE } from './recording/sink';
 import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, projectRoot, type SipConfig } from './config';
 import { startDecisionService, type DecisionService } from './decisions';
 import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
@@ -10,9 +13,6 @@ import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './
 import { freePort } from './ports';
 import { TrunkService } from './trunks';
 import type { EmergencyCall } from './decide';
-import { createSms, SmsOutbox, type Sms } from './sms';
-import type { Audience } from '../core/api/context';
-import type { EventName } from '../../shared/api/events';
 import { withdrawPhones, type Withdrawal } from './withdraw';
 
 /**
@@ -28,7 +28,7 @@ import { withdrawPhones, type Withdrawal } from './withdraw';
 export interface PhoneServiceOptions {
   db: Db;
   accountId: number;
-  recordCall: (call: NewCall) => void;
+  recordCall: (call: NewCall) => number | void;
   runDir: string;
   domain?: string | undefined;
   secret?: Buffer | undefined;
@@ -45,10 +45,6 @@ export interface PhoneServiceOptions {
   onCarrierChange?: (() => void) | undefined;
   /** Someone dialled the emergency services. */
   onEmergency?: ((e: EmergencyCall) => void) | undefined;
-  /** Tells the console of a change (text messages sent, received, opted out). */
-  announce?: ((name: EventName, audience: Audience) => void) | undefined;
-  /** The text message outbox's timing (tests use short ones). */
-  smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number } | undefined;
   /** Trunk registration timing (tests use short ones). */
   trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number } | undefined;
   /**
@@ -62,6 +58,13 @@ export interface PhoneServiceOptions {
    * greetings or menus are spoken and voicemail steps end calls unanswered.
    */
   mediaService?: Partial<Omit<MediaOptions, 'calls'>> | false | undefined;
+  /**
+   * Call recording (docs/softphone.md, "Recording"): the data directory the
+   * recordings go to, and where they are registered. By default the folder
+   * of the account database, into its recordings; false, or a database in
+   * memory without a folder given, records nothing.
+   */
+  recording?: { dataDir: string; sink?: RecordingSink | undefined } | false | undefined;
 }
 
 export interface PhoneService {
@@ -75,8 +78,8 @@ export interface PhoneService {
   mediaService: MediaService | null;
   /** The carrier's trunks in the proxy: registrations and their live state. */
   trunks: TrunkService;
-  /** Text messages over the trunk: the outbox, and the carrier's MESSAGEs. */
-  sms: { handler: Sms; outbox: SmsOutbox };
+  /** Call recording on the media relay, or null when calls are not recorded here. */
+  recorder: Recorder | null;
   /** A joined desktop was revoked or a user deactivated: their registrations and calls end now. */
   withdraw(w: Withdrawal): Promise<{ contacts: number; calls: number }>;
   stop(): Promise<void>;
@@ -102,17 +105,10 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     onChange: o.onCarrierChange,
     ...o.trunkTiming,
   });
-  const sms = createSms({
-    db: o.db,
-    accountId: o.accountId,
-    secret,
-    trunks,
-    announce: o.announce,
-    now: o.now,
-    log: o.log,
-  });
+  let media: RunningRtpengine | null = null;
+  const recorder = startRecorder(o, () => media?.ngPort ?? null);
   const decisions = await startDecisionService({
-    sms: () => sms,
+    recorder,
     trunks,
     onEmergency: o.onEmergency,
     db: o.db,
@@ -137,11 +133,14 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       o.log?.('The media service did not start: no greetings, menus or voicemail', error);
     }
   }
-  let media: RunningRtpengine | null = null;
   // Its control port is found free and then bound by rtpengine: should another program take it in between, another try, on a new port, starts it.
   for (let attempt = 1; o.media !== false && !media && attempt <= 3; attempt++) {
     try {
-      media = await startRtpengine({ ...o.media, runDir: o.runDir });
+      media = await startRtpengine({
+        ...o.media,
+        runDir: o.runDir,
+        extraArgs: recorder ? Recorder.relayArgs(recorder.spoolDir) : undefined,
+      });
     } catch (error) {
       if (attempt === 3)
         o.log?.('The media relay (rtpengine) did not start: calls with the outside world will have no audio', error);
@@ -209,20 +208,6 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   watch(kamailio, Date.now());
   await trunks.sync();
   trunks.start();
-  const outbox = new SmsOutbox({
-    db: o.db,
-    accountId: o.accountId,
-    secret,
-    trunks,
-    announce: o.announce,
-    now: o.now,
-    log: o.log,
-    sms,
-    listenIp,
-    proxy: () => (stopping ? null : { host: listenIp, port: kamailio.sipUdpPort }),
-    ...o.smsTiming,
-  });
-  outbox.start();
 
   return {
     sip: {
@@ -239,18 +224,43 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     media,
     mediaService,
     trunks,
-    sms: { handler: sms, outbox },
+    recorder,
     withdraw: (w) =>
       withdrawPhones(w, { rpc: (...args) => trunks.rpc(...args), presence: decisions.presence, log: o.log }),
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
-      outbox.stop();
       trunks.stop();
       await kamailio.stop();
+      recorder?.close();
       await media?.stop();
       await mediaService?.close();
       await decisions.close();
     },
   };
+}
+
+/** The recorder, when this service records: its spool and recordings under the data directory. */
+function startRecorder(o: PhoneServiceOptions, ngPort: () => number | null): Recorder | null {
+  if (o.recording === false || o.media === false) return null;
+  const file = o.db.name;
+  const dataDir = o.recording?.dataDir ?? (file && file !== ':memory:' && isAbsolute(file) ? dirname(file) : null);
+  if (!dataDir) return null;
+  const promptsDir =
+    (o.mediaService !== false && o.mediaService?.promptsDir) || join(projectRoot, 'resources', 'prompts');
+  try {
+    return new Recorder({
+      accountId: o.accountId,
+      dataDir,
+      spoolDir: join(dataDir, 'recording-spool'),
+      ngPort,
+      sink: o.recording?.sink ?? databaseSink(o.db),
+      speech: espeakSpeech(),
+      defaultNotice: { file: join(promptsDir, 'recording-notice.wav'), text: DEFAULT_RECORDING_NOTICE },
+      log: o.log,
+    });
+  } catch (error) {
+    o.log?.('Call recording is off: its folder could not be prepared', error);
+    return null;
+  }
 }

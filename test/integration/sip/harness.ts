@@ -65,7 +65,8 @@ export async function startStack(
   o: {
     trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number };
     supervise?: boolean;
-    smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number };
+    /** Call recording into this data directory (the database is in memory, so off otherwise). */
+    recording?: { dataDir: string };
   } = {},
 ): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
@@ -92,10 +93,9 @@ export async function startStack(
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
     onCarrierChange: () => core && carrierHooks(core, ids.accountId).onCarrierChange(),
     onEmergency: (e) => core && carrierHooks(core, ids.accountId).onEmergency(e),
-    announce: (name, audience) => core?.announce(name, audience),
-    smsTiming: o.smsTiming,
     trunkTiming: o.trunkTiming,
     supervise: o.supervise,
+    recording: o.recording,
   });
   core = createCoreWithDb(db, { validateOutput: true });
   core.setPhone({

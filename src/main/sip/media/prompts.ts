@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_RECORDING_NOTICE } from '../../core/recordings';
 import { projectRoot } from '../config';
 import { espeakTo8k } from './speech';
 import { SAMPLE_RATE, writeWav } from './wav';
@@ -15,6 +16,8 @@ import { SAMPLE_RATE, writeWav } from './wav';
 
 const prompts: Record<string, string> = {
   'voicemail-greeting': 'Please leave your message after the tone.',
+  // Played to both parties when a call is recorded from its answer (a flow may have its own words).
+  'recording-notice': DEFAULT_RECORDING_NOTICE,
 };
 
 for (const [name, text] of Object.entries(prompts)) {
