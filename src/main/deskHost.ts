@@ -26,6 +26,8 @@ export function wireDesk(o: {
   info: () => DeskInfo;
   setup: DeskSetup;
   chooseDemo: () => void;
+  /** Leaves the joined team (only a joined desktop asks). */
+  leave: () => Promise<{ removedOnServer: boolean }>;
 }): void {
   ipcMain.handle(DESK_CHANNEL, async (event, op: unknown, arg: unknown) => {
     const sender = event.sender;
@@ -49,6 +51,9 @@ export function wireDesk(o: {
         // Only on the first run: a joined desktop does not fall back to the demo by a renderer's request.
         if (o.info().mode === 'choose') o.chooseDemo();
         return undefined;
+      case 'leave':
+        if (o.info().mode !== 'joined') return { ok: false, message: 'This computer has not joined a team.' };
+        return { ok: true, value: await o.leave() };
       default:
         return { ok: false, message: 'Unknown request.' };
     }

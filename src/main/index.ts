@@ -9,6 +9,7 @@ import { DIAL_SCHEMES, dialTargetFromUrl, dialUrlIn } from './dialLinks';
 import { wireCallNotices } from './callNotices';
 import { broadcast, joinedConnectSources, safeStorageCipher, trustJoinedServer, wireDesk } from './deskHost';
 import { wireIpc, type ApiBackend } from './ipc';
+import { leaveTeam } from './remote/leave';
 import { createDeskSetup, JOIN_SCHEME, joinLinkIn } from './remote/deskSetup';
 import { createDeskStore } from './remote/deskStore';
 import type { Joined } from './remote/join';
@@ -188,6 +189,16 @@ void app.whenReady().then(() => {
       store.chooseDemo();
       startDemo();
       reloadWindows();
+    },
+    leave: async () => {
+      const left = await leaveTeam({ desk, deviceId: joined?.deviceId ?? 0, store });
+      desk = null;
+      joined = null;
+      backend = null;
+      current = null;
+      mode = 'choose';
+      setTimeout(reloadWindows, 300);
+      return left;
     },
   });
   leaveAndRelaunch = (link) => {

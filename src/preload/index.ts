@@ -61,6 +61,7 @@ const desk: DeskBridge = {
   certificates: (address) => ipcRenderer.invoke(DESK_CHANNEL, 'certificates', address),
   join: (request) => ipcRenderer.invoke(DESK_CHANNEL, 'join', request),
   chooseDemo: () => ipcRenderer.invoke(DESK_CHANNEL, 'chooseDemo'),
+  leave: () => ipcRenderer.invoke(DESK_CHANNEL, 'leave'),
   onStatus: (listener) => listen<DeskStatus>(DESK_STATUS_CHANNEL, listener),
   onLink: (listener) => listen<string>(DESK_LINK_CHANNEL, listener),
 };

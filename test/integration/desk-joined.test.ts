@@ -7,6 +7,7 @@ import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { createDeskSetup } from '../../src/main/remote/deskSetup';
 import { createDeskStore, DeskStoreError, type Cipher } from '../../src/main/remote/deskStore';
 import { joinWithInvitation } from '../../src/main/remote/join';
+import { leaveTeam } from '../../src/main/remote/leave';
 import { startJoinedDesk, type DeskStatus } from '../../src/main/remote/joinedDesk';
 import { pinnedChainTrusted, sipOriginFor } from '../../src/main/remote/pageTrust';
 import { linkFromParts, presentedCertificates, serverAddress } from '../../src/main/remote/serverCheck';
@@ -323,5 +324,50 @@ describe("the chooser's requests in the main process", () => {
       deviceName: 'Desk',
     });
     expect(r.ok === false && r.message).toMatch(/not the one this desktop trusts/);
+  });
+});
+
+describe('leaving the team', () => {
+  it('removes this desktop on the server, forgets the credential and the server, and asks again at the next start', async () => {
+    const dir = tempDir();
+    const store = createDeskStore(dir, testCipher());
+    const joined = await joinWithInvitation(await invite('dana@teamline.demo'), {
+      password: 'dana-desk-pass',
+      deviceName: 'Reception',
+    });
+    store.saveJoined(joined);
+    const desk = startJoinedDesk(joined, { maxBackoffMs: 300, requestTimeoutMs: 5_000 });
+    const win = desk.connect(() => {});
+    expect((await win.invoke('auth.me', {})).ok).toBe(true);
+
+    expect(await leaveTeam({ desk, deviceId: joined.deviceId, store })).toEqual({ removedOnServer: true });
+    expect(store.read()).toBeNull();
+    expect(readdirSync(dir)).toEqual([]);
+    const ask = await admin();
+    const devices = await ask('devices.list', { userId: userId('dana@teamline.demo') });
+    expect(devices.find((d) => d.id === joined.deviceId)?.revokedAt).not.toBeNull();
+    // The credential is worth nothing now, even to someone who copied it.
+    const again = startJoinedDesk(joined, { maxBackoffMs: 300, requestTimeoutMs: 3_000 });
+    cleanups.push(() => again.close());
+    await until(() => again.status().state === 'refused', 'the refusal');
+  });
+
+  it('leaves even when the server is out of reach', async () => {
+    const dir = tempDir();
+    const store = createDeskStore(dir, testCipher());
+    const joined = await joinWithInvitation(await invite('omar@teamline.demo'), {
+      password: 'omar-desk-pass',
+      deviceName: 'Home',
+    });
+    store.saveJoined(joined);
+    // Pointed at a port nothing answers on: never online.
+    const away = startJoinedDesk({ ...joined, url: 'wss://localhost:1/api' }, { maxBackoffMs: 300 });
+    expect(await leaveTeam({ desk: away, deviceId: joined.deviceId, store }, 500)).toEqual({
+      removedOnServer: false,
+    });
+    expect(store.read()).toBeNull();
+    const ask = await admin();
+    const devices = await ask('devices.list', { userId: userId('omar@teamline.demo') });
+    expect(devices.find((d) => d.id === joined.deviceId)?.revokedAt).toBeNull();
   });
 });

@@ -51,6 +51,12 @@ export interface DeskBridge {
   /** Joins and keeps the credential; the app then opens the team's console. */
   join(request: JoinRequest): Promise<DeskResult<{ userName: string; accountName: string }>>;
   chooseDemo(): Promise<void>;
+  /**
+   * A joined desktop leaves its team: the server removes this desktop when it
+   * can be reached, the credential and the server are forgotten here, and
+   * the app goes back to the first-run chooser.
+   */
+  leave(): Promise<DeskResult<{ removedOnServer: boolean }>>;
   onStatus(listener: (status: DeskStatus) => void): () => void;
   /** An invitation link opened while the chooser is shown. */
   onLink(listener: (link: string) => void): () => void;

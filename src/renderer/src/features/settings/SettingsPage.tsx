@@ -13,6 +13,7 @@ import { useGroupsQuery, useNumbersQuery } from '../directory/api';
 import { permissionLabel, permissionOrder, roleHelpSelf } from '../team/access';
 import { CardSection, LockedNote, useFeedback } from '../team/feedback';
 import { detailsKey, UserDetails } from '../team/UserDetails';
+import { LeaveTeam } from '../desk/LeaveTeam';
 
 /** The user's own call access, in their words. */
 const ownAccessText: Record<CallAccessLevel, string> = {
@@ -256,6 +257,7 @@ export const SettingsPage: PageComponent = ({ me }) => {
           <MyAccess me={me} />
           <MyNumbers me={me} />
           <ChangePassword me={me} />
+          <LeaveTeam />
         </Stack>
       </ScrollArea>
     </Box>
