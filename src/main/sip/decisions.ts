@@ -10,6 +10,7 @@ import { createDecisions, reject, type EmergencyCall } from './decide';
 import { trunkCredentials, trunkRoute } from './trunkDecide';
 import type { TrunkService } from './trunks';
 import { accountDirectory } from './directory';
+import type { Sms } from './sms';
 import { Presence } from './presence';
 import type { Recorder } from './recording/recorder';
 
@@ -40,6 +41,8 @@ export interface DecisionServiceOptions {
   trunks?: TrunkService | null | undefined;
   /** Someone dialled the emergency services. */
   onEmergency?: ((e: EmergencyCall) => void) | undefined;
+  /** Text messages over the trunk: the outbox's MESSAGEs and the carrier's. */
+  sms?: (() => Sms | null) | undefined;
 }
 
 export interface DecisionService {
@@ -78,6 +81,20 @@ const schemas = {
     cid: z.union([z.string().regex(/^\+[1-9]\d{6,14}$/), z.literal('')]).default(''),
     n: z.coerce.number().int().min(0).max(1),
   }),
+  // A MESSAGE from the outside world (docs/carrier.md, "Text messages").
+  '/sip/sms': z.object({
+    to: Field(64),
+    tu: Field(64),
+    from: Field(64),
+    tg: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    si: z.union([z.ipv4(), z.literal('')]).default(''),
+    ci: Field(256),
+    cs: Field(16),
+    concat: Field(100),
+    body: z.string().max(3000),
+  }),
+  // A MESSAGE on loopback that says it is the outbox's: its reference.
+  '/sip/smsout': z.object({ ref: Field(100) }),
   '/sip/trunkauth': z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
   '/sip/next': z.object({ tl: CallId, code: Field(3) }),
   '/sip/event': z.discriminatedUnion('kind', [
@@ -129,14 +146,16 @@ const schemas = {
 type Path = keyof typeof schemas;
 
 const MAX_BODY = 4096;
+/** A text's body, URL-encoded: up to 3000 bytes, each byte at most three characters. */
+const MAX_SMS_BODY = 12_288;
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string | null> {
   return new Promise((resolve) => {
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
+      if (size > max) {
         resolve(null);
         req.destroy();
       } else chunks.push(chunk);
@@ -177,7 +196,7 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
 
   let draining = false;
   const answer = (path: Path, input: Record<string, unknown>): string => {
-    if (draining && (path === '/sip/outbound' || path === '/sip/inbound'))
+    if (draining && (path === '/sip/outbound' || path === '/sip/inbound' || path === '/sip/sms'))
       return reject(503, 'The phone service is restarting');
     switch (path) {
       case '/sip/ha1': {
@@ -200,6 +219,26 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       case '/sip/trunk': {
         const i = input as z.output<(typeof schemas)['/sip/trunk']>;
         return trunkRoute(o.db, o.accountId, i.to, i.cid, i.n);
+      }
+      case '/sip/sms': {
+        const i = input as z.output<(typeof schemas)['/sip/sms']>;
+        const sms = o.sms?.();
+        if (!sms) return reject(503, 'Text messages are not available');
+        return sms.inbound({
+          to: i.to,
+          toUser: i.tu,
+          from: i.from,
+          trunkId: i.tg,
+          ip: i.si,
+          callId: i.ci,
+          cseq: i.cs,
+          concat: i.concat,
+          body: i.body,
+        });
+      }
+      case '/sip/smsout': {
+        const i = input as z.output<(typeof schemas)['/sip/smsout']>;
+        return o.sms?.()?.route(i.ref) ?? reject(403, 'Not a message of this service');
       }
       case '/sip/trunkauth': {
         const i = input as z.output<(typeof schemas)['/sip/trunkauth']>;
@@ -262,7 +301,7 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       if (typeof presented !== 'string' || !sameSecret(presented, token)) return reply(res, 401, 'unauthorized');
       const path = (req.url ?? '').split('?')[0] as Path;
       if (req.method !== 'POST' || !Object.hasOwn(schemas, path)) return reply(res, 404, 'not found');
-      const body = await readBody(req);
+      const body = await readBody(req, path === '/sip/sms' ? MAX_SMS_BODY : MAX_BODY);
       if (body === null) return reply(res, 413, 'too large');
       const parsed = schemas[path].safeParse(Object.fromEntries(new URLSearchParams(body)));
       if (!parsed.success) {

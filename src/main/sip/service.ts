@@ -13,6 +13,9 @@ import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './
 import { freePort } from './ports';
 import { TrunkService } from './trunks';
 import type { EmergencyCall } from './decide';
+import { createSms, SmsOutbox, type Sms } from './sms';
+import type { Audience } from '../core/api/context';
+import type { EventName } from '../../shared/api/events';
 import { withdrawPhones, type Withdrawal } from './withdraw';
 
 /**
@@ -45,6 +48,10 @@ export interface PhoneServiceOptions {
   onCarrierChange?: (() => void) | undefined;
   /** Someone dialled the emergency services. */
   onEmergency?: ((e: EmergencyCall) => void) | undefined;
+  /** Tells the console of a change (text messages sent, received, opted out). */
+  announce?: ((name: EventName, audience: Audience) => void) | undefined;
+  /** The text message outbox's timing (tests use short ones). */
+  smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number } | undefined;
   /** Trunk registration timing (tests use short ones). */
   trunkTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number } | undefined;
   /**
@@ -80,6 +87,8 @@ export interface PhoneService {
   trunks: TrunkService;
   /** Call recording on the media relay, or null when calls are not recorded here. */
   recorder: Recorder | null;
+  /** Text messages over the trunk: the outbox, and the carrier's MESSAGEs. */
+  sms: { handler: Sms; outbox: SmsOutbox };
   /** A joined desktop was revoked or a user deactivated: their registrations and calls end now. */
   withdraw(w: Withdrawal): Promise<{ contacts: number; calls: number }>;
   stop(): Promise<void>;
@@ -105,10 +114,20 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     onChange: o.onCarrierChange,
     ...o.trunkTiming,
   });
+  const sms = createSms({
+    db: o.db,
+    accountId: o.accountId,
+    secret,
+    trunks,
+    announce: o.announce,
+    now: o.now,
+    log: o.log,
+  });
   let media: RunningRtpengine | null = null;
   const recorder = startRecorder(o, () => media?.ngPort ?? null);
   const decisions = await startDecisionService({
     recorder,
+    sms: () => sms,
     trunks,
     onEmergency: o.onEmergency,
     db: o.db,
@@ -208,6 +227,20 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   watch(kamailio, Date.now());
   await trunks.sync();
   trunks.start();
+  const outbox = new SmsOutbox({
+    db: o.db,
+    accountId: o.accountId,
+    secret,
+    trunks,
+    announce: o.announce,
+    now: o.now,
+    log: o.log,
+    sms,
+    listenIp,
+    proxy: () => (stopping ? null : { host: listenIp, port: kamailio.sipUdpPort }),
+    ...o.smsTiming,
+  });
+  outbox.start();
 
   return {
     sip: {
@@ -225,11 +258,13 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     mediaService,
     trunks,
     recorder,
+    sms: { handler: sms, outbox },
     withdraw: (w) =>
       withdrawPhones(w, { rpc: (...args) => trunks.rpc(...args), presence: decisions.presence, log: o.log }),
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
+      outbox.stop();
       trunks.stop();
       await kamailio.stop();
       recorder?.close();

@@ -67,6 +67,7 @@ export async function startStack(
     supervise?: boolean;
     /** Call recording into this data directory (the database is in memory, so off otherwise). */
     recording?: { dataDir: string };
+    smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number };
   } = {},
 ): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
@@ -93,6 +94,8 @@ export async function startStack(
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),
     onCarrierChange: () => core && carrierHooks(core, ids.accountId).onCarrierChange(),
     onEmergency: (e) => core && carrierHooks(core, ids.accountId).onEmergency(e),
+    announce: (name, audience) => core?.announce(name, audience),
+    smsTiming: o.smsTiming,
     trunkTiming: o.trunkTiming,
     supervise: o.supervise,
     recording: o.recording,
