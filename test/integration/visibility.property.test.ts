@@ -27,6 +27,7 @@ import {
   type Role,
 } from '../../src/shared/primitives';
 import type { ApiResult } from '../../src/shared/result';
+import { registerRecording } from '../../src/main/core/recordings';
 
 /**
  * Issue requirement 14. For random accounts, memberships, call flows and
@@ -393,6 +394,18 @@ function build(g: Gen): World {
         events: [],
         voicemail: hasVoicemail ? { durationSeconds: 7, transcript: '' } : null,
       });
+      // Every third call was recorded (some twice): its recordings must follow the call's visibility.
+      if (c.t % 3 === 0)
+        for (let k = 0; k < 1 + (c.t % 2); k++)
+          registerRecording(db, {
+            accountId: f ? foreign : main,
+            callId: id,
+            path: `recordings/p-${id}-${k}.wav`,
+            format: 'wav',
+            durationMs: 1000,
+            sizeBytes: 16_044,
+            startedAt,
+          });
       w.calls.push({
         id,
         account: f ? foreign : main,
@@ -775,6 +788,13 @@ const byCallId: [string, (id: number, tagId: number) => unknown][] = [
   ['callAnnotations.addTag', (id, tagId) => ({ callId: id, tagId })],
   ['callAnnotations.removeTag', (id, tagId) => ({ callId: id, tagId })],
   ['callNotes.add', (id) => ({ callId: id, body: 'A note' })],
+  ['recordings.list', (id) => ({ callId: id })],
+];
+/** The methods that name one recording by id. */
+const byRecordingId: [string, (id: number) => unknown][] = [
+  ['recordings.audio', (id) => ({ recordingId: id, purpose: 'play', offset: 0 })],
+  ['recordings.audio', (id) => ({ recordingId: id, purpose: 'download', offset: 0 })],
+  ['recordings.delete', (id) => ({ recordingId: id })],
 ];
 const byVoicemailId: [string, (id: number) => unknown][] = [
   ['voicemails.audio', (id) => ({ voicemailId: id })],
@@ -966,6 +986,32 @@ async function checkUserMethods(
         r.id,
       ]),
     );
+    // Recordings: a visible call lists exactly its own; a hidden call's answer every method as a missing one.
+    const recordingsOf = new Map<number, number[]>();
+    for (const r of w.db.prepare('SELECT call_id, id FROM recordings ORDER BY started_at, id').all() as {
+      call_id: number;
+      id: number;
+    }[])
+      recordingsOf.set(r.call_id, [...(recordingsOf.get(r.call_id) ?? []), r.id]);
+    if (hasMethod('recordings.list')) {
+      for (const c of spread(
+        w.calls.filter((x) => visibleCalls.has(x.id)),
+        12,
+      )) {
+        const r = await ok(conn, 'recordings.list', { callId: c.id });
+        expect(
+          r.recordings.map((x) => x.id),
+          `${who}: recordings of call ${c.id}`,
+        ).toEqual(recordingsOf.get(c.id) ?? []);
+      }
+      for (const c of spread(
+        w.calls.filter((x) => !visibleCalls.has(x.id) && recordingsOf.has(x.id)),
+        8,
+      ))
+        for (const id of recordingsOf.get(c.id)!)
+          for (const [method, input] of byRecordingId)
+            await same(method, input(id), input(MISSING), `of recording ${id} of call ${c.id}`);
+    }
     const hiddenVoicemails = w.calls.filter((c) => !visibleCalls.has(c.id) && voicemailIds.has(c.id));
     for (const c of spread(hiddenVoicemails, 8)) {
       const vm = voicemailIds.get(c.id)!;
