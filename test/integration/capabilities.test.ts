@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Method } from '../../src/shared/api/contract';
 import { managerPermissions, type ManagerPermission } from '../../src/shared/primitives';
 import { permissionLabel, userPermissions } from '../../src/main/core/policy';
-import { makeCore, snapshot, type Client, type TestCore } from '../helpers/core';
+import { makeCore, NOW, snapshot, type Client, type TestCore } from '../helpers/core';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerRecording } from '../../src/main/core/recordings';
+import { setDataDir } from '../../src/main/core/recordings/files';
 
 /**
  * POLICY.md §2, the capability table, through the API: every row, for an
@@ -54,6 +59,8 @@ interface Fixture {
   inactiveAgentId: number;
   /** Karey, made a Manager. */
   otherManagerId: number;
+  /** A recording of a Sales call on the Main line, which John, Leo and Morgan all see. */
+  recordingId: number;
 }
 
 async function prepare(): Promise<Fixture> {
@@ -72,7 +79,36 @@ async function prepare(): Promise<Fixture> {
   await morgan.ok('users.deactivate', { userId: uid('omar') });
   await morgan.ok('users.setRole', { userId: uid('karey'), role: 'manager' });
   morgan.close();
+  const callId = tc.recordCall({
+    accountId: tc.ids.accountId,
+    direction: 'inbound',
+    result: 'answered',
+    bnId: tc.ids.numbers.mainLA,
+    externalNumber: '+13105550123',
+    startedAt: NOW - 60_000,
+    answeredAt: NOW - 50_000,
+    endedAt: NOW - 20_000,
+    callFlowId: tc.ids.flows.main,
+    groupId: tc.ids.groups.sales,
+    participants: [{ userId: uid('peter'), role: 'answered' }],
+    events: [],
+    voicemail: null,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'teamline-capabilities-'));
+  setDataDir(tc.db, dir);
+  mkdirSync(join(dir, 'recordings'));
+  writeFileSync(join(dir, 'recordings/call.wav'), Buffer.alloc(44));
+  const recordingId = registerRecording(tc.db, {
+    accountId: tc.ids.accountId,
+    callId,
+    path: 'recordings/call.wav',
+    format: 'wav',
+    durationMs: 0,
+    sizeBytes: 44,
+    startedAt: NOW - 50_000,
+  });
   return {
+    recordingId,
     contactId: contact.id,
     integrationId: integration.id,
     spareGroupId: group.id,
@@ -507,6 +543,53 @@ const table: Row[] = [
         input: () => ({}),
         effect: (v) => expect((v as { items: unknown[] }).items.length).toBeGreaterThan(0),
         audit: null,
+      },
+    ],
+  },
+  // Rows the product adds (docs/policy-decisions.md, "Call recordings").
+  {
+    capability: 'download call recordings',
+    agent: '-',
+    manager: '+',
+    ops: [
+      {
+        method: 'recordings.audio',
+        input: (fx) => ({ recordingId: fx.recordingId, purpose: 'download', offset: 0 }),
+        effect: (v) => expect((v as { totalBytes: number }).totalBytes).toBe(44),
+        audit: 'recording.download',
+        targetType: 'call',
+      },
+    ],
+  },
+  {
+    capability: 'delete call recordings',
+    agent: '-',
+    manager: 'M',
+    flags: ['deleteRecordings'],
+    ops: [
+      {
+        method: 'recordings.delete',
+        input: (fx) => ({ recordingId: fx.recordingId }),
+        effect: (_v, fx) => expect(one('SELECT count(*) FROM recordings WHERE id = ?', fx.recordingId)).toBe(0),
+        audit: 'recording.delete',
+        targetType: 'call',
+      },
+    ],
+  },
+  {
+    capability: 'set recording retention and internal-call recording',
+    agent: '-',
+    manager: '-',
+    ops: [
+      {
+        method: 'recordingSettings.update',
+        input: () => ({ retentionDays: 30, internalMode: 'always' }),
+        effect: () =>
+          expect(rowOf('SELECT recording_retention_days AS d FROM accounts WHERE id = ?', tc.ids.accountId)).toEqual({
+            d: 30,
+          }),
+        audit: 'account.recordingSettings',
+        targetType: 'account',
       },
     ],
   },

@@ -68,7 +68,7 @@ export const capabilityRules: Record<Capability, (actor: Actor) => Decision> = {
   'recordings.download': (a) =>
     a.role === 'administrator' || a.role === 'manager'
       ? allow
-      : deny('Agents can play call recordings but not download them.'),
+      : deny('Agents cannot download call recordings; they can play them in the app.'),
   'recordings.delete': adminOrManagerWith('deleteRecordings', 'delete call recordings'),
   'recordings.settings': adminOnly('set how long recordings are kept or whether internal calls are recorded'),
 };
