@@ -58,3 +58,35 @@ export function cell(value: string | number | null): string {
     .join('');
   return `"${s.replace(/"/g, '""')}"`;
 }
+
+/** A cell whose text is known to need no quoting or guard (a time, a word of the API's enums, a count). */
+const safe = (value: string | number) => `"${value}"`;
+const opt = (value: string | null) => (value === null ? '""' : cell(value));
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * One row of the calls export, exactly `callExportColumns` joined as CSV,
+ * written without the per-row arrays and closures of the column list: an
+ * export of a million rows spends a large share of its time here.
+ */
+export function callLine(c: CallRow, a: CallAnnotations): string {
+  let team = '';
+  for (let i = 0; i < c.participants.length; i++) {
+    const p = c.participants[i]!;
+    team += `${i ? '; ' : ''}${p.name} (${p.extension}, ${p.role})`;
+  }
+  let tags = '';
+  for (let i = 0; i < a.tags.length; i++) tags += `${i ? '; ' : ''}${a.tags[i]!.name}`;
+  let notes = '';
+  for (let i = 0; i < a.notes.length; i++) {
+    const n = a.notes[i]!;
+    notes += `${i ? '\n' : ''}${n.authorName} (${iso(n.createdAt)}): ${n.body}`;
+  }
+  const ring = c.answeredAt ? safe(Math.round((c.answeredAt - c.startedAt) / 1000)) : '""';
+  const talk = c.answeredAt && c.endedAt ? safe(Math.round((c.endedAt - c.answeredAt) / 1000)) : '""';
+  return (
+    `${safe(iso(c.startedAt))},${safe(c.direction)},${safe(c.result)},${opt(c.bnE164)},${opt(c.externalNumber)},` +
+    `${opt(c.contactName)},${opt(c.callFlowName)},${opt(c.groupName)},${cell(team)},${ring},${talk},` +
+    `${c.hasVoicemail ? '"yes"' : '"no"'},${cell(tags)},${cell(notes)},${safe(c.id)}\r\n`
+  );
+}

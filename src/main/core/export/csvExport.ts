@@ -1,7 +1,7 @@
 import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { AuditEvent, CallRow, Message, Thread } from '../../../shared/api/entities';
 import type { ApiResult } from '../../../shared/result';
-import { callExportColumns, cell } from './csv';
+import { callExportColumns, callLine, cell } from './csv';
 
 /**
  * CSV exports of any size: the rows come page by page (keyset cursors) from
@@ -41,6 +41,7 @@ async function call<M extends Method>(conn: Invoker, method: M, input: Input<M>)
   return r.value;
 }
 
+const noAnnotations = { notes: [], tags: [] };
 const line = (cells: readonly (string | number | null)[]) => `${cells.map(cell).join(',')}\r\n`;
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -119,10 +120,7 @@ export async function* csvExport<K extends ExportKind>(
           )
         : new Map();
       let chunk = '';
-      for (const c of items) {
-        const a = notes.get(c.id) ?? { notes: [], tags: [] };
-        chunk += line(callExportColumns.map(([, get]) => get(c, a)));
-      }
+      for (const c of items) chunk += callLine(c, notes.get(c.id) ?? noAnnotations);
       rows += page.items.length;
       more = next(page);
       yield { chunk, rows };
