@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
 import { SmsOutbox } from '../../../src/main/sip/sms';
+import type { Message } from '../../../src/shared/api/entities';
 import type { PushEvent } from '../../../src/shared/api/events';
 import { eventually, startStack, type ApiClient, type Stack } from './harness';
 import { killAllSipp, received } from './sipp';
@@ -119,7 +120,7 @@ describe('texts out', () => {
 
   it('keeps texts in the outbox through an outage and a restart, then delivers each once, in order', async () => {
     let carrier = await s.sipp({ scenario: 'carrier-sms-503.xml', uas: true, localPort: portA, calls: 100 });
-    const sent = [];
+    const sent: Message[] = [];
     for (const body of ['first', 'second', 'third'])
       sent.push(await admin.ok('messages.send', { bnId: s.ids.numbers.mainLA, to: CUSTOMER, body }));
     // The first waits and is tried again; the others wait behind it.
