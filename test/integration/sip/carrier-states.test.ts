@@ -68,3 +68,34 @@ describe('a carrier that does not answer', () => {
     expect(st.lastAnswer).toBe('sip.carrier.invalid does not resolve (DNS)');
   }, 60_000);
 });
+
+describe('a released number', () => {
+  it('stops routing: the carrier’s call to it is refused as not ours', async () => {
+    await admin.ok('carrier.saveTrunk', {
+      name: 'Allow-listed carrier',
+      host: '127.0.0.1',
+      port: 5060,
+      transport: 'udp',
+      registration: null,
+      allowCidrs: ['127.0.0.1/32'],
+      role: 'standby',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const bn = s.ids.numbers.tollFree;
+    const e164 = s.db.prepare('SELECT e164 FROM business_numbers WHERE id = ?').pluck().get(bn) as string;
+    const before = s.db.prepare('SELECT count(*) FROM calls').pluck().get() as number;
+    // Still ours: the call comes in.
+    const taken = await s.run({ scenario: 'carrier-in-no-flow.xml', keys: { bn: e164, caller: '+13105550100' } });
+    expect(taken.code, taken.messages).toBe(0);
+    await eventually(() => (s.db.prepare('SELECT count(*) FROM calls').pluck().get() as number) > before, 5000);
+
+    await admin.ok('numbers.release', { bnId: bn });
+    const refused = await s.run({
+      scenario: 'carrier-in-refused-404.xml',
+      keys: { bn: e164, caller: '+13105550100' },
+      timeoutSeconds: 15,
+    });
+    expect(refused.code, refused.messages).toBe(0);
+    expect(s.log()).toMatch(new RegExp(`to \\${e164} / \\${e164}: not a number of this service, refused`));
+  }, 40_000);
+});
