@@ -19,12 +19,16 @@ import { scenarioDir } from './sipp';
 
 let s: Stack;
 let dataDir: string;
+/** Karey's phone: registered once; a sipp answers on this port for each call. */
+let contactPort: number;
 const CALLER_HZ = 440;
 const CALLEE_HZ = 1000;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tl-rec-'));
   s = await startStack({ recording: { dataDir } });
+  contactPort = await freeUdpRange(1);
+  await s.register('karey', contactPort, 3600);
 }, 30_000);
 
 afterAll(async () => {
@@ -166,7 +170,6 @@ async function recordedCall(o: {
   const calleePcap = join(s.runDir, `callee-${CALLEE_HZ}.pcap`);
   writeFileSync(callerPcap, tonePcap(CALLER_HZ, o.talkMs + 2000));
   writeFileSync(calleePcap, tonePcap(CALLEE_HZ, o.talkMs + 2000));
-  const contactPort = await freeUdpRange(1);
   const phone = await s.sipp({
     scenario: scenario('record-answer.xml', { PLAY: o.calleePlays ? play(calleePcap) : '' }),
     uas: true,
@@ -175,7 +178,6 @@ async function recordedCall(o: {
     timeoutSeconds: 30,
   });
   try {
-    await s.register('karey', contactPort);
     const c = s.credentials('john');
     const caller = await s.sipp({
       scenario: scenario('record-dial.xml', { PCAP: callerPcap, TALK_MS: String(o.talkMs) }),
