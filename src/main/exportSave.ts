@@ -12,6 +12,8 @@ import type { Core } from './core';
 import { csvExport, exportTotal } from './core/export/csvExport';
 import { takeTicket } from './core/export/tickets';
 import { isOwnRendererUrl } from './origins';
+import { downloadExport } from './remote/exportDownload';
+import type { Joined } from './remote/join';
 
 /**
  * The desktop app's side of a CSV export (core/export): the console asks the
@@ -19,9 +21,15 @@ import { isOwnRendererUrl } from './origins';
  * here; the main process asks where to save (a native save dialog, which the
  * renderer cannot fake or skip) and writes the rows to that file as they come,
  * page by page, reporting progress to the window and stopping when it says
- * cancel. A cancelled or failed export leaves no partial file behind.
+ * cancel. A cancelled or failed export leaves no partial file behind. On a
+ * desktop joined to a team server the ticket is the server's, and the rows
+ * are downloaded from it (src/main/remote/exportDownload.ts).
  */
-export function wireExports(core: Core, rendererUrl: string, isOurWindow: (contents: WebContents) => boolean): void {
+export function wireExports(
+  source: () => { core: Core } | { joined: Joined } | null,
+  rendererUrl: string,
+  isOurWindow: (contents: WebContents) => boolean,
+): void {
   const running = new Map<string, { cancelled: boolean }>();
 
   const fromUs = (event: Electron.IpcMainInvokeEvent | Electron.IpcMainEvent) =>
@@ -39,6 +47,10 @@ export function wireExports(core: Core, rendererUrl: string, isOurWindow: (conte
     const key = typeof token === 'string' ? token : '';
     const fail = (message: string): ExportProgress => ({ token: key, state: 'failed', rows: 0, total: null, message });
     if (!fromUs(event)) return fail('Exports are accepted only from the app’s own window.');
+    const from = source();
+    if (!from) return fail('Exports are not available right now.');
+    if ('joined' in from) return saveFromServer(event.sender, from.joined, key);
+    const core = from.core;
     const ticket = takeTicket(token);
     if (!ticket) return fail('This export has expired; export again.');
     const sender = event.sender;
@@ -94,4 +106,26 @@ export function wireExports(core: Core, rendererUrl: string, isOurWindow: (conte
       conn.close();
     }
   });
+
+  async function saveFromServer(sender: WebContents, joined: Joined, key: string): Promise<ExportProgress> {
+    const window = BrowserWindow.fromWebContents(sender);
+    const options = { defaultPath: 'export.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] };
+    const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+    if (choice.canceled || !choice.filePath) return { token: key, state: 'cancelled', rows: 0, total: null };
+    const job = { cancelled: false };
+    running.set(key, job);
+    try {
+      return await downloadExport({
+        joined,
+        token: key,
+        path: choice.filePath,
+        cancelled: () => job.cancelled || sender.isDestroyed(),
+        onProgress: (p) => {
+          if (!sender.isDestroyed()) sender.send(EXPORT_PROGRESS_CHANNEL, p);
+        },
+      });
+    } finally {
+      running.delete(key);
+    }
+  }
 }

@@ -137,6 +137,8 @@ void app.whenReady().then(() => {
   );
   wireIpc(() => backend, rendererUrl, isOurWindow);
   wireCallNotices(rendererUrl, isOurWindow);
+  // The demo's exports are written by its core; a joined desktop's are downloaded from its server.
+  wireExports(() => (core ? { core } : joined ? { joined } : null), rendererUrl, isOurWindow);
 
   /** Today's embedded account, with its own phone service on loopback. */
   function startDemo() {
@@ -150,7 +152,6 @@ void app.whenReady().then(() => {
     core = demo;
     backend = demo;
     mode = 'demo';
-    wireExports(demo, rendererUrl, isOurWindow);
     phoneStarted = startHostedPhone({
       core: demo,
       instance: dbPath,

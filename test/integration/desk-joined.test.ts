@@ -8,6 +8,7 @@ import { createDeskSetup } from '../../src/main/remote/deskSetup';
 import { createDeskStore, DeskStoreError, type Cipher } from '../../src/main/remote/deskStore';
 import { joinWithInvitation } from '../../src/main/remote/join';
 import { leaveTeam } from '../../src/main/remote/leave';
+import { downloadExport, recordCounter } from '../../src/main/remote/exportDownload';
 import { startJoinedDesk, type DeskStatus } from '../../src/main/remote/joinedDesk';
 import { pinnedChainTrusted, sipOriginFor } from '../../src/main/remote/pageTrust';
 import { linkFromParts, presentedCertificates, serverAddress } from '../../src/main/remote/serverCheck';
@@ -369,5 +370,63 @@ describe('leaving the team', () => {
     const ask = await admin();
     const devices = await ask('devices.list', { userId: userId('omar@teamline.demo') });
     expect(devices.find((d) => d.id === joined.deviceId)?.revokedAt).toBeNull();
+  });
+});
+
+describe('a CSV export on a joined desktop', () => {
+  it('downloads, pinned and with the device credential, the export it prepared on the server, and no other', async () => {
+    const joined = await joinWithInvitation(await invite('leo@teamline.demo'), {
+      password: 'leo-desk-pass',
+      deviceName: 'Office',
+    });
+    const desk = startJoinedDesk(joined, { maxBackoffMs: 300, requestTimeoutMs: 5_000 });
+    cleanups.push(() => desk.close());
+    const win = desk.connect(() => {});
+    const prepared = await win.invoke('exports.prepare', { kind: 'calls', filter: {} });
+    if (!prepared.ok) throw new Error(prepared.error.message);
+    const ticket = prepared.value as Output<'exports.prepare'>;
+
+    // Another desktop of the team cannot take it.
+    const other = await joinWithInvitation(await invite('karey@teamline.demo'), {
+      password: 'karey-desk-pass',
+      deviceName: 'Front',
+    });
+    const dir = tempDir();
+    const second = await win.invoke('exports.prepare', { kind: 'calls', filter: {} });
+    if (!second.ok) throw new Error(second.error.message);
+    const stolen = await downloadExport({
+      joined: other,
+      token: (second.value as Output<'exports.prepare'>).token,
+      path: join(dir, 'stolen.csv'),
+      cancelled: () => false,
+    });
+    expect(stolen).toMatchObject({ state: 'failed', message: expect.stringMatching(/expired or is not yours/) });
+    expect(existsSync(join(dir, 'stolen.csv'))).toBe(false);
+
+    const path = join(dir, 'calls.csv');
+    const done = await downloadExport({ joined, token: ticket.token, path, cancelled: () => false });
+    expect(done).toMatchObject({ state: 'done', file: path });
+    const csv = readFileSync(path, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const visible = await win.invoke('calls.list', { limit: 1 });
+    expect(visible.ok).toBe(true);
+    // The same rows the console lists for Leo, one per record.
+    expect(done.rows).toBeGreaterThan(0);
+    expect(csv.split('\n')[0]).toMatch(/^\uFEFF.+,.+/);
+
+    // A ticket is used once.
+    const again = await downloadExport({
+      joined,
+      token: ticket.token,
+      path: join(dir, 'again.csv'),
+      cancelled: () => false,
+    });
+    expect(again.state).toBe('failed');
+  });
+
+  it('counts records, not line ends inside quoted fields', () => {
+    const count = recordCounter();
+    count('a,b\n"x\ny",1\n');
+    expect(count('"z",2\n')).toBe(3);
   });
 });

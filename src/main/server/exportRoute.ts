@@ -14,7 +14,9 @@ const status: Record<string, number> = { unauthenticated: 401, forbidden: 403, n
  * taken (used once) and must belong to the session of the request's own
  * cookie (HttpOnly, SameSite=Strict), so another site cannot start a
  * download for someone, and a leaked link is worth nothing to another
- * session or a second time. The rows are read as that session's user,
+ * session or a second time. A joined desktop downloads with its device
+ * credential (`authorization: Device …`, which no page can send) a ticket
+ * it prepared over its own connection. The rows are read as that session's user,
  * resolved again for every page, and written as they come, with the
  * response's backpressure: memory stays one page whatever the size. A
  * download the browser abandons stops the export at the next page.
@@ -23,7 +25,8 @@ export async function serveExport(
   req: IncomingMessage,
   res: ServerResponse,
   core: Core,
-  session: Session | undefined,
+  /** Whether the request may take a ticket prepared on this session (its own cookie's, or its desktop's). */
+  owns: ((ticketSession: Session) => boolean) | undefined,
   headers: OutgoingHttpHeaders,
 ): Promise<void> {
   const plain = (code: number, text: string) =>
@@ -34,7 +37,8 @@ export async function serveExport(
   if (site !== undefined && site !== 'same-origin' && site !== 'none')
     return void plain(403, 'Exports start from the console');
   const ticket = token ? takeTicket(token) : null;
-  if (!ticket || !session || ticket.session !== session)
+  const session = ticket && owns?.(ticket.session) ? ticket.session : undefined;
+  if (!ticket || !session)
     return void plain(404, 'This export link has expired or is not yours; export again from the console.');
 
   let aborted = false;

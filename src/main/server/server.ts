@@ -456,14 +456,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (path === '/api/session') return serveSession(req, res);
     if (path?.startsWith('/export/')) {
+      const credential = deviceCredential(req);
+      if (credential !== null) {
+        const deviceId = credential ? options.core.deviceSession(credential)?.deviceId : undefined;
+        const owns = typeof deviceId === 'number' ? (s: Session) => s.deviceId === deviceId : undefined;
+        return serveExport(req, res, options.core, owns, baseHeaders);
+      }
       const values = cookieValues(req, cookie);
-      return serveExport(
-        req,
-        res,
-        options.core,
-        values.length === 1 ? held(values[0]!)?.session : undefined,
-        baseHeaders,
-      );
+      const session = values.length === 1 ? held(values[0]!)?.session : undefined;
+      return serveExport(req, res, options.core, session ? (s) => s === session : undefined, baseHeaders);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, baseHeaders).end();
