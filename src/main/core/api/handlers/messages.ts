@@ -110,8 +110,10 @@ export const messagesHandlers: Handlers<'messages'> = {
     // The carrier would refuse it, and the law forbids it: the person said STOP to this number.
     const stopped = optOut(ctx.db, bnId, to);
     if (stopped) {
-      const why = `${formatE164(to)} opted out of texts from ${bn.formatted} (they replied ${stopped.keyword}). They can text START to this number to receive messages again.`;
-      throw new ApiFailure('conflict', why, { to: why });
+      throw new ApiFailure(
+        'conflict',
+        `${formatE164(to)} opted out of texts from ${bn.formatted} (they replied ${stopped.keyword}). They can text START to this number to receive messages again.`,
+      );
     }
     const at = ctx.now();
     const threadId =

@@ -4,6 +4,7 @@ import { IconSend } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { BusinessNumber, Message } from '../../../../shared/api/entities';
 import { normalizeDialString } from '../../../../shared/phone';
+import { segmentSms } from '../../../../shared/sms';
 import { useSendMessageMutation } from './api';
 
 /**
@@ -24,6 +25,8 @@ export function Composer(props: {
   const [to, setTo] = useState(props.initialTo ?? '');
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const sms = segmentSms(body);
 
   const replyAllowed = !reply || smsNumbers.some((n) => n.id === reply.bnId);
   if (smsNumbers.length === 0 || !replyAllowed) {
@@ -44,9 +47,13 @@ export function Composer(props: {
     const r = await send({ bnId, to: target, body });
     if ('error' in r) {
       setErrors(fieldErrors(r.error));
+      // A refusal about the person (they opted out) stays beside the message, not only in a passing notice.
+      const e = r.error as { code?: string; message?: string };
+      setRefusal(e.code === 'conflict' && e.message ? e.message : null);
       return notifyError(r.error, 'Not sent');
     }
     setErrors({});
+    setRefusal(null);
     setBody('');
     props.onSent(r.data);
   }
@@ -82,6 +89,11 @@ export function Composer(props: {
           />
         </Group>
       )}
+      {refusal && (
+        <Alert color="red" variant="light" role="alert" title="Not sent">
+          {refusal}
+        </Alert>
+      )}
       <Group align="flex-end" wrap="nowrap">
         <Textarea
           label="Message"
@@ -90,10 +102,13 @@ export function Composer(props: {
           minRows={1}
           maxRows={6}
           value={body}
-          onChange={(e) => setBody(e.currentTarget.value)}
+          onChange={(e) => {
+            setBody(e.currentTarget.value);
+            setRefusal(null);
+          }}
           error={errors.body}
           style={{ flex: 1 }}
-          description="Enter sends; Shift+Enter starts a new line."
+          description={`${smsSize(sms)} · Enter sends; Shift+Enter starts a new line.`}
           onKeyDown={(e) => {
             // Enter sends, as in every chat; Shift+Enter adds a line. A key
             // that finishes an input-method composition is not a send.
@@ -108,4 +123,11 @@ export function Composer(props: {
       </Group>
     </Stack>
   );
+}
+
+/** How the text goes as SMS: "1 SMS · 42/160" or "3 SMS parts · Unicode, 67 characters each". */
+function smsSize(s: ReturnType<typeof segmentSms>): string {
+  const kind = s.encoding === 'ucs2' ? 'Unicode, ' : '';
+  if (s.parts.length === 1) return `1 SMS · ${kind}${s.units}/${s.single}`;
+  return `${s.parts.length} SMS parts · ${kind}${s.perPart} characters each`;
 }

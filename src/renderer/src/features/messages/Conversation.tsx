@@ -7,6 +7,15 @@ import { WhyVisible } from '../../ui/WhyVisible';
 import { formatPhone, formatWhen } from '../../ui/format';
 import { useMarkThreadReadMutation, useMessagesInfiniteQuery } from './api';
 import { Composer } from './Composer';
+import type { Message } from '../../../../shared/api/entities';
+
+/** Where an outbound text is: in the outbox (and why it waits), taken by the carrier, or refused with its reason. */
+function deliveryText(m: Message): string {
+  const parts = m.segments > 1 ? ` (${m.segments} parts)` : '';
+  if (m.status === 'sent') return `Sent${parts}`;
+  if (m.status === 'failed') return `Failed: ${m.statusReason ?? 'refused by the carrier'}`;
+  return m.statusReason ? `Queued: ${m.statusReason}` : `Queued${parts}`;
+}
 
 /** One conversation, oldest at the top, newest at the bottom by the composer. */
 export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber[] }) {
@@ -75,8 +84,9 @@ export function Conversation(props: { thread: Thread; smsNumbers: BusinessNumber
                       {m.body}
                     </Text>
                     <Text size="xs" opacity={0.75} ta={mine ? 'right' : 'left'}>
-                      {mine && m.senderName ? `${m.senderName} · ` : ''}
+                      {mine ? `${m.senderName ?? 'Automatic reply'} · ` : ''}
                       {formatWhen(m.sentAt)}
+                      {mine ? ` · ${deliveryText(m)}` : ''}
                     </Text>
                   </Paper>
                 </Group>
