@@ -317,3 +317,14 @@ it('records nothing when the account says never', async () => {
   expect(s.db.prepare('SELECT COUNT(*) FROM recordings WHERE call_id = ?').pluck().get(row.id)).toBe(0);
   expect(existsSync(join(dataDir, 'recording-spool', 'pcaps'))).toBe(true);
 }, 30_000);
+
+it('marks a call that should have been recorded as failed, and keeps no audio, when the relay cannot record it', async () => {
+  setInternalMode('always');
+  // The relay is gone (it crashed): the call still connects, directly, and is recorded nowhere.
+  await s.phone.media!.stop();
+  await recordedCall({ talkMs: 1500, calleePlays: true });
+  const call = await lastCall();
+  expect(call.recordingState).toBe('failed');
+  expect(call.recordings).toEqual([]);
+  expect(readdirSync(join(dataDir, 'recording-spool', 'pcaps'))).toEqual([]);
+}, 30_000);
