@@ -194,11 +194,14 @@ const C = {
   search: 1024,
   searchDigits: 2048,
   tagId: 4096,
+  /** direction = 'internal', written as a literal so that the partial indexes of internal calls apply. */
+  internal: 8192,
 } as const;
 
 function callFilterSql(flags: number): string {
   let sql = '';
   if (flags & C.direction) sql += ' AND c.direction = ?';
+  if (flags & C.internal) sql += " AND c.direction = 'internal'";
   if (flags & C.result) sql += ' AND c.result = ?';
   if (flags & C.bnId) sql += ' AND c.bn_id = ?';
   if (flags & C.callFlowId) sql += ' AND c.call_flow_id = ?';
@@ -216,18 +219,63 @@ function callFilterSql(flags: number): string {
   return sql;
 }
 
+/**
+ * The filter terms on a participant row (`p`), which copies the call's list
+ * columns (migration 013): the same terms and parameter order as
+ * callFilterSql, with the call read only for a search of its number. A team
+ * member is a probe of that member's own primary key at the same (time, call).
+ */
+function participantFilterSql(flags: number): string {
+  let sql = '';
+  if (flags & C.direction) sql += ' AND p.direction = ?';
+  if (flags & C.internal) sql += " AND p.direction = 'internal'";
+  if (flags & C.result) sql += ' AND p.result = ?';
+  if (flags & C.bnId) sql += ' AND p.bn_id = ?';
+  if (flags & C.callFlowId) sql += ' AND p.call_flow_id = ?';
+  if (flags & C.groupId) sql += ' AND p.group_id = ?';
+  if (flags & C.userId)
+    sql +=
+      ' AND EXISTS (SELECT 1 FROM call_participants fp WHERE fp.user_id = ? AND fp.started_at = p.started_at AND fp.call_id = p.call_id)';
+  if (flags & C.from) sql += ' AND p.started_at >= ?';
+  if (flags & C.to) sql += ' AND p.started_at < ?';
+  if (flags & C.voicemailOnly) sql += ' AND p.has_voicemail = 1';
+  if (flags & C.unreadBy)
+    sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
+                    WHERE v.call_id = p.call_id AND r.user_id = ?)`;
+  if (flags & C.search) sql += ` AND ${searchSql('c.external_number', { digits: (flags & C.searchDigits) !== 0 })}`;
+  if (flags & C.tagId)
+    sql += ' AND EXISTS (SELECT 1 FROM call_tag_links tl WHERE tl.call_id = p.call_id AND tl.tag_id = ?)';
+  return sql;
+}
+
+/**
+ * The index a user's participant rows are walked by under these filters: the
+ * (user, key, time) range of a chosen group, number or flow, or the user's
+ * internal calls, else the primary key (or, for voicemails, its partial
+ * index, left to the planner). Named, so that a range the filter makes exact
+ * is never traded for a walk of all the user's calls.
+ */
+function participantIndex(flags: number): string {
+  if (flags & C.voicemailOnly) return '';
+  if (flags & C.groupId) return ' INDEXED BY call_participants_group_time';
+  if (flags & C.bnId) return ' INDEXED BY call_participants_bn_time';
+  if (flags & C.callFlowId) return ' INDEXED BY call_participants_flow_time';
+  if (flags & C.internal) return ' INDEXED BY call_participants_internal_time';
+  return '';
+}
+
+/** The participant branch: the user's own rows, in list order, filtered on the copied columns. */
+function participantSelect(flags: number, cursor: boolean): string {
+  return (
+    `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${participantIndex(flags)}` +
+    `${flags & C.search ? ' JOIN calls c ON c.id = p.call_id' : ''}` +
+    ` WHERE p.user_id = ?${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${participantFilterSql(flags)}`
+  );
+}
+
 /** One branch's SELECT of (k, id), walking that branch's index newest first. */
 function callSelect(rule: Branch['rule'], flags: number, cursor: boolean): string {
-  if (rule === 'participant') {
-    // The participant row carries has_voicemail itself (and its own partial index);
-    // calls is joined only when another filter reads it.
-    const filters = callFilterSql(flags & ~C.voicemailOnly);
-    return (
-      `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${filters ? ' JOIN calls c ON c.id = p.call_id' : ''}` +
-      ` WHERE p.user_id = ?${flags & C.voicemailOnly ? ' AND p.has_voicemail = 1' : ''}` +
-      `${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${filters}`
-    );
-  }
+  if (rule === 'participant') return participantSelect(flags, cursor);
   const column = {
     group: 'c.group_id',
     callflow: 'c.call_flow_id',
@@ -333,6 +381,107 @@ function callNumberPageSql(
   return { sql, params };
 }
 
+/** A group, business number or flow: the keys a branch or a filter may name. */
+type CallKey = 'group' | 'bn' | 'flow';
+
+const keyOfRule: Partial<Record<Branch['rule'], CallKey>> = {
+  group: 'group',
+  callflow: 'flow',
+  'callflow-bn': 'bn',
+  numbers: 'bn',
+};
+/** The index of each pair of keys (migration 013): a call has one group, flow and number at most. */
+const pairIndex: Record<CallKey, Partial<Record<CallKey, string>>> = {
+  group: { bn: 'calls_group_bn_time', flow: 'calls_flow_group_time' },
+  bn: { group: 'calls_group_bn_time', flow: 'calls_bn_flow_time' },
+  flow: { group: 'calls_flow_group_time', bn: 'calls_bn_flow_time' },
+};
+const keyInternalIndex: Record<CallKey, string> = {
+  group: 'calls_group_internal_time',
+  bn: 'calls_bn_internal_time',
+  flow: 'calls_flow_internal_time',
+};
+const participantKeyIndex: Record<CallKey, string> = {
+  group: 'call_participants_group_time',
+  bn: 'call_participants_bn_time',
+  flow: 'call_participants_flow_time',
+};
+const participantKeyColumn: Record<CallKey, string> = { group: 'p.group_id', bn: 'p.bn_id', flow: 'p.call_flow_id' };
+
+/** One SELECT of the union: which branch, and the index that drives it. */
+interface Arm {
+  branch: Branch;
+  /**
+   * `p`: the actor's own participant rows; `m`: the team member's rows
+   * within the branch (the `userId` filter); `c`: the branch's calls, by
+   * `index` when named.
+   */
+  kind: 'p' | 'm' | 'c';
+  index: string;
+}
+
+/**
+ * The driving index of a group, flow or number branch under a filter: the
+ * internal calls' own index for `internal`; else, when the filter names a
+ * key the branch does not share, the index of that pair of keys, where the
+ * branch's calls of that key are one exact range (a busy number inside a
+ * quiet group, or none at all, costs what its matches cost); else the
+ * planner's choice among the branch's own indexes.
+ */
+function columnIndex(b: Branch, f: CallListFilter, flags: number): string {
+  const own = keyOfRule[b.rule];
+  if (!own || flags & C.voicemailOnly) return '';
+  if (flags & C.internal) return keyInternalIndex[own];
+  const other: CallKey | undefined =
+    f.groupId !== undefined && own !== 'group'
+      ? 'group'
+      : f.bnId !== undefined && own !== 'bn'
+        ? 'bn'
+        : f.callFlowId !== undefined && own !== 'flow'
+          ? 'flow'
+          : undefined;
+  return other ? (pairIndex[own][other] ?? '') : '';
+}
+
+function armSql(a: Arm, flags: number, cursor: boolean): string {
+  const range = cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : '';
+  if (a.kind === 'p') return participantSelect(flags, cursor);
+  if (a.kind === 'm') {
+    const rest = flags & ~C.userId;
+    const key = keyOfRule[a.branch.rule];
+    if (!key) {
+      // The whole account: the member's rows (of this account's calls), by the filter's own index if any.
+      return (
+        `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p${participantIndex(rest)} JOIN calls c ON c.id = p.call_id` +
+        ` WHERE p.user_id = ? AND c.account_id = ?${range}${participantFilterSql(rest)}`
+      );
+    }
+    return (
+      `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p INDEXED BY ${participantKeyIndex[key]}` +
+      `${rest & C.search ? ' JOIN calls c ON c.id = p.call_id' : ''}` +
+      ` WHERE p.user_id = ? AND ${participantKeyColumn[key]} = ?${range}${participantFilterSql(rest)}`
+    );
+  }
+  if (!a.index) return callSelect(a.branch.rule, flags, cursor);
+  const column = callColumn(a.branch.rule);
+  return `SELECT c.started_at AS k, c.id AS id FROM calls c INDEXED BY ${a.index} WHERE ${column} = ?${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)}`;
+}
+
+function armParams(
+  a: Arm,
+  member: number | undefined,
+  memberAt: number,
+  cursor: Keyset | null,
+  filterParams: readonly unknown[],
+): unknown[] {
+  const params: unknown[] = [];
+  if (a.kind === 'm') params.push(member, branchValue(a.branch));
+  else params.push(branchValue(a.branch));
+  if (cursor) params.push(cursor.k, cursor.id);
+  for (let i = 0; i < filterParams.length; i++) if (a.kind !== 'm' || i !== memberAt) params.push(filterParams[i]);
+  return params;
+}
+
 /** Ids (and keys) of one page of calls the branches allow, newest first. */
 export function callPageSql(
   branches: readonly Branch[],
@@ -348,7 +497,8 @@ export function callPageSql(
     flags |= bit;
     if (value !== undefined) filterParams.push(value);
   };
-  if (f.direction) add(C.direction, f.direction);
+  if (f.direction === 'internal') add(C.internal);
+  else if (f.direction) add(C.direction, f.direction);
   if (f.result) add(C.result, f.result);
   if (f.bnId !== undefined) add(C.bnId, f.bnId);
   if (f.callFlowId !== undefined) add(C.callFlowId, f.callFlowId);
@@ -371,61 +521,25 @@ export function callPageSql(
   }
   if (f.tagId !== undefined) add(C.tagId, f.tagId);
   const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
-  if (f.userId !== undefined && used.some((b) => routedBranch.has(b.rule))) {
-    const rest = filterParams.filter((_, i) => i !== memberAt);
-    return callMemberPageSql(used, f.userId, flags & ~C.userId, rest, cursor, limit);
-  }
-  const sql = shaped(shapeKey('c', used, flags, cursor, limit), () =>
+  // A team member's calls within a group, flow or number branch are one range of that member's rows
+  // (migration 013); the actor's own calls probe the member's key at each row.
+  const arms: Arm[] = used.map((b) =>
+    b.rule === 'participant'
+      ? { branch: b, kind: 'p', index: '' }
+      : f.userId !== undefined
+        ? { branch: b, kind: 'm', index: '' }
+        : { branch: b, kind: 'c', index: columnIndex(b, f, flags) },
+  );
+  let key = shapeKey('c', used, flags, cursor, limit);
+  for (const a of arms) key += `|${a.kind}${a.index}`;
+  const sql = shaped(key, () =>
     union(
-      used.map((b) => callSelect(b.rule, flags, cursor !== null)),
+      arms.map((a) => armSql(a, flags, cursor !== null)),
       limit,
     ),
   );
-  return { sql, params: unionParams(used, cursor, filterParams) };
-}
-
-/**
- * Branches that reach a large share of the account (every call of a flow or a
- * number): with one of them, a team member's calls are fewer than the
- * branches' and drive the page. A user's own calls and a group's are fewer
- * than a busy member's, so those keep the union (measured: 20–60× faster for
- * flow and number actors, 3× slower for a personal one if driven by the member).
- */
-const routedBranch = new Set<Branch['rule']>(['callflow', 'callflow-bn', 'numbers']);
-
-/**
- * One page of a team member's calls (the `userId` filter) as the branches
- * allow them: driven by that member's own participant rows, newest first
- * (call_participants' primary key, in list order, nothing sorted), with
- * visibility as one predicate over the call's columns. The union of the
- * branches would test every call of every branch for the member; this reads
- * only the member's calls, however wide the branches.
- */
-function callMemberPageSql(
-  branches: readonly Branch[],
-  member: number,
-  flags: number,
-  filterParams: readonly unknown[],
-  cursor: Keyset | null,
-  limit: number,
-): Sql {
-  const ordered = participantLast(branches);
-  const sql = shaped(shapeKey('cm', ordered, flags, cursor, limit), () => {
-    const visible = visibleSql(
-      ordered.map((b) => b.rule),
-      'EXISTS (SELECT 1 FROM call_participants vp WHERE vp.call_id = c.id AND vp.user_id = ?)',
-      callColumn,
-    );
-    return (
-      `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p JOIN calls c ON c.id = p.call_id` +
-      ` WHERE p.user_id = ?${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${callFilterSql(flags)} AND (${visible})` +
-      `\nORDER BY k DESC, id DESC ${sqlLimit(limit)}`
-    );
-  });
-  const params: unknown[] = [member];
-  if (cursor) params.push(cursor.k, cursor.id);
-  for (const p of filterParams) params.push(p);
-  for (const b of ordered) params.push(branchValue(b));
+  const params: unknown[] = [];
+  for (const a of arms) params.push(...armParams(a, f.userId, memberAt, cursor, filterParams));
   return { sql, params };
 }
 

@@ -10,6 +10,7 @@ import * as m009 from './009_branch_filter_columns';
 import * as m010 from './010_call_recordings';
 import * as m011 from './011_carrier_numbers_emergencies';
 import * as m012 from './012_sms_outbox';
+import * as m013 from './013_participant_filter_columns';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: 'call_recordings', sql: m010.sql },
   { version: 11, name: 'carrier_numbers_emergencies', sql: m011.sql },
   { version: 12, name: 'sms_outbox', sql: m012.sql },
+  { version: 13, name: 'participant_filter_columns', sql: m013.sql },
 ];

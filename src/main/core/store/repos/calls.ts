@@ -53,12 +53,27 @@ export function insertCall(db: Db, c: NewCall): number {
       c.voicemail ? 1 : 0,
     ).lastInsertRowid,
   );
-  // has_voicemail is copied here so a voicemail list's participant branch walks an index of voicemail calls only.
+  // The call's list columns are copied so the participant branch of a filtered list tests them on its own rows
+  // (migrations 002 and 013): a call's columns do not change once recorded.
   const participant = stmt(
     db,
-    'INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role, has_voicemail) VALUES (?, ?, ?, ?, ?)',
+    `INSERT OR IGNORE INTO call_participants (user_id, started_at, call_id, role, has_voicemail,
+                                             direction, result, bn_id, call_flow_id, group_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const p of c.participants) participant.run(p.userId, c.startedAt, id, p.role, c.voicemail ? 1 : 0);
+  for (const p of c.participants)
+    participant.run(
+      p.userId,
+      c.startedAt,
+      id,
+      p.role,
+      c.voicemail ? 1 : 0,
+      c.direction,
+      c.result,
+      c.bnId,
+      c.callFlowId,
+      c.groupId,
+    );
   const event = stmt(
     db,
     'INSERT INTO call_events (call_id, seq, at, kind, user_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
