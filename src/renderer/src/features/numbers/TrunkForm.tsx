@@ -92,8 +92,11 @@ export function TrunkForm(props: { trunk: Trunk | null; onClose: () => void }) {
       role,
     });
     if ('error' in r) {
-      setErrors(fieldErrors(r.error));
-      return notifyError(r.error, 'Trunk not saved');
+      const fields = fieldErrors(r.error);
+      setErrors(fields);
+      // Errors under their fields say it where it is seen; a toast would cover the form's buttons.
+      if (Object.keys(fields).length === 0) notifyError(r.error, 'Trunk not saved');
+      return;
     }
     notifySaved(
       t
