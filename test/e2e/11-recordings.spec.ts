@@ -126,3 +126,54 @@ test('Leo plays a recording of a call on his numbers, notes and tags it, and the
   expect(await listCount(page)).toBe(listed);
   db.close();
 });
+
+test('an Administrator sets retention, a number’s and a flow’s recording, in forms axe finds nothing serious in', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  const db = openE2eDb();
+  await signIn(page, 'morgan');
+
+  // Account: retention and internal calls.
+  await page.goto('/#/account');
+  const section = page.getByRole('region', { name: 'Call recordings' });
+  await expect(section.getByRole('textbox', { name: 'Keep recordings for (days)' })).toHaveValue('90');
+  expect(await seriousAxe(page, 'main')).toEqual([]);
+  await section.getByRole('textbox', { name: 'Keep recordings for (days)' }).fill('120');
+  await section.getByRole('button', { name: 'Save recording settings' }).click();
+  await expect(section.getByRole('button', { name: 'Save recording settings' })).toBeDisabled();
+  expect(db.prepare('SELECT recording_retention_days FROM accounts LIMIT 1').pluck().get()).toBe(120);
+
+  // A number's menu: its record mode.
+  const e164 = db
+    .prepare(`SELECT e164 FROM business_numbers WHERE record_mode = 'never' AND e164 LIKE '+1%' ORDER BY id LIMIT 1`)
+    .pluck()
+    .get() as string;
+  const formatted = `+1 (${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
+  await page.goto('/#/numbers');
+  await page.getByRole('button', { name: `More for ${formatted}` }).click();
+  await page.getByRole('menuitem', { name: 'Call recording…' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Call recording for / });
+  await expect(dialog.getByRole('combobox', { name: 'Record calls on this number' })).toBeVisible();
+  expect(await seriousAxe(page, '[role="dialog"]')).toEqual([]);
+  await dialog.getByRole('combobox', { name: 'Record calls on this number' }).selectOption('on_demand');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  expect(db.prepare('SELECT record_mode FROM business_numbers WHERE e164 = ?').pluck().get(e164)).toBe('on_demand');
+
+  // The Main line flow: recorded always (the demo), with a notice of its own.
+  const mainFlow = db.prepare(`SELECT id FROM call_flows WHERE name = 'Main line'`).pluck().get() as number;
+  await page.goto(`/#/flows/${mainFlow}`);
+  const mode = page.getByRole('combobox', { name: 'Record calls through this flow' });
+  await expect(mode).toHaveValue('always');
+  await page.getByRole('textbox', { name: 'Notice callers hear before a recorded call' }).fill('We record calls.');
+  await page.getByRole('button', { name: 'Save recording settings' }).click();
+  await expect(page.getByRole('button', { name: 'Recording settings saved' })).toBeVisible();
+  expect(db.prepare('SELECT recording_notice FROM call_flows WHERE id = ?').pluck().get(mainFlow)).toBe(
+    'We record calls.',
+  );
+  expect(await seriousAxe(page, 'main')).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousAxe(page, 'main')).toEqual([]);
+  db.close();
+});
