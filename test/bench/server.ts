@@ -1,0 +1,448 @@
+/**
+ * The team server under a team's load, on one machine (loopback): the same
+ * core, console host and phone service (Kamailio, the decision service) as
+ * `npm run server`, with
+ *
+ * - 500 registered phones (sipp, one injection file of 500 users with issued
+ *   credentials, spread over ten source addresses as phones on a LAN are),
+ *   registering and then refreshing;
+ * - 100 console connections (WebSockets signed in over /api/session) each
+ *   reading a page of calls every second;
+ * - calls set up at 10 per second for a bounded time (sipp UAC → sipp UAS
+ *   registered as an extension), each answered at once and hung up.
+ *
+ * Measured: the authenticated REGISTER → 200 (sipp response-time trace),
+ * the console list round trip, the authenticated INVITE → 200, and the
+ * server's memory (Node RSS plus Kamailio's processes' proportional set
+ * size) and CPU over the load.
+ *
+ *   tsx test/bench/server.ts [--out bench] [--seconds 20]
+ *
+ * Writes <out>/server.json and <out>/SERVER.md. Every loop is bounded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore } from '../../src/main/core';
+import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
+import { setPasswordCost } from '../../src/main/core/domain/password';
+import { insertUser } from '../../src/main/core/store/repos/users';
+import { startServer } from '../../src/main/server/server';
+import { issueCredentials } from '../../src/main/sip/credentials';
+import { startHostedPhone } from '../../src/main/sip/hosted';
+import { freePort } from '../../src/main/sip/ports';
+import { open, signIn, type SocketClient } from '../helpers/host';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const outDir = resolve(root, arg('out', 'bench'));
+const seconds = Math.min(120, Math.max(5, Number(arg('seconds', '20'))));
+const PHONES = 500;
+const SOURCES = 10;
+const CONSOLES = 100;
+const CALL_RATE = 10;
+
+const TARGETS = { registerP95: 20, listP99: 5, setupP95: 100, rssMb: 500 };
+
+interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN);
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { n: s.length, p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), max: r(s[s.length - 1] ?? NaN) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const live = new Set<ChildProcess>();
+
+/** Runs sipp from `dir`, bounded by its own -timeout and ours; resolves with its exit code. */
+function sipp(dir: string, args: string[], limitMs: number): { done: Promise<number | null>; child: ChildProcess } {
+  const child = spawn('sipp', [...args, '-nostdin', '-trace_err', '-error_file', join(dir, `err-${Date.now()}.log`)], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  live.add(child);
+  const done = new Promise<number | null>((r) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.once('close', (code) => (clearTimeout(timer), live.delete(child), r(code)));
+    child.once('error', () => (clearTimeout(timer), live.delete(child), r(-1)));
+  });
+  return { done, child };
+}
+
+/** Response times (ms) from sipp's -trace_rtt files in `dir` whose name starts with `prefix`. */
+function rtts(dir: string, prefix: string): number[] {
+  const out: number[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('_rtt.csv'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n').slice(1)) {
+      const parts = line.split(';');
+      const v = Number(parts[1]);
+      if (parts.length >= 3 && Number.isFinite(v)) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Kamailio's processes (its process group): proportional memory and CPU ticks. */
+function kamailioUsage(pgid: number): { pssKb: number; ticks: number } {
+  let pssKb = 0;
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+      const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      pssKb += Number(m?.[1] ?? 0);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { pssKb, ticks };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'tl-bench-server-'));
+  // Console sign-ins at a light cost: the load measured here is the server's steady state, not hashing.
+  setPasswordCost({ N: 1024, r: 8, p: 1 });
+  const staticDir = join(dir, 'console');
+  mkdirSync(staticDir);
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Teamline</title>');
+  const core = createCore({ dbPath: join(dir, 'teamline.db'), demoIfEmpty: true });
+  const accountId = core.db.prepare('SELECT id FROM accounts ORDER BY id LIMIT 1').pluck().get() as number;
+  const phones: { id: number; ext: string }[] = [];
+  core.db.transaction(() => {
+    for (let i = 0; i < PHONES + 1; i++) {
+      const ext = String(3000 + i);
+      const id = insertUser(core.db, {
+        accountId,
+        extension: ext,
+        name: `Bench Phone ${ext}`,
+        email: `phone${ext}@bench.example`,
+        title: 'Bench',
+        timezone: 'America/Los_Angeles',
+        role: 'agent',
+        callAccess: 'personal',
+        passwordHash: null,
+        createdAt: Date.now(),
+      });
+      phones.push({ id, ext });
+    }
+  })();
+  const phone = await startHostedPhone({
+    core,
+    instance: join(dir, 'teamline.db'),
+    runDir: join(dir, 'run'),
+    sipPort: 0,
+    wsPort: 0,
+    log: () => {},
+  });
+  if (!phone) throw new Error('the phone service did not start');
+  const server = await startServer({ core, staticDir, port: 0 });
+  const proxy = `127.0.0.1:${phone.kamailio.sipUdpPort}`;
+  const domain = phone.sip.domain;
+  const cred = (p: { id: number; ext: string }) =>
+    issueCredentials(phone.sip, { accountId, userId: p.id, extension: p.ext }, Date.now());
+
+  // The callee: the last bench user, registered at the UAS's own port.
+  const callee = phones.pop()!;
+  const uasPort = await freePort('127.0.0.1', true);
+  const calleeCsv = join(dir, 'callee.csv');
+  const c0 = cred(callee);
+  writeFileSync(
+    calleeCsv,
+    `SEQUENTIAL\n${callee.ext};${c0.authorizationUsername};[authentication username=${c0.authorizationUsername} password=${c0.password}]\n`,
+  );
+  const calleeReg = sipp(
+    dir,
+    [
+      '-sf',
+      join(root, 'test/bench/sip/register-csv.xml'),
+      '-inf',
+      calleeCsv,
+      '-key',
+      'domain',
+      domain,
+      '-key',
+      'expires',
+      '3600',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(uasPort),
+      '-m',
+      '1',
+      '-timeout',
+      '10',
+      proxy,
+    ],
+    15_000,
+  );
+  if ((await calleeReg.done) !== 0) {
+    const errors = readdirSync(dir)
+      .filter((n) => n.startsWith('err-'))
+      .map((n) => readFileSync(join(dir, n), 'utf8').slice(-2000))
+      .join('\n');
+    throw new Error(`the callee did not register:\n${errors}\n${phone.kamailio.readLog().slice(-3000)}`);
+  }
+
+  // 500 phones from ten addresses (phones on a LAN), 50 each, registering at 100 per second in all.
+  const groups = Array.from({ length: SOURCES }, (_, g) =>
+    phones.slice(g * (PHONES / SOURCES), (g + 1) * (PHONES / SOURCES)),
+  );
+  const registerAll = async (tag: string) => {
+    const runs = groups.map((group, g) => {
+      const csv = join(dir, `phones-${g}.csv`);
+      writeFileSync(
+        csv,
+        `SEQUENTIAL\n${group
+          .map((p) => {
+            const c = cred(p);
+            return `${p.ext};${c.authorizationUsername};[authentication username=${c.authorizationUsername} password=${c.password}]`;
+          })
+          .join('\n')}\n`,
+      );
+      return sipp(
+        dir,
+        [
+          '-sf',
+          join(root, 'test/bench/sip/register-csv.xml'),
+          '-inf',
+          csv,
+          '-key',
+          'domain',
+          domain,
+          '-key',
+          'expires',
+          '600',
+          '-i',
+          `127.0.0.${g + 2}`,
+          '-p',
+          '0',
+          '-r',
+          String(100 / SOURCES),
+          '-m',
+          String(group.length),
+          '-l',
+          '20',
+          '-timeout',
+          '60',
+          '-trace_rtt',
+          '-rtt_freq',
+          '1',
+          '-trace_screen',
+          '-screen_file',
+          join(dir, `${tag}-${g}.screen`),
+          proxy,
+        ],
+        90_000,
+      );
+    });
+    return Promise.all(runs.map((r) => r.done));
+  };
+  const registerCodes = await registerAll('register');
+  const registerFirst = rtts(dir, 'register-csv');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('_rtt.csv'))) rmSync(join(dir, f));
+
+  // 100 consoles: ten people, ten tabs each, each reading a page of calls every second.
+  const people = ['john', 'peter', 'jessica', 'jasmine', 'allie', 'leo', 'karey', 'morgan', 'dana', 'omar'];
+  const sockets: SocketClient[] = [];
+  for (const key of people) {
+    const { cookie } = await signIn(server.url, `${key}@teamline.demo`, DEMO_PASSWORD);
+    for (let i = 0; i < CONSOLES / people.length; i++)
+      sockets.push(await open(server.url, { origin: server.url, cookie: cookie! }));
+  }
+  const listMs: number[] = [];
+  let listFailures = 0;
+  let polling = true;
+  const pollers = sockets.map(async (s, i) => {
+    await sleep((i * 1000) / sockets.length);
+    for (let n = 0; polling && n < seconds * 2 + 10; n++) {
+      const t = performance.now();
+      const r = await s.send('calls.list', { limit: 50 });
+      listMs.push(performance.now() - t);
+      if (!r.ok) listFailures += 1;
+      await sleep(1000);
+    }
+  });
+
+  // Load: the UAS answers, calls at 10 per second for `seconds`, and the phones refresh their registrations meanwhile.
+  const loadStartedAt = Date.now();
+  const cpu0 = process.cpuUsage();
+  const kam0 = kamailioUsage(phone.kamailio.pid);
+  const wall0 = performance.now();
+  const uas = sipp(
+    dir,
+    [
+      '-sf',
+      join(root, 'test/bench/sip/uas-answer.xml'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(uasPort),
+      '-timeout',
+      String(seconds + 30),
+    ],
+    (seconds + 40) * 1000,
+  );
+  await sleep(300);
+  const callersCsv = join(dir, 'callers.csv');
+  writeFileSync(
+    callersCsv,
+    `SEQUENTIAL\n${phones
+      .slice(0, 100)
+      .map((p) => {
+        const c = cred(p);
+        return `${p.ext};${c.authorizationUsername};[authentication username=${c.authorizationUsername} password=${c.password}]`;
+      })
+      .join('\n')}\n`,
+  );
+  const calls = sipp(
+    dir,
+    [
+      '-sf',
+      join(root, 'test/bench/sip/dial-csv.xml'),
+      '-inf',
+      callersCsv,
+      '-key',
+      'domain',
+      domain,
+      '-key',
+      'to',
+      callee.ext,
+      '-key',
+      'cid',
+      '',
+      '-i',
+      '127.0.0.20',
+      '-p',
+      '0',
+      '-r',
+      String(CALL_RATE),
+      '-m',
+      String(CALL_RATE * seconds),
+      '-l',
+      '100',
+      '-timeout',
+      String(seconds + 30),
+      '-trace_rtt',
+      '-rtt_freq',
+      '1',
+      proxy,
+    ],
+    (seconds + 40) * 1000,
+  );
+  let peakRss = process.memoryUsage().rss;
+  let peakKamKb = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakKamKb = Math.max(peakKamKb, kamailioUsage(phone.kamailio.pid).pssKb);
+  }, 500);
+  const refreshCodes = await registerAll('refresh');
+  const registerRefresh = rtts(dir, 'register-csv');
+  const callsCode = await calls.done;
+  const wall = (performance.now() - wall0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const kam1 = kamailioUsage(phone.kamailio.pid);
+  clearInterval(sampler);
+  polling = false;
+  await Promise.all(pollers);
+  uas.child.kill('SIGTERM');
+  await uas.done;
+  const setup = rtts(dir, 'dial-csv');
+  const answered = core.db
+    .prepare(`SELECT count(*) FROM calls WHERE answered_at IS NOT NULL AND started_at >= ?`)
+    .pluck()
+    .get(loadStartedAt) as number;
+
+  const hz = 100;
+  const result = {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? '',
+      memGb: Math.round(totalmem() / 2 ** 30),
+      loadavg: loadavg(),
+    },
+    seconds,
+    phones: PHONES,
+    consoles: sockets.length,
+    callRate: CALL_RATE,
+    register: stats([...registerFirst, ...registerRefresh]),
+    registerExits: [...registerCodes, ...refreshCodes],
+    list: stats(listMs),
+    listFailures,
+    setup: stats(setup),
+    callsExit: callsCode,
+    callsPlaced: CALL_RATE * seconds,
+    callsTimed: setup.length,
+    callsRecordedAnswered: answered,
+    rss: { nodeMb: Math.round(peakRss / 2 ** 20), kamailioMb: Math.round(peakKamKb / 1024) },
+    cpu: {
+      nodePercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100),
+      kamailioPercent: Math.round(((kam1.ticks - kam0.ticks) / hz / wall) * 100),
+    },
+    targets: TARGETS,
+  };
+  const rssTotal = result.rss.nodeMb + result.rss.kamailioMb;
+  const met = {
+    register: result.register.p95 <= TARGETS.registerP95,
+    list: result.list.p99 <= TARGETS.listP99,
+    setup: result.setup.p95 <= TARGETS.setupP95,
+    rss: rssTotal <= TARGETS.rssMb,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'server.json'), `${JSON.stringify({ ...result, met }, null, 2)}\n`);
+  const yes = (b: boolean) => (b ? 'met' : '**not met**');
+  const md = `# Team server under load
+
+\`npm run bench:server\` (test/bench/server.ts): one server on loopback (core,
+console host, Kamailio, decision service) with ${PHONES} registered phones
+(sipp, ten source addresses), ${sockets.length} console connections each
+reading a page of calls every second, and calls set up at ${CALL_RATE} per
+second for ${seconds} s (sipp caller → sipp phone answering at once).
+
+Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memGb} GB; load average at the end ${result.machine.loadavg.map((x) => x.toFixed(2)).join(' ')}.
+
+| measure | n | p50 | p95 | p99 | max | target | |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| REGISTER → 200 (ms) | ${result.register.n} | ${result.register.p50} | ${result.register.p95} | ${result.register.p99} | ${result.register.max} | p95 ≤ ${TARGETS.registerP95} | ${yes(met.register)} |
+| console list (ms) | ${result.list.n} | ${result.list.p50} | ${result.list.p95} | ${result.list.p99} | ${result.list.max} | p99 ≤ ${TARGETS.listP99} | ${yes(met.list)} |
+| call setup INVITE → 200 (ms) | ${result.setup.n} | ${result.setup.p50} | ${result.setup.p95} | ${result.setup.p99} | ${result.setup.max} | p95 ≤ ${TARGETS.setupP95} | ${yes(met.setup)} |
+
+Memory at its peak: Node ${result.rss.nodeMb} MB RSS + Kamailio ${result.rss.kamailioMb} MB (proportional set size of its processes) = ${rssTotal} MB (target ≤ ${TARGETS.rssMb} MB: ${yes(met.rss)}).
+CPU over the load: Node ${result.cpu.nodePercent} %, Kamailio ${result.cpu.kamailioPercent} % (of one core).
+
+Calls placed ${result.callsPlaced}, timed ${result.callsTimed}, recorded as answered ${result.callsRecordedAnswered}; sipp exit codes: registrations ${result.registerExits.join(' ')}, calls ${result.callsExit}; console list failures ${listFailures}.
+
+The load generators (sipp, the console clients in the same Node process as the server) run on the same machine and share its cores, so the numbers are pessimistic for a server with the machine to itself; the console clients' share of Node's CPU is counted in Node's figure.
+`;
+  writeFileSync(join(outDir, 'SERVER.md'), md);
+  console.log(md);
+  for (const s of sockets) s.ws.close();
+  await server.close();
+  await phone.stop();
+  core.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of live) c.kill('SIGKILL');
+    if (existsSync('/dev/null')) setTimeout(() => process.exit(), 500).unref();
+  });
