@@ -906,9 +906,10 @@ function semanticCases(): Case[] {
       steps: Array.from({ length: 31 }, () => ({ kind: 'greeting', text: 'Hi' })),
     }),
     shape('users.setManagerPermissions', 'an unknown permission', { userId: u.leo!, permissions: ['root'] }),
-    shape('users.setManagerPermissions', 'eight permissions', {
+    // One more than there are Manager permissions.
+    shape('users.setManagerPermissions', 'nine permissions', {
       userId: u.leo!,
-      permissions: Array.from({ length: 8 }, () => 'billing'),
+      permissions: Array.from({ length: 9 }, () => 'billing'),
     }),
     shape('messages.send', 'an empty message', { bnId: n.mainLA, to: '+13105550100', body: '   ' }),
     shape('messages.send', 'a message of 1,601 characters', {
