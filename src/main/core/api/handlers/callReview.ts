@@ -1,11 +1,10 @@
 import type { CallAnnotations, Dashboard, DashboardCell } from '../../../../shared/api/callReview';
 import { formatE164 } from '../../../../shared/phone';
-import { callBranches, callSetSql, can, type Actor, type CallFacts } from '../../policy';
+import { can, type Actor, type CallFacts } from '../../policy';
 import { callFacts } from '../../store/repos/calls';
 import {
   addTagToCall,
   dashboardNames,
-  dashboardRows,
   deleteNote,
   deleteTag,
   editNote,
@@ -26,6 +25,7 @@ import type { AuthedCtx } from '../context';
 import { ApiFailure, enforce, invalid, notFound } from '../failure';
 import type { Handlers } from '../handler';
 import { mustSeeCall } from './calls';
+import { dashboardFigures } from './dashboardFigures';
 import { knownTimezone, localDate, localMidnight, offsetSegments } from './dashboardTime';
 import { checkFilterIds } from './lists';
 
@@ -231,8 +231,7 @@ export function dashboard(
     throw invalid(`A dashboard covers at most ${DASHBOARD_MAX_DAYS} days`, { to: 'Too long a range' });
   }
   checkFilterIds(ctx, f);
-  const set = callSetSql(callBranches(actor), actor.accountId, f);
-  const rows = dashboardRows(ctx.db, set, offsetSegments(timezone, from, to));
+  const { rows } = dashboardFigures(ctx.db, actor, f, offsetSegments(timezone, from, to));
 
   const totals = rows.find((r) => r.kind === 'total');
   const of = (kind: string) => rows.filter((r) => r.kind === kind);

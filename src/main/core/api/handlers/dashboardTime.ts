@@ -53,6 +53,31 @@ const HOUR = 3_600_000;
  * offset twice within that.
  */
 export function offsetSegments(timezone: string, from: number, to: number): OffsetSegment[] {
+  const key = `${timezone}|${from}|${to}`;
+  let segments = segmentsCache.get(key);
+  if (!segments) {
+    segments = Object.freeze(probeSegments(timezone, from, to)) as OffsetSegment[];
+    remember(segmentsCache, key, segments, 256);
+  }
+  return segments;
+}
+
+/**
+ * Both are pure functions of their arguments, and each costs hundreds of
+ * Intl probes (a 90-day range: 360 for the segments, six per day for the
+ * midnights), several times what the figures themselves cost once the
+ * rollups answer: a dashboard asked again for the same range (each change of
+ * the calls refreshes it) reuses them.
+ */
+const segmentsCache = new Map<string, OffsetSegment[]>();
+const midnightCache = new Map<string, number>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V, max: number) {
+  if (cache.size >= max) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+function probeSegments(timezone: string, from: number, to: number): OffsetSegment[] {
   const out: OffsetSegment[] = [{ start: from, offset: offsetAt(timezone, from) }];
   for (let t = from; t < to;) {
     const next = Math.min(to, t + 6 * HOUR);
@@ -77,6 +102,16 @@ export function offsetSegments(timezone: string, from: number, to: number): Offs
 
 /** The UTC instant of local midnight beginning the local day `day` (days since 1970-01-01 on the local clock). */
 export function localMidnight(timezone: string, day: number): number {
+  const key = `${timezone}|${day}`;
+  let t = midnightCache.get(key);
+  if (t === undefined) {
+    t = probeMidnight(timezone, day);
+    remember(midnightCache, key, t, 20_000);
+  }
+  return t;
+}
+
+function probeMidnight(timezone: string, day: number): number {
   const wall = day * 86_400_000;
   let t = wall - offsetAt(timezone, wall);
   // Twice: the offset at the guess may differ from the one at midnight itself.

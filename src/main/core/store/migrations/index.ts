@@ -11,6 +11,7 @@ import * as m010 from './010_call_recordings';
 import * as m011 from './011_carrier_numbers_emergencies';
 import * as m012 from './012_sms_outbox';
 import * as m013 from './013_participant_filter_columns';
+import * as m014 from './014_call_rollups';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'carrier_numbers_emergencies', sql: m011.sql },
   { version: 12, name: 'sms_outbox', sql: m012.sql },
   { version: 13, name: 'participant_filter_columns', sql: m013.sql },
+  { version: 14, name: 'call_rollups', sql: m014.sql },
 ];

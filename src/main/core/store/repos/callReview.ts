@@ -163,8 +163,14 @@ export const BUSIEST_HOURS = 5;
  * breakdown. `slot` is a single local hour of the range, keyed by the UTC
  * time it starts at.
  */
-export function dashboardRows(db: Db, set: Sql, segments: readonly OffsetSegment[]): DashboardRow[] {
-  const sql = dashboardSqlFor(set, segments.length);
+export function dashboardRows(
+  db: Db,
+  set: Sql,
+  segments: readonly OffsetSegment[],
+  /** Every single hour rather than the busiest: for figures that are summed with others. */
+  allSlots = false,
+): DashboardRow[] {
+  const sql = dashboardSqlFor(set, segments.length, allSlots);
   // The CASE reads its segments from the last boundary back to the first.
   const offsetParams: unknown[] = [];
   for (let i = 1; i < segments.length; i++) offsetParams.push(segments[i]!.start, segments[i - 1]!.offset);
@@ -187,8 +193,8 @@ export function dashboardRows(db: Db, set: Sql, segments: readonly OffsetSegment
 }
 
 /** The statement's text for a set's text and a number of offset segments (kept per shape). */
-export function dashboardSqlFor(set: Sql, segmentCount: number): string {
-  const shape = `${set.sql}\u0000${segmentCount}`;
+export function dashboardSqlFor(set: Sql, segmentCount: number, allSlots = false): string {
+  const shape = `${set.sql}\u0000${segmentCount}${allSlots ? '*' : ''}`;
   let sql = dashboardSql.get(shape);
   if (sql === undefined) {
     let offset = '?';
@@ -197,7 +203,9 @@ export function dashboardSqlFor(set: Sql, segmentCount: number): string {
       `SELECT 't' AS kind, NULL AS key, ${CELL} FROM v`,
       `SELECT 'h', (lt / 3600000) % 24, ${CELL} FROM v GROUP BY 2`,
       `SELECT 'd', lt / 86400000, ${CELL} FROM v GROUP BY 2`,
-      `SELECT * FROM (SELECT 's', (lt / 3600000) * 3600000 - (lt - t) AS slot, ${CELL} FROM v GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${BUSIEST_HOURS})`,
+      allSlots
+        ? `SELECT 's', (lt / 3600000) * 3600000 - (lt - t) AS slot, ${CELL} FROM v GROUP BY 2`
+        : `SELECT * FROM (SELECT 's', (lt / 3600000) * 3600000 - (lt - t) AS slot, ${CELL} FROM v GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${BUSIEST_HOURS})`,
       `SELECT 'b', bn, ${CELL} FROM v GROUP BY 2`,
       `SELECT 'f', fl, ${CELL} FROM v GROUP BY 2`,
       `SELECT 'g', gr, ${CELL} FROM v GROUP BY 2`,
