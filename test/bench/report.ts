@@ -1,4 +1,5 @@
 import type { BenchActor } from './actors';
+import { dashboardTarget, type DashboardRun } from './dashboard';
 import type { DecisionResult } from './decisions';
 import type { Dataset } from './generate';
 import type { ListResult } from './lists';
@@ -46,6 +47,8 @@ export interface BenchResults {
   payload: PayloadResult[];
   memory: ServeReport;
   plans: QueryPlan[];
+  /** f. The dashboard at every access level (test/bench/dashboard.ts). */
+  dashboard?: DashboardRun[];
   targets: Target[];
 }
 
@@ -123,7 +126,26 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       measured: `${r.memory.peakRssMB} MB`,
       met: r.memory.peakRssMB <= 300,
     },
+    ...(r.dashboard?.length ? [{ id: 'dashboard-p99', ...dashboardTarget(r.dashboard) }] : []),
   ];
+}
+
+/**
+ * The next RESULTS.md with the sections of the previous one that the bench
+ * does not write itself (targets measured by other scripts, such as the
+ * filtered lists' and the exports'), kept at the end in their order, so that
+ * a run never deletes them.
+ */
+export function carryOverSections(previous: string | null, next: string): string {
+  if (!previous) return next;
+  const headings = (md: string) => [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
+  const own = new Set(headings(next));
+  const kept = previous
+    .split(/^(?=## )/m)
+    .slice(1)
+    .filter((section) => !own.has(section.split('\n', 1)[0]!.slice(3).trim()));
+  if (kept.length === 0) return next;
+  return `${next.trimEnd()}\n\n${kept.map((k) => k.trimEnd()).join('\n\n')}\n`;
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -413,6 +435,31 @@ export function renderMarkdown(r: BenchResults): string {
       `(${mem.rssAtStartMB} MB at start, ${mem.rssAfterOpenMB} MB after opening, ${mem.rssAtEndMB} MB at the end; JS heap in use ${mem.heapUsedMB} MB).`,
   );
   out.push('');
+  if (r.dashboard?.length) {
+    out.push('## f. Dashboard');
+    out.push('');
+    out.push(
+      `\`dashboard.get\` through the router, the last 90 days (America/Los_Angeles), for each actor above, unfiltered and with three of the calls list's filters; "source" says whether the rollups answered or the scan, "scan p50" is the scan of the same calls, "same" that both gave the same figures (bench/DASHBOARD.md has the same table from \`--dashboard\` runs).`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['actor', 'filter', 'calls', 'source', 'p50', 'p95', 'p99', 'scan p50', 'same'],
+        r.dashboard.map((x) => [
+          x.label,
+          x.filter,
+          num(x.calls),
+          x.source,
+          fmtUs(x.latency.p50),
+          fmtUs(x.latency.p95),
+          fmtUs(x.latency.p99),
+          fmtUs(x.scan.p50),
+          x.same ? 'yes' : '**no**',
+        ]),
+      ),
+    );
+    out.push('');
+  }
   out.push('## Query plans');
   out.push('');
   const bad = r.plans.filter((p) => p.fullScan || p.tempBtree);

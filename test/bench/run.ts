@@ -20,7 +20,7 @@
  * (test/bench/filtered.ts), those whose "list filter" contains text if given.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -37,10 +37,17 @@ import { methodOf } from './pages';
 import { fmtUs } from './stats';
 import { measurePayload } from './payload';
 import { listPlans } from './plans';
-import { evaluateTargets, renderConsole, renderMarkdown, type BenchResults, type ListRun } from './report';
+import {
+  carryOverSections,
+  evaluateTargets,
+  renderConsole,
+  renderMarkdown,
+  type BenchResults,
+  type ListRun,
+} from './report';
 import type { ServeJob, ServeReport } from './serve';
 import { measureWrites } from './writes';
-import { runDashboardOnly } from './dashboard';
+import { measureDashboard, renderDashboardMarkdown, runDashboardOnly } from './dashboard';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -142,6 +149,17 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const { cases, deep } = listCases(actors, db);
   const plans = listPlans(db, actors, deep);
 
+  step('f. dashboard');
+  const dashboard = await measureDashboard(
+    db,
+    connect,
+    actors,
+    o.smoke
+      ? { iterations: 1, budgetMs: 0, scanIterations: 1 }
+      : { iterations: 300, budgetMs: 10_000, scanIterations: 3 },
+    o.log,
+  );
+
   step('d. payload');
   const owner = actors.find((a) => a.level === 'all') ?? actors[0]!;
   const payloadConn = connect(owner.userId);
@@ -209,11 +227,24 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     payload,
     memory,
     plans,
+    dashboard,
   };
   const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
   mkdirSync(o.outDir, { recursive: true });
   writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(o.outDir, 'RESULTS.md'), renderMarkdown(results));
+  const resultsPath = join(o.outDir, 'RESULTS.md');
+  const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : null;
+  writeFileSync(resultsPath, carryOverSections(previous, renderMarkdown(results)));
+  writeFileSync(
+    join(o.outDir, 'DASHBOARD.md'),
+    renderDashboardMarkdown(dashboard, {
+      date: results.meta.date,
+      calls: o.calls,
+      loadStart: loadAverageStart.map(String),
+      loadEnd: results.meta.machine.loadAverageEnd.map(String),
+      command: results.meta.command,
+    }),
+  );
   step(`wrote ${relative(root, join(o.outDir, 'RESULTS.md'))} and results.json`);
   return results;
 }

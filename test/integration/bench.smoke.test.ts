@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench, smokeOptions } from '../bench/run';
@@ -15,6 +15,11 @@ describe('bench smoke run (10k calls, one iteration)', () => {
   it('writes results.json and RESULTS.md with every section', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'teamline-bench-'));
     try {
+      // A section measured by another script, and one the bench writes itself, in the file a run replaces.
+      writeFileSync(
+        join(dir, 'RESULTS.md'),
+        '# Benchmark results\n\n## Targets\n\nold table\n\n## Issue 15 targets (measured elsewhere)\n\n| target | met |\n| --- | --- |\n| kept | yes |\n',
+      );
       const r = await runBench(smokeOptions(dir, join(dir, 'data')));
       const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults;
       expect(json.targets).toEqual(r.targets);
@@ -64,7 +69,12 @@ describe('bench smoke run (10k calls, one iteration)', () => {
         'call-insert-p95',
         'access-change-p95',
         'peak-rss',
+        'dashboard-p99',
       ]);
+      // f. dashboard: every actor, four filters, and the rollups give the scan's figures.
+      expect(r.dashboard).toHaveLength(run!.actors.length * 4);
+      for (const x of r.dashboard!) expect(x.same, `${x.label} ${x.filter}`).toBe(true);
+      expect(r.dashboard!.filter((x) => x.source === 'rollup').length).toBeGreaterThan(run!.actors.length * 2);
       const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
       for (const heading of [
         '## Targets',
@@ -74,10 +84,16 @@ describe('bench smoke run (10k calls, one iteration)', () => {
         '## c. Writes',
         '## d. Payload',
         '## e. Memory',
+        '## f. Dashboard',
         '## Query plans',
       ]) {
         expect(md).toContain(heading);
       }
+      // The section no part of the bench writes is kept; the one it writes is replaced.
+      expect(md).toContain('## Issue 15 targets (measured elsewhere)\n\n| target | met |');
+      expect(md).not.toContain('old table');
+      expect(md.match(/^## Targets$/gm)).toHaveLength(1);
+      expect(readFileSync(join(dir, 'DASHBOARD.md'), 'utf8')).toContain('## Targets');
       expect(md).toMatch(/SQLite \d/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
