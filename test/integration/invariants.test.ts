@@ -688,6 +688,8 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'recordingSettings.update': { retentionDays: 30, internalMode: 'always' },
       'recordingSettings.setNumber': { bnId: mainLA, mode: 'always' },
       'recordingSettings.setFlow': { callFlowId: tc.ids.flows.main, mode: 'on_demand', notice: 'Recorded.' },
+      // Recording a call is a change too, even while the phone service runs.
+      'liveRecording.start': { sipCallId: 'a84b4c76e66710@pc33.teamline.test' },
     };
   };
 

@@ -155,6 +155,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       presence: phone.decisions.presence,
       carrier: carrierView(phone.trunks),
       withdraw: withdrawHook(o.core, phone, accountId, log),
+      ...(phone.recorder ? { recorder: phone.recorder } : {}),
     });
     return {
       ...phone,

@@ -55,12 +55,14 @@ import {
 import { CallAnnotations, CallTag, Dashboard, NoteBody, TagName } from './callReview';
 import {
   CallRecordings,
+  LiveRecording,
   RecordingAudio,
   RecordingAudioInput,
   RecordingNotice,
   RecordingSettings,
   RecordMode,
   RetentionDays,
+  SipCallId,
 } from './recordings';
 
 const empty = z.strictObject({});
@@ -553,6 +555,10 @@ export const contract = {
     z.strictObject({ callFlowId: Id, mode: RecordMode, notice: RecordingNotice.nullable() }),
     RecordingSettings,
   ),
+  /** Whether the signed-in user may press Record on a call they are on now (the softphone's Record button). */
+  'liveRecording.get': def(z.strictObject({ sipCallId: SipCallId }), LiveRecording),
+  /** Record a call the user is on, from now to its end, when its line records on demand; nobody hears a notice. */
+  'liveRecording.start': def(z.strictObject({ sipCallId: SipCallId }), LiveRecording),
 
   /**
    * The dashboard of the calls the viewer may see, for a range and the calls

@@ -88,3 +88,22 @@ export const RecordingSettings = z.object({
   canChangeAccount: z.boolean(),
 });
 export type RecordingSettings = z.infer<typeof RecordingSettings>;
+
+/** A SIP Call-ID as the softphone sees it: visible ASCII, no spaces (RFC 3261 word). */
+export const SipCallId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'Must be a SIP Call-ID');
+
+/** Whether the user may press Record on a call they are on now, and whether it is being recorded. */
+export const LiveRecording = z.object({
+  sipCallId: SipCallId,
+  /** The call's record mode; null when the phone service does not record it (never, not answered, not theirs). */
+  mode: RecordMode.nullable(),
+  recording: z.boolean(),
+  canStart: z.boolean(),
+  /** Why Record is not available, in words for the button's tooltip; null when it is. */
+  reason: z.string().nullable(),
+});
+export type LiveRecording = z.infer<typeof LiveRecording>;

@@ -58,8 +58,25 @@ export interface CarrierView {
 /** Access to the phone withdrawn (a joined desktop revoked, a user deactivated): told after the change commits. */
 export type PhoneWithdraw = (w: { userId: number; deviceId: number | null }) => void;
 
+/** Call recording on the media relay (src/main/sip/recording/recorder.ts), as a request uses it. */
+export interface PhoneRecorder {
+  /** The user's answered call with this SIP Call-ID, when it may be recorded at all (mode always or on demand). */
+  liveCallOf(sipCallId: string, userId: number): { mode: 'always' | 'never' | 'on_demand'; recording: boolean } | null;
+  /** Whether the call is one it may record, whoever is on it. */
+  hasCall(sipCallId: string): boolean;
+  startOnDemand(sipCallId: string, userId: number): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
 export type PhoneState =
-  | { sip: SipConfig; problem: null; presence?: PresenceView; carrier?: CarrierView; withdraw?: PhoneWithdraw }
+  | {
+      sip: SipConfig;
+      problem: null;
+      presence?: PresenceView;
+      carrier?: CarrierView;
+      withdraw?: PhoneWithdraw;
+      /** Absent when calls are not recorded here (no media relay, or no data directory). */
+      recorder?: PhoneRecorder;
+    }
   | { sip: null; problem: string };
 
 export const PHONE_NOT_RUNNING: PhoneState = { sip: null, problem: 'The phone service is not running.' };

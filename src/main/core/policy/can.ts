@@ -79,6 +79,18 @@ export interface Resources {
   'recording.delete': CallFacts;
   /** The account's recording retention and the record mode of internal calls. */
   'recordingSettings.change': Record<string, never>;
+  /**
+   * Press Record on a call going on now, as the phone service knows it (the
+   * call is not in the history yet). `unavailable`: why the service records
+   * nothing now (it does not run, or has no media relay), else null; `onCall`:
+   * the actor is a party to the call, null when the service records no such
+   * call; `mode`: its line's record mode.
+   */
+  'call.record': {
+    unavailable: string | null;
+    onCall: boolean | null;
+    mode: 'always' | 'never' | 'on_demand' | null;
+  };
 }
 export type Action = keyof Resources;
 
@@ -340,6 +352,16 @@ const rules: { [A in Action]: Rule<A> } = {
     return capabilityRules['recordings.delete'](a);
   },
   'recordingSettings.change': (a) => capabilityRules['recordings.settings'](a),
+  // Only a party records a call (a supervisor does not tap someone else's); the line's settings decide whether at all.
+  'call.record': (_a, { unavailable, onCall, mode }) => {
+    if (unavailable !== null) return deny(unavailable, 'conflict');
+    if (onCall === false) return deny('You can record only a call you are on.');
+    if (mode === null)
+      return deny('This call cannot be recorded: it has ended, or its line does not record calls.', 'conflict');
+    if (mode === 'always') return deny('This call is already recorded: its line records every call.', 'conflict');
+    if (mode !== 'on_demand') return deny('Calls on this line are not recorded on demand.', 'conflict');
+    return allow;
+  },
 };
 
 /**

@@ -201,6 +201,12 @@ export class Recorder {
     return null;
   }
 
+  /** Whether an answered call with this SIP Call-ID may be recorded here (whoever its parties are). */
+  hasCall(sipCallId: string): boolean {
+    for (const c of this.calls.values()) if (c.sipCallId === sipCallId) return true;
+    return false;
+  }
+
   /** The agent pressed Record: the relay starts recording this call now; the other party hears nothing new. */
   async startOnDemand(sipCallId: string, userId: number): Promise<StartResult> {
     const c = [...this.calls.values()].find((x) => x.sipCallId === sipCallId && x.participants.has(userId));

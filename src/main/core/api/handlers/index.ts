@@ -14,6 +14,7 @@ import { groupsHandlers } from './groups';
 import { inboxHandlers } from './inbox';
 import { devicesHandlers, invitationPreparers, invitationsHandlers } from './invitations';
 import { integrationsHandlers } from './integrations';
+import { liveRecordingHandlers, liveRecordingPreparers } from './liveRecording';
 import { messagesHandlers } from './messages';
 import { numbersHandlers } from './numbers';
 import { recordingSettingsHandlers, recordingsHandlers } from './recordings';
@@ -42,6 +43,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...dashboardHandlers,
   ...recordingsHandlers,
   ...recordingSettingsHandlers,
+  ...liveRecordingHandlers,
   ...exportsHandlers,
   ...voicemailsHandlers,
   ...messagesHandlers,
@@ -51,5 +53,9 @@ export const handlers: { [M in Method]: Handler<M> } = {
   ...devicesHandlers,
 };
 
-/** The asynchronous first part of the few methods that hash a password; it runs before their transaction. */
-export const preparers: Partial<Record<Method, unknown>> = { ...authPreparers, ...invitationPreparers };
+/** The asynchronous first part of the few methods that hash a password or wait for the phone service; it runs before their transaction. */
+export const preparers: Partial<Record<Method, unknown>> = {
+  ...authPreparers,
+  ...invitationPreparers,
+  ...liveRecordingPreparers,
+};
