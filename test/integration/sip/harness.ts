@@ -108,6 +108,7 @@ export async function startStack(
     carrier: carrierView(phone.trunks),
     // A revoked desktop or a deactivated user loses its registrations and calls at once, as in the hosts.
     withdraw: withdrawHook(core, phone, ids.accountId, () => {}),
+    ...(phone.recorder ? { recorder: phone.recorder } : {}),
   });
   const proxy = `127.0.0.1:${phone.kamailio.sipUdpPort}`;
   const extensions = Object.fromEntries(

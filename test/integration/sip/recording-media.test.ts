@@ -278,18 +278,34 @@ it('plays the notice to the callee before the conversation: while it plays the c
 it('records on demand from when the agent presses Record: the recording starts then, shorter than the call, and nobody hears a notice', async () => {
   setInternalMode('on_demand');
   const john = s.ids.users.john!;
+  // Through the API, as the softphone's Record button asks.
+  const [johnApi, leoApi] = [await s.as('john'), await s.as('leo')];
   let pressedAt = 0;
   await recordedCall({
     talkMs: 6000,
     calleePlays: false,
     during: async (sipCallId) => {
       await new Promise((r) => setTimeout(r, 2500));
+      expect(await johnApi.ok('liveRecording.get', { sipCallId })).toEqual({
+        sipCallId,
+        mode: 'on_demand',
+        recording: false,
+        canStart: true,
+        reason: null,
+      });
       // Only a party to the call may start its recording.
-      expect((await s.phone.recorder!.startOnDemand(sipCallId, s.ids.users.leo!)).ok).toBe(false);
+      expect(await leoApi.call('liveRecording.start', { sipCallId })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
       pressedAt = Date.now();
-      expect(await s.phone.recorder!.startOnDemand(sipCallId, john)).toEqual({ ok: true });
+      expect(await johnApi.ok('liveRecording.start', { sipCallId })).toMatchObject({ recording: true });
     },
   });
+  const audited = s.db
+    .prepare(`SELECT actor_user_id, summary FROM audit_events WHERE action = 'recording.start' ORDER BY id DESC`)
+    .all() as { actor_user_id: number; summary: string }[];
+  expect(audited[0]?.actor_user_id).toBe(john);
   const call = await lastCall();
   expect(call.recordingState, relayLog()).toBe('recorded');
   const r = call.recordings[0]!;
