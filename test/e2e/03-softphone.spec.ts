@@ -67,6 +67,12 @@ test('two softphones call each other through Kamailio: answer, hold, resume, ton
   await expect(peterLine).toContainText('Received 42#');
   await john.keyboard.press('Escape');
 
+  // The demo does not record internal calls: Record is there, unavailable, and says why.
+  const record = johnLine.getByRole('button', { name: 'Record' });
+  await expect(record).toHaveAttribute('aria-disabled', 'true');
+  await expect(record).toHaveAttribute('aria-pressed', 'false');
+  await expect(record).toHaveAccessibleDescription(/not recorded/);
+
   // Attended transfer: Peter consults Jasmine on his second line (John waits on hold), then connects them.
   await peterLine.getByRole('button', { name: 'Transfer' }).click();
   await expect(peter.getByRole('listitem', { name: 'Jasmine Lee, Available' })).toBeVisible();

@@ -151,7 +151,7 @@ describe('liveRecording: the Record button', () => {
       ok: false,
       error: {
         code: 'conflict',
-        message: 'This call cannot be recorded: it has ended, or its line does not record calls.',
+        message: 'Calls on this line are not recorded, or this call has ended.',
       },
     });
     expect(s.recorder.started).toEqual([]);

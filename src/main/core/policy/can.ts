@@ -356,8 +356,7 @@ const rules: { [A in Action]: Rule<A> } = {
   'call.record': (_a, { unavailable, onCall, mode }) => {
     if (unavailable !== null) return deny(unavailable, 'conflict');
     if (onCall === false) return deny('You can record only a call you are on.');
-    if (mode === null)
-      return deny('This call cannot be recorded: it has ended, or its line does not record calls.', 'conflict');
+    if (mode === null) return deny('Calls on this line are not recorded, or this call has ended.', 'conflict');
     if (mode === 'always') return deny('This call is already recorded: its line records every call.', 'conflict');
     if (mode !== 'on_demand') return deny('Calls on this line are not recorded on demand.', 'conflict');
     return allow;

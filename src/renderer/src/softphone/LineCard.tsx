@@ -14,6 +14,7 @@ import { useEffect, useState } from 'react';
 import { formatDuration, formatPhone } from '../ui/format';
 import { notifyError } from '../ui/notify';
 import { Keypad } from './Keypad';
+import { RecordButton } from './RecordButton';
 import { TransferPicker } from './TransferPicker';
 import { useSoftphone } from './runtime';
 import type { Line } from './slice';
@@ -160,6 +161,7 @@ export function LineCard(props: {
             </ActionIcon>
           </Tooltip>
         )}
+        <RecordButton line={line} />
         {line.state === 'established' && (
           <Popover position="bottom" withArrow trapFocus>
             <Popover.Target>

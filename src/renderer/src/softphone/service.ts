@@ -419,6 +419,12 @@ export class Softphone {
     });
   }
 
+  /** The SIP Call-ID of a line's call: the phone service names a call going on by it (the Record button). */
+  sipCallId(id: string): string | null {
+    const s = this.sessions.get(id);
+    return s instanceof Inviter || s instanceof Invitation ? s.request.callId : null;
+  }
+
   focus(id: string): void {
     this.deps.dispatch(sp.focused(id));
     const s = this.sessions.get(id);
