@@ -118,6 +118,7 @@ export function addOtherAccount(db: Db) {
       callerIdMode: 'pai',
       callerIdPlus: true,
       role: 'preferred',
+      smsLong: false,
     },
     NOW,
   );

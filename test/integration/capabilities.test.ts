@@ -61,6 +61,8 @@ interface Fixture {
   otherManagerId: number;
   /** A recording of a Sales call on the Main line, which John, Leo and Morgan all see. */
   recordingId: number;
+  /** An allow-list trunk, holding no numbers. */
+  trunkId: number;
 }
 
 async function prepare(): Promise<Fixture> {
@@ -78,6 +80,14 @@ async function prepare(): Promise<Fixture> {
   });
   await morgan.ok('users.deactivate', { userId: uid('omar') });
   await morgan.ok('users.setRole', { userId: uid('karey'), role: 'manager' });
+  const trunk = await morgan.ok('carrier.saveTrunk', {
+    name: 'Carrier',
+    host: 'sip.carrier.example',
+    port: 5060,
+    transport: 'udp',
+    registration: null,
+    allowCidrs: ['203.0.113.0/24'],
+  });
   morgan.close();
   const callId = tc.recordCall({
     accountId: tc.ids.accountId,
@@ -109,6 +119,7 @@ async function prepare(): Promise<Fixture> {
   });
   return {
     recordingId,
+    trunkId: trunk.id,
     contactId: contact.id,
     integrationId: integration.id,
     spareGroupId: group.id,
@@ -573,6 +584,23 @@ const table: Row[] = [
         effect: (_v, fx) => expect(one('SELECT count(*) FROM recordings WHERE id = ?', fx.recordingId)).toBe(0),
         audit: 'recording.delete',
         targetType: 'call',
+      },
+    ],
+  },
+  // The carrier's trunks are the Administrators' (docs/policy-decisions.md); so is which trunk a number is on.
+  {
+    capability: 'connect the carrier (SIP trunks)',
+    agent: '-',
+    manager: '-',
+    ops: [
+      {
+        // The Main line numbers are visible to John and Leo: the refusal is about the capability.
+        method: 'numbers.setTrunk',
+        input: (fx) => ({ bnId: tc.ids.numbers.mainLA, trunkId: fx.trunkId }),
+        effect: (_v, fx) =>
+          expect(one('SELECT trunk_id FROM business_numbers WHERE id = ?', tc.ids.numbers.mainLA)).toBe(fx.trunkId),
+        audit: 'number.trunk',
+        targetType: 'number',
       },
     ],
   },

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trunkTakesLongSms } from '../../src/main/core/store/repos/sms';
 import { carrierHooks } from '../../src/main/sip/carrierHooks';
 import { makeCore, snapshot, type Client, type TestCore } from '../helpers/core';
 import { addOtherAccount } from '../helpers/otherAccount';
@@ -65,10 +68,17 @@ describe('numbers.add', () => {
     expect(audits.map((a) => a.target_id)).toEqual(added.map((n) => n.id));
     expect(morgan.events.some((e) => e.name === 'numbers.changed')).toBe(true);
 
-    // A removed trunk leaves its numbers in service, without a trunk.
-    await morgan.ok('carrier.deleteTrunk', { trunkId: backup.id });
-    const after = (await morgan.ok('numbers.list', {})).filter((n) => n.label === 'Seattle');
-    expect(after.map((n) => n.trunkId)).toEqual([null, null]);
+    // A trunk that numbers are on is not removed: they would be left with no trunk.
+    const before = snapshot(tc.db, { ignoreSignIns: true });
+    const busy = await morgan.call('carrier.deleteTrunk', { trunkId: backup.id });
+    expect(busy.ok).toBe(false);
+    if (!busy.ok) {
+      expect(busy.error).toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(/^2 business numbers are on the trunk Backup carrier: move them/),
+      });
+    }
+    expect(snapshot(tc.db, { ignoreSignIns: true })).toBe(before);
   });
 
   it('refuses, changing nothing: another account’s number, an Agent, a trunk of another account, no trunk at all', async () => {
@@ -109,6 +119,127 @@ describe('numbers.add', () => {
     expect((await leo.call('carrier.get', {})).ok).toBe(false);
     const r = await leo.ok('numbers.add', { numbers: ['+12065550109'] });
     expect(one('SELECT trunk_id FROM business_numbers WHERE id = ?', r.added[0]!.id)).toBe(main.id);
+  });
+});
+
+describe('numbers.setTrunk, and removing a trunk that numbers are on', () => {
+  const trunkOf = (bnId: number) => one<number | null>('SELECT trunk_id FROM business_numbers WHERE id = ?', bnId);
+  const trunkAudits = () =>
+    tc.db
+      .prepare(
+        `SELECT summary, target_id AS targetId, before_json AS b, after_json AS a
+           FROM audit_events WHERE action = 'number.trunk' ORDER BY id`,
+      )
+      .all() as { summary: string; targetId: number; b: string; a: string }[];
+
+  it('moves a number to another trunk, audited; then the emptied trunk can be removed', async () => {
+    const main = await trunk('Main carrier', 'preferred');
+    const backup = await trunk('Backup carrier', 'fallback');
+    const { added } = await morgan.ok('numbers.add', { trunkId: backup.id, numbers: ['+12065550101'] });
+    const bnId = added[0]!.id;
+    morgan.events.length = 0;
+
+    const moved = await morgan.ok('numbers.setTrunk', { bnId, trunkId: main.id });
+    expect(moved).toMatchObject({ id: bnId, trunkId: main.id, trunkName: 'Main carrier' });
+    expect(trunkOf(bnId)).toBe(main.id);
+    expect(morgan.events.some((e) => e.name === 'numbers.changed')).toBe(true);
+    // A number with no trunk yet (the demo's) is put on one.
+    await morgan.ok('numbers.setTrunk', { bnId: tc.ids.numbers.mainLA, trunkId: backup.id });
+    expect(trunkOf(tc.ids.numbers.mainLA)).toBe(backup.id);
+    const audits = trunkAudits();
+    expect(audits.map((a) => [a.summary, a.targetId])).toEqual([
+      ['Moved +1 (206) 555-0101 from the trunk Backup carrier to Main carrier', bnId],
+      ['Put +1 (213) 647-2453 on the trunk Backup carrier', tc.ids.numbers.mainLA],
+    ]);
+    expect(JSON.parse(audits[0]!.b)).toEqual({ trunkId: backup.id });
+    expect(JSON.parse(audits[0]!.a)).toEqual({ trunkId: main.id });
+
+    // The same trunk again changes nothing.
+    const before = snapshot(tc.db, { ignoreSignIns: true });
+    expect((await morgan.ok('numbers.setTrunk', { bnId, trunkId: main.id })).trunkId).toBe(main.id);
+    expect(snapshot(tc.db, { ignoreSignIns: true })).toBe(before);
+
+    // One number left on the backup trunk: said in the singular; once it moves, the trunk goes.
+    const busy = await morgan.call('carrier.deleteTrunk', { trunkId: backup.id });
+    expect(busy.ok).toBe(false);
+    if (!busy.ok) {
+      expect(busy.error.code).toBe('conflict');
+      expect(busy.error.message).toMatch(/^One business number is on the trunk Backup carrier: move them/);
+    }
+    await morgan.ok('numbers.setTrunk', { bnId: tc.ids.numbers.mainLA, trunkId: main.id });
+    await morgan.ok('carrier.deleteTrunk', { trunkId: backup.id });
+    expect(one('SELECT count(*) FROM carrier_trunks WHERE id = ?', backup.id)).toBe(0);
+    expect(trunkOf(bnId)).toBe(main.id);
+  });
+
+  it('a released number does not hold its trunk', async () => {
+    const t = await trunk('Main carrier', 'preferred');
+    const { added } = await morgan.ok('numbers.add', { trunkId: t.id, numbers: ['+12065550101'] });
+    await morgan.ok('numbers.release', { bnId: added[0]!.id });
+    await morgan.ok('carrier.deleteTrunk', { trunkId: t.id });
+    expect(one('SELECT count(*) FROM carrier_trunks WHERE id = ?', t.id)).toBe(0);
+  });
+
+  it('refuses, changing nothing: unknown, released, hidden and other-account ids; Managers and Agents', async () => {
+    const other = addOtherAccount(tc.db);
+    const t = await trunk('Main carrier', 'preferred');
+    const { added } = await morgan.ok('numbers.add', { trunkId: t.id, numbers: ['+12065550101'] });
+    await morgan.ok('numbers.release', { bnId: added[0]!.id });
+    await morgan.ok('users.setManagerPermissions', { userId: tc.ids.users.leo!, permissions: ['numbers'] });
+    const leo = await tc.as('leo');
+    const john = await tc.as('john');
+    const before = snapshot(tc.db, { ignoreSignIns: true });
+    const cases: [Client, unknown, string, RegExp][] = [
+      [morgan, { bnId: tc.ids.numbers.mainLA, trunkId: other.trunkId }, 'not_found', /^That trunk was not found/],
+      [morgan, { bnId: tc.ids.numbers.mainLA, trunkId: 999_999 }, 'not_found', /^That trunk was not found/],
+      [morgan, { bnId: other.bnId, trunkId: t.id }, 'not_found', /^That business number was not found/],
+      [morgan, { bnId: added[0]!.id, trunkId: t.id }, 'not_found', /^That business number was not found/],
+      [morgan, { bnId: tc.ids.numbers.mainLA, trunkId: t.id, extra: 1 }, 'invalid', /./],
+      // A Manager who manages numbers does not see the trunks; an Agent neither.
+      [leo, { bnId: tc.ids.numbers.mainLA, trunkId: t.id }, 'forbidden', /^Only an Administrator can/],
+      [john, { bnId: tc.ids.numbers.mainLA, trunkId: t.id }, 'forbidden', /^Only an Administrator can/],
+      // A number John does not see reads as unknown, not as forbidden.
+      [john, { bnId: tc.ids.numbers.tollFree, trunkId: t.id }, 'not_found', /^That business number was not found/],
+    ];
+    for (const [client, input, code, message] of cases) {
+      const r = await client.raw('numbers.setTrunk', input);
+      expect(r.ok, JSON.stringify(input)).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code, JSON.stringify(input)).toBe(code);
+        expect(r.error.message).toMatch(message);
+      }
+    }
+    expect(snapshot(tc.db, { ignoreSignIns: true })).toBe(before);
+  });
+});
+
+describe('sending long texts in one MESSAGE (smsLong)', () => {
+  it('is off by default, saved when set, shown back, audited, and read by the outbox', async () => {
+    const t = await trunk('Main carrier', 'preferred');
+    expect(t.smsLong).toBe(false);
+    expect(trunkTakesLongSms(tc.db, t.id)).toBe(false);
+    const { id: _id, state: _state, updatedAt: _at, registration: _reg, ...rest } = t;
+    const on = await morgan.ok('carrier.saveTrunk', { ...rest, trunkId: t.id, registration: null, smsLong: true });
+    expect(on.smsLong).toBe(true);
+    expect((await morgan.ok('carrier.get', {})).trunks.find((x) => x.id === t.id)?.smsLong).toBe(true);
+    expect(one('SELECT sms_long FROM carrier_trunks WHERE id = ?', t.id)).toBe(1);
+    expect(trunkTakesLongSms(tc.db, t.id)).toBe(true);
+    const audit = tc.db
+      .prepare(`SELECT before_json AS b, after_json AS a FROM audit_events WHERE action = 'trunk.update'`)
+      .get() as { b: string; a: string };
+    expect(JSON.parse(audit.b)).toMatchObject({ smsLong: false });
+    expect(JSON.parse(audit.a)).toMatchObject({ smsLong: true });
+
+    const off = await morgan.ok('carrier.saveTrunk', { ...rest, trunkId: t.id, registration: null, smsLong: false });
+    expect(off.smsLong).toBe(false);
+    expect(trunkTakesLongSms(tc.db, t.id)).toBe(false);
+  });
+
+  it('docs/carrier.md names the setting where it describes long texts', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/carrier.md'), 'utf8');
+    const longTexts = doc.slice(doc.indexOf('**Long texts**'), doc.indexOf('**Receiving.**'));
+    expect(longTexts).toMatch(/Send long texts in one message/);
+    expect(longTexts).toMatch(/`smsLong`/);
   });
 });
 

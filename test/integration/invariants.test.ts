@@ -649,6 +649,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'numbers.add': { trunkId: fx.trunkId, numbers: ['+12065551277'] },
       'numbers.setLabel': { bnId: mainLA, label: 'LA' },
       'numbers.route': { bnId: mainLA, callFlowId: null },
+      'numbers.setTrunk': { bnId: mainLA, trunkId: fx.trunkId },
       'numbers.release': { bnId: mainNY },
       'contacts.create': { name: 'New Client', phone: '+13105550199' },
       'contacts.update': { contactId: fx.contactId, company: 'Acme West' },

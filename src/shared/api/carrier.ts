@@ -98,6 +98,8 @@ export const TrunkInput = z
     /** E.164 with the leading + (`+12135550100`) or without (`12135550100`). */
     callerIdPlus: z.boolean().default(true),
     role: z.enum(trunkRoles).default('standby'),
+    /** The carrier takes a long text in one MESSAGE and splits it itself; false: Teamline sends the parts. */
+    smsLong: z.boolean().default(false),
   })
   .refine((t) => t.registration !== null || t.allowCidrs.length > 0, {
     message: 'A trunk needs a registration or the carrier’s addresses (or both)',
@@ -141,6 +143,7 @@ export const Trunk = z.object({
   callerIdMode: z.enum(callerIdModes),
   callerIdPlus: z.boolean(),
   role: z.enum(trunkRoles),
+  smsLong: z.boolean(),
   state: TrunkState,
   updatedAt: Timestamp,
 });

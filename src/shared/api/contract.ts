@@ -362,6 +362,8 @@ export const contract = {
   'numbers.add': def(AddNumbersInput, AddNumbersResult),
   'numbers.setLabel': def(z.strictObject({ bnId: Id, label: Label }), BusinessNumber),
   'numbers.route': def(z.strictObject({ bnId: Id, callFlowId: Id.nullable() }), BusinessNumber),
+  /** Moves a number to another of the account's trunks (Administrators: they see the trunks). */
+  'numbers.setTrunk': def(z.strictObject({ bnId: Id, trunkId: Id }), BusinessNumber),
   'numbers.release': def(z.strictObject({ bnId: Id }), ok),
 
   /** The carrier's trunks with their live state, and the emergency-call settings (Administrators). */

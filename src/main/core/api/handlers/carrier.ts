@@ -2,6 +2,7 @@ import type { Trunk } from '../../../../shared/api/carrier';
 import { emergencyNumbers } from '../../../../shared/api/carrier';
 import { can, capabilityRules } from '../../policy';
 import {
+  countTrunkNumbers,
   deleteTrunk,
   getCarrierSettings,
   getTrunk,
@@ -48,6 +49,7 @@ function view(ctx: AuthedCtx, t: TrunkRow): Trunk {
     callerIdMode: t.callerIdMode,
     callerIdPlus: t.callerIdPlus,
     role: t.role,
+    smsLong: t.smsLong,
     state: live ?? (t.register ? phoneOff : { status: 'allowlist', lastAnswer: null, since: null }),
     updatedAt: t.updatedAt,
   };
@@ -67,6 +69,7 @@ const auditView = (t: TrunkRow) => ({
   callerIdMode: t.callerIdMode,
   callerIdPlus: t.callerIdPlus,
   role: t.role,
+  smsLong: t.smsLong,
 });
 
 function mustGet(ctx: AuthedCtx, id: number): TrunkRow {
@@ -130,6 +133,7 @@ export const carrierHandlers: Handlers<'carrier'> = {
       callerIdMode: input.callerIdMode,
       callerIdPlus: input.callerIdPlus,
       role: input.role,
+      smsLong: input.smsLong,
     };
     // One preferred and one fallback trunk: taking a role moves its holder to standby.
     if (fields.role !== 'standby') releaseRole(ctx.db, accountId, fields.role, before?.id ?? null);
@@ -161,6 +165,14 @@ export const carrierHandlers: Handlers<'carrier'> = {
   'carrier.deleteTrunk': (ctx, { trunkId }) => {
     enforce(can(ctx.actor, 'carrier.manage', {}));
     const t = mustGet(ctx, trunkId);
+    // A number without a trunk has no way to the carrier that is shown anywhere: move them first.
+    const inUse = countTrunkNumbers(ctx.db, t.id);
+    if (inUse > 0) {
+      throw conflict(
+        `${inUse === 1 ? 'One business number is' : `${inUse} business numbers are`} on the trunk ${t.name}: ` +
+          'move them to another trunk (Numbers → the number’s menu → Trunk) or release them first.',
+      );
+    }
     deleteTrunk(ctx.db, t.id);
     audit(ctx, 'trunk.delete', { type: 'trunk', id: t.id }, `Removed the trunk ${t.name}`, auditView(t), null);
     changed(ctx);

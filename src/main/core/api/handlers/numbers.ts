@@ -13,6 +13,7 @@ import {
   releaseNumber,
   routeNumber,
   setNumberLabel,
+  setNumberTrunk,
   takeFromCatalogue,
 } from '../../store/repos/numbers';
 import { audit } from '../audit';
@@ -153,6 +154,28 @@ export const numbersHandlers: Handlers<'numbers'> = {
     );
     changed(ctx);
     ctx.emit('callFlows.changed', { kind: 'account', accountId: ctx.actor.accountId });
+    return mustGetNumber(ctx, bnId);
+  },
+
+  'numbers.setTrunk': (ctx, { bnId, trunkId }) => {
+    const bn = mustGetNumber(ctx, bnId);
+    // The trunks are the Administrators' (carrier settings); a Manager who manages numbers does not see them.
+    enforce(can(ctx.actor, 'carrier.manage', {}));
+    const trunk = getTrunk(ctx.db, ctx.actor.accountId, trunkId);
+    if (!trunk) throw notFound('That trunk');
+    if (bn.trunkId === trunk.id) return bn;
+    setNumberTrunk(ctx.db, bnId, trunk.id);
+    audit(
+      ctx,
+      'number.trunk',
+      { type: 'number', id: bnId },
+      bn.trunkName
+        ? `Moved ${bn.formatted} from the trunk ${bn.trunkName} to ${trunk.name}`
+        : `Put ${bn.formatted} on the trunk ${trunk.name}`,
+      { trunkId: bn.trunkId },
+      { trunkId: trunk.id },
+    );
+    ctx.emit('numbers.changed', { kind: 'account', accountId: ctx.actor.accountId });
     return mustGetNumber(ctx, bnId);
   },
 

@@ -26,6 +26,7 @@ export interface TrunkRow {
   callerIdMode: 'from' | 'pai';
   callerIdPlus: boolean;
   role: 'preferred' | 'fallback' | 'standby';
+  smsLong: boolean;
   contactToken: string;
   createdAt: number;
   updatedAt: number;
@@ -49,6 +50,7 @@ interface Raw {
   caller_id_mode: TrunkRow['callerIdMode'];
   caller_id_plus: number;
   role: TrunkRow['role'];
+  sms_long: number;
   contact_token: string;
   created_at: number;
   updated_at: number;
@@ -72,6 +74,7 @@ const toRow = (r: Raw): TrunkRow => ({
   callerIdMode: r.caller_id_mode,
   callerIdPlus: r.caller_id_plus === 1,
   role: r.role,
+  smsLong: r.sms_long === 1,
   contactToken: r.contact_token,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -119,8 +122,8 @@ export function insertTrunk(db: Db, accountId: number, contactToken: string, t: 
       db,
       `INSERT INTO carrier_trunks (account_id, name, host, port, transport, register, username, auth_username,
          password_enc, realm, expiry, allow_cidrs, outbound_proxy, caller_id_mode, caller_id_plus, role,
-         contact_token, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         sms_long, contact_token, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       accountId,
       t.name,
@@ -138,6 +141,7 @@ export function insertTrunk(db: Db, accountId: number, contactToken: string, t: 
       t.callerIdMode,
       t.callerIdPlus ? 1 : 0,
       t.role,
+      t.smsLong ? 1 : 0,
       contactToken,
       at,
       at,
@@ -150,7 +154,7 @@ export function updateTrunk(db: Db, id: number, t: TrunkFields, at: number): voi
     db,
     `UPDATE carrier_trunks SET name = ?, host = ?, port = ?, transport = ?, register = ?, username = ?,
        auth_username = ?, password_enc = ?, realm = ?, expiry = ?, allow_cidrs = ?, outbound_proxy = ?,
-       caller_id_mode = ?, caller_id_plus = ?, role = ?, updated_at = ?
+       caller_id_mode = ?, caller_id_plus = ?, role = ?, sms_long = ?, updated_at = ?
      WHERE id = ?`,
   ).run(
     t.name,
@@ -168,6 +172,7 @@ export function updateTrunk(db: Db, id: number, t: TrunkFields, at: number): voi
     t.callerIdMode,
     t.callerIdPlus ? 1 : 0,
     t.role,
+    t.smsLong ? 1 : 0,
     at,
     id,
   );
@@ -180,6 +185,13 @@ export function releaseRole(db: Db, accountId: number, role: 'preferred' | 'fall
     role,
     exceptId,
   );
+}
+
+/** How many live numbers of the account are on this trunk. */
+export function countTrunkNumbers(db: Db, trunkId: number): number {
+  return stmt(db, 'SELECT count(*) FROM business_numbers WHERE trunk_id = ? AND released_at IS NULL')
+    .pluck()
+    .get(trunkId) as number;
 }
 
 export function deleteTrunk(db: Db, id: number): void {

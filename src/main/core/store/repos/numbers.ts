@@ -98,6 +98,10 @@ export function setNumberLabel(db: Db, id: number, label: string): void {
   stmt(db, 'UPDATE business_numbers SET label = ? WHERE id = ?').run(label, id);
 }
 
+export function setNumberTrunk(db: Db, id: number, trunkId: number): void {
+  stmt(db, 'UPDATE business_numbers SET trunk_id = ? WHERE id = ?').run(trunkId, id);
+}
+
 export function routeNumber(db: Db, id: number, flowId: number | null): void {
   stmt(db, 'UPDATE business_numbers SET call_flow_id = ? WHERE id = ?').run(flowId, id);
 }

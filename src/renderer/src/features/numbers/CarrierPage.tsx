@@ -376,29 +376,46 @@ export const CarrierPage: PageComponent = () => {
 function DeleteTrunk(props: { trunk: Trunk; onClose: () => void }) {
   const t = props.trunk;
   const [remove, removing] = useDeleteTrunkMutation();
+  const numbers = useNumbersQuery();
+  const onIt = (numbers.data ?? []).filter((n) => n.trunkId === t.id).length;
+  const [refusal, setRefusal] = useState<string | null>(null);
   async function confirm() {
     const r = await remove(t.id);
-    if ('error' in r) return notifyError(r.error, 'Not removed');
+    if ('error' in r) {
+      setRefusal((r.error as { message?: string }).message ?? 'The trunk was not removed.');
+      return notifyError(r.error, 'Not removed');
+    }
     notifySaved(`${t.name} was removed.`);
     props.onClose();
   }
   return (
     <Modal opened onClose={props.onClose} title={`Remove the trunk ${t.name}?`}>
       <Stack gap="sm">
-        <List size="sm" spacing={4}>
-          <List.Item>Teamline stops registering with it, and its calls are no longer recognised.</List.Item>
-          {t.role !== 'standby' && (
-            <List.Item>
-              It is the {roleText[t.role].toLowerCase()} trunk: outside calls take the other trunk, or none.
-            </List.Item>
-          )}
-          <List.Item>Numbers on it stay, with no trunk, until you assign them again.</List.Item>
-        </List>
+        {onIt > 0 ? (
+          <Text size="sm">
+            {onIt === 1 ? 'One business number is' : `${onIt} business numbers are`} on this trunk. Move them to another
+            trunk (<Anchor href={href('numbers')}>Numbers</Anchor> → the number’s menu → Trunk…) or release them first.
+          </Text>
+        ) : (
+          <List size="sm" spacing={4}>
+            <List.Item>Teamline stops registering with it, and its calls are no longer recognised.</List.Item>
+            {t.role !== 'standby' && (
+              <List.Item>
+                It is the {roleText[t.role].toLowerCase()} trunk: outside calls take the other trunk, or none.
+              </List.Item>
+            )}
+          </List>
+        )}
+        {refusal && (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} role="alert" py={8}>
+            {refusal}
+          </Alert>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onClose} data-autofocus>
             Cancel
           </Button>
-          <Button color="red" onClick={confirm} loading={removing.isLoading}>
+          <Button color="red" onClick={confirm} loading={removing.isLoading} disabled={onIt > 0}>
             Remove trunk
           </Button>
         </Group>

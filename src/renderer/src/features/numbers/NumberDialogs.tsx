@@ -1,9 +1,10 @@
 import { fieldErrors, noNativeValidation, notifyError, notifySaved } from '../../ui/notify';
-import { Alert, Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, List, Loader, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { BusinessNumber } from '../../../../shared/api/entities';
-import { useReleaseNumberMutation, useSetNumberLabelMutation } from './api';
+import { useReleaseNumberMutation, useSetNumberLabelMutation, useSetNumberTrunkMutation } from './api';
+import { useCarrierQuery } from './carrierApi';
 
 const messageOf = (e: unknown) => (e as { message?: string } | undefined)?.message ?? 'Something went wrong.';
 
@@ -44,6 +45,68 @@ export function LabelDialog(props: { number: BusinessNumber; onClose: () => void
           </Button>
           <Button type="submit" loading={saving.isLoading} disabled={label.trim() === n.label}>
             Save label
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+const roleWord = { preferred: 'preferred', fallback: 'fallback', standby: 'standby' } as const;
+
+/** Moves a business number to another of the account's trunks (Administrators). */
+export function TrunkDialog(props: { number: BusinessNumber; onClose: () => void }) {
+  const n = props.number;
+  const carrier = useCarrierQuery();
+  const trunks = carrier.data?.trunks ?? [];
+  const [picked, setPicked] = useState<string | null>(n.trunkId === null ? null : String(n.trunkId));
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [save, saving] = useSetNumberTrunkMutation();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (picked === null) return;
+    const r = await save({ bnId: n.id, trunkId: Number(picked) });
+    if ('error' in r) {
+      setRefusal(messageOf(r.error));
+      return notifyError(r.error, 'Not moved');
+    }
+    notifySaved(`${n.formatted} is now on the trunk ${r.data.trunkName ?? ''}.`);
+    props.onClose();
+  }
+
+  return (
+    <Modal opened onClose={props.onClose} title={`Trunk for ${n.formatted}`}>
+      <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
+        {carrier.isLoading ? (
+          <Loader size="sm" aria-label="Loading the trunks" />
+        ) : trunks.length === 0 ? (
+          <Text size="sm">The account has no trunks yet: add one under Carrier first.</Text>
+        ) : (
+          <Radio.Group
+            label="Trunk"
+            description="The carrier trunk this number comes in on. Tell your carrier to route it there too."
+            value={picked}
+            onChange={(v) => (setPicked(v), setRefusal(null))}
+          >
+            <Stack gap={6} mt={6}>
+              {trunks.map((t) => (
+                <Radio key={t.id} value={String(t.id)} label={`${t.name} (${t.host}, ${roleWord[t.role]})`} />
+              ))}
+            </Stack>
+          </Radio.Group>
+        )}
+        {(refusal ?? carrier.error) && (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle size={16} />} role="alert" py={8}>
+            {refusal ?? messageOf(carrier.error)}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={saving.isLoading} disabled={picked === null || picked === String(n.trunkId)}>
+            Move number
           </Button>
         </Group>
       </Stack>

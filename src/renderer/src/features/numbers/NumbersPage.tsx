@@ -23,7 +23,7 @@ import { useCallFlowsQuery, useNumbersQuery } from '../directory/api';
 import { useRouteNumberMutation } from './api';
 import { AddNumbers } from './AddNumbers';
 import { BuyNumber } from './BuyNumber';
-import { LabelDialog, ReleaseDialog } from './NumberDialogs';
+import { LabelDialog, ReleaseDialog, TrunkDialog } from './NumberDialogs';
 import { NumberRecordingDialog } from '../recordings/RecordingSettings';
 
 const NONE = 'none';
@@ -66,6 +66,7 @@ export const NumbersPage: PageComponent = ({ me }) => {
   const [buying, setBuying] = useState(false);
   const [adding, setAdding] = useState(false);
   const [labelling, setLabelling] = useState<BusinessNumber | null>(null);
+  const [trunking, setTrunking] = useState<BusinessNumber | null>(null);
   const [releasing, setReleasing] = useState<BusinessNumber | null>(null);
   const [recording, setRecording] = useState<BusinessNumber | null>(null);
   const canManage = me.capabilities['numbers.manage'];
@@ -193,6 +194,7 @@ export const NumbersPage: PageComponent = ({ me }) => {
                         </Menu.Target>
                         <Menu.Dropdown>
                           <Menu.Item onClick={() => setLabelling(n)}>Change label</Menu.Item>
+                          {isAdmin && <Menu.Item onClick={() => setTrunking(n)}>Trunk…</Menu.Item>}
                           <Menu.Item onClick={() => setRecording(n)}>Call recording…</Menu.Item>
                           <Menu.Item color="red" onClick={() => setReleasing(n)}>
                             Release number…
@@ -210,6 +212,7 @@ export const NumbersPage: PageComponent = ({ me }) => {
       {buying && <BuyNumber opened onClose={() => setBuying(false)} />}
       {adding && <AddNumbers numbers={list} seesTrunks={isAdmin} onClose={() => setAdding(false)} />}
       {labelling && <LabelDialog key={labelling.id} number={labelling} onClose={() => setLabelling(null)} />}
+      {trunking && <TrunkDialog key={trunking.id} number={trunking} onClose={() => setTrunking(null)} />}
       {recording && <NumberRecordingDialog key={recording.id} number={recording} onClose={() => setRecording(null)} />}
       {releasing && (
         <ReleaseDialog key={releasing.id} number={releasing} demo={demo} onClose={() => setReleasing(null)} />

@@ -57,6 +57,7 @@ export function TrunkForm(props: { trunk: Trunk | null; onClose: () => void }) {
   const [callerIdMode, setCallerIdMode] = useState<Trunk['callerIdMode']>(t?.callerIdMode ?? 'pai');
   const [callerIdPlus, setCallerIdPlus] = useState(t?.callerIdPlus ?? true);
   const [role, setRole] = useState<Trunk['role']>(t?.role ?? 'preferred');
+  const [smsLong, setSmsLong] = useState(t?.smsLong ?? false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [save, saving] = useSaveTrunkMutation();
   const hasPassword = reg?.hasPassword ?? false;
@@ -90,6 +91,7 @@ export function TrunkForm(props: { trunk: Trunk | null; onClose: () => void }) {
       callerIdMode,
       callerIdPlus,
       role,
+      smsLong,
     });
     if ('error' in r) {
       const fields = fieldErrors(r.error);
@@ -249,6 +251,14 @@ export function TrunkForm(props: { trunk: Trunk | null; onClose: () => void }) {
           description="Off: 12135550100, as some carriers want."
           checked={callerIdPlus}
           onChange={(e) => setCallerIdPlus(e.currentTarget.checked)}
+        />
+
+        <Divider label="Text messages" labelPosition="left" />
+        <Checkbox
+          label="Send long texts in one message"
+          description="For carriers that split long texts themselves; off: Teamline sends a long text as numbered parts."
+          checked={smsLong}
+          onChange={(e) => setSmsLong(e.currentTarget.checked)}
         />
 
         <Divider label="Role" labelPosition="left" />

@@ -20,6 +20,10 @@ export const numbersApi = api.injectEndpoints({
       query: (input) => q('numbers.route', input),
       invalidatesTags: ['Numbers', 'CallFlows', 'Me', 'Audit'],
     }),
+    setNumberTrunk: b.mutation<Output<'numbers.setTrunk'>, Input<'numbers.setTrunk'>>({
+      query: (input) => q('numbers.setTrunk', input),
+      invalidatesTags: ['Numbers', 'Carrier', 'Audit'],
+    }),
     releaseNumber: b.mutation<null, number>({
       query: (bnId) => q('numbers.release', { bnId }),
       invalidatesTags: ['Numbers', 'CallFlows', 'Me', 'Audit'],
@@ -32,5 +36,6 @@ export const {
   useBuyNumberMutation,
   useSetNumberLabelMutation,
   useRouteNumberMutation,
+  useSetNumberTrunkMutation,
   useReleaseNumberMutation,
 } = numbersApi;
