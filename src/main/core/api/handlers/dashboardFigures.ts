@@ -30,6 +30,10 @@ export function dashboardFigures(
     source: 'scan' as const,
   });
   if (options.source === 'scan') return scan();
+  // A result filter reads the calls' result column, while the rollups keep
+  // the outcome each call is counted under; where the two part (a corrected
+  // call), only the scan counts the calls the list shows.
+  if (f.result) return scan();
   const scope = rollupScope(branches, actor.accountId, f);
   const span = rollupSpan(segments);
   // No column value visible (a personal user, or a filter outside the branches): the rollups add nothing.
