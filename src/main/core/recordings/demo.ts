@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { espeakTo8k } from '../../sip/media/speech';
+import { pcmWav, SAMPLE_RATE } from '../../sip/media/wav';
 import type { DemoIds } from '../demo/seed';
 import type { Db } from '../store/db';
 import { stmt } from '../store/stmt';
 import { RECORDINGS_FOLDER, registerRecording } from './index';
 
-const RATE = 8000;
+const RATE = SAMPLE_RATE;
 
 /** What the demo's recorded calls say: the caller (left channel) and the agent (right) taking turns. */
 const lines: readonly [speaker: 0 | 1, text: string][] = [
@@ -88,27 +89,7 @@ function concat(parts: readonly Int16Array[]): Int16Array {
 
 /** 16-bit PCM stereo WAV at 8 kHz, the layout the phone service records in. */
 function stereoWav(left: Int16Array, right: Int16Array): Buffer {
-  const frames = Math.max(left.length, right.length);
-  const data = frames * 4;
-  const out = Buffer.alloc(44 + data);
-  out.write('RIFF', 0, 'latin1');
-  out.writeUInt32LE(36 + data, 4);
-  out.write('WAVE', 8, 'latin1');
-  out.write('fmt ', 12, 'latin1');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(2, 22);
-  out.writeUInt32LE(RATE, 24);
-  out.writeUInt32LE(RATE * 4, 28);
-  out.writeUInt16LE(4, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'latin1');
-  out.writeUInt32LE(data, 40);
-  for (let i = 0; i < frames; i++) {
-    out.writeInt16LE(left[i] ?? 0, 44 + i * 4);
-    out.writeInt16LE(right[i] ?? 0, 46 + i * 4);
-  }
-  return out;
+  return pcmWav(2, Math.max(left.length, right.length), (c, i) => (c === 0 ? left : right)[i] ?? 0);
 }
 
 /** A few turns of the script from `start`, laid out on the caller's and the agent's channels. */

@@ -34,8 +34,13 @@ export function readWav(file: Buffer): Int16Array {
   throw new WavError('The WAV file has no audio');
 }
 
-export function writeWav(samples: Int16Array): Buffer {
-  const data = samples.length * 2;
+/**
+ * 16-bit PCM at 8 kHz, `channels` interleaved: frame i holds channel c's
+ * sample `sample(c, i)`, clipped to 16 bits.
+ */
+export function pcmWav(channels: number, frames: number, sample: (channel: number, frame: number) => number): Buffer {
+  const block = channels * 2;
+  const data = frames * block;
   const out = Buffer.alloc(44 + data);
   out.write('RIFF', 0, 'latin1');
   out.writeUInt32LE(36 + data, 4);
@@ -43,15 +48,24 @@ export function writeWav(samples: Int16Array): Buffer {
   out.write('fmt ', 12, 'latin1');
   out.writeUInt32LE(16, 16);
   out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
+  out.writeUInt16LE(channels, 22);
   out.writeUInt32LE(SAMPLE_RATE, 24);
-  out.writeUInt32LE(SAMPLE_RATE * 2, 28);
-  out.writeUInt16LE(2, 32);
+  out.writeUInt32LE(SAMPLE_RATE * block, 28);
+  out.writeUInt16LE(block, 32);
   out.writeUInt16LE(16, 34);
   out.write('data', 36, 'latin1');
   out.writeUInt32LE(data, 40);
-  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, 44 + i * 2);
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channels; c++) {
+      const v = sample(c, i);
+      out.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, 44 + i * block + c * 2);
+    }
+  }
   return out;
+}
+
+export function writeWav(samples: Int16Array): Buffer {
+  return pcmWav(1, samples.length, (_c, i) => samples[i]!);
 }
 
 /** A sine tone (the voicemail beep). */

@@ -1,5 +1,5 @@
 import { decodeInto, type G711 } from '../media/g711';
-import { SAMPLE_RATE } from '../media/wav';
+import { pcmWav, SAMPLE_RATE } from '../media/wav';
 import type { UdpPacket } from './pcap';
 
 /**
@@ -107,28 +107,7 @@ export function mixCall(input: MixInput): Mixed {
 
 /** 16-bit PCM, two channels, 8 kHz; sums beyond 16 bits are clipped. */
 export function stereoWav(left: Int32Array, right: Int32Array): Buffer {
-  const frames = Math.min(left.length, right.length);
-  const data = frames * 4;
-  const out = Buffer.alloc(44 + data);
-  out.write('RIFF', 0, 'latin1');
-  out.writeUInt32LE(36 + data, 4);
-  out.write('WAVE', 8, 'latin1');
-  out.write('fmt ', 12, 'latin1');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(2, 22);
-  out.writeUInt32LE(SAMPLE_RATE, 24);
-  out.writeUInt32LE(SAMPLE_RATE * 4, 28);
-  out.writeUInt16LE(4, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'latin1');
-  out.writeUInt32LE(data, 40);
-  const clip = (v: number) => (v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-  for (let i = 0; i < frames; i++) {
-    out.writeInt16LE(clip(left[i]!), 44 + i * 4);
-    out.writeInt16LE(clip(right[i]!), 46 + i * 4);
-  }
-  return out;
+  return pcmWav(2, Math.min(left.length, right.length), (c, i) => (c === 0 ? left : right)[i]!);
 }
 
 /** The two channels of a stereo 16-bit WAV (tests, the player's waveform). */
