@@ -41,7 +41,8 @@ if (existsSync(vitest)) {
     const file = (f.name ?? '').replace(process.cwd() + '/', '');
     const failedTests = (f.assertionResults ?? []).filter((a) => a.status === 'failed');
     if (f.status === 'failed' && failedTests.length === 0) failures.push(`${file}: ${firstLine(f.message)}`);
-    for (const a of failedTests) failures.push(`${file} › ${a.fullName ?? a.title}: ${firstLine(a.failureMessages?.[0])}`);
+    for (const a of failedTests)
+      failures.push(`${file} › ${a.fullName ?? a.title}: ${firstLine(a.failureMessages?.[0])}`);
   }
 }
 const playwright = join(cache, 'playwright.json');
