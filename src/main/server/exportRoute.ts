@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { Core, Session } from '../core';
 import { csvExport, ExportFailure } from '../core/export/csvExport';
 import { takeTicket } from '../core/export/tickets';
@@ -65,10 +65,10 @@ export async function serveExport(
     });
     // A byte-order mark: spreadsheet apps otherwise read UTF-8 names as another code page.
     res.write('\uFEFF');
-    if (!res.write(first)) await once(res, 'drain');
+    await writeOrWait(res, first);
     for await (const { chunk } of rows) {
       if (aborted) break;
-      if (!res.write(chunk) && !aborted) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      await writeOrWait(res, chunk);
     }
     // A failure part-way cannot change the status any more: the download is cut short instead of looking complete.
     res.end();
@@ -78,4 +78,23 @@ export async function serveExport(
   } finally {
     conn.close();
   }
+}
+
+/**
+ * Writes a chunk and, when the socket's buffer is full, waits until it
+ * drains or the response closes (the browser abandoned the download). Each
+ * wait removes both of its listeners whichever comes first: an export of a
+ * million rows waits thousands of times on one response.
+ */
+export function writeOrWait(res: Writable, chunk: string): Promise<void> {
+  if (res.write(chunk) || res.destroyed || res.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
