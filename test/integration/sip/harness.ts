@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { withdrawHook } from '../../../src/main/sip/hosted';
 import type { Input, Method, Output } from '../../../src/shared/api/contract';
 import type { PushEvent } from '../../../src/shared/api/events';
 import type { ApiResult } from '../../../src/shared/result';
+import { digest, header, sipRequest, status, token, type RawUa } from './rawSip';
 import { killAllSipp, runSipp, startSipp, type SippOptions } from './sipp';
 
 /**
@@ -188,4 +190,259 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+type StackOptions = Parameters<typeof startStack>[0];
+
+/**
+ * The stack of a test file: started before its first test, stopped after
+ * its last, and Kamailio's log (its last `logChars`) printed under a failed
+ * test. Returned at once, before it starts: use it inside tests and hooks.
+ * `ready` runs once it is up (signing in, say).
+ */
+export function useStack(o: StackOptions & { logChars?: number; ready?: (s: Stack) => Promise<void> } = {}): Stack {
+  const { logChars = 6000, ready, ...options } = o;
+  let started: Stack | null = null;
+  beforeAll(async () => {
+    started = await startStack(options);
+    await ready?.(started);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      killAllSipp();
+      console.error(`--- kamailio log (last ${logChars} chars) ---\n${started?.log().slice(-logChars) ?? ''}`);
+    });
+  });
+  return new Proxy({} as Stack, {
+    get(_target, key) {
+      if (!started) throw new Error('the stack is not started yet: use it inside tests and hooks');
+      return started[key as keyof Stack];
+    },
+  });
+}
+
+// Phones, calls and dialogs by hand (raw UDP): what the tests of requests
+// inside calls need, so that each message that reaches a phone is seen.
+
+/** An SDP offer or answer from `ua` (plain RTP, PCMU, two ports above its SIP port). */
+export function sdp(ua: RawUa): string {
+  return [
+    'v=0',
+    `o=raw 1 1 IN IP4 ${ua.ip}`,
+    's=-',
+    `c=IN IP4 ${ua.ip}`,
+    't=0 0',
+    `m=audio ${ua.port + 2} RTP/AVP 0`,
+    'a=rtpmap:0 PCMU/8000',
+    '',
+  ].join('\r\n');
+}
+
+/** Every value of a header (each line), in order. */
+export function headers(m: string, name: string): string[] {
+  return m
+    .split('\r\n\r\n')[0]!
+    .split('\r\n')
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    .map((l) => l.slice(l.indexOf(':') + 1).trim());
+}
+
+/** A digest registration of a demo user's extension from `ua`; the time each answer took. */
+export async function registerFrom(
+  s: Stack,
+  ua: RawUa,
+  key: string,
+  o: { password?: string; contactUser?: string; expires?: number } = {},
+) {
+  const c = s.credentials(key);
+  const ext = s.extension(key);
+  const callId = `${token()}@reg`;
+  const request = (cseq: number, auth: string | null) =>
+    sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
+      `From: <sip:${ext}@${DOMAIN}>;tag=${token()}`,
+      `To: <sip:${ext}@${DOMAIN}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} REGISTER`,
+      `Contact: <sip:${o.contactUser ?? ext}@${ua.ip}:${ua.port}>`,
+      `Expires: ${o.expires ?? 60}`,
+      ...(auth ? [`Authorization: ${auth}`] : []),
+    ]);
+  let t = performance.now();
+  const challenge = await ua.request(request(1, null), s.proxy, 1000);
+  const challengeMs = performance.now() - t;
+  if (!challenge?.startsWith('SIP/2.0 401 ')) return { challengeMs, finalMs: 0, challenge, final: null };
+  const auth = digest(challenge, {
+    method: 'REGISTER',
+    uri: `sip:${DOMAIN}`,
+    username: c.authorizationUsername,
+    password: o.password ?? c.password,
+  });
+  t = performance.now();
+  const final = await ua.request(request(2, auth), s.proxy, 1000);
+  return { challengeMs, finalMs: performance.now() - t, challenge, final };
+}
+
+/** Registers a demo user's phone at `ua`; throws unless the registrar said 200. */
+export async function registered(s: Stack, ua: RawUa, key: string, expires = 60): Promise<void> {
+  const r = await registerFrom(s, ua, key, { expires });
+  if (status(r.final) !== 'SIP/2.0 200 OK') throw new Error(`registering ${key}: ${status(r.final ?? r.challenge)}`);
+}
+
+/** A response from `ua` to a request it received (Vias, From, To, Call-ID, CSeq and Record-Route copied). */
+export function respond(
+  s: Stack,
+  ua: RawUa,
+  req: string,
+  code: string,
+  o: { toTag?: string; extra?: string[]; body?: string } = {},
+): void {
+  const to = header(req, 'To')!;
+  const lines = [
+    `SIP/2.0 ${code}`,
+    ...headers(req, 'Via').map((v) => `Via: ${v}`),
+    ...headers(req, 'Record-Route').map((v) => `Record-Route: ${v}`),
+    `From: ${header(req, 'From')}`,
+    `To: ${o.toTag && !/;tag=/.test(to) ? `${to};tag=${o.toTag}` : to}`,
+    `Call-ID: ${header(req, 'Call-ID')}`,
+    `CSeq: ${header(req, 'CSeq')}`,
+    ...(o.extra ?? []),
+    ...(o.body ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(o.body ?? '')}`,
+    '',
+    o.body ?? '',
+  ];
+  ua.send(lines.join('\r\n'), s.proxy);
+}
+
+/** Answers the next INVITE reaching `ua` (as extension `ext`); the INVITE and the tag it answered with. */
+export async function answerNext(s: Stack, ua: RawUa, ext: string, match: (m: string) => boolean = () => true) {
+  const invite = await ua.next((m) => m.startsWith('INVITE ') && match(m), 5000);
+  if (!invite) throw new Error(`no INVITE reached ${ext}`);
+  const tag = token();
+  respond(s, ua, invite, '200 OK', {
+    toTag: tag,
+    extra: [`Contact: <sip:${ext}@${ua.ip}:${ua.port}>`],
+    body: sdp(ua),
+  });
+  return { invite, tag };
+}
+
+export interface Dialog {
+  callId: string;
+  /** Route set, in the order the sender writes it. */
+  route: string[];
+  target: string;
+  from: string;
+  to: string;
+}
+
+/** A request inside dialog `d` from `ua` (optionally to another Request-URI). */
+export function inDialog(
+  ua: RawUa,
+  d: Dialog,
+  method: string,
+  cseq: number,
+  extra: string[] = [],
+  uri = d.target,
+  body = '',
+): string {
+  return sipRequest(
+    ua,
+    `${method} ${uri} SIP/2.0`,
+    [
+      ...d.route.map((r) => `Route: ${r}`),
+      `From: ${d.from}`,
+      `To: ${d.to}`,
+      `Call-ID: ${d.callId}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: <sip:${ua.ip}:${ua.port}>`,
+      ...extra,
+      ...(body ? ['Content-Type: application/sdp'] : []),
+    ],
+    body,
+  );
+}
+
+/** The dialog as the side that answered (or rang with) `invite` using `tag` knows it. */
+export function calleeDialog(invite: string, tag: string): Dialog {
+  return {
+    callId: header(invite, 'Call-ID')!,
+    route: headers(invite, 'Record-Route'),
+    target: /<([^>]+)>/.exec(header(invite, 'Contact')!)![1]!,
+    from: `${header(invite, 'To')};tag=${tag}`,
+    to: header(invite, 'From')!,
+  };
+}
+
+/**
+ * A team member's INVITE from `ua` to `to`, digest answered on the 407: the
+ * authenticated INVITE is sent, and its final answer is awaited by the
+ * caller of this function (`final`). `invite` is the INVITE as sent.
+ */
+export async function dial(s: Stack, ua: RawUa, key: string, to: string, extra: string[] = []) {
+  const c = s.credentials(key);
+  const ext = s.extension(key);
+  const callId = `${token()}@${key}`;
+  const fromTag = token();
+  const request = (cseq: number, auth: string | null) =>
+    sipRequest(
+      ua,
+      `INVITE sip:${to}@${DOMAIN} SIP/2.0`,
+      [
+        `From: <sip:${ext}@${DOMAIN}>;tag=${fromTag}`,
+        `To: <sip:${to}@${DOMAIN}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} INVITE`,
+        `Contact: <sip:${ext}@${ua.ip}:${ua.port}>`,
+        ...extra,
+        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        'Content-Type: application/sdp',
+      ],
+      sdp(ua),
+    );
+  const challenge = await ua.request(request(1, null), s.proxy);
+  if (!/^SIP\/2\.0 407 /.test(status(challenge))) throw new Error(`calling ${to}: ${status(challenge)}`);
+  const auth = digest(challenge!, {
+    method: 'INVITE',
+    uri: `sip:${to}@${DOMAIN}`,
+    username: c.authorizationUsername,
+    password: c.password,
+  });
+  const invite = request(2, auth);
+  const final = ua.request(invite, s.proxy, 8000);
+  return { callId, fromTag, from: `<sip:${ext}@${DOMAIN}>;tag=${fromTag}`, invite, final };
+}
+
+/**
+ * A team member's call from `ua`, answered by whoever `answer` is (a raw
+ * phone, or a sipp phone: then `{ tag: '' }`); ACKed; the dialog as the
+ * caller knows it.
+ */
+export async function call(
+  s: Stack,
+  ua: RawUa,
+  key: string,
+  to: string,
+  answer: () => Promise<{ tag: string }>,
+  extra: string[] = [],
+) {
+  const placed = await dial(s, ua, key, to, extra);
+  const answered = await answer();
+  const ok = await placed.final;
+  if (status(ok) !== 'SIP/2.0 200 OK') throw new Error(`calling ${to}: ${status(ok)}`);
+  const toTag = /;tag=([^;>\s]+)/.exec(header(ok!, 'To')!)![1]!;
+  const d = {
+    callId: placed.callId,
+    fromTag: placed.fromTag,
+    toTag: answered.tag || toTag,
+    route: headers(ok!, 'Record-Route').reverse(),
+    target: /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!,
+    from: placed.from,
+    to: header(ok!, 'To')!,
+  };
+  ua.send(inDialog(ua, d, 'ACK', 2), s.proxy);
+  return d;
 }

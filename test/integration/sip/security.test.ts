@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONSOLE_ORIGIN, DOMAIN, eventually, startStack, type Stack } from './harness';
+import { describe, expect, it } from 'vitest';
+import { call, CONSOLE_ORIGIN, DOMAIN, eventually, registerFrom, useStack } from './harness';
 import { digest, header, RawUa, sent, sipRequest, status, token, wire } from './rawSip';
-import { killAllSipp, received } from './sipp';
+import { received } from './sipp';
 
 /**
  * The proxy facing hostile SIP clients (docs/softphone.md, "Security"):
@@ -14,19 +14,7 @@ import { killAllSipp, received } from './sipp';
  * answered with why. Each test looks at what actually reached the peer.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 const LA = '+12136472453';
 const NY = '+13322139228';
@@ -355,36 +343,6 @@ describe('replayed credentials', () => {
   });
 });
 
-/** A digest registration of a demo user's extension from `ua`; the time each answer took. */
-async function registerFrom(ua: RawUa, key: string, o: { password?: string; contactUser?: string } = {}) {
-  const c = s.credentials(key);
-  const ext = s.extension(key);
-  const callId = `${token()}@reg`;
-  const request = (cseq: number, auth: string | null) =>
-    sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
-      `From: <sip:${ext}@${DOMAIN}>;tag=${token()}`,
-      `To: <sip:${ext}@${DOMAIN}>`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${cseq} REGISTER`,
-      `Contact: <sip:${o.contactUser ?? ext}@${ua.ip}:${ua.port}>`,
-      'Expires: 60',
-      ...(auth ? [`Authorization: ${auth}`] : []),
-    ]);
-  let t = performance.now();
-  const challenge = await ua.request(request(1, null), s.proxy, 1000);
-  const challengeMs = performance.now() - t;
-  if (!challenge?.startsWith('SIP/2.0 401 ')) return { challengeMs, finalMs: 0, challenge, final: null };
-  const auth = digest(challenge, {
-    method: 'REGISTER',
-    uri: `sip:${DOMAIN}`,
-    username: c.authorizationUsername,
-    password: o.password ?? c.password,
-  });
-  t = performance.now();
-  const final = await ua.request(request(2, auth), s.proxy, 1000);
-  return { challengeMs, finalMs: performance.now() - t, challenge, final };
-}
-
 describe('floods and password guessing', () => {
   it('a flood from one source is cut off; another source still registers within 50 ms', async () => {
     // ~2,500 REGISTERs a second from 127.0.0.3 for 3 s, in another process; it
@@ -432,7 +390,7 @@ describe('floods and password guessing', () => {
       const times: number[] = [];
       try {
         for (let i = 0; i < 7; i++) {
-          const r = await registerFrom(ua, 'leo');
+          const r = await registerFrom(s, ua, 'leo');
           expect(status(r.final)).toBe('SIP/2.0 200 OK');
           times.push(r.challengeMs, r.finalMs);
         }
@@ -462,13 +420,13 @@ describe('floods and password guessing', () => {
     const ua = await RawUa.open('127.0.0.1');
     try {
       for (let i = 0; i < 10; i++) {
-        const r = await registerFrom(guesser, 'karey', { password: `guess-${i}` });
+        const r = await registerFrom(s, guesser, 'karey', { password: `guess-${i}` });
         expect(status(r.final), `guess ${i}`).toMatch(/^SIP\/2\.0 401 /);
       }
       // Now even the right password from that source gets no answer at all.
-      const banned = await registerFrom(guesser, 'karey');
+      const banned = await registerFrom(s, guesser, 'karey');
       expect(banned.challenge).toBeNull();
-      expect(status((await registerFrom(ua, 'karey')).final)).toBe('SIP/2.0 200 OK');
+      expect(status((await registerFrom(s, ua, 'karey')).final)).toBe('SIP/2.0 200 OK');
       expect(s.log()).toMatch(/repeated failed credentials from 127\.0\.0\.4/);
     } finally {
       guesser.close();
@@ -507,7 +465,7 @@ describe('forged in-dialog requests', () => {
     const phone = await RawUa.open('127.0.0.1');
     const caller = await RawUa.open('127.0.0.1');
     try {
-      expect(status((await registerFrom(phone, 'jessica')).final)).toBe('SIP/2.0 200 OK');
+      expect(status((await registerFrom(s, phone, 'jessica')).final)).toBe('SIP/2.0 200 OK');
       caller.send(
         sipRequest(caller, `BYE sip:102@127.0.0.1:${target.port} SIP/2.0`, [
           `Route: <sip:${s.proxy};lr>`,
@@ -535,41 +493,16 @@ describe('requests inside a call', () => {
     const ua = await RawUa.open('127.0.0.1');
     const outside = await RawUa.open('127.0.0.1', s.peerPort);
     try {
-      const c = s.credentials('john');
-      const callId = `${token()}@indlg`;
-      const fromTag = token();
-      const invite = (cseq: number, auth: string | null) =>
-        sipRequest(ua, `INVITE sip:103@${DOMAIN} SIP/2.0`, [
-          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
-          `To: <sip:103@${DOMAIN}>`,
-          `Call-ID: ${callId}`,
-          `CSeq: ${cseq} INVITE`,
-          `Contact: <sip:100@127.0.0.1:${ua.port}>`,
-          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
-        ]);
-      const challenge = await ua.request(invite(1, null), s.proxy);
-      expect(status(challenge)).toMatch(/^SIP\/2\.0 407 /);
-      const auth = digest(challenge!, {
-        method: 'INVITE',
-        uri: `sip:103@${DOMAIN}`,
-        username: c.authorizationUsername,
-        password: c.password,
-      });
-      const ok = await ua.request(invite(2, auth), s.proxy, 5000);
-      expect(status(ok)).toBe('SIP/2.0 200 OK');
-      const route = header(ok!, 'Record-Route')!;
-      const toHeader = header(ok!, 'To')!;
-      const target = /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!;
+      const d = await call(s, ua, 'john', '103', async () => ({ tag: '' }));
       const inDialog = (startLine: string, cseq: string) =>
         sipRequest(ua, startLine, [
-          `Route: ${route}`,
-          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
-          `To: ${toHeader}`,
-          `Call-ID: ${callId}`,
+          ...d.route.map((r) => `Route: ${r}`),
+          `From: ${d.from}`,
+          `To: ${d.to}`,
+          `Call-ID: ${d.callId}`,
           `CSeq: ${cseq}`,
           `Contact: <sip:100@127.0.0.1:${ua.port}>`,
         ]);
-      ua.send(inDialog(`ACK ${target} SIP/2.0`, '2 ACK'), s.proxy);
 
       const forged = await ua.request(
         inDialog(`INVITE sip:${CUSTOMER}@127.0.0.1:${s.peerPort} SIP/2.0`, '3 INVITE'),
@@ -578,7 +511,7 @@ describe('requests inside a call', () => {
       expect(status(forged)).toBe('SIP/2.0 403 Not an address of this call');
       expect(await outside.next(() => true, 300)).toBeNull();
 
-      const bye = await ua.request(inDialog(`BYE ${target} SIP/2.0`, '4 BYE'), s.proxy);
+      const bye = await ua.request(inDialog(`BYE ${d.target} SIP/2.0`, '4 BYE'), s.proxy);
       expect(status(bye)).toBe('SIP/2.0 200 OK');
       expect(await phone.done, phone.messages()).toBe(0);
     } finally {
@@ -599,41 +532,18 @@ describe('requests inside a call from someone who is not a party to it', () => {
     const moved = await RawUa.open('127.0.0.6');
     try {
       const john = s.credentials('john');
-      const callId = `${token()}@party`;
-      const fromTag = token();
-      const invite = (cseq: number, auth: string | null) =>
-        sipRequest(ua, `INVITE sip:103@${DOMAIN} SIP/2.0`, [
-          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
-          `To: <sip:103@${DOMAIN}>`,
-          `Call-ID: ${callId}`,
-          `CSeq: ${cseq} INVITE`,
-          `Contact: <sip:100@127.0.0.1:${ua.port}>`,
-          ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
-        ]);
-      const challenge = await ua.request(invite(1, null), s.proxy);
-      const auth = digest(challenge!, {
-        method: 'INVITE',
-        uri: `sip:103@${DOMAIN}`,
-        username: john.authorizationUsername,
-        password: john.password,
-      });
-      const ok = await ua.request(invite(2, auth), s.proxy, 5000);
-      expect(status(ok)).toBe('SIP/2.0 200 OK');
-      const route = header(ok!, 'Record-Route')!;
-      const toHeader = header(ok!, 'To')!;
-      const target = /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!;
+      const d = await call(s, ua, 'john', '103', async () => ({ tag: '' }));
       // What the caller sends inside the call, from whichever socket (a stranger copies it all).
       const asCaller = (from: RawUa, method: string, cseq: number, extra: string[] = []) =>
-        sipRequest(from, `${method} ${target} SIP/2.0`, [
-          `Route: ${route}`,
-          `From: <sip:100@${DOMAIN}>;tag=${fromTag}`,
-          `To: ${toHeader}`,
-          `Call-ID: ${callId}`,
+        sipRequest(from, `${method} ${d.target} SIP/2.0`, [
+          ...d.route.map((r) => `Route: ${r}`),
+          `From: ${d.from}`,
+          `To: ${d.to}`,
+          `Call-ID: ${d.callId}`,
           `CSeq: ${cseq} ${method}`,
           `Contact: <sip:100@${from.ip}:${from.port}>`,
           ...extra,
         ]);
-      ua.send(asCaller(ua, 'ACK', 2), s.proxy);
 
       // As the caller: a BYE, a re-INVITE, a REFER. Each is challenged, and nothing reaches the phone.
       for (const [method, extra] of [
@@ -646,10 +556,10 @@ describe('requests inside a call from someone who is not a party to it', () => {
       }
       // As the one who answered (the From and To tags swapped): challenged as well.
       const asCallee = sipRequest(stranger, `BYE sip:100@127.0.0.1:${ua.port} SIP/2.0`, [
-        `Route: ${route}`,
-        `From: ${toHeader}`,
-        `To: <sip:100@${DOMAIN}>;tag=${fromTag}`,
-        `Call-ID: ${callId}`,
+        ...d.route.map((r) => `Route: ${r}`),
+        `From: ${d.to}`,
+        `To: ${d.from}`,
+        `Call-ID: ${d.callId}`,
         'CSeq: 50 BYE',
       ]);
       expect(status(await stranger.request(asCallee, s.proxy))).toMatch(/^SIP\/2\.0 407 /);
@@ -658,7 +568,7 @@ describe('requests inside a call from someone who is not a party to it', () => {
       const byeChallenge = await stranger.request(asCaller(stranger, 'BYE', 11), s.proxy);
       const kareyAuth = digest(byeChallenge!, {
         method: 'BYE',
-        uri: target,
+        uri: d.target,
         username: karey.authorizationUsername,
         password: karey.password,
       });
@@ -677,7 +587,7 @@ describe('requests inside a call from someone who is not a party to it', () => {
       expect(status(moveChallenge)).toMatch(/^SIP\/2\.0 407 /);
       const johnAuth = digest(moveChallenge!, {
         method: 'BYE',
-        uri: target,
+        uri: d.target,
         username: john.authorizationUsername,
         password: john.password,
       });
@@ -740,7 +650,7 @@ describe('refused credentials say why', () => {
 
 it('the stack is still healthy after all of it', async () => {
   await eventually(
-    async () => (await registerFrom(await RawUa.open('127.0.0.1'), 'john')).final?.startsWith('SIP/2.0 200'),
+    async () => (await registerFrom(s, await RawUa.open('127.0.0.1'), 'john')).final?.startsWith('SIP/2.0 200'),
     2000,
   );
 });

@@ -1,10 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topohMask } from '../../../src/main/sip/topoh';
-import { DOMAIN, startStack, type Stack } from './harness';
+import {
+  answerNext,
+  call,
+  calleeDialog,
+  DOMAIN,
+  headers,
+  inDialog,
+  registered,
+  respond,
+  sdp as SDP,
+  useStack,
+  type Dialog,
+} from './harness';
 import { digest, header, RawUa, sipRequest, status, token } from './rawSip';
-import { killAllSipp } from './sipp';
 
 /**
  * Requests inside calls, seen from the outside (docs/softphone.md,
@@ -15,190 +26,17 @@ import { killAllSipp } from './sipp';
  * sockets, so the test sees exactly what reaches each of them.
  */
 
-let s: Stack;
 let maskKey = '';
-beforeAll(async () => {
-  s = await startStack();
-  const cfg = readFileSync(join(s.runDir, 'kamailio.cfg'), 'utf8');
-  maskKey = /modparam\("topoh", "mask_key", "([0-9a-f]+)"\)/.exec(cfg)![1]!;
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
+const s = useStack({
+  ready: async (started) => {
+    const cfg = readFileSync(join(started.runDir, 'kamailio.cfg'), 'utf8');
+    maskKey = /modparam\("topoh", "mask_key", "([0-9a-f]+)"\)/.exec(cfg)![1]!;
+  },
 });
 
 const CUSTOMER = '+13105550100';
 const NY = '+13322139228';
 const TOLL_FREE = '+18885550190';
-
-const SDP = (ua: RawUa) =>
-  [
-    'v=0',
-    `o=raw 1 1 IN IP4 ${ua.ip}`,
-    's=-',
-    `c=IN IP4 ${ua.ip}`,
-    't=0 0',
-    `m=audio ${ua.port + 2} RTP/AVP 0`,
-    'a=rtpmap:0 PCMU/8000',
-    '',
-  ].join('\r\n');
-
-/** Every value of a header (each line), in order. */
-const headers = (m: string, name: string) =>
-  m
-    .split('\r\n\r\n')[0]!
-    .split('\r\n')
-    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
-    .map((l) => l.slice(l.indexOf(':') + 1).trim());
-
-/** A response to a request `req` received by `ua` (Vias, From, To, Call-ID, CSeq and Record-Route copied). */
-function respond(ua: RawUa, req: string, code: string, o: { toTag?: string; extra?: string[]; body?: string } = {}) {
-  const to = header(req, 'To')!;
-  const lines = [
-    `SIP/2.0 ${code}`,
-    ...headers(req, 'Via').map((v) => `Via: ${v}`),
-    ...headers(req, 'Record-Route').map((v) => `Record-Route: ${v}`),
-    `From: ${header(req, 'From')}`,
-    `To: ${o.toTag && !/;tag=/.test(to) ? `${to};tag=${o.toTag}` : to}`,
-    `Call-ID: ${header(req, 'Call-ID')}`,
-    `CSeq: ${header(req, 'CSeq')}`,
-    ...(o.extra ?? []),
-    ...(o.body ? ['Content-Type: application/sdp'] : []),
-    `Content-Length: ${Buffer.byteLength(o.body ?? '')}`,
-    '',
-    o.body ?? '',
-  ];
-  ua.send(lines.join('\r\n'), s.proxy);
-}
-
-/** Answers the next INVITE reaching `ua` (as extension `ext`); the INVITE and the tag it answered with. */
-async function answerNext(ua: RawUa, ext: string, match: (m: string) => boolean = () => true) {
-  const invite = await ua.next((m) => m.startsWith('INVITE ') && match(m), 5000);
-  if (!invite) throw new Error(`no INVITE reached ${ext}`);
-  const tag = token();
-  respond(ua, invite, '200 OK', {
-    toTag: tag,
-    extra: [`Contact: <sip:${ext}@${ua.ip}:${ua.port}>`],
-    body: SDP(ua),
-  });
-  return { invite, tag };
-}
-
-/** A digest registration of a demo user's extension from `ua`. */
-async function registerFrom(ua: RawUa, key: string, expires = 60) {
-  const c = s.credentials(key);
-  const ext = s.extension(key);
-  const callId = `${token()}@reg`;
-  const request = (cseq: number, auth: string | null) =>
-    sipRequest(ua, `REGISTER sip:${DOMAIN} SIP/2.0`, [
-      `From: <sip:${ext}@${DOMAIN}>;tag=${token()}`,
-      `To: <sip:${ext}@${DOMAIN}>`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${cseq} REGISTER`,
-      `Contact: <sip:${ext}@${ua.ip}:${ua.port}>`,
-      `Expires: ${expires}`,
-      ...(auth ? [`Authorization: ${auth}`] : []),
-    ]);
-  const challenge = await ua.request(request(1, null), s.proxy);
-  const auth = digest(challenge!, {
-    method: 'REGISTER',
-    uri: `sip:${DOMAIN}`,
-    username: c.authorizationUsername,
-    password: c.password,
-  });
-  expect(status(await ua.request(request(2, auth), s.proxy))).toBe('SIP/2.0 200 OK');
-}
-
-/** A team member's call from `ua` (digest on the 407), answered by whoever `answer` is; the dialog as the caller knows it. */
-async function call(ua: RawUa, key: string, to: string, answer: () => Promise<{ tag: string }>, extra: string[] = []) {
-  const c = s.credentials(key);
-  const ext = s.extension(key);
-  const callId = `${token()}@${key}`;
-  const fromTag = token();
-  const invite = (cseq: number, auth: string | null) =>
-    sipRequest(
-      ua,
-      `INVITE sip:${to}@${DOMAIN} SIP/2.0`,
-      [
-        `From: <sip:${ext}@${DOMAIN}>;tag=${fromTag}`,
-        `To: <sip:${to}@${DOMAIN}>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${cseq} INVITE`,
-        `Contact: <sip:${ext}@${ua.ip}:${ua.port}>`,
-        ...extra,
-        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
-        'Content-Type: application/sdp',
-      ],
-      SDP(ua),
-    );
-  const challenge = await ua.request(invite(1, null), s.proxy);
-  expect(status(challenge)).toMatch(/^SIP\/2\.0 407 /);
-  const auth = digest(challenge!, {
-    method: 'INVITE',
-    uri: `sip:${to}@${DOMAIN}`,
-    username: c.authorizationUsername,
-    password: c.password,
-  });
-  const pending = ua.request(invite(2, auth), s.proxy, 8000);
-  const answered = await answer();
-  const ok = await pending;
-  expect(status(ok)).toBe('SIP/2.0 200 OK');
-  const d = {
-    callId,
-    fromTag,
-    toTag: answered.tag,
-    route: headers(ok!, 'Record-Route').reverse(),
-    target: /<([^>]+)>/.exec(header(ok!, 'Contact')!)![1]!,
-    from: `<sip:${ext}@${DOMAIN}>;tag=${fromTag}`,
-    to: header(ok!, 'To')!,
-    cseq: 2,
-  };
-  ua.send(inDialog(ua, d, 'ACK', 2), s.proxy);
-  return d;
-}
-
-interface Dialog {
-  callId: string;
-  route: string[];
-  target: string;
-  from: string;
-  to: string;
-}
-
-/** A request inside dialog `d` from `ua` (optionally to another Request-URI). */
-function inDialog(ua: RawUa, d: Dialog, method: string, cseq: number, extra: string[] = [], uri = d.target, body = '') {
-  return sipRequest(
-    ua,
-    `${method} ${uri} SIP/2.0`,
-    [
-      ...d.route.map((r) => `Route: ${r}`),
-      `From: ${d.from}`,
-      `To: ${d.to}`,
-      `Call-ID: ${d.callId}`,
-      `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:${ua.ip}:${ua.port}>`,
-      ...extra,
-      ...(body ? ['Content-Type: application/sdp'] : []),
-    ],
-    body,
-  );
-}
-
-/** The dialog as the side that answered `invite` (with `tag`) knows it. */
-function calleeDialog(invite: string, tag: string): Dialog {
-  return {
-    callId: header(invite, 'Call-ID')!,
-    route: headers(invite, 'Record-Route'),
-    target: /<([^>]+)>/.exec(header(invite, 'Contact')!)![1]!,
-    from: `${header(invite, 'To')};tag=${tag}`,
-    to: header(invite, 'From')!,
-  };
-}
 
 async function ringsUser(key: string) {
   const morgan = await s.as('morgan');
@@ -252,14 +90,14 @@ describe('attended transfers across the trunk', () => {
     const peter = await RawUa.open('127.0.0.1');
     const jasmine = await RawUa.open('127.0.0.1');
     try {
-      await registerFrom(peter, 'peter');
-      await registerFrom(jasmine, 'jasmine');
+      await registered(s, peter, 'peter');
+      await registered(s, jasmine, 'jasmine');
       // The customer calls; Peter answers.
       let first = { invite: '', tag: '' };
-      await callIn(trunk, async () => (first = await answerNext(peter, '101')));
+      await callIn(trunk, async () => (first = await answerNext(s, peter, '101')));
       expect(await peter.next((m) => m.startsWith('ACK '), 2000)).not.toBeNull();
       // Peter consults Jasmine.
-      const consult = await call(peter, 'peter', s.extension('jasmine'), () => answerNext(jasmine, '103'));
+      const consult = await call(s, peter, 'peter', s.extension('jasmine'), () => answerNext(s, jasmine, '103'));
       const replaces = `${consult.callId};to-tag=${consult.toTag};from-tag=${consult.fromTag}`;
       // Peter connects them: a REFER to the customer, written as a softphone writes it.
       const toCustomer = calleeDialog(first.invite, first.tag);
@@ -280,7 +118,7 @@ describe('attended transfers across the trunk', () => {
       expect(m, referTo).not.toBeNull();
       const masked = topohMask(consult.callId, maskKey);
       expect(decodeURIComponent(m![1]!)).toBe(`${masked};to-tag=${consult.toTag};from-tag=${consult.fromTag}`);
-      respond(trunk, atTrunk!, '202 Accepted');
+      respond(s, trunk, atTrunk!, '202 Accepted');
       expect(status(await refer)).toBe('SIP/2.0 202 Accepted');
 
       // The customer follows it: its call replaces the consultation call at Jasmine's phone.
@@ -318,20 +156,25 @@ describe('attended transfers across the trunk', () => {
     const peter = await RawUa.open('127.0.0.1');
     const john = await RawUa.open('127.0.0.1');
     try {
-      await registerFrom(peter, 'peter');
-      await registerFrom(john, 'john');
+      await registered(s, peter, 'peter');
+      await registered(s, john, 'john');
       // John calls Peter; Peter then calls the customer (a call of ours, masked toward the trunk).
-      await call(john, 'john', s.extension('peter'), () => answerNext(peter, '101'));
+      await call(s, john, 'john', s.extension('peter'), () => answerNext(s, peter, '101'));
       let atTrunk = { invite: '', tag: '' };
-      const out = await call(peter, 'peter', CUSTOMER, async () => (atTrunk = await answerNext(trunk, CUSTOMER)), [
-        `X-Teamline-Caller-Id: ${NY}`,
-      ]);
+      const out = await call(
+        s,
+        peter,
+        'peter',
+        CUSTOMER,
+        async () => (atTrunk = await answerNext(s, trunk, CUSTOMER)),
+        [`X-Teamline-Caller-Id: ${NY}`],
+      );
       // The trunk knows it by topoh's token, which the proxy's own masking reproduces.
       expect(header(atTrunk.invite, 'Call-ID')).toBe(topohMask(out.callId, maskKey));
       // A call the customer placed to Peter keeps the customer's Call-ID.
       await ringsUser('peter');
       let second = { invite: '', tag: '' };
-      const theirs = await callIn(trunk, async () => (second = await answerNext(peter, '101')));
+      const theirs = await callIn(trunk, async () => (second = await answerNext(s, peter, '101')));
       const ours = calleeDialog(second.invite, second.tag);
       expect(ours.callId).toBe(theirs.callId);
 
@@ -380,7 +223,7 @@ describe('attended transfers across the trunk', () => {
         const replacing = await trunk.next((m) => m.startsWith('INVITE ') && /^Replaces:/m.test(m), 3000);
         expect(replacing, s.log().slice(-3000)).not.toBeNull();
         expect(header(replacing!, 'Replaces')).toBe(`${expected};to-tag=${toTag};from-tag=${fromTag}`);
-        respond(trunk, replacing!, '486 Busy Here', { toTag: 'busy' });
+        respond(s, trunk, replacing!, '486 Busy Here', { toTag: 'busy' });
       }
     } finally {
       trunk.close();
@@ -396,13 +239,14 @@ describe('the target of a request inside a call', () => {
     const jasmine = await RawUa.open('127.0.0.1');
     const victim = await RawUa.open('127.0.0.1');
     try {
-      await registerFrom(jasmine, 'jasmine');
+      await registered(s, jasmine, 'jasmine');
       let answered = { invite: '', tag: '' };
       const d = await call(
+        s,
         john,
         'john',
         s.extension('jasmine'),
-        async () => (answered = await answerNext(jasmine, '103')),
+        async () => (answered = await answerNext(s, jasmine, '103')),
       );
       expect(await jasmine.next((m) => m.startsWith('ACK '), 2000)).not.toBeNull();
       const elsewhere = `sip:victim@127.0.0.1:${victim.port}`;
@@ -431,7 +275,7 @@ describe('the target of a request inside a call', () => {
       );
       const reinvite = await jasmine.next((m) => m.startsWith('INVITE ') && /CSeq: 30 INVITE/.test(m), 3000);
       expect(reinvite).not.toBeNull();
-      respond(jasmine, reinvite!, '200 OK', {
+      respond(s, jasmine, reinvite!, '200 OK', {
         extra: [`Contact: <sip:103@${jasmine.ip}:${jasmine.port}>`],
         body: SDP(jasmine),
       });
@@ -440,12 +284,12 @@ describe('the target of a request inside a call', () => {
       const transfer = john.request(inDialog(john, d, 'REFER', 31, [`Refer-To: <sip:102@${DOMAIN}>`]), s.proxy);
       const refer = await jasmine.next((m) => m.startsWith('REFER '), 3000);
       expect(refer).not.toBeNull();
-      respond(jasmine, refer!, '202 Accepted');
+      respond(s, jasmine, refer!, '202 Accepted');
       expect(status(await transfer)).toBe('SIP/2.0 202 Accepted');
       const bye = john.request(inDialog(john, d, 'BYE', 32), s.proxy);
       const atJasmine = await jasmine.next((m) => m.startsWith('BYE '), 3000);
       expect(atJasmine).not.toBeNull();
-      respond(jasmine, atJasmine!, '200 OK');
+      respond(s, jasmine, atJasmine!, '200 OK');
       expect(status(await bye)).toBe('SIP/2.0 200 OK');
       expect(await victim.next(() => true, 200)).toBeNull();
     } finally {
@@ -462,7 +306,7 @@ describe('identity inside a call', () => {
     const peter = await RawUa.open('127.0.0.1');
     try {
       let atTrunk = { invite: '', tag: '' };
-      const d = await call(peter, 'peter', CUSTOMER, async () => (atTrunk = await answerNext(trunk, CUSTOMER)), [
+      const d = await call(s, peter, 'peter', CUSTOMER, async () => (atTrunk = await answerNext(s, trunk, CUSTOMER)), [
         `X-Teamline-Caller-Id: ${NY}`,
       ]);
       const forged = [
@@ -484,7 +328,7 @@ describe('identity inside a call', () => {
       );
       const reinvite = await trunk.next((m) => m.startsWith('INVITE ') && /CSeq: 3 INVITE/.test(m), 3000);
       expect(reinvite).not.toBeNull();
-      respond(trunk, reinvite!, '200 OK', {
+      respond(s, trunk, reinvite!, '200 OK', {
         extra: [`Contact: <sip:${CUSTOMER}@${trunk.ip}:${trunk.port}>`],
         body: SDP(trunk),
       });
@@ -493,7 +337,7 @@ describe('identity inside a call', () => {
       const info = peter.request(inDialog(peter, d, 'INFO', 4, forged), s.proxy);
       const infoAtTrunk = await trunk.next((m) => m.startsWith('INFO '), 3000);
       expect(infoAtTrunk).not.toBeNull();
-      respond(trunk, infoAtTrunk!, '200 OK');
+      respond(s, trunk, infoAtTrunk!, '200 OK');
       expect(status(await info)).toBe('SIP/2.0 200 OK');
       for (const m of [reinvite!, infoAtTrunk!]) {
         const names = m
