@@ -4,6 +4,7 @@ import { createCoreWithDb } from '../../src/main/core/api/core';
 import { seedDemo, type DemoIds } from '../../src/main/core/demo/seed';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { setPasswordCost } from '../../src/main/core/domain/password';
+import type { CoreConnection } from '../../src/main/core';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
 import type { Input, Method, Output } from '../../src/shared/api/contract';
 import type { PushEvent } from '../../src/shared/api/events';
@@ -21,6 +22,8 @@ export interface Client {
   ok<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
   /** Sends anything, as an untrusted renderer could. */
   raw(method: string, input: unknown): Promise<ApiResult<unknown>>;
+  /** A read in the core as this client's user (Connection.read: the calls export's pages). */
+  read: CoreConnection['read'];
   events: PushEvent[];
   close(): void;
 }
@@ -49,6 +52,7 @@ function wrap(core: ReturnType<typeof createCoreWithDb>): Client {
       return r.value;
     },
     raw: (method, input) => conn.invoke(method, input),
+    read: (read) => conn.read(read),
     events,
     close: () => conn.close(),
   };

@@ -13,7 +13,7 @@ export async function exportCsv<K extends ExportKind>(
   if (!ticket) throw new Error('no ticket');
   let csv = '';
   let rows = 0;
-  for await (const page of csvExport({ invoke: client.raw }, ticket.kind, ticket.filter)) {
+  for await (const page of csvExport({ invoke: client.raw, read: client.read }, ticket.kind, ticket.filter)) {
     csv += page.chunk;
     rows = page.rows;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callExportColumns, callLine, cell } from '../../src/main/core/export/csv';
+import { callExportColumns, callLine, callRawLine, cell } from '../../src/main/core/export/csv';
 import type { CallAnnotations } from '../../src/shared/api/callReview';
 import type { CallRow } from '../../src/shared/api/entities';
 
@@ -67,6 +67,33 @@ describe('callLine', () => {
     for (let i = 0; i < 200; i++) {
       const [c, a] = row(i);
       expect(callLine(c, a), `row ${i}`).toBe(generic(c, a));
+    }
+  });
+
+  it('is what callRawLine writes from the export statement’s row', () => {
+    for (let i = 0; i < 200; i++) {
+      const [c, a] = row(i);
+      const team = c.participants.map((p) => `${p.name} (${p.extension}, ${p.role})`).join('; ');
+      const raw = [
+        c.startedAt,
+        c.direction,
+        c.result,
+        c.bnE164,
+        c.externalNumber,
+        c.contactName,
+        c.callFlowName,
+        c.groupName,
+        c.participants.length ? team : null,
+        c.answeredAt,
+        c.endedAt,
+        c.hasVoicemail ? 1 : 0,
+        c.id,
+      ];
+      const tags = a.tags.map((t) => t.name).join('; ');
+      const notes = a.notes
+        .map((n) => `${n.authorName} (${new Date(n.createdAt).toISOString()}): ${n.body}`)
+        .join('\n');
+      expect(callRawLine(raw, tags, notes), `row ${i}`).toBe(callLine(c, a));
     }
   });
 });

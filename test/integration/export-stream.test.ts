@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreWithDb } from '../../src/main/core/api/core';
 import { seedDemo } from '../../src/main/core/demo/seed';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
-import { EXPORT_PAGE } from '../../src/main/core/export/csvExport';
+import { EXPORT_CALL_PAGE } from '../../src/main/core/export/callExport';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
 import { startServer, type RunningServer } from '../../src/main/server/server';
 import type { Input, Method, Output } from '../../src/shared/api/contract';
@@ -40,6 +40,11 @@ beforeAll(async () => {
       invoke: (method, input) => {
         if (method === 'calls.list') listCalls++;
         return conn.invoke(method, input);
+      },
+      // The calls export reads its pages in the core (export/callExport.ts), one read per page.
+      read: (read) => {
+        listCalls++;
+        return conn.read(read);
       },
     };
   };
@@ -137,7 +142,7 @@ describe('streamed CSV exports (browser host)', () => {
   it('stops reading the list when the download is abandoned', async () => {
     const { cookie } = await signIn(url, 'morgan@teamline.demo');
     const { token } = await ticket(cookie!, 'calls');
-    const pages = Math.ceil((db.prepare('SELECT count(*) FROM calls').pluck().get() as number) / EXPORT_PAGE);
+    const pages = Math.ceil((db.prepare('SELECT count(*) FROM calls').pluck().get() as number) / EXPORT_CALL_PAGE);
     listCalls = 0;
     await new Promise<void>((resolve, reject) => {
       const req = get(`${url}/export/${token}`, { headers: { cookie: cookie!, 'sec-fetch-site': 'same-origin' } });

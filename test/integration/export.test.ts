@@ -53,7 +53,7 @@ describe('CSV exports of any size, page by page through the list methods', () =>
     expect(ticket.filter).toEqual({ direction: 'inbound' });
 
     const conn = t.core.connect(() => {}, ticket.session);
-    const { rows, lines } = await collect(csvExport(conn, ticket.kind, ticket.filter));
+    const { rows, lines } = await collect(csvExport(conn, ticket.kind, ticket.filter, undefined, EXPORT_PAGE));
     conn.close();
     // The list, page by page, as the same user sees it.
     const ids: number[] = [];
@@ -95,7 +95,7 @@ describe('CSV exports of any size, page by page through the list methods', () =>
     const ticket = takeTicket((await morgan.ok('exports.prepare', { kind: 'calls', filter: {} })).token)!;
     let pages = 0;
     const conn = t.core.connect(() => {}, ticket.session);
-    const { rows } = await collect(csvExport(conn, 'calls', {}, () => ++pages > 1));
+    const { rows } = await collect(csvExport(conn, 'calls', {}, () => ++pages > 1, EXPORT_PAGE));
     expect(rows).toBe(EXPORT_PAGE);
     const outsider = t.core.connect(() => {}, session);
     await expect(collect(csvExport(outsider, 'calls', {}))).rejects.toThrow(/sign in/i);

@@ -1,6 +1,6 @@
 import type { ApiResult } from '../../shared/result';
 import type { EventName, PushEvent } from '../../shared/api/events';
-import type { Session } from './api/context';
+import type { AuthedCtx, Session } from './api/context';
 import type { SipConfig } from '../sip/config';
 import type { Audience, PhoneState, TeamServerInfo } from './api/context';
 import type { Db } from './store/db';
@@ -10,6 +10,16 @@ import type { NewCall } from './store/repos/calls';
 export interface Connection {
   invoke(method: string, input: unknown): Promise<ApiResult<unknown>>;
   close(): void;
+}
+
+/** A connection to this process's core. */
+export interface CoreConnection extends Connection {
+  /**
+   * Runs a read as this connection's user, the actor resolved from the
+   * session as for a request (api/router.ts createSessionReader): the pages
+   * of an export, read in the core without going through a list method.
+   */
+  read<T>(read: (ctx: AuthedCtx) => T): ApiResult<T>;
 }
 
 export interface CoreOptions {
@@ -36,7 +46,7 @@ export interface ConnectOptions {
 
 export interface Core {
   /** A client; pass a session to share it between clients (browser tabs). */
-  connect(onEvent: (event: PushEvent) => void, session?: Session, from?: ConnectOptions): Connection;
+  connect(onEvent: (event: PushEvent) => void, session?: Session, from?: ConnectOptions): CoreConnection;
   /**
    * A session for a joined desktop's device credential (`<id>.<secret>`), acting as the device's user;
    * null when the credential is wrong, the device revoked or the user deactivated. Records last seen.

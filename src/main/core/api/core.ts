@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventName, PushEvent } from '../../../shared/api/events';
-import type { ConnectOptions, Connection, Core, CoreOptions } from '../index';
+import type { ConnectOptions, Core, CoreConnection, CoreOptions } from '../index';
 import { can, loadActor, UnknownPolicyValue, type Actor } from '../policy';
 import { openDatabase, type Db } from '../store/db';
 import { PHONE_NOT_RUNNING, type Audience, type PhoneState, type Session, type TeamServerInfo } from './context';
-import { createRouter } from './router';
+import { createRouter, createSessionReader, type RouterOptions } from './router';
 import { createSecurity } from './signInGuard';
 import { seedDemoIfEmpty } from '../demo/seed';
 import { callFacts, insertCall, type NewCall } from '../store/repos/calls';
@@ -146,7 +146,7 @@ export function createCoreWithDb(
     ),
   );
 
-  const dispatch = createRouter({
+  const routerOptions: RouterOptions = {
     db,
     now,
     validateOutput: options.validateOutput ?? false,
@@ -157,7 +157,9 @@ export function createCoreWithDb(
     endSessions,
     endDevice,
     teamServer: () => teamServer,
-  });
+  };
+  const dispatch = createRouter(routerOptions);
+  const readAs = createSessionReader(routerOptions);
 
   return {
     db,
@@ -201,12 +203,13 @@ export function createCoreWithDb(
       onEvent: (event: PushEvent) => void,
       session: Session = createSession(),
       from: ConnectOptions = {},
-    ): Connection {
+    ): CoreConnection {
       const client: Client = { session, onEvent, onEnd: from.onEnd };
       const info = { address: from.address ?? null };
       clients.add(client);
       return {
         invoke: (method, input) => Promise.resolve(dispatch(client.session, method, input, info)),
+        read: (read) => readAs(client.session, read),
         close: () => {
           clients.delete(client);
         },

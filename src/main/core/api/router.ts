@@ -165,6 +165,45 @@ export function createRouter(options: RouterOptions) {
   };
 }
 
+/**
+ * A read the core runs itself as a session's user, outside the API's
+ * methods: the pages of an export (core/export). The actor is resolved from
+ * the session exactly as for a request (a session ended, a password changed
+ * or a view no longer allowed refuse it, as `unauthenticated`), and the read
+ * runs in a read transaction, like a read-only method. It may not change
+ * anything: nothing it emits is published.
+ */
+export function createSessionReader(options: RouterOptions) {
+  const { db, now } = options;
+  const inTransaction = db.transaction(<T>(read: (ctx: AuthedCtx) => T, ctx: AuthedCtx) => read(ctx));
+  return function readAs<T>(session: Session, read: (ctx: AuthedCtx) => T): ApiResult<T> {
+    try {
+      const actor = resolveActor(db, session, options.security);
+      if (!actor) throw new ApiFailure('unauthenticated', 'Please sign in.');
+      const ctx: AuthedCtx = {
+        db,
+        now,
+        phone: options.phone?.() ?? PHONE_NOT_RUNNING,
+        session,
+        client: LOCAL_CLIENT,
+        security: options.security,
+        emit: () => {},
+        endSessions: () => {},
+        endDevice: () => {},
+        teamServer: options.teamServer?.() ?? null,
+        actor,
+      };
+      return { ok: true, value: inTransaction.deferred(read, ctx) as T };
+    } catch (error) {
+      if (error instanceof ApiFailure) return { ok: false, error: error.toError() };
+      if (error instanceof UnknownPolicyValue)
+        return { ok: false, error: { code: 'forbidden', message: 'Access refused.' } };
+      options.log?.('A session read failed', error);
+      return { ok: false, error: { code: 'internal', message: 'Something went wrong.' } };
+    }
+  };
+}
+
 const isConstraint = (e: unknown) =>
   typeof e === 'object' &&
   e !== null &&

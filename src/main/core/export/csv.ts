@@ -90,3 +90,23 @@ export function callLine(c: CallRow, a: CallAnnotations): string {
     `${c.hasVoicemail ? '"yes"' : '"no"'},${cell(tags)},${cell(notes)},${safe(c.id)}\r\n`
   );
 }
+
+/**
+ * The same line as callLine, from a row of the export's page statement
+ * (export/callExport.ts: started, direction, result, BN, other party,
+ * contact, flow, group, team, answered, ended, voicemail, id) and the call's
+ * tags and notes already joined: an export of a million rows builds no call
+ * object. `test/integration/csv-line.test.ts` checks the two agree.
+ */
+export function callRawLine(r: readonly unknown[], tags: string, notes: string): string {
+  const started = r[0] as number;
+  const answered = r[9] as number | null;
+  const ended = r[10] as number | null;
+  const ring = answered ? safe(Math.round((answered - started) / 1000)) : '""';
+  const talk = answered && ended ? safe(Math.round((ended - answered) / 1000)) : '""';
+  return (
+    `${safe(iso(started))},${safe(r[1] as string)},${safe(r[2] as string)},${opt(r[3] as string | null)},${opt(r[4] as string | null)},` +
+    `${opt(r[5] as string | null)},${opt(r[6] as string | null)},${opt(r[7] as string | null)},${cell((r[8] as string | null) ?? '')},${ring},${talk},` +
+    `${r[11] === 1 ? '"yes"' : '"no"'},${cell(tags)},${cell(notes)},${safe(r[12] as number)}\r\n`
+  );
+}

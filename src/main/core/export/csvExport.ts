@@ -1,13 +1,17 @@
 import type { Input, Method, Output } from '../../../shared/api/contract';
-import type { AuditEvent, CallRow, Message, Thread } from '../../../shared/api/entities';
+import type { AuditEvent, Message, Thread } from '../../../shared/api/entities';
 import type { ApiResult } from '../../../shared/result';
-import { callExportColumns, callLine, cell } from './csv';
+import type { AuthedCtx } from '../api/context';
+import { callExportPage, EXPORT_CALL_PAGE } from './callExport';
+import { callExportColumns, cell } from './csv';
 
 /**
  * CSV exports of any size: the rows come page by page (keyset cursors) from
- * the very list methods the console shows, through the connection of the
- * person exporting, so each page is parsed, its actor resolved from the
- * session and the policy applied exactly as for the list on screen. Nothing
+ * the very list queries the console shows, through the connection of the
+ * person exporting, so each page has its actor resolved from the session and
+ * the policy applied exactly as for the list on screen: the audit log and
+ * messages through their list methods, calls through the calls list's own
+ * page query read in the core with larger pages (export/callExport.ts). Nothing
  * is held but one page, whatever the size of the export; a host writes the
  * chunks to a file (Electron) or an HTTP response (browser) as they come.
  */
@@ -21,6 +25,8 @@ export type ExportFilter = {
 
 export interface Invoker {
   invoke(method: string, input: unknown): Promise<ApiResult<unknown>>;
+  /** A read as the session's user (core/index.ts Connection.read): the calls export's pages. */
+  read<T>(read: (ctx: AuthedCtx) => T): ApiResult<T>;
 }
 
 export class ExportFailure extends Error {
@@ -32,7 +38,7 @@ export class ExportFailure extends Error {
   }
 }
 
-/** Rows per list request: the largest page the API serves. */
+/** Rows per list request of the audit log and messages: the largest page the API serves. */
 export const EXPORT_PAGE = 200;
 
 async function call<M extends Method>(conn: Invoker, method: M, input: Input<M>): Promise<Output<M>> {
@@ -41,7 +47,6 @@ async function call<M extends Method>(conn: Invoker, method: M, input: Input<M>)
   return r.value;
 }
 
-const noAnnotations = { notes: [], tags: [] };
 const line = (cells: readonly (string | number | null)[]) => `${cells.map(cell).join(',')}\r\n`;
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -93,6 +98,8 @@ export async function* csvExport<K extends ExportKind>(
   kind: K,
   filter: ExportFilter[K],
   cancelled: () => boolean = () => false,
+  /** Calls per page (export/callExport.ts EXPORT_CALL_PAGE). */
+  callPage: number = EXPORT_CALL_PAGE,
 ): AsyncGenerator<{ chunk: string; rows: number }> {
   let rows = 0;
   let cursor: string | undefined;
@@ -103,27 +110,16 @@ export async function* csvExport<K extends ExportKind>(
   // Other requests (the console, the phone) are served between pages.
   const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
   if (kind === 'calls') {
+    // Read in the core, a large page at a time, the actor resolved for every page (export/callExport.ts).
     yield { chunk: line(callExportColumns.map(([name]) => name)), rows };
+    let from: string | null = null;
     for (let more = true; more && !cancelled(); await breathe()) {
-      const page = await call(conn, 'calls.list', {
-        ...(filter as ExportFilter['calls']),
-        limit: EXPORT_PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      const items = page.items as CallRow[];
-      const notes = items.length
-        ? new Map(
-            (await call(conn, 'callAnnotations.list', { callIds: items.map((c) => c.id) })).map((x) => [
-              x.callId,
-              x.annotations,
-            ]),
-          )
-        : new Map();
-      let chunk = '';
-      for (const c of items) chunk += callLine(c, notes.get(c.id) ?? noAnnotations);
-      rows += page.items.length;
-      more = next(page);
-      yield { chunk, rows };
+      const r = conn.read((ctx) => callExportPage(ctx, filter as ExportFilter['calls'], from, callPage));
+      if (!r.ok) throw new ExportFailure(r.error.code, r.error.message);
+      rows += r.value.rows;
+      from = r.value.nextCursor;
+      more = from !== null;
+      yield { chunk: r.value.chunk, rows };
     }
   } else if (kind === 'audit') {
     yield { chunk: line(auditColumns.map(([name]) => name)), rows };
