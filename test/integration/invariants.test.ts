@@ -691,6 +691,7 @@ describe('invariant 5: a cancelled account is read-only for everyone', () => {
       'recordingSettings.setFlow': { callFlowId: tc.ids.flows.main, mode: 'on_demand', notice: 'Recorded.' },
       // Recording a call is a change too, even while the phone service runs.
       'liveRecording.start': { sipCallId: 'a84b4c76e66710@pc33.teamline.test' },
+      'liveRecording.stop': { sipCallId: 'a84b4c76e66710@pc33.teamline.test' },
     };
   };
 

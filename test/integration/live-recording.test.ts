@@ -19,15 +19,17 @@ interface FakeCall {
   mode: 'always' | 'on_demand';
   parties: number[];
   recording: boolean;
+  paused?: boolean;
 }
 
 class FakeRecorder implements PhoneRecorder {
   readonly calls = new Map<string, FakeCall>();
   readonly started: [string, number][] = [];
+  readonly stopped: [string, number][] = [];
   fail: string | null = null;
   liveCallOf(sipCallId: string, userId: number) {
     const c = this.calls.get(sipCallId);
-    return c && c.parties.includes(userId) ? { mode: c.mode, recording: c.recording } : null;
+    return c && c.parties.includes(userId) ? { mode: c.mode, recording: c.recording, paused: !!c.paused } : null;
   }
   hasCall(sipCallId: string) {
     return this.calls.has(sipCallId);
@@ -37,6 +39,14 @@ class FakeRecorder implements PhoneRecorder {
     await new Promise((r) => setTimeout(r, 5));
     if (this.fail !== null) return { ok: false as const, reason: this.fail };
     this.calls.get(sipCallId)!.recording = true;
+    this.calls.get(sipCallId)!.paused = false;
+    return { ok: true as const };
+  }
+  async stopOnDemand(sipCallId: string, userId: number) {
+    this.stopped.push([sipCallId, userId]);
+    await new Promise((r) => setTimeout(r, 5));
+    this.calls.get(sipCallId)!.recording = false;
+    this.calls.get(sipCallId)!.paused = true;
     return { ok: true as const };
   }
 }
@@ -71,12 +81,18 @@ function setup() {
     return call;
   };
   const uid = (key: string) => t.ids.users[key]!;
-  const audits = () =>
+  const audits = (action = 'recording.start') =>
     t.db
       .prepare(
-        `SELECT actor_user_id, action, target_type, summary, after_json FROM audit_events WHERE action = 'recording.start'`,
+        `SELECT actor_user_id, action, target_type, summary, after_json FROM audit_events WHERE action = ? ORDER BY id`,
       )
-      .all() as { actor_user_id: number; action: string; target_type: string; summary: string; after_json: string }[];
+      .all(action) as {
+      actor_user_id: number;
+      action: string;
+      target_type: string;
+      summary: string;
+      after_json: string;
+    }[];
   return { t, core, recorder, sip, as, uid, audits };
 }
 
@@ -88,12 +104,30 @@ describe('liveRecording: the Record button', () => {
 
     expect(await john('liveRecording.get', { sipCallId: 'od-1@pc' })).toEqual({
       ok: true,
-      value: { sipCallId: 'od-1@pc', mode: 'on_demand', recording: false, canStart: true, reason: null },
+      value: {
+        sipCallId: 'od-1@pc',
+        mode: 'on_demand',
+        recording: false,
+        paused: false,
+        canStart: true,
+        canStop: false,
+        reason: null,
+        stopReason: null,
+      },
     });
     const r = await john('liveRecording.start', { sipCallId: 'od-1@pc' });
     expect(r).toEqual({
       ok: true,
-      value: { sipCallId: 'od-1@pc', mode: 'on_demand', recording: true, canStart: false, reason: null },
+      value: {
+        sipCallId: 'od-1@pc',
+        mode: 'on_demand',
+        recording: true,
+        paused: false,
+        canStart: false,
+        canStop: true,
+        reason: null,
+        stopReason: null,
+      },
     });
     expect(s.recorder.started).toEqual([['od-1@pc', s.uid('john')]]);
     const [a, ...more] = s.audits();
@@ -144,8 +178,20 @@ describe('liveRecording: the Record button', () => {
     });
     expect(await john('liveRecording.get', { sipCallId: 'al-1@pc' })).toMatchObject({
       ok: true,
-      value: { mode: 'always', recording: true, canStart: false },
+      value: {
+        mode: 'always',
+        recording: true,
+        canStart: false,
+        canStop: false,
+        stopReason: 'Calls on this line are always recorded: the recording cannot be stopped.',
+      },
     });
+    // Stop, on a line that records always: refused, nothing changes, nothing is audited.
+    expect(await john('liveRecording.stop', { sipCallId: 'al-1@pc' })).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: 'Calls on this line are always recorded: the recording cannot be stopped.' },
+    });
+    expect(s.recorder.stopped).toEqual([]);
     // A line that never records: the recorder does not keep its calls.
     expect(await john('liveRecording.start', { sipCallId: 'never-1@pc' })).toEqual({
       ok: false,
@@ -189,6 +235,65 @@ describe('liveRecording: the Record button', () => {
     });
     expect(s.recorder.started).toHaveLength(1);
     expect(s.audits()).toEqual([]);
+  });
+
+  it('stops an on-demand recording for a party, audited, and Record continues it; not for anyone else', async () => {
+    const s = setup();
+    s.recorder.calls.set('od-4@pc', { mode: 'on_demand', parties: [s.uid('john'), s.uid('leo')], recording: true });
+    const [john, leo, morgan] = [await s.as('john'), await s.as('leo'), await s.as('morgan')];
+    const before = snapshot(s.t.db, { ignoreSignIns: true });
+    // Not on the call, even a Manager over it: refused, nothing changes.
+    expect(await morgan('liveRecording.stop', { sipCallId: 'od-4@pc' })).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'You can stop recording only a call you are on.' },
+    });
+    expect(snapshot(s.t.db, { ignoreSignIns: true })).toBe(before);
+    expect(s.recorder.stopped).toEqual([]);
+
+    expect(await john('liveRecording.stop', { sipCallId: 'od-4@pc' })).toEqual({
+      ok: true,
+      value: {
+        sipCallId: 'od-4@pc',
+        mode: 'on_demand',
+        recording: false,
+        paused: true,
+        canStart: true,
+        canStop: false,
+        reason: null,
+        stopReason: null,
+      },
+    });
+    expect(s.recorder.stopped).toEqual([['od-4@pc', s.uid('john')]]);
+    const [a, ...more] = s.audits('recording.stop');
+    expect(more).toEqual([]);
+    expect(a).toMatchObject({ actor_user_id: s.uid('john'), target_type: 'call' });
+    expect(JSON.parse(a!.after_json)).toEqual({ sipCallId: 'od-4@pc' });
+    // Not recording now: a second Stop is refused as such, not audited.
+    expect(await leo('liveRecording.stop', { sipCallId: 'od-4@pc' })).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: 'This call is not being recorded.' },
+    });
+    // The other party presses Record: it continues.
+    expect(await leo('liveRecording.start', { sipCallId: 'od-4@pc' })).toMatchObject({
+      ok: true,
+      value: { recording: true, paused: false, canStop: true },
+    });
+    expect(s.audits('recording.stop')).toHaveLength(1);
+    expect(s.audits('recording.start')).toHaveLength(1);
+  });
+
+  it('policy: call.recordStop allows a party on an on-demand call being recorded only', () => {
+    const s = setup();
+    const john = loadActor(s.t.db, s.uid('john'))!;
+    const live = { unavailable: null, onCall: true, mode: 'on_demand' as const, recording: true };
+    expect(can(john, 'call.recordStop', live)).toEqual({ allowed: true });
+    expect(can(john, 'call.recordStop', { ...live, onCall: false })).toMatchObject({ code: 'forbidden' });
+    expect(can(john, 'call.recordStop', { ...live, mode: 'always' })).toMatchObject({ code: 'conflict' });
+    expect(can(john, 'call.recordStop', { ...live, recording: false })).toMatchObject({ code: 'conflict' });
+    const cancelled = { ...john, accountStatus: 'cancelled' as const, cancelledAt: NOW };
+    expect(can(cancelled, 'call.recordStop', live)).toMatchObject({ allowed: false, code: 'conflict' });
+    const viewed = { ...john, viewedBy: { userId: s.uid('morgan'), name: 'Morgan' } };
+    expect(can(viewed, 'call.recordStop', live)).toMatchObject({ allowed: false });
   });
 
   it('policy: call.record allows a party on an on-demand call only, and nothing on a cancelled account', () => {

@@ -373,6 +373,7 @@ function samples(): Samples {
     'recordingSettings.setFlow': [{ callFlowId: tc.ids.flows.main, mode: 'always', notice: 'This call is recorded.' }],
     'liveRecording.get': [{ sipCallId: 'a84b4c76e66710@pc33.teamline.test' }],
     'liveRecording.start': [{ sipCallId: 'a84b4c76e66710@pc33.teamline.test' }],
+    'liveRecording.stop': [{ sipCallId: 'a84b4c76e66710@pc33.teamline.test' }],
     'dashboard.get': [{ ...callFilter, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' }],
     'voicemails.list': [{ cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter }],
     'voicemails.audio': [{ voicemailId: own.voicemailId }],

@@ -289,7 +289,7 @@ function startRecorder(o: PhoneServiceOptions, ngPort: () => number | null): Rec
       dataDir,
       spoolDir: join(dataDir, 'recording-spool'),
       ngPort,
-      sink: o.recording?.sink ?? databaseSink(o.db),
+      sink: o.recording?.sink ?? databaseSink(o.db, o.announce),
       speech: espeakSpeech(),
       defaultNotice: { file: join(promptsDir, 'recording-notice.wav'), text: DEFAULT_RECORDING_NOTICE },
       log: o.log,

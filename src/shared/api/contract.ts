@@ -561,6 +561,11 @@ export const contract = {
   'liveRecording.get': def(z.strictObject({ sipCallId: SipCallId }), LiveRecording),
   /** Record a call the user is on, from now to its end, when its line records on demand; nobody hears a notice. */
   'liveRecording.start': def(z.strictObject({ sipCallId: SipCallId }), LiveRecording),
+  /**
+   * Stop recording a call the user is on, when its line records on demand (a line that records always is not
+   * stopped); Record again continues the same recording, the stopped stretch left silent.
+   */
+  'liveRecording.stop': def(z.strictObject({ sipCallId: SipCallId }), LiveRecording),
 
   /**
    * The dashboard of the calls the viewer may see, for a range and the calls

@@ -102,8 +102,14 @@ export const LiveRecording = z.object({
   /** The call's record mode; null when the phone service does not record it (never, not answered, not theirs). */
   mode: RecordMode.nullable(),
   recording: z.boolean(),
+  /** Recorded, then stopped by a party: Record continues the same recording. */
+  paused: z.boolean(),
   canStart: z.boolean(),
+  /** Whether the user may stop it now (a party, a line that records on demand, being recorded). */
+  canStop: z.boolean(),
   /** Why Record is not available, in words for the button's tooltip; null when it is. */
   reason: z.string().nullable(),
+  /** Why Stop is not available while the call is recorded (a line that records always); null otherwise. */
+  stopReason: z.string().nullable(),
 });
 export type LiveRecording = z.infer<typeof LiveRecording>;

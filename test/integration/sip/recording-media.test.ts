@@ -290,8 +290,11 @@ it('records on demand from when the agent presses Record: the recording starts t
         sipCallId,
         mode: 'on_demand',
         recording: false,
+        paused: false,
         canStart: true,
+        canStop: false,
         reason: null,
+        stopReason: null,
       });
       // Only a party to the call may start its recording.
       expect(await leoApi.call('liveRecording.start', { sipCallId })).toMatchObject({
@@ -319,6 +322,70 @@ it('records on demand from when the agent presses Record: the recording starts t
   // No notice: Karey kept hearing John from the first moment of the recording.
   expect(power(wav.right, CALLER_HZ, 0.2, Math.min(2, seconds - 0.2))).toBeGreaterThan(1e6);
   expect(power(wav.left, CALLER_HZ, 0.2, seconds - 0.2)).toBeGreaterThan(1e6);
+}, 40_000);
+
+it('leaves out what follows Stop until Record is pressed again: one recording, the stopped stretch silent; audited', async () => {
+  setInternalMode('on_demand');
+  const john = s.ids.users.john!;
+  const [johnApi, kareyApi] = [await s.as('john'), await s.as('karey')];
+  const at: Record<string, number> = {};
+  await recordedCall({
+    talkMs: 8000,
+    calleePlays: true,
+    during: async (sipCallId) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      at.start = Date.now();
+      expect(await johnApi.ok('liveRecording.start', { sipCallId })).toMatchObject({ recording: true, canStop: true });
+      await new Promise((r) => setTimeout(r, 2000));
+      // The customer reads a card number: Stop.
+      at.stop = Date.now();
+      expect(await johnApi.ok('liveRecording.stop', { sipCallId })).toMatchObject({
+        recording: false,
+        paused: true,
+        canStart: true,
+        canStop: false,
+      });
+      await new Promise((r) => setTimeout(r, 2000));
+      // The other party (a teammate here) presses Record again: the same recording continues.
+      at.resume = Date.now();
+      expect(await kareyApi.ok('liveRecording.start', { sipCallId })).toMatchObject({ recording: true, paused: false });
+    },
+  });
+  const call = await lastCall();
+  expect(call.recordingState, relayLog()).toBe('recorded');
+  expect(call.recordings).toHaveLength(1);
+  const r = call.recordings[0]!;
+  expect(r.started_by).toBe(john);
+  const audited = s.db
+    .prepare(
+      `SELECT action, actor_user_id FROM audit_events WHERE action IN ('recording.start', 'recording.stop') ORDER BY id DESC LIMIT 3`,
+    )
+    .all();
+  expect(audited).toEqual([
+    { action: 'recording.start', actor_user_id: s.ids.users.karey },
+    { action: 'recording.stop', actor_user_id: john },
+    { action: 'recording.start', actor_user_id: john },
+  ]);
+  const wav = readStereoWav(readFileSync(join(dataDir, r.path)));
+  const seconds = wav.left.length / SAMPLE_RATE;
+  // From the first Record to the hang-up, the stopped stretch kept as time.
+  expect(Math.abs(seconds * 1000 - (call.endedAt - r.started_at))).toBeLessThan(400);
+  const t = (ms: number) => (ms - r.started_at) / 1000;
+  const before: [number, number] = [0.2, t(at.stop!) - 0.2];
+  // The relay hears Stop a moment after the press and Record a moment after it: a margin either side.
+  const stopped: [number, number] = [t(at.stop!) + 0.3, t(at.resume!) - 0.1];
+  const after: [number, number] = [t(at.resume!) + 0.6, seconds - 0.3];
+  expect(stopped[1] - stopped[0]).toBeGreaterThan(1);
+  for (const [x, hz] of [
+    [wav.left, CALLER_HZ],
+    [wav.right, CALLEE_HZ],
+  ] as const) {
+    expect(power(x, hz, ...before)).toBeGreaterThan(1e6);
+    expect(power(x, hz, ...after)).toBeGreaterThan(1e6);
+    // Nothing of either side while stopped.
+    expect(rms(x, ...stopped)).toBeLessThan(1);
+  }
+  expect(readdirSync(join(dataDir, 'recording-spool', 'pcaps'))).toEqual([]);
 }, 40_000);
 
 it('records nothing when the account says never', async () => {

@@ -61,10 +61,15 @@ export type PhoneWithdraw = (w: { userId: number; deviceId: number | null }) => 
 /** Call recording on the media relay (src/main/sip/recording/recorder.ts), as a request uses it. */
 export interface PhoneRecorder {
   /** The user's answered call with this SIP Call-ID, when it may be recorded at all (mode always or on demand). */
-  liveCallOf(sipCallId: string, userId: number): { mode: 'always' | 'never' | 'on_demand'; recording: boolean } | null;
+  liveCallOf(
+    sipCallId: string,
+    userId: number,
+  ): { mode: 'always' | 'never' | 'on_demand'; recording: boolean; paused?: boolean } | null;
   /** Whether the call is one it may record, whoever is on it. */
   hasCall(sipCallId: string): boolean;
   startOnDemand(sipCallId: string, userId: number): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Stops an on-demand recording; Record again continues it. */
+  stopOnDemand(sipCallId: string, userId: number): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 export type PhoneState =

@@ -91,6 +91,13 @@ export interface Resources {
     onCall: boolean | null;
     mode: 'always' | 'never' | 'on_demand' | null;
   };
+  /** Stop recording a call one is on (docs/policy-decisions.md, "Stop"). */
+  'call.recordStop': {
+    unavailable: string | null;
+    onCall: boolean | null;
+    mode: 'always' | 'never' | 'on_demand' | null;
+    recording: boolean;
+  };
 }
 export type Action = keyof Resources;
 
@@ -359,6 +366,17 @@ const rules: { [A in Action]: Rule<A> } = {
     if (mode === null) return deny('Calls on this line are not recorded, or this call has ended.', 'conflict');
     if (mode === 'always') return deny('This call is already recorded: its line records every call.', 'conflict');
     if (mode !== 'on_demand') return deny('Calls on this line are not recorded on demand.', 'conflict');
+    return allow;
+  },
+  'call.recordStop': (_a, { unavailable, onCall, mode, recording }) => {
+    if (unavailable !== null) return deny(unavailable, 'conflict');
+    if (onCall === false) return deny('You can stop recording only a call you are on.');
+    if (mode === null) return deny('Calls on this line are not recorded, or this call has ended.', 'conflict');
+    // An account that records a line always does so for a reason (a legal duty): nobody on the call stops it.
+    if (mode === 'always')
+      return deny('Calls on this line are always recorded: the recording cannot be stopped.', 'conflict');
+    if (mode !== 'on_demand') return deny('Calls on this line are not recorded on demand.', 'conflict');
+    if (!recording) return deny('This call is not being recorded.', 'conflict');
     return allow;
   },
 };

@@ -10,7 +10,8 @@ import type { UdpPacket } from './pcap';
  * arrived, so that lost or late packets leave silence in the right place
  * rather than shifting what follows. The recording notice, which the relay
  * plays to the parties rather than receiving from them, is laid into both
- * channels at the instant it was played.
+ * channels at the instant it was played. Stretches where a party stopped
+ * the recording are silence, whatever the relay wrote then.
  */
 
 export interface MixInput {
@@ -23,6 +24,11 @@ export interface MixInput {
   callerPorts: ReadonlySet<number>;
   /** Audio the relay played into the call (the notice), at ms since the epoch. */
   inserts?: { at: number; samples: Int16Array }[] | undefined;
+  /**
+   * When the call was being recorded (ms since the epoch), when a party
+   * stopped and resumed it: audio outside them is silence. Defaults to all.
+   */
+  spans?: { from: number; to: number }[] | undefined;
 }
 
 export interface Mixed {
@@ -45,7 +51,9 @@ interface StreamClock {
 }
 
 export function mixCall(input: MixInput): Mixed {
-  const rtp = input.packets.filter((p) => p.payload.length >= 12 && p.payload[0]! >> 6 === 2);
+  const spans = input.spans;
+  const inSpan = (at: number) => !spans || spans.some((s) => at >= s.from && at < s.to);
+  const rtp = input.packets.filter((p) => p.payload.length >= 12 && p.payload[0]! >> 6 === 2 && inSpan(p.at));
   const lastAt = rtp.reduce((m, p) => Math.max(m, p.at), input.startedAt);
   const endedAt = input.endedAt ?? lastAt + 20;
   const length = Math.max(0, Math.min(MAX_SAMPLES, Math.round(((endedAt - input.startedAt) * SAMPLE_RATE) / 1000)));
@@ -97,6 +105,16 @@ export function mixCall(input: MixInput): Mixed {
         const at = from + i;
         if (at >= 0 && at < length) out[at]! += insert.samples[i]!;
       }
+  }
+  if (spans) {
+    // Samples a packet from before a Stop laid past it, or the notice: cut at the span's edges.
+    const keep = new Uint8Array(length);
+    for (const s of spans) {
+      const a = Math.max(0, Math.round(((s.from - input.startedAt) * SAMPLE_RATE) / 1000));
+      const b = Math.min(length, Math.round(((s.to - input.startedAt) * SAMPLE_RATE) / 1000));
+      if (b > a) keep.fill(1, a, b);
+    }
+    for (const out of channels) for (let i = 0; i < length; i++) if (!keep[i]) out[i] = 0;
   }
   return {
     wav: stereoWav(channels[0], channels[1]),

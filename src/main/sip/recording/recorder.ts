@@ -49,6 +49,8 @@ export interface RecordingSink {
     direction: CallDirection;
   }): RecordingPlanOf;
   finished(r: FinishedRecording): void;
+  /** The call is in the history and its recording is being saved: its details say it is being recorded. */
+  saving?(r: { accountId: number; callId: number }): void;
   /** The call should have been recorded and was not (the relay failed): its details say so. */
   failed(r: { accountId: number; callId: number }): void;
 }
@@ -73,6 +75,13 @@ export interface RecorderOptions {
 
 export type StartResult = { ok: true } | { ok: false; reason: string };
 
+/** One stretch the relay recorded: from Record (or the answer) to Stop (null: still recording). */
+interface Segment {
+  pcap: string;
+  from: number;
+  to: number | null;
+}
+
 interface Live {
   trackerId: string;
   mode: RecordMode;
@@ -82,11 +91,14 @@ interface Live {
   fromTag: string;
   toTag: string;
   participants: Set<number>;
-  state: 'idle' | 'starting' | 'recording' | 'failed';
+  /** paused: recorded, then stopped by a party (on-demand calls); Record again continues the same recording. */
+  state: 'idle' | 'starting' | 'recording' | 'paused' | 'failed';
   starting: Promise<void> | null;
+  /** A Stop being sent to the relay: Record and the end of the call wait for it. */
+  stopping: Promise<void> | null;
   startedAt: number;
   startedBy: number | null;
-  pcap: string | null;
+  segments: Segment[];
   callerPorts: Set<number>;
   inserts: { at: number; samples: Int16Array }[];
   timers: NodeJS.Timeout[];
@@ -165,9 +177,10 @@ export class Recorder {
       participants: new Set(call.placedBy === null ? [] : [call.placedBy]),
       state: this.o.ngPort() === null ? 'failed' : 'idle',
       starting: null,
+      stopping: null,
       startedAt: 0,
       startedBy: null,
-      pcap: null,
+      segments: [],
       callerPorts: new Set(),
       inserts: [],
       timers: [],
@@ -194,10 +207,18 @@ export class Recorder {
   }
 
   /** Whether a member may press Record on this call now (a party to an answered call that allows it). */
-  liveCallOf(sipCallId: string, userId: number): { trackerId: string; mode: RecordMode; recording: boolean } | null {
+  liveCallOf(
+    sipCallId: string,
+    userId: number,
+  ): { trackerId: string; mode: RecordMode; recording: boolean; paused: boolean } | null {
     for (const c of this.calls.values())
       if (c.sipCallId === sipCallId && c.participants.has(userId))
-        return { trackerId: c.trackerId, mode: c.mode, recording: c.state === 'recording' || c.state === 'starting' };
+        return {
+          trackerId: c.trackerId,
+          mode: c.mode,
+          recording: c.state === 'recording' || c.state === 'starting',
+          paused: c.state === 'paused',
+        };
     return null;
   }
 
@@ -212,6 +233,8 @@ export class Recorder {
     const c = [...this.calls.values()].find((x) => x.sipCallId === sipCallId && x.participants.has(userId));
     if (!c) return { ok: false, reason: 'That call is not going on, or you are not on it.' };
     if (c.mode === 'never') return { ok: false, reason: 'Calls on this line are not recorded.' };
+    // A Stop under way finishes first.
+    while (c.stopping) await c.stopping;
     if (c.state === 'recording') return { ok: true };
     if (c.state === 'starting') {
       await c.starting;
@@ -225,9 +248,40 @@ export class Recorder {
       : { ok: false, reason: 'The call could not be recorded.' };
   }
 
+  /**
+   * A party pressed Stop on a call recorded on demand: the relay stops
+   * recording; what follows is not in the recording until Record is pressed
+   * again, which continues the same recording (the stopped stretch is
+   * silence in it). A call recorded always is never stopped here.
+   */
+  async stopOnDemand(sipCallId: string, userId: number): Promise<StartResult> {
+    const c = [...this.calls.values()].find((x) => x.sipCallId === sipCallId && x.participants.has(userId));
+    if (!c) return { ok: false, reason: 'That call is not going on, or you are not on it.' };
+    if (c.mode !== 'on_demand') return { ok: false, reason: 'Calls on this line are always recorded.' };
+    while (c.state === 'starting') await c.starting;
+    if (c.state !== 'recording') return { ok: true };
+    const segment = c.segments.at(-1)!;
+    // From the press: what the relay still writes until it hears is left out of the mix.
+    segment.to = this.now();
+    c.state = 'paused';
+    const port = this.o.ngPort();
+    const callId = c.sipCallId!;
+    const stopping = (async () => {
+      if (port === null) return;
+      await ngCommand(port, { command: 'stop recording', 'call-id': callId }, NG_TIMEOUT_MS).catch((error: unknown) =>
+        this.o.log?.('The media relay did not stop recording a call; the stopped stretch is left out of it', error),
+      );
+    })();
+    c.stopping = stopping;
+    await stopping;
+    if (c.stopping === stopping) c.stopping = null;
+    return { ok: true };
+  }
+
   private begin(c: Live, userId: number | null): void {
     c.state = 'starting';
-    c.startedBy = userId;
+    // Who pressed Record first (a resumed recording keeps them).
+    if (c.segments.length === 0) c.startedBy = userId;
     c.starting = this.start(c).then(
       () => {
         c.state = 'recording';
@@ -253,12 +307,20 @@ export class Recorder {
     }
     const pcaps = join(this.o.spoolDir, 'pcaps');
     const before = new Set(readdirSync(pcaps));
-    c.startedAt = this.now();
+    const from = this.now();
+    const first = c.segments.length === 0;
+    if (first) c.startedAt = from;
     await ngCommand(port, { command: 'start recording', 'call-id': callId }, NG_TIMEOUT_MS);
     const ours = (f: string) => f.endsWith('.pcap') && pcapCallId(f) === callId;
-    c.pcap = readdirSync(pcaps).find((f) => ours(f) && !before.has(f)) ?? readdirSync(pcaps).find(ours) ?? null;
-    if (c.pcap === null) throw new Error('The relay wrote no recording file');
-    if (c.startedBy === null) await this.notice(c, port);
+    // The relay opens a new file after a stop, or goes on writing the one it has.
+    const pcap =
+      readdirSync(pcaps).find((f) => ours(f) && !before.has(f)) ??
+      c.segments.at(-1)?.pcap ??
+      readdirSync(pcaps).find(ours) ??
+      null;
+    if (pcap === null) throw new Error('The relay wrote no recording file');
+    c.segments.push({ pcap, from, to: null });
+    if (first && c.startedBy === null) await this.notice(c, port);
   }
 
   /**
@@ -340,26 +402,36 @@ export class Recorder {
 
   private async finish(c: Live, callId: number | null, endedAt: number): Promise<void> {
     for (const t of c.timers) clearTimeout(t);
-    if (c.starting) await c.starting;
+    while ((c.state === 'starting' && c.starting) || c.stopping) await (c.stopping ?? c.starting);
     const spool = (sub: string, f: string) => join(this.o.spoolDir, sub, f);
-    const files = c.pcap
-      ? [spool('pcaps', c.pcap), spool('metadata', `rtpengine-meta-${c.pcap.replace(/\.pcap$/, '.txt')}`)]
-      : [];
+    const pcaps = [...new Set(c.segments.map((s) => s.pcap))];
+    const files = pcaps.flatMap((p) => [
+      spool('pcaps', p),
+      spool('metadata', `rtpengine-meta-${p.replace(/\.pcap$/, '.txt')}`),
+    ]);
     try {
-      if (c.state !== 'recording' || !c.pcap) {
+      if ((c.state !== 'recording' && c.state !== 'paused') || c.segments.length === 0) {
         // Answered, meant to be recorded, and not: the call's details say so.
         if (callId !== null && c.sipCallId !== null && (c.mode === 'always' || c.state === 'failed'))
           this.o.sink.failed({ accountId: this.o.accountId, callId });
         return;
       }
-      await this.closed(c, files[1]!);
+      // Saved from here on: the call's details say it is being recorded until the recording is registered.
+      if (callId !== null) this.o.sink.saving?.({ accountId: this.o.accountId, callId });
+      for (let i = 1; i < files.length; i += 2) await this.closed(c, files[i]!);
       if (callId === null) return;
+      const spans = c.segments.map((s) => ({ from: s.from, to: s.to ?? endedAt }));
       const mixed = mixCall({
-        packets: readPcap(readFileSync(files[0]!)),
+        packets: files
+          .filter((_, i) => i % 2 === 0)
+          .flatMap((f) => (existsSync(f) ? readPcap(readFileSync(f)) : []))
+          .sort((a, b) => a.at - b.at),
         startedAt: c.startedAt,
-        endedAt,
+        // Stopped and not resumed: the recording ends at the Stop.
+        endedAt: Math.min(endedAt, spans.at(-1)!.to),
         callerPorts: c.callerPorts,
         inserts: c.inserts,
+        spans,
       });
       const at = new Date(c.startedAt);
       const path = `recordings/${at.getUTCFullYear()}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/call-${callId}-${c.startedAt}.wav`;

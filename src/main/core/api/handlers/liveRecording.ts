@@ -17,29 +17,49 @@ function recorderOf(ctx: AuthedCtx): PhoneRecorder | null {
   return ctx.phone.sip ? (ctx.phone.recorder ?? null) : null;
 }
 
-function facts(ctx: AuthedCtx, sipCallId: string): Resources['call.record'] & { recording: boolean } {
+function facts(ctx: AuthedCtx, sipCallId: string): Resources['call.recordStop'] & { paused: boolean } {
   const recorder = recorderOf(ctx);
   if (!recorder)
-    return { unavailable: ctx.phone.problem ?? NOT_RECORDING_HERE, onCall: null, mode: null, recording: false };
+    return {
+      unavailable: ctx.phone.problem ?? NOT_RECORDING_HERE,
+      onCall: null,
+      mode: null,
+      recording: false,
+      paused: false,
+    };
   const live = recorder.liveCallOf(sipCallId, ctx.actor.userId);
-  if (live) return { unavailable: null, onCall: true, mode: live.mode, recording: live.recording };
+  if (live)
+    return { unavailable: null, onCall: true, mode: live.mode, recording: live.recording, paused: !!live.paused };
   // Known to the recorder but without this user: someone else's call.
-  return { unavailable: null, onCall: recorder.hasCall(sipCallId) ? false : null, mode: null, recording: false };
+  return {
+    unavailable: null,
+    onCall: recorder.hasCall(sipCallId) ? false : null,
+    mode: null,
+    recording: false,
+    paused: false,
+  };
 }
 
 function view(ctx: AuthedCtx, sipCallId: string): LiveRecording {
   const f = facts(ctx, sipCallId);
   const d = can(ctx.actor, 'call.record', f);
+  const stop = can(ctx.actor, 'call.recordStop', f);
   return {
     sipCallId,
     mode: f.mode,
     recording: f.recording,
+    paused: f.paused,
     canStart: d.allowed && !f.recording,
+    canStop: stop.allowed,
     reason: d.allowed ? null : d.reason,
+    stopReason: f.recording && !stop.allowed ? stop.reason : null,
   };
 }
 
-export const liveRecordingPreparers: { 'liveRecording.start': Preparer<'liveRecording.start'> } = {
+export const liveRecordingPreparers: {
+  'liveRecording.start': Preparer<'liveRecording.start'>;
+  'liveRecording.stop': Preparer<'liveRecording.stop'>;
+} = {
   // Starting waits for the media relay, so it runs before the request's transaction; the handler audits it.
   'liveRecording.start': async (ctx, { sipCallId }) => {
     const f = facts(ctx, sipCallId);
@@ -49,6 +69,14 @@ export const liveRecordingPreparers: { 'liveRecording.start': Preparer<'liveReco
     const r = await recorderOf(ctx)!.startOnDemand(sipCallId, ctx.actor.userId);
     if (!r.ok) throw conflict(r.reason);
     return { started: true };
+  },
+  // Stopping waits for the media relay too.
+  'liveRecording.stop': async (ctx, { sipCallId }) => {
+    const f = facts(ctx, sipCallId);
+    enforce(can(ctx.actor, 'call.recordStop', f));
+    const r = await recorderOf(ctx)!.stopOnDemand(sipCallId, ctx.actor.userId);
+    if (!r.ok) throw conflict(r.reason);
+    return { stopped: true };
   },
 };
 
@@ -63,6 +91,19 @@ export const liveRecordingHandlers: Handlers<'liveRecording'> = {
         // The call is written to the history when it ends; until then its SIP Call-ID names it.
         { type: 'call', id: null },
         `${ctx.actor.name} started recording their call (SIP Call-ID ${sipCallId})`,
+        null,
+        { sipCallId },
+      );
+    return view(ctx, sipCallId);
+  },
+  'liveRecording.stop': (ctx, { sipCallId }) => {
+    const { stopped } = ctx.prepared as { stopped: boolean };
+    if (stopped)
+      audit(
+        ctx,
+        'recording.stop',
+        { type: 'call', id: null },
+        `${ctx.actor.name} stopped recording their call (SIP Call-ID ${sipCallId})`,
         null,
         { sipCallId },
       );

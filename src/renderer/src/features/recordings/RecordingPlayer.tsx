@@ -275,7 +275,7 @@ function Player(props: { recording: Recording; canDownload: boolean; canDelete: 
 
 const stateText: Record<Exclude<CallRecordings['state'], 'recorded'>, string> = {
   none: 'This call was not recorded.',
-  recording: 'This call is being recorded.',
+  recording: 'The recording is being saved; it appears here when it is ready.',
   failed: 'Recording failed — the call was not recorded.',
   deleted: 'The recording of this call was deleted.',
 };
