@@ -120,3 +120,48 @@ test('bad input in forms shows a clear error and saves nothing', async ({ page }
   await expect(form.getByText(/Enter a phone number/)).toBeVisible();
   expect(contacts()).toBe(contactsBefore);
 });
+
+test('an Administrator duplicates an Agent: the copy has their access and numbers, and its own name, email and extension', async ({
+  page,
+}) => {
+  await signIn(page, 'morgan');
+  await page.goto('/#/team');
+  await page.getByRole('button', { name: 'More for Allie Garcia' }).click();
+  await page.getByRole('menuitem', { name: 'Duplicate user…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Duplicate Allie Garcia' });
+  await expect(dialog.getByText(/gets Allie Garcia’s role \(Agent\)/)).toBeVisible();
+  // The next free extension is offered.
+  const extension = await dialog.getByRole('textbox', { name: 'Extension' }).inputValue();
+  expect(extension).toMatch(/^\d+$/);
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('Avery Copy');
+  await dialog.getByRole('textbox', { name: 'Email' }).fill('avery.copy@teamline.demo');
+  await dialog.getByRole('textbox', { name: 'Password' }).fill('a-long-password');
+  await dialog.getByRole('button', { name: 'Create copy' }).click();
+  await expect(page.getByRole('dialog', { name: 'Avery Copy' })).toBeVisible();
+
+  const row = (key: number) =>
+    db
+      .prepare('SELECT role, call_access, title, timezone, extension, email FROM users WHERE id = ?')
+      .get(key) as Record<string, string>;
+  const copy = db.prepare("SELECT id FROM users WHERE email = 'avery.copy@teamline.demo'").pluck().get() as number;
+  const allie = userId(db, 'allie');
+  const [a, c] = [row(allie), row(copy)];
+  expect({ ...c, extension: undefined, email: undefined }).toEqual({ ...a, extension: undefined, email: undefined });
+  expect(c.extension).toBe(extension);
+  const numbers = (id: number) =>
+    db.prepare('SELECT kind, bn_id FROM user_numbers WHERE user_id = ? ORDER BY kind, bn_id').all(id);
+  expect(numbers(copy)).toEqual(numbers(allie));
+  const groups = (id: number) =>
+    db.prepare('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id').pluck().all(id);
+  expect(groups(copy)).toEqual(groups(allie));
+
+  // The copy is deactivated again, so the rest of the suite rings the team it expects.
+  await page.goto('/#/team');
+  await page.getByRole('button', { name: 'More for Avery Copy' }).click();
+  await page.getByRole('menuitem', { name: 'Deactivate…' }).click();
+  await page
+    .getByRole('dialog', { name: 'Deactivate Avery Copy?' })
+    .getByRole('button', { name: 'Deactivate' })
+    .click();
+  await expect.poll(() => db.prepare('SELECT active FROM users WHERE id = ?').pluck().get(copy)).toBe(0);
+});

@@ -7,7 +7,6 @@ import {
   Input,
   Modal,
   MultiSelect,
-  PasswordInput,
   Radio,
   SimpleGrid,
   Stack,
@@ -26,6 +25,7 @@ import { useAddUserMutation } from './api';
 import { InvitationLinks } from './JoinSection';
 import { useCreateInvitationMutation } from './joinApi';
 import { Refusal, useFeedback } from './feedback';
+import { IdentityFields, NewPasswordField, useIdentity } from './IdentityFields';
 import { NumberChecklist } from './NumberChecklist';
 
 /**
@@ -44,10 +44,7 @@ export function AddUser(props: {
   const isAdmin = me.user.role === 'administrator';
   const basic = me.account.plan === 'basic';
   const canGroup = me.capabilities['groups.manage'];
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [extension, setExtension] = useState(props.suggestedExtension);
-  const [password, setPassword] = useState('');
+  const { identity, set } = useIdentity(props.suggestedExtension);
   const [title, setTitle] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const [level, setLevel] = useState<CallAccessLevel>('group');
@@ -88,10 +85,10 @@ export function AddUser(props: {
     const limitNumbers = !basic && role !== 'administrator';
     await fb.handle(
       add({
-        name,
-        email: email.trim(),
-        extension: extension.trim(),
-        password: invite ? unguessablePassword() : password,
+        name: identity.name,
+        email: identity.email.trim(),
+        extension: identity.extension.trim(),
+        password: invite ? unguessablePassword() : identity.password,
         role,
         ...(title.trim() ? { title: title.trim() } : {}),
         callAccess: level,
@@ -118,41 +115,10 @@ export function AddUser(props: {
     >
       <Stack component="form" {...noNativeValidation} onSubmit={submit} gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="xs">
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fb.errors.name}
-            required
-            data-autofocus
-          />
-          <TextInput
-            label="Email"
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={fb.errors.email}
-            required
-          />
-          <TextInput
-            label="Extension"
-            value={extension}
-            onChange={(e) => setExtension(e.currentTarget.value)}
-            error={fb.errors.extension}
-            inputMode="numeric"
-            required
-          />
+          <IdentityFields identity={identity} set={set} errors={fb.errors} />
           <Stack gap={6}>
             {!invite && (
-              <PasswordInput
-                label="Password"
-                description="At least 8 characters; they can change it in My settings."
-                value={password}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-                error={fb.errors.password}
-                autoComplete="new-password"
-                required
-              />
+              <NewPasswordField value={identity.password} onChange={set('password')} error={fb.errors.password} />
             )}
             <Checkbox
               label="Invite them to choose their own password"
