@@ -122,18 +122,41 @@ export interface Lab {
   teardown(): void;
 }
 
+export interface LabOptions {
+  /**
+   * "bridge" (the default): every role on one /24 behind a bridge, each
+   * reaching every other. "star": the first role is a server reached by all
+   * the others, each over a link of its own (a /30), at one address on the
+   * server's loopback; the others have a route to that address only and the
+   * server does not forward, so no two of them can reach each other (desks
+   * behind different NATs, say, whose media must go through a TURN relay).
+   */
+  topology?: 'bridge' | 'star';
+}
+
 /**
- * Builds the lab for the given roles (the first gets .2, the next .3, …).
- * Torn down by `teardown()`, and also when the process exits or is
- * interrupted before that.
+ * Builds the lab for the given roles (on the bridge the first gets .2, the
+ * next .3, …; in a star the server gets .1, the others .6, .10, …). Torn
+ * down by `teardown()`, and also when the process exits or is interrupted
+ * before that.
  */
-export function createLab(roles: string[]): Lab {
+export function createLab(roles: string[], options: LabOptions = {}): Lab {
   const why = netnsUnavailable();
   if (why) throw new Error(why);
+  const star = options.topology === 'star';
+  if (star && (roles.length < 2 || roles.length > 60)) throw new Error('a star needs a server and 1 to 59 others');
   sweepStale();
   const owner = process.pid;
   const { prefix, subnet } = freeSubnet();
-  const names = new Map(roles.map((r, i) => [r, { ns: `tl${owner}-${r}`, addr: `${prefix}.${i + 2}` }]));
+  const names = new Map(
+    roles.map((r, i) => [
+      r,
+      {
+        ns: `tl${owner}-${r}`,
+        addr: star ? (i === 0 ? `${prefix}.1` : `${prefix}.${4 * i + 2}`) : `${prefix}.${i + 2}`,
+      },
+    ]),
+  );
   const made: string[] = [];
   let routed = false;
   let done = false;
@@ -157,21 +180,8 @@ export function createLab(roles: string[]): Lab {
   try {
     ip(['route', 'add', 'unreachable', subnet, 'metric', String(owner)]);
     routed = true;
-    const bridge = `tlb${owner}`;
-    ip(['link', 'add', bridge, 'type', 'bridge']);
-    ip(['link', 'set', bridge, 'up']);
-    let n = 0;
-    for (const [, { ns, addr }] of names) {
-      ip(['netns', 'add', ns]);
-      made.push(ns);
-      const outside = `tlv${owner}n${n++}`;
-      ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-      ip(['link', 'set', outside, 'master', bridge]);
-      ip(['link', 'set', outside, 'up']);
-      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-      ip(['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
-      ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
-    }
+    if (star) buildStar(owner, prefix, [...names.values()], made);
+    else buildBridge(owner, [...names.values()], made);
   } catch (error) {
     teardown();
     throw error;
@@ -189,6 +199,51 @@ export function createLab(roles: string[]): Lab {
     wrap: (role, argv) => [IP, ['netns', 'exec', get(role).ns, ...argv]],
     teardown,
   };
+}
+
+type Member = { ns: string; addr: string };
+
+function buildBridge(owner: number, members: Member[], made: string[]): void {
+  const bridge = `tlb${owner}`;
+  ip(['link', 'add', bridge, 'type', 'bridge']);
+  ip(['link', 'set', bridge, 'up']);
+  let n = 0;
+  for (const { ns, addr } of members) {
+    ip(['netns', 'add', ns]);
+    made.push(ns);
+    const outside = `tlv${owner}n${n++}`;
+    ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    ip(['link', 'set', outside, 'master', bridge]);
+    ip(['link', 'set', outside, 'up']);
+    ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+    ip(['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
+    ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
+  }
+}
+
+/** The server's address on its loopback; one veth pair and /30 per other role, straight into the server's namespace. */
+function buildStar(owner: number, prefix: string, [server, ...others]: Member[], made: string[]): void {
+  ip(['netns', 'add', server!.ns]);
+  made.push(server!.ns);
+  ip(['-n', server!.ns, 'link', 'set', 'lo', 'up']);
+  ip(['-n', server!.ns, 'addr', 'add', `${server!.addr}/32`, 'dev', 'lo']);
+  // A new namespace does not forward; said here so that the isolation never rests on a default.
+  const [cmd, args] = [IP, ['netns', 'exec', server!.ns, 'sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward']];
+  const r = spawnSync(cmd, args, { timeout: WAIT_MS, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot turn forwarding off in ${server!.ns}: ${r.stderr}`);
+  others.forEach(({ ns, addr }, i) => {
+    ip(['netns', 'add', ns]);
+    made.push(ns);
+    const near = `${prefix}.${4 * (i + 1) + 1}`;
+    const link = `tl${owner}d${i}`.slice(0, 15);
+    ip(['-n', server!.ns, 'link', 'add', link, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    ip(['-n', server!.ns, 'addr', 'add', `${near}/30`, 'dev', link]);
+    ip(['-n', server!.ns, 'link', 'set', link, 'up']);
+    ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+    ip(['-n', ns, 'addr', 'add', `${addr}/30`, 'dev', 'eth0']);
+    ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
+    ip(['-n', ns, 'route', 'add', `${server!.addr}/32`, 'via', near]);
+  });
 }
 
 /** Lists the labs that exist now (for a test that checks teardown). */

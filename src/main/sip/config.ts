@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ensurePrivateRunDir, writePrivateFile } from './runDir';
+import type { TurnSettings } from './turn';
 import { topohAlphabet } from './topoh';
 import { dirname, join, resolve } from 'node:path';
 
@@ -19,6 +20,8 @@ export interface SipConfig {
   secret: Buffer;
   /** Lifetime of issued credentials; the softphone renews them before expiry. */
   credentialTtlSeconds: number;
+  /** TURN servers the softphones use (the team server's `turn` settings), or none. */
+  turn?: TurnSettings | null | undefined;
 }
 
 export const DEFAULT_DOMAIN = 'teamline.local';

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { iceServersFor, type IceServer, type TurnSettings } from './turn';
 
 /**
  * Time-limited SIP credentials, derived rather than stored: nothing to leak
@@ -27,6 +28,8 @@ export interface IssuedCredentials {
   expiresAt: number;
   domain: string;
   wsUrl: string;
+  /** TURN servers for the softphone's ICE, with this user's own short-lived credentials (empty: none). */
+  iceServers: IceServer[];
 }
 
 export interface SipIdentity {
@@ -50,7 +53,13 @@ export function sipPassword(secret: Buffer, identity: SipIdentity, authorization
 }
 
 export function issueCredentials(
-  config: { secret: Buffer; domain: string; wsUrl: string; credentialTtlSeconds: number },
+  config: {
+    secret: Buffer;
+    domain: string;
+    wsUrl: string;
+    credentialTtlSeconds: number;
+    turn?: TurnSettings | null | undefined;
+  },
   identity: SipIdentity,
   now: number,
 ): IssuedCredentials {
@@ -64,6 +73,7 @@ export function issueCredentials(
     expiresAt: expirySeconds * 1000,
     domain: config.domain,
     wsUrl: config.wsUrl,
+    iceServers: iceServersFor(config.turn, identity, now),
   };
 }
 

@@ -10,6 +10,7 @@ import { KamailioError } from './kamailio';
 import { freePort, portIsFree } from './ports';
 import { startPhoneService, type PhoneService } from './service';
 import { carrierHooks, carrierView } from './carrierHooks';
+import type { TurnSettings } from './turn';
 
 /**
  * The phone service inside a host that serves the API (the Electron main
@@ -52,6 +53,8 @@ export interface HostedPhoneOptions {
   public?: PublicTransports | null | undefined;
   /** The media relay's address, the address it announces, and its ports (the team server). */
   media?: { interfaceIp?: string; advertiseIp?: string; portMin?: number; portMax?: number } | undefined;
+  /** TURN servers for the softphones (the team server's `turn` settings). */
+  turn?: TurnSettings | null | undefined;
 }
 
 /** A page's origin and, for a loopback host, the other names of the same page (localhost, [::1]). */
@@ -150,7 +153,7 @@ export async function startHostedPhone(o: HostedPhoneOptions): Promise<PhoneServ
       ...carrierHooks(o.core, accountId),
     });
     o.core.setPhone({
-      sip: phone.sip,
+      sip: o.turn ? { ...phone.sip, turn: o.turn } : phone.sip,
       problem: null,
       presence: phone.decisions.presence,
       carrier: carrierView(phone.trunks),

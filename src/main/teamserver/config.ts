@@ -28,6 +28,14 @@ const hostName = z
       message: 'must be a host name or an IP address',
     },
   );
+/** A TURN (or STUN) server as RTCPeerConnection takes it: turn:host[:port][?transport=udp|tcp], turns: for TLS. */
+const iceUrl = z
+  .string()
+  .max(300)
+  .regex(/^(turns?|stun):(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/, {
+    message: 'must be a turn:, turns: or stun: address, e.g. turn:turn.example.com:3478?transport=udp',
+  });
+
 const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: 'must be an IPv4 address' });
 
 export const serverConfigSchema = z
@@ -76,6 +84,37 @@ export const serverConfigSchema = z
       })
       .prefault({})
       .refine((m) => m.portMax - m.portMin >= 10, { message: 'portMax must be at least 10 above portMin' }),
+    /**
+     * TURN servers for the softphones' media when two desks cannot reach each
+     * other (different NATs): their addresses, and either coturn's shared
+     * secret (`use-auth-secret`; the server gives each signed-in softphone
+     * credentials of its own that expire after ttlSeconds, the secret stays
+     * here) or one static username and password that every softphone gets.
+     */
+    turn: z
+      .strictObject({
+        urls: z.array(iceUrl).min(1).max(8),
+        sharedSecret: z.string().min(16, { message: 'must be at least 16 characters' }).max(512).optional(),
+        sharedSecretFile: z.string().min(1).optional(),
+        username: z.string().min(1).max(256).optional(),
+        password: z.string().min(1).max(256).optional(),
+        /** How long a softphone's TURN credentials last (a call relayed longer than this loses its relay). */
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(600)
+          .max(7 * 86400)
+          .default(12 * 3600),
+      })
+      .refine(
+        (t) => {
+          const secret = (t.sharedSecret !== undefined ? 1 : 0) + (t.sharedSecretFile !== undefined ? 1 : 0);
+          const user = t.username !== undefined || t.password !== undefined;
+          return (secret === 1 && !user) || (secret === 0 && t.username !== undefined && t.password !== undefined);
+        },
+        { message: 'give either sharedSecret (or sharedSecretFile), or both username and password' },
+      )
+      .optional(),
     /** How long SIGTERM waits for running calls before ending them. */
     drainSeconds: z.number().int().min(0).max(3600).default(60),
     /** The built console (out/renderer); by default the one beside this program. */
@@ -159,6 +198,8 @@ const SETTINGS: Record<string, 'string' | 'port' | 'port-or-off' | 'int' | 'bool
   'media.portMax': 'port',
   'media.address': 'string',
   'media.publicAddress': 'string',
+  'turn.sharedSecret': 'string',
+  'turn.sharedSecretFile': 'string',
   drainSeconds: 'int',
   consoleDir: 'string',
   demo: 'boolean',
@@ -247,6 +288,10 @@ export function loadServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     dataDir: resolve(base, config.dataDir),
     tls: config.tls && { certFile: resolve(base, config.tls.certFile), keyFile: resolve(base, config.tls.keyFile) },
     consoleDir: config.consoleDir && resolve(base, config.consoleDir),
+    turn: config.turn && {
+      ...config.turn,
+      sharedSecretFile: config.turn.sharedSecretFile && resolve(base, config.turn.sharedSecretFile),
+    },
   };
 }
 

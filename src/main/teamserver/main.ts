@@ -7,6 +7,7 @@ import { createCore } from '../core';
 import { startServer } from '../server/server';
 import { pageOrigins, startHostedPhone } from '../sip/hosted';
 import type { PhoneService } from '../sip/service';
+import type { TurnSettings } from '../sip/turn';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
 import { sessionFile } from './sessionFile';
@@ -64,6 +65,9 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
   if (!existsSync(join(staticDir, 'index.html')))
     throw new StartError(`The console is not built in ${staticDir}: run \`npm run build\` (npm run server does).`);
 
+  // The TURN secret's file is read at start: a missing one stops the start, not the first call.
+  const turn = turnSettings(config);
+  if (turn) log('turn', { urls: turn.urls, auth: turn.auth.kind });
   const identity = loadTlsIdentity({
     dataDir: config.dataDir,
     publicName: config.publicName,
@@ -171,6 +175,7 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
   });
 
   const address = sipAddress(config);
+
   const consoleOrigin = `${plain ? 'http' : 'https'}://${config.publicName.toLowerCase()}:${config.listen.httpsPort}`;
   phone = await startHostedPhone({
     core,
@@ -197,6 +202,7 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
       portMin: config.media.portMin,
       portMax: config.media.portMax,
     },
+    turn,
     log: (message, error) =>
       log(
         'phone',
@@ -240,6 +246,27 @@ export async function runTeamServer(config: ServerConfig, log: Logger): Promise<
   };
 
   return { url: server.url, fingerprint: identity.fingerprint, pin: identity.pin, shutdown };
+}
+
+/** The TURN settings as the phone service takes them; the shared secret read from its file now. */
+export function turnSettings(config: ServerConfig): TurnSettings | null {
+  const t = config.turn;
+  if (!t) return null;
+  if (t.username !== undefined && t.password !== undefined)
+    return { urls: t.urls, auth: { kind: 'static', username: t.username, password: t.password } };
+  let secret = t.sharedSecret;
+  if (t.sharedSecretFile) {
+    try {
+      secret = readFileSync(t.sharedSecretFile, 'utf8').trim();
+    } catch (error) {
+      throw new StartError(
+        `turn.sharedSecretFile ${t.sharedSecretFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
+    }
+    if (secret.length < 16)
+      throw new StartError(`turn.sharedSecretFile ${t.sharedSecretFile}: the secret is shorter than 16 characters`);
+  }
+  return { urls: t.urls, auth: { kind: 'shared-secret', secret: secret!, ttlSeconds: t.ttlSeconds } };
 }
 
 const bracketed = (name: string) => (isIP(name) === 6 ? `[${name}]` : name);

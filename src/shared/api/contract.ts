@@ -620,6 +620,10 @@ export const contract = {
       expiresAt: Timestamp,
       domain: z.string(),
       wsUrl: z.string(),
+      /** TURN servers for the calls' ICE, with credentials of this user's own (empty: none configured). */
+      iceServers: z.array(
+        z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() }),
+      ),
     }),
   ),
 

@@ -109,9 +109,10 @@ export class PhoneConnection {
       // Attended transfers arrive as an INVITE that replaces one of our calls.
       sipExtensionReplaces: SIPExtension.Supported,
       sessionDescriptionHandlerFactoryOptions: {
-        // Loopback and LAN calls: no STUN, and do not wait the 5 s default for candidates.
-        peerConnectionConfiguration: { iceServers: [] },
-        iceGatheringTimeout: 300,
+        // The server's TURN servers, if any, with this user's own credentials (renewed with the SIP ones).
+        peerConnectionConfiguration: { iceServers: c.iceServers },
+        // Loopback and LAN calls do not wait the 5 s default for candidates; a TURN allocation gets longer.
+        iceGatheringTimeout: c.iceServers.length > 0 ? 1500 : 300,
       },
       delegate: {
         onInvite: (invitation) => this.deps.onInvite(invitation),
@@ -177,6 +178,12 @@ export class PhoneConnection {
         if (this.ua) {
           this.ua.configuration.authorizationUsername = next.authorizationUsername;
           this.ua.configuration.authorizationPassword = next.password;
+          // The next call's peer connection is made with these options.
+          (
+            this.ua.configuration.sessionDescriptionHandlerFactoryOptions as {
+              peerConnectionConfiguration?: RTCConfiguration;
+            }
+          ).peerConnectionConfiguration = { iceServers: next.iceServers };
         }
         this.scheduleRefresh();
       } catch {
