@@ -21,10 +21,20 @@
  * Writes <out>/server.json and <out>/SERVER.md. Every loop is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { createCore } from '../../src/main/core';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { setPasswordCost } from '../../src/main/core/domain/password';
@@ -66,12 +76,32 @@ function stats(xs: number[]): Stats {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const live = new Set<ChildProcess>();
 
-/** Runs sipp from `dir`, bounded by its own -timeout and ours; resolves with its exit code. */
-function sipp(dir: string, args: string[], limitMs: number): { done: Promise<number | null>; child: ChildProcess } {
-  const child = spawn('sipp', [...args, '-nostdin', '-trace_err', '-error_file', join(dir, `err-${Date.now()}.log`)], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+/**
+ * Runs sipp from `dir`, bounded by its own -timeout and ours; resolves with
+ * its exit code. Its error log (every unexpected message, every timeout) and
+ * its final screen (successful and failed calls) are kept as
+ * `<name>.err.log` and `<name>.screen`.
+ */
+function sipp(
+  dir: string,
+  name: string,
+  args: string[],
+  limitMs: number,
+): { done: Promise<number | null>; child: ChildProcess } {
+  const child = spawn(
+    'sipp',
+    [
+      ...args,
+      '-nostdin',
+      '-trace_err',
+      '-error_file',
+      join(dir, `${name}.err.log`),
+      '-trace_screen',
+      '-screen_file',
+      join(dir, `${name}.screen`),
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
+  );
   live.add(child);
   const done = new Promise<number | null>((r) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
@@ -92,6 +122,56 @@ function rtts(dir: string, prefix: string): number[] {
     }
   }
   return out;
+}
+
+/** What one pass of sipp runs (names starting with `prefix`) ended with: their final screens and error logs. */
+interface PassOutcome {
+  successful: number;
+  failed: number;
+  /** Each kind of error sipp logged (unexpected message, timeout, …) and how often. */
+  errors: Record<string, number>;
+}
+function passOutcome(dir: string, prefix: string): PassOutcome {
+  const out: PassOutcome = { successful: 0, failed: 0, errors: {} };
+  for (const f of readdirSync(dir).filter((n) => n.startsWith(prefix))) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    if (f.endsWith('.screen')) {
+      // The cumulative column of sipp's last screen.
+      const count = (what: string) =>
+        Number([...text.matchAll(new RegExp(`${what}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, 'g'))].pop()?.[1] ?? 0);
+      out.successful += count('Successful call');
+      out.failed += count('Failed call');
+    } else if (f.endsWith('.err.log')) {
+      for (const line of text.split('\n')) {
+        const m = /^\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: (.*)$/.exec(line);
+        if (!m) continue;
+        const kind = m[1]!
+          .replace(/Call-I[dD][: ]*'?[^ ',]*'?/g, 'Call-ID …')
+          .replace(/received '(SIP\/2\.0 \d+[^']*|[A-Z]+ )[^']*'?/, "received '$1'")
+          .slice(0, 160);
+        out.errors[kind] = (out.errors[kind] ?? 0) + 1;
+      }
+    }
+  }
+  return out;
+}
+
+/** sipp's logged errors by pass and kind, as Markdown: "none" when there were none. */
+function errorLines(outcomes: Record<string, PassOutcome>): string {
+  const rows = Object.entries(outcomes).flatMap(([pass, o]) =>
+    Object.entries(o.errors)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([kind, n]) => `| ${pass} | ${n} | ${kind.replace(/\|/g, '\\|')} |`),
+  );
+  if (rows.length === 0) return 'sipp logged no errors (unexpected messages, timeouts) in any pass.';
+  return [
+    "sipp's error logs (.cache/bench-server/*.err.log), the most frequent kinds per pass:",
+    '',
+    '| pass | count | error |',
+    '| --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** Kamailio's processes (its process group): proportional memory and CPU ticks. */
@@ -167,6 +247,7 @@ async function main() {
   );
   const calleeReg = sipp(
     dir,
+    'callee-register',
     [
       '-sf',
       join(root, 'test/bench/sip/register-csv.xml'),
@@ -192,7 +273,7 @@ async function main() {
   );
   if ((await calleeReg.done) !== 0) {
     const errors = readdirSync(dir)
-      .filter((n) => n.startsWith('err-'))
+      .filter((n) => n.endsWith('.err.log'))
       .map((n) => readFileSync(join(dir, n), 'utf8').slice(-2000))
       .join('\n');
     throw new Error(`the callee did not register:\n${errors}\n${phone.kamailio.readLog().slice(-3000)}`);
@@ -216,6 +297,7 @@ async function main() {
       );
       return sipp(
         dir,
+        `${tag}-${g}`,
         [
           '-sf',
           join(root, 'test/bench/sip/register-csv.xml'),
@@ -242,9 +324,6 @@ async function main() {
           '-trace_rtt',
           '-rtt_freq',
           '1',
-          '-trace_screen',
-          '-screen_file',
-          join(dir, `${tag}-${g}.screen`),
           proxy,
         ],
         90_000,
@@ -285,6 +364,7 @@ async function main() {
   const wall0 = performance.now();
   const uas = sipp(
     dir,
+    'callee',
     [
       '-sf',
       join(root, 'test/bench/sip/uas-answer.xml'),
@@ -298,52 +378,58 @@ async function main() {
     (seconds + 40) * 1000,
   );
   await sleep(300);
-  const callersCsv = join(dir, 'callers.csv');
-  writeFileSync(
-    callersCsv,
-    `SEQUENTIAL\n${phones
-      .slice(0, 100)
-      .map((p) => {
-        const c = cred(p);
-        return `${p.ext};${c.authorizationUsername};[authentication username=${c.authorizationUsername} password=${c.password}]`;
-      })
-      .join('\n')}\n`,
-  );
-  const calls = sipp(
-    dir,
-    [
-      '-sf',
-      join(root, 'test/bench/sip/dial-csv.xml'),
-      '-inf',
-      callersCsv,
-      '-key',
-      'domain',
-      domain,
-      '-key',
-      'to',
-      callee.ext,
-      '-key',
-      'cid',
-      '',
-      '-i',
-      '127.0.0.20',
-      '-p',
-      '0',
-      '-r',
-      String(CALL_RATE),
-      '-m',
-      String(CALL_RATE * seconds),
-      '-l',
-      '100',
-      '-timeout',
-      String(seconds + 30),
-      '-trace_rtt',
-      '-rtt_freq',
-      '1',
-      proxy,
-    ],
-    (seconds + 40) * 1000,
-  );
+  // The callers: ten phones on each of the ten source addresses, each address placing its share of the calls, as
+  // a LAN's phones do. One generator address for all the calls would be one source sending a whole office's
+  // requests (and, once the server is slow, their retransmissions), which the proxy's flood limit bans.
+  const callers = groups.map((group, g) => {
+    const csv = join(dir, `callers-${g}.csv`);
+    writeFileSync(
+      csv,
+      `SEQUENTIAL\n${group
+        .slice(0, 10)
+        .map((p) => {
+          const c = cred(p);
+          return `${p.ext};${c.authorizationUsername};[authentication username=${c.authorizationUsername} password=${c.password}]`;
+        })
+        .join('\n')}\n`,
+    );
+    return sipp(
+      dir,
+      `calls.${g}`,
+      [
+        '-sf',
+        join(root, 'test/bench/sip/dial-csv.xml'),
+        '-inf',
+        csv,
+        '-key',
+        'domain',
+        domain,
+        '-key',
+        'to',
+        callee.ext,
+        '-key',
+        'cid',
+        '',
+        '-i',
+        `127.0.0.${g + 2}`,
+        '-p',
+        '0',
+        '-r',
+        String(CALL_RATE / SOURCES),
+        '-m',
+        String((CALL_RATE * seconds) / SOURCES),
+        '-l',
+        String(100 / SOURCES),
+        '-timeout',
+        String(seconds + 30),
+        '-trace_rtt',
+        '-rtt_freq',
+        '1',
+        proxy,
+      ],
+      (seconds + 40) * 1000,
+    );
+  });
   let peakRss = process.memoryUsage().rss;
   let peakKamKb = 0;
   const sampler = setInterval(() => {
@@ -352,7 +438,7 @@ async function main() {
   }, 500);
   const refreshCodes = await registerAll('refresh');
   const registerRefresh = rtts(dir, 'register-csv');
-  const callsCode = await calls.done;
+  const callsCodes = await Promise.all(callers.map((c) => c.done));
   const wall = (performance.now() - wall0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const kam1 = kamailioUsage(phone.kamailio.pid);
@@ -366,6 +452,26 @@ async function main() {
     .prepare(`SELECT count(*) FROM calls WHERE answered_at IS NOT NULL AND started_at >= ?`)
     .pluck()
     .get(loadStartedAt) as number;
+
+  const outcomes = {
+    register: passOutcome(dir, 'register-'),
+    refresh: passOutcome(dir, 'refresh-'),
+    calls: passOutcome(dir, 'calls.'),
+    callee: passOutcome(dir, 'callee.'),
+  };
+  // What the proxy said about sources it stopped serving (flood, repeated failed credentials).
+  const proxyLog = phone.kamailio.readLog();
+  const proxyBans = {
+    flood: (proxyLog.match(/flood from /g) ?? []).length,
+    failedCredentials: (proxyLog.match(/repeated failed credentials from /g) ?? []).length,
+  };
+  // sipp's logs and the proxy's, kept for reading after the run.
+  const keep = join(root, '.cache', 'bench-server');
+  rmSync(keep, { recursive: true, force: true });
+  mkdirSync(keep, { recursive: true });
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.err.log') || n.endsWith('.screen')))
+    copyFileSync(join(dir, f), join(keep, f));
+  writeFileSync(join(keep, 'kamailio.log'), proxyLog);
 
   const hz = 100;
   const result = {
@@ -384,12 +490,17 @@ async function main() {
     list: stats(listMs),
     listFailures,
     setup: stats(setup),
-    callsExit: callsCode,
+    callsExits: callsCodes,
     callsPlaced: CALL_RATE * seconds,
     callsTimed: setup.length,
     callsRecordedAnswered: answered,
+    outcomes,
+    proxyBans,
     rss: { nodeMb: Math.round(peakRss / 2 ** 20), kamailioMb: Math.round(peakKamKb / 1024) },
     cpu: {
+      wallSeconds: Math.round(wall * 10) / 10,
+      nodeSeconds: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
+      kamailioSeconds: Math.round(((kam1.ticks - kam0.ticks) / hz) * 10) / 10,
       nodePercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100),
       kamailioPercent: Math.round(((kam1.ticks - kam0.ticks) / hz / wall) * 100),
     },
@@ -411,7 +522,7 @@ async function main() {
 console host, Kamailio, decision service) with ${PHONES} registered phones
 (sipp, ten source addresses), ${sockets.length} console connections each
 reading a page of calls every second, and calls set up at ${CALL_RATE} per
-second for ${seconds} s (sipp caller → sipp phone answering at once).
+second for ${seconds} s from the same ten addresses (sipp callers → sipp phone answering at once).
 
 Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memGb} GB; load average at the end ${result.machine.loadavg.map((x) => x.toFixed(2)).join(' ')}.
 
@@ -424,11 +535,27 @@ Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.mem
 Memory at its peak: Node ${result.rss.nodeMb} MB RSS + Kamailio ${result.rss.kamailioMb} MB (proportional set size of its processes) = ${rssTotal} MB (target ≤ ${TARGETS.rssMb} MB: ${yes(met.rss)}).
 CPU over the load: Node ${result.cpu.nodePercent} %, Kamailio ${result.cpu.kamailioPercent} % (of one core).
 
-Calls placed ${result.callsPlaced}, timed ${result.callsTimed}, recorded as answered ${result.callsRecordedAnswered}; sipp exit codes: registrations ${result.registerExits.join(' ')}, calls ${result.callsExit}; console list failures ${listFailures}.
+CPU time over the load (${result.cpu.wallSeconds} s of wall time): Node ${result.cpu.nodeSeconds} s, Kamailio ${result.cpu.kamailioSeconds} s. On a busy machine the wall-time percentiles above include waiting for a core; the CPU time is the server's own work.
+
+## Errors
+
+| pass | successful | failed | sipp exit codes |
+| --- | --- | --- | --- |
+| registration (${PHONES} phones) | ${outcomes.register.successful} | ${outcomes.register.failed} | ${registerCodes.join(' ')} |
+| refresh during the calls | ${outcomes.refresh.successful} | ${outcomes.refresh.failed} | ${refreshCodes.join(' ')} |
+| calls placed (${result.callsPlaced}) | ${outcomes.calls.successful} | ${outcomes.calls.failed} | ${callsCodes.join(' ')} |
+
+Calls timed to their 200: ${result.callsTimed}; recorded as answered by the server: ${result.callsRecordedAnswered}. Console list failures: ${listFailures}. Sources the proxy stopped serving: ${proxyBans.flood} for flooding, ${proxyBans.failedCredentials} for repeated failed credentials.
+
+${errorLines(outcomes)}
 
 The load generators (sipp, the console clients in the same Node process as the server) run on the same machine and share its cores, so the numbers are pessimistic for a server with the machine to itself; the console clients' share of Node's CPU is counted in Node's figure.
+
+How the load is made matters for the errors. Each of the ten addresses carries 50 phones and places a tenth of the calls, as a LAN's phones would: one address placing every call sends a whole office's requests, and their retransmissions once the server is slow, and the proxy's flood limit (pike: 300 requests in 2 s from one address) rightly bans it, which is what ended earlier runs' calls. A first REGISTER retransmitted before its challenge came back is challenged twice; the scenario skips the second 401 as a phone's transaction layer does (earlier runs counted it as a failed registration). The proxy drops a retransmission of a request it is still handling (\`t_precheck_trans\`) instead of handling it twice, which had sent some calls to the callee twice.
 `;
-  writeFileSync(join(outDir, 'SERVER.md'), md);
+  // Formatted as the tree's other Markdown is (npm test checks it).
+  const mdFile = join(outDir, 'SERVER.md');
+  writeFileSync(mdFile, await format(md, { ...(await resolveConfig(mdFile)), filepath: mdFile }));
   console.log(md);
   for (const s of sockets) s.ws.close();
   await server.close();
