@@ -12,7 +12,7 @@ import type { Core } from './core';
 import { csvExport, exportTotal } from './core/export/csvExport';
 import { takeTicket } from './core/export/tickets';
 import { isOwnRendererUrl } from './origins';
-import { downloadExport } from './remote/exportDownload';
+import { downloadExport, suggestedExportName } from './remote/exportDownload';
 import type { Joined } from './remote/join';
 
 /**
@@ -43,13 +43,14 @@ export function wireExports(
     if (job) job.cancelled = true;
   });
 
-  ipcMain.handle(EXPORT_SAVE_CHANNEL, async (event, token: unknown): Promise<ExportProgress> => {
+  ipcMain.handle(EXPORT_SAVE_CHANNEL, async (event, token: unknown, filename: unknown): Promise<ExportProgress> => {
     const key = typeof token === 'string' ? token : '';
     const fail = (message: string): ExportProgress => ({ token: key, state: 'failed', rows: 0, total: null, message });
     if (!fromUs(event)) return fail('Exports are accepted only from the app’s own window.');
     const from = source();
     if (!from) return fail('Exports are not available right now.');
-    if ('joined' in from) return saveFromServer(event.sender, from.joined, key);
+    if ('joined' in from)
+      return saveFromServer(event.sender, from.joined, key, suggestedExportName(filename, Date.now()));
     const core = from.core;
     const ticket = takeTicket(token);
     if (!ticket) return fail('This export has expired; export again.');
@@ -107,9 +108,14 @@ export function wireExports(
     }
   });
 
-  async function saveFromServer(sender: WebContents, joined: Joined, key: string): Promise<ExportProgress> {
+  async function saveFromServer(
+    sender: WebContents,
+    joined: Joined,
+    key: string,
+    defaultPath: string,
+  ): Promise<ExportProgress> {
     const window = BrowserWindow.fromWebContents(sender);
-    const options = { defaultPath: 'export.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] };
+    const options = { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] };
     const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
     if (choice.canceled || !choice.filePath) return { token: key, state: 'cancelled', rows: 0, total: null };
     const job = { cancelled: false };

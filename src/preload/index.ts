@@ -33,13 +33,13 @@ const api: Bridge = {
   },
   showCallNotice: (notice) => ipcRenderer.send(NOTICE_CHANNEL, { kind: 'show', ...notice }),
   closeCallNotice: (lineId) => ipcRenderer.send(NOTICE_CHANNEL, { kind: 'close', lineId }),
-  saveExport: async (token, onProgress) => {
+  saveExport: async (token, onProgress, filename) => {
     const wrapped = (_event: IpcRendererEvent, p: ExportProgress) => {
       if (p.token === token) onProgress(p);
     };
     ipcRenderer.on(EXPORT_PROGRESS_CHANNEL, wrapped);
     try {
-      return (await ipcRenderer.invoke(EXPORT_SAVE_CHANNEL, token)) as ExportProgress;
+      return (await ipcRenderer.invoke(EXPORT_SAVE_CHANNEL, token, filename)) as ExportProgress;
     } finally {
       ipcRenderer.removeListener(EXPORT_PROGRESS_CHANNEL, wrapped);
     }

@@ -16,6 +16,17 @@ import { pinnedTlsOptions } from './pin';
  * rows and bytes. A cancelled or failed download leaves no file behind.
  */
 
+/**
+ * The name a joined desktop's save dialog proposes: the ticket's own
+ * (`calls-2026-12-03.csv`, made by the server), as the window passes it on.
+ * The window is not trusted with paths: anything but a plain name of that
+ * shape becomes `teamline-export-<date>.csv`.
+ */
+export function suggestedExportName(fromWindow: unknown, now: number): string {
+  if (typeof fromWindow === 'string' && /^[a-z][a-z-]{0,29}-\d{4}-\d\d-\d\d\.csv$/.test(fromWindow)) return fromWindow;
+  return `teamline-export-${new Date(now).toISOString().slice(0, 10)}.csv`;
+}
+
 /** Counts CSV records as they stream: line ends outside quoted fields. */
 export function recordCounter(): (chunk: string) => number {
   let quoted = false;

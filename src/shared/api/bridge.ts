@@ -22,7 +22,8 @@ export interface Bridge {
    * Desktop only: save the CSV export of this ticket (exports.prepare) to a
    * file the user picks in a native dialog; resolves when it has ended.
    */
-  saveExport?(token: string, onProgress: (p: ExportProgress) => void): Promise<ExportProgress>;
+  /** `filename` is what the save dialog proposes (the ticket's, e.g. calls-2026-12-03.csv). */
+  saveExport?(token: string, onProgress: (p: ExportProgress) => void, filename?: string): Promise<ExportProgress>;
   cancelExport?(token: string): void;
 }
 

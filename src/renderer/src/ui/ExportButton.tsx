@@ -68,7 +68,7 @@ export function ExportButton({ kind, filter, label = 'Export CSV' }: { kind: Kin
     token.current = ticket.token;
     setProgress({ token: ticket.token, state: 'running', rows: 0, bytes: 0, total: null });
     try {
-      const end = await bridge.saveExport(ticket.token, setProgress);
+      const end = await bridge.saveExport(ticket.token, setProgress, ticket.filename);
       if (end.state === 'done') notifySaved(`Exported ${count(end.rows, kind)} to ${end.file ?? ticket.filename}.`);
       else if (end.state === 'failed') notifyError({ message: end.message }, 'Export failed');
       else if (end.rows > 0) notifySaved('Export cancelled; no file was saved.');
