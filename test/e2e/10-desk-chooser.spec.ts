@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { signIn } from './helpers';
 
 /**
  * The desktop app's first run as its window shows it: the renderer with a
@@ -149,4 +150,41 @@ test('a joined desktop shows Reconnecting while the server is away, and the reas
   await expect(page.getByText('Reconnecting…')).toHaveCount(0);
   await push({ state: 'refused', server: 'pbx.example.com:8443', reason: 'This desktop is no longer signed in.' });
   await expect(page.getByRole('alert', { name: 'Not connected to your team' })).toBeVisible();
+});
+
+/** Serious and critical axe findings on the page (or the part of it `include` selects). */
+async function axeFindings(page: Page, include?: string): Promise<string[]> {
+  let builder = new AxeBuilder({ page });
+  if (include) builder = builder.include(include);
+  const r = await builder.analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('a joined desktop’s console is clean under axe with the Reconnecting banner, its refusal, and “Leave this team” in My settings', async ({
+  page,
+}) => {
+  await openDesk(page, 'joined');
+  await signIn(page, 'john');
+  // Lists load after the page shows: let them arrive before checking it (as 05-accessibility does).
+  await page.waitForLoadState('networkidle');
+  const push = (s: unknown) =>
+    page.evaluate((s) => (window as unknown as { deskStatus: (s: unknown) => void }).deskStatus(s), s);
+  await push({ state: 'reconnecting', server: 'pbx.example.com:8443', attempt: 2, retryInSeconds: 4 });
+  await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toBeVisible();
+  expect(await axeFindings(page)).toEqual([]);
+  await push({ state: 'refused', server: 'pbx.example.com:8443', reason: 'This desktop is no longer signed in.' });
+  await expect(page.getByRole('alert', { name: 'Not connected to your team' })).toBeVisible();
+  expect(await axeFindings(page)).toEqual([]);
+  await push({ state: 'online', server: 'pbx.example.com:8443' });
+
+  await page.goto('/#/settings');
+  await page.waitForLoadState('networkidle');
+  const section = page.getByRole('region', { name: 'This computer' });
+  await expect(section.getByText('pbx.example.com:8443')).toBeVisible();
+  expect(await axeFindings(page)).toEqual([]);
+  await section.getByRole('button', { name: 'Leave this team' }).click();
+  await expect(section.getByRole('button', { name: 'Yes, leave this team' })).toBeVisible();
+  expect(await axeFindings(page, 'section[aria-labelledby="leave-team-title"]')).toEqual([]);
 });
