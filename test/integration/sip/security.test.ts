@@ -1,7 +1,22 @@
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { call, CONSOLE_ORIGIN, DOMAIN, eventually, registerFrom, useStack } from './harness';
+import {
+  call,
+  calleeDialog,
+  CONSOLE_ORIGIN,
+  dial,
+  DOMAIN,
+  eventually,
+  headers,
+  inDialog,
+  registered,
+  registerFrom,
+  respond,
+  sdp,
+  useStack,
+  type Dialog,
+} from './harness';
 import { digest, header, RawUa, sent, sipRequest, status, token, wire } from './rawSip';
 import { received } from './sipp';
 
@@ -601,6 +616,189 @@ describe('requests inside a call from someone who is not a party to it', () => {
       phone.kill();
     }
     await s.register('jasmine', phone.localPort, 0);
+  });
+});
+
+describe('requests in a call that is still ringing', () => {
+  /**
+   * John calls Jasmine's phone (a raw socket), which rings with a tag (180,
+   * its Contact): the early dialog as John knows it and as her phone does.
+   */
+  async function ringing(caller: RawUa, phone: RawUa) {
+    await registered(s, phone, 'jasmine');
+    const placed = await dial(s, caller, 'john', s.extension('jasmine'));
+    const invite = await phone.next((m) => m.startsWith('INVITE '), 5000);
+    expect(invite).not.toBeNull();
+    const tag = token();
+    respond(s, phone, invite!, '180 Ringing', {
+      toTag: tag,
+      extra: [`Contact: <sip:103@${phone.ip}:${phone.port}>`],
+    });
+    const rang = await caller.next((m) => m.startsWith('SIP/2.0 180 '), 3000);
+    expect(rang).not.toBeNull();
+    const early: Dialog = {
+      callId: placed.callId,
+      route: headers(rang!, 'Record-Route').reverse(),
+      target: /<([^>]+)>/.exec(header(rang!, 'Contact')!)![1]!,
+      from: placed.from,
+      to: header(rang!, 'To')!,
+    };
+    return { placed, invite: invite!, tag, early, back: calleeDialog(invite!, tag) };
+  }
+
+  /** A CANCEL of `placed`: the INVITE's own Via (branch), Call-ID, From and CSeq number, as it must match. */
+  const cancelOf = (placed: { invite: string; from: string; callId: string }) =>
+    [
+      `CANCEL sip:103@${DOMAIN} SIP/2.0`,
+      `Via: ${header(placed.invite, 'Via')}`,
+      'Max-Forwards: 70',
+      `From: ${placed.from}`,
+      `To: <sip:103@${DOMAIN}>`,
+      `Call-ID: ${placed.callId}`,
+      'CSeq: 2 CANCEL',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+
+  /** The requests (not responses) `ua` received. */
+  const requestsAt = (ua: RawUa) => ua.received.filter((m) => !m.startsWith('SIP/2.0'));
+
+  it('a CANCEL from anywhere but where the INVITE came from cancels nothing; the caller’s does', async () => {
+    const john = await RawUa.open('127.0.0.1');
+    const phone = await RawUa.open('127.0.0.1');
+    const stranger = await RawUa.open('127.0.0.5');
+    try {
+      const { placed, invite, tag } = await ringing(john, phone);
+      const cancel = cancelOf(placed);
+      stranger.send(cancel, s.proxy);
+      expect(status(await stranger.next(() => true, 2000))).toBe('SIP/2.0 403 Not a party to this call');
+      expect(await phone.next((m) => m.startsWith('CANCEL '), 300)).toBeNull();
+      expect(john.received.filter((m) => m.startsWith('SIP/2.0 487'))).toEqual([]);
+
+      // John's own CANCEL (the same message, from his socket) ends the ringing.
+      const cancelled = john.next((m) => m.startsWith('SIP/2.0 200 ') && /CANCEL/.test(header(m, 'CSeq')!), 2000);
+      john.send(cancel, s.proxy);
+      expect(status(await cancelled)).toMatch(/^SIP\/2\.0 200 /);
+      const atPhone = await phone.next((m) => m.startsWith('CANCEL '), 2000);
+      expect(atPhone).not.toBeNull();
+      respond(s, phone, atPhone!, '200 OK');
+      respond(s, phone, invite, '487 Request Terminated', { toTag: tag });
+      expect(await john.next((m) => m.startsWith('SIP/2.0 487 '), 3000)).not.toBeNull();
+    } finally {
+      await registered(s, phone, 'jasmine', 0);
+      john.close();
+      phone.close();
+      stranger.close();
+    }
+  });
+
+  it('a stranger who knows the early dialog can neither end nor change it, as either side; then PRACK, UPDATE, the answer and BYE go through', async () => {
+    const john = await RawUa.open('127.0.0.1');
+    const phone = await RawUa.open('127.0.0.1');
+    const stranger = await RawUa.open('127.0.0.5');
+    try {
+      const r = await ringing(john, phone);
+      // As John (his tag, the phone's to-tag), and as the ringing phone (the tags swapped): challenged.
+      let cseq = 10;
+      for (const [side, d] of [
+        ['caller', r.early],
+        ['callee', r.back],
+      ] as const) {
+        for (const method of ['BYE', 'UPDATE', 'INFO']) {
+          const reply = await stranger.request(inDialog(stranger, d, method, cseq++), s.proxy);
+          expect(status(reply), `${method} as the ${side}`).toMatch(/^SIP\/2\.0 407 /);
+        }
+      }
+      // A tag no phone rang with, toward John or toward the phone: refused before the dialog could learn it.
+      const otherTag = { ...r.back, from: `<sip:103@${DOMAIN}>;tag=${token()}` };
+      const otherTo = { ...r.early, to: `<sip:103@${DOMAIN}>;tag=${token()}` };
+      for (const [what, d] of [
+        ['from a tag that did not ring', otherTag],
+        ['to a tag that did not ring', otherTo],
+      ] as const) {
+        const reply = await stranger.request(inDialog(stranger, d, 'BYE', cseq++), s.proxy);
+        expect(status(reply), what).toBe('SIP/2.0 481 Call Leg/Transaction Does Not Exist');
+      }
+      // Neither side received any of it.
+      expect(await john.next((m) => !m.startsWith('SIP/2.0'), 300)).toBeNull();
+      expect(requestsAt(john)).toEqual([]);
+      expect(requestsAt(phone).map((m) => m.split(' ')[0])).toEqual(['INVITE']);
+
+      // The phone's reliable 183 with early media reaches John, with its SDP.
+      respond(s, phone, r.invite, '183 Session Progress', {
+        toTag: r.tag,
+        extra: [`Contact: <sip:103@${phone.ip}:${phone.port}>`, 'Require: 100rel', 'RSeq: 1'],
+        body: sdp(phone),
+      });
+      const progress = await john.next((m) => m.startsWith('SIP/2.0 183 '), 3000);
+      expect(progress).toMatch(/^m=audio \d+ RTP\/AVP /m);
+      // John's PRACK reaches the phone, and its 200 comes back.
+      const prack = john.request(inDialog(john, r.early, 'PRACK', 3, ['RAck: 1 2 INVITE']), s.proxy);
+      const prackAtPhone = await phone.next((m) => m.startsWith('PRACK '), 3000);
+      expect(prackAtPhone).not.toBeNull();
+      respond(s, phone, prackAtPhone!, '200 OK');
+      expect(status(await prack)).toBe('SIP/2.0 200 OK');
+      // The phone's UPDATE (new media before the answer) reaches John.
+      const update = phone.request(inDialog(phone, r.back, 'UPDATE', 1, [], r.back.target, sdp(phone)), s.proxy);
+      const updateAtJohn = await john.next((m) => m.startsWith('UPDATE '), 3000);
+      expect(updateAtJohn).not.toBeNull();
+      respond(s, john, updateAtJohn!, '200 OK', { body: sdp(john) });
+      expect(status(await update)).toBe('SIP/2.0 200 OK');
+
+      // The phone answers; John's BYE ends the call.
+      respond(s, phone, r.invite, '200 OK', {
+        toTag: r.tag,
+        extra: [`Contact: <sip:103@${phone.ip}:${phone.port}>`],
+        body: sdp(phone),
+      });
+      expect(status(await r.placed.final)).toBe('SIP/2.0 200 OK');
+      john.send(inDialog(john, r.early, 'ACK', 2), s.proxy);
+      const bye = john.request(inDialog(john, r.early, 'BYE', 4), s.proxy);
+      const byeAtPhone = await phone.next((m) => m.startsWith('BYE '), 3000);
+      expect(byeAtPhone).not.toBeNull();
+      respond(s, phone, byeAtPhone!, '200 OK');
+      expect(status(await bye)).toBe('SIP/2.0 200 OK');
+    } finally {
+      await registered(s, phone, 'jasmine', 0);
+      john.close();
+      phone.close();
+      stranger.close();
+    }
+  });
+
+  it('a request in a ringing call goes only to the other side: aimed elsewhere by the caller or the ringing phone, it is refused and goes nowhere', async () => {
+    const john = await RawUa.open('127.0.0.1');
+    const phone = await RawUa.open('127.0.0.1');
+    const victim = await RawUa.open('127.0.0.1');
+    try {
+      const r = await ringing(john, phone);
+      const elsewhere = `sip:victim@127.0.0.1:${victim.port}`;
+      for (const [who, ua, d, method] of [
+        ['John', john, r.early, 'UPDATE'],
+        ['John', john, r.early, 'BYE'],
+        ['the phone', phone, r.back, 'INFO'],
+        ['the phone', phone, r.back, 'UPDATE'],
+      ] as const) {
+        const reply = await ua.request(inDialog(ua, d, method, 20, [], elsewhere), s.proxy);
+        expect(status(reply), `${method} from ${who}`).toBe('SIP/2.0 403 Not an address of this call');
+      }
+      expect(await victim.next(() => true, 300)).toBeNull();
+      // Still ringing: John's CANCEL ends it as usual.
+      const cancelled = john.next((m) => m.startsWith('SIP/2.0 200 ') && /CANCEL/.test(header(m, 'CSeq')!), 2000);
+      john.send(cancelOf(r.placed), s.proxy);
+      expect(status(await cancelled)).toMatch(/^SIP\/2\.0 200 /);
+      const atPhone = await phone.next((m) => m.startsWith('CANCEL '), 2000);
+      expect(atPhone).not.toBeNull();
+      respond(s, phone, atPhone!, '200 OK');
+      respond(s, phone, r.invite, '487 Request Terminated', { toTag: r.tag });
+      expect(await john.next((m) => m.startsWith('SIP/2.0 487 '), 3000)).not.toBeNull();
+    } finally {
+      await registered(s, phone, 'jasmine', 0);
+      john.close();
+      phone.close();
+      victim.close();
+    }
   });
 });
 
