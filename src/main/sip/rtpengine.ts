@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, udpAsk } from './ports';
+import { ngCommand } from './recording/ng';
 import { reapStale } from './stale';
 
 /**
@@ -92,6 +93,33 @@ export function rtpengineArgs(o: {
   ];
 }
 
+/**
+ * Deletes every call the relay has, as the proxy does at the end of a
+ * dialog. rtpengine 10.5 (Debian 12) stopped by SIGTERM while a call is
+ * being recorded dies with SIGSEGV in recording_finish as it tears the call
+ * down during its shutdown (reproduced every time, with one recorded call or
+ * several); a call deleted while it runs closes its recording cleanly, and
+ * the relay then exits 0. Bounded: a relay that does not answer is stopped
+ * anyway.
+ */
+export async function deleteCalls(ngPort: number): Promise<number> {
+  let ids: string[];
+  try {
+    const reply = await ngCommand(ngPort, { command: 'list', limit: 100_000 }, 500);
+    ids = Array.isArray(reply.calls) ? reply.calls.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += 50) {
+    const batch = await Promise.allSettled(
+      ids.slice(i, i + 50).map((id) => ngCommand(ngPort, { command: 'delete', 'call-id': id, 'delete-delay': 0 }, 500)),
+    );
+    deleted += batch.filter((r) => r.status === 'fulfilled').length;
+  }
+  return deleted;
+}
+
 export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {
   const ngPort = await freePort('127.0.0.1', true);
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
@@ -132,6 +160,8 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
   process.once('exit', onExit);
   const stop = async () => {
     process.removeListener('exit', onExit);
+    // Its calls end first, while it runs: stopped with a call being recorded, it crashes (see deleteCalls).
+    if (!gone) await deleteCalls(ngPort);
     if (!gone) kill('SIGTERM');
     const timedOut = await Promise.race([exited.then(() => false), sleep(3000).then(() => true)]);
     if (timedOut) kill('SIGKILL');

@@ -267,6 +267,8 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
       outbox.stop();
       trunks.stop();
       await kamailio.stop();
+      // Recordings of calls that ended are saved while the relay runs (it closes their files); its calls then end.
+      await recorder?.drain();
       recorder?.close();
       await media?.stop();
       await mediaService?.close();
