@@ -1,22 +1,11 @@
-import {
-  Box,
-  Button,
-  Center,
-  Group,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-  UnstyledButton,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Box, Button, Center, Group, Select, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { IconMessagePlus, IconSearch } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import type { Thread } from '../../../../shared/api/entities';
 import { navigate, useRoute } from '../../app/router';
 import type { PageComponent } from '../../app/sections';
 import { ExportButton } from '../../ui/ExportButton';
+import { ListRow } from '../../ui/ListRow';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList, usePagedItems } from '../../ui/PagedList';
 import { formatPhone, formatWhen } from '../../ui/format';
@@ -29,18 +18,7 @@ function ThreadRow(props: { thread: Thread; selected: boolean; onOpen: () => voi
   const t = props.thread;
   const name = t.contactName ?? formatPhone(t.externalNumber);
   return (
-    <UnstyledButton
-      onClick={props.onOpen}
-      w="100%"
-      h="100%"
-      px="md"
-      data-thread-id={t.id}
-      aria-current={props.selected ? 'true' : undefined}
-      style={{
-        borderBottom: '1px solid var(--mantine-color-default-border)',
-        background: props.selected ? 'var(--mantine-primary-color-light)' : undefined,
-      }}
-    >
+    <ListRow selected={props.selected} onOpen={props.onOpen} px="md" data={{ 'data-thread-id': t.id }}>
       <Stack gap={0} justify="center" h="100%">
         <VisuallyHidden>{t.unread ? 'Unread conversation with' : 'Conversation with'}</VisuallyHidden>
         <Group justify="space-between" wrap="nowrap" gap="xs">
@@ -58,7 +36,7 @@ function ThreadRow(props: { thread: Thread; selected: boolean; onOpen: () => voi
           {t.unread && <Box w={8} h={8} bg="red.6" style={{ borderRadius: 4, flexShrink: 0 }} aria-hidden />}
         </Group>
       </Stack>
-    </UnstyledButton>
+    </ListRow>
   );
 }
 

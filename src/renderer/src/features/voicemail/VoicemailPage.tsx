@@ -9,7 +9,6 @@ import {
   Text,
   ThemeIcon,
   Title,
-  UnstyledButton,
   VisuallyHidden,
 } from '@mantine/core';
 import { IconDeviceAudioTape, IconPhone } from '@tabler/icons-react';
@@ -20,6 +19,7 @@ import { href, navigate } from '../../app/router';
 import { useClickToCall } from '../../softphone/runtime';
 import { WhyVisible } from '../../ui/WhyVisible';
 import type { PageComponent } from '../../app/sections';
+import { ListRow } from '../../ui/ListRow';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedList, usePagedItems } from '../../ui/PagedList';
 import { formatDateTime, formatDuration, formatPhone, formatWhen } from '../../ui/format';
@@ -34,18 +34,7 @@ import { VoicemailPlayer } from './VoicemailPlayer';
 function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void }) {
   const { vm } = props;
   return (
-    <UnstyledButton
-      onClick={props.onOpen}
-      w="100%"
-      h="100%"
-      px="lg"
-      data-voicemail-id={vm.id}
-      aria-current={props.selected ? 'true' : undefined}
-      style={{
-        borderBottom: '1px solid var(--mantine-color-default-border)',
-        background: props.selected ? 'var(--mantine-primary-color-light)' : undefined,
-      }}
-    >
+    <ListRow selected={props.selected} onOpen={props.onOpen} px="lg" data={{ 'data-voicemail-id': vm.id }}>
       <Group wrap="nowrap" gap="sm" h="100%">
         <ThemeIcon variant={vm.read ? 'light' : 'filled'} color="orange" radius="xl" size={30} aria-hidden>
           <IconDeviceAudioTape size={16} />
@@ -68,7 +57,7 @@ function Row(props: { vm: VoicemailRow; selected: boolean; onOpen: () => void })
           </Text>
         </Stack>
       </Group>
-    </UnstyledButton>
+    </ListRow>
   );
 }
 
