@@ -18,8 +18,9 @@ import { fmtUs, since, summarize, type Summary } from './stats';
  * console asks for it (America/Los_Angeles, the last 90 days from local
  * midnight), for the heaviest user of each access level, unfiltered and with
  * the calls list's filters — a result, a direction, one business number.
- * Each case also runs the scan of the same calls (the way every dashboard
- * was computed before the rollups) and checks both give the same figures.
+ * Each case also runs the scan of the same calls (the grouped statement every
+ * dashboard was computed by before the rollups) and checks both give the
+ * same figures.
  */
 export interface DashboardRun {
   label: string;
@@ -141,15 +142,24 @@ export async function measureDashboard(
   return runs;
 }
 
-/** The dashboard's row of a targets table. */
+/** The dashboard's row of a targets table (wall-clock p99: what a user waits, the machine's load included). */
 export function dashboardTarget(runs: readonly DashboardRun[]) {
-  const worst = runs.reduce((a, b) => (b.latency.p99 > a.latency.p99 ? b : a));
-  const over = runs.filter((r) => r.latency.p99 > DASHBOARD_TARGET_US).length;
+  return targetOf(runs, 'latency', 'Dashboard p99, every access level × filter, 90 days, 1,000,000 calls');
+}
+
+/** The same target in CPU time: the request's own work, without the time the scheduler gave to other processes. */
+export function dashboardCpuTarget(runs: readonly DashboardRun[]) {
+  return targetOf(runs, 'cpu', 'Dashboard CPU-time p99, every access level × filter, 90 days, 1,000,000 calls');
+}
+
+function targetOf(runs: readonly DashboardRun[], of: 'latency' | 'cpu', what: string) {
+  const worst = runs.reduce((a, b) => (b[of].p99 > a[of].p99 ? b : a));
+  const over = runs.filter((r) => r[of].p99 > DASHBOARD_TARGET_US).length;
   const different = runs.filter((r) => !r.same).length;
   return {
-    what: 'Dashboard p99, every access level × filter, 90 days, 1,000,000 calls',
+    what,
     target: '≤ 20 ms',
-    measured: `worst ${fmtUs(worst.latency.p99)} (${worst.label}, ${worst.filter}); ${over} of ${runs.length} cases over; worst CPU-time p99 ${fmtUs(Math.max(...runs.map((r) => r.cpu.p99)))}${different ? `; ${different} differ from the scan` : ''}`,
+    measured: `worst ${fmtUs(worst[of].p99)} (${worst.label}, ${worst.filter}); ${over} of ${runs.length} cases over${different ? `; ${different} differ from the scan` : ''}`,
     met: over === 0 && different === 0,
   };
 }
@@ -166,16 +176,20 @@ export function renderDashboardMarkdown(
   meta: { date: string; calls: number; loadStart: string[]; loadEnd: string[]; command: string },
 ): string {
   const t = dashboardTarget(runs);
+  const c = dashboardCpuTarget(runs);
   const out = [
     '# Dashboard benchmark',
     '',
     `Written by \`${meta.command}\` on ${meta.date}. Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} cores. Load average (1, 5, 15 min) at the start ${meta.loadStart.join(', ')} and at the end ${meta.loadEnd.join(', ')}: the machine is shared, and whatever else runs on it lands in the tails.`,
     '',
-    `The bench account (${meta.calls.toLocaleString('en-US')} calls over two years), \`dashboard.get\` through the router for the last 90 days in ${ZONE} (local midnight to local midnight), for the heaviest user of each access level. "source" says whether the rollups answered (migration 014) or the scan; "CPU" the CPU time the process spent on each request (the wall-clock latency less the time the scheduler gave to other processes); "scan p50" is the scan of the same calls, the way every dashboard was computed before the rollups, and "same" checks that both gave the same figures. docs/performance.md, "The dashboard", explains the mechanism.`,
+    `The bench account (${meta.calls.toLocaleString('en-US')} calls over two years), \`dashboard.get\` through the router for the last 90 days in ${ZONE} (local midnight to local midnight), for the heaviest user of each access level. "source" says what answered: the rollups (migrations 014–015, with the viewer's own calls beyond their column branches read from the calls), or the visible calls read one row each (\`calls\`: a personal user, or a filter the rollups do not key); "CPU" the CPU time the process spent on each request (the wall-clock latency less the time the scheduler gave to other processes); "scan p50" is the scan of the same calls, the way every dashboard was computed before the rollups, and "same" checks that both gave the same figures. docs/performance.md, "The dashboard", explains the mechanism.`,
     '',
     '## Targets',
     '',
-    table(['target', '', 'measured', 'met'], [[t.what, t.target, t.measured, t.met ? '**met**' : '**missed**']]),
+    table(
+      ['target', '', 'measured', 'met'],
+      [t, c].map((x) => [x.what, x.target, x.measured, x.met ? '**met**' : '**missed**']),
+    ),
     '',
     '## Cases',
     '',
@@ -221,8 +235,9 @@ export async function runDashboardOnly(o: {
     o.log,
   );
   core.close();
-  const t = dashboardTarget(runs);
-  o.log(`${t.what} ${t.target}: ${t.measured} — ${t.met ? 'met' : 'MISSED'}`);
+  for (const t of [dashboardTarget(runs), dashboardCpuTarget(runs)]) {
+    o.log(`${t.what} ${t.target}: ${t.measured} — ${t.met ? 'met' : 'MISSED'}`);
+  }
   const loadEnd = loadavg().map((x) => x.toFixed(2));
   writeFileSync(
     join(o.outDir, 'DASHBOARD.md'),

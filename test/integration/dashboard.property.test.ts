@@ -3,19 +3,20 @@ import { describe, expect, it } from 'vitest';
 import '../helpers/core'; // sets the test password cost
 import { createCoreWithDb } from '../../src/main/core/api/core';
 import { hashPassword } from '../../src/main/core/domain/password';
-import { openDatabase, type Db } from '../../src/main/core/store/db';
-import { insertAccount, setOwner } from '../../src/main/core/store/repos/account';
-import { insertCall, type ParticipantRole } from '../../src/main/core/store/repos/calls';
-import { insertFlow } from '../../src/main/core/store/repos/flows';
-import { insertGroup, setGroupMembers } from '../../src/main/core/store/repos/groups';
-import { insertNumber, routeNumber } from '../../src/main/core/store/repos/numbers';
-import { addTagToCall, insertTag } from '../../src/main/core/store/repos/callReview';
-import { insertUser, setUserNumbers } from '../../src/main/core/store/repos/users';
 import type { Input, Method, Output } from '../../src/shared/api/contract';
 import type { Dashboard, DashboardCell } from '../../src/shared/api/callReview';
-import type { FlowStep } from '../../src/shared/api/entities';
-import type { CallAccessLevel, CallDirection, CallResult, Role } from '../../src/shared/primitives';
+import type { CallAccessLevel, CallResult } from '../../src/shared/primitives';
 import type { ApiResult } from '../../src/shared/result';
+import {
+  accountArb,
+  buildWorld,
+  HOUR,
+  indexArb as ix,
+  maybe,
+  pick,
+  type World,
+  type WorldCall,
+} from '../helpers/dashboardWorld';
 
 /**
  * The dashboard counts exactly the calls the viewer may see: for random
@@ -28,52 +29,14 @@ import type { ApiResult } from '../../src/shared/result';
  * generated data, never the database or the policy module.
  */
 
-const HOUR = 3_600_000;
 /** Saturday 7 March 2026: New York moves its clocks forward on the 8th at 07:00 UTC. */
 const T0 = Date.UTC(2026, 2, 7, 0);
 const SPAN_HOURS = 72;
 const PASSWORD = 'dashboard-property';
 const zones = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Pacific/Chatham'];
 
-const ix = fc.nat(30);
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 2 });
-
 const worldArb = fc.record({
-  users: fc.array(
-    fc.record({
-      role: fc.constantFrom<Role>('agent', 'agent', 'agent', 'manager', 'administrator'),
-      level: fc.nat(3),
-      scope: fc.array(ix, { maxLength: 3 }),
-    }),
-    { minLength: 2, maxLength: 7 },
-  ),
-  groups: fc.array(fc.array(ix, { maxLength: 4 }), { minLength: 1, maxLength: 3 }),
-  /** Each flow rings some groups and users. */
-  flows: fc.array(fc.record({ groups: fc.array(ix, { maxLength: 2 }), users: fc.array(ix, { maxLength: 2 }) }), {
-    minLength: 1,
-    maxLength: 3,
-  }),
-  bns: fc.array(maybe(ix), { minLength: 1, maxLength: 4 }),
-  tags: fc.nat(2),
-  calls: fc.array(
-    fc.record({
-      direction: fc.constantFrom<CallDirection>('inbound', 'inbound', 'outbound', 'internal'),
-      result: fc.constantFrom<CallResult>('answered', 'missed', 'voicemail'),
-      bn: maybe(ix),
-      flow: maybe(ix),
-      group: maybe(ix),
-      participants: fc.array(
-        fc.record({ u: ix, role: fc.constantFrom<ParticipantRole>('placed', 'answered', 'missed') }),
-        { maxLength: 2 },
-      ),
-      /** Minutes from T0. */
-      at: fc.nat(SPAN_HOURS * 60 - 1),
-      waitSeconds: fc.nat(60),
-      talkSeconds: fc.nat(900),
-      tag: maybe(ix),
-    }),
-    { maxLength: 80, size: 'max' },
-  ),
+  account: accountArb({ spanHours: SPAN_HOURS, maxCalls: 80, maxParticipants: 2, skewedClocks: false, largest: true }),
   viewer: ix,
   zone: fc.constantFrom(...zones),
   filter: fc.record({
@@ -87,135 +50,13 @@ const worldArb = fc.record({
   }),
 });
 type Gen = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
+type MCall = WorldCall;
 
-interface MCall {
-  id: number;
-  result: CallResult;
-  bnId: number | null;
-  flowId: number | null;
-  groupId: number | null;
-  participants: number[];
-  startedAt: number;
-  waitMs: number | null;
-  talkMs: number | null;
-  tagId: number | null;
-}
-
-interface World {
-  db: Db;
-  users: { id: number; email: string; role: Role; level: CallAccessLevel; scope: number[] }[];
-  groups: { id: number; members: number[] }[];
-  flows: { id: number; groups: number[]; users: number[] }[];
-  bns: number[];
-  tags: number[];
-  calls: MCall[];
-}
-
-const pick = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
-const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
 let hash: string | null = null;
 
 function build(g: Gen): World {
-  const db = openDatabase(':memory:');
   hash ??= hashPassword(PASSWORD);
-  const w: World = { db, users: [], groups: [], flows: [], bns: [], tags: [], calls: [] };
-  db.transaction(() => {
-    const account = insertAccount(db, 'Dash Co', 'company', T0 - HOUR);
-    const levels: Record<Role, CallAccessLevel[]> = {
-      agent: ['personal', 'group', 'callflow', 'numbers'],
-      manager: ['numbers', 'all'],
-      administrator: ['all'],
-    };
-    g.users.forEach((u, i) => {
-      const role: Role = i === 0 ? 'administrator' : u.role;
-      const level = pick(levels[role], u.level);
-      const email = `d${i}@dash.example`;
-      const id = insertUser(db, {
-        accountId: account,
-        extension: String(200 + i),
-        name: `Person ${i}`,
-        email,
-        title: '',
-        timezone: 'UTC',
-        role,
-        callAccess: level,
-        passwordHash: hash!,
-        createdAt: T0 - HOUR,
-      });
-      w.users.push({ id, email, role, level, scope: [] });
-    });
-    setOwner(db, account, w.users[0]!.id);
-    const U = (i: number) => pick(w.users, i).id;
-    for (const [i, members] of g.groups.entries()) {
-      const id = insertGroup(db, account, `Group ${i}`, T0 - HOUR);
-      const m = uniq(members.map(U));
-      setGroupMembers(db, id, m);
-      w.groups.push({ id, members: m });
-    }
-    for (const [i, f] of g.flows.entries()) {
-      const groups = uniq(f.groups.map((k) => pick(w.groups, k).id));
-      const users = uniq(f.users.map(U));
-      const steps: FlowStep[] = [
-        ...groups.map((groupId): FlowStep => ({ kind: 'ring_group', groupId, ringSeconds: 20 })),
-        ...users.map((userId): FlowStep => ({ kind: 'ring_user', userId, ringSeconds: 20 })),
-      ];
-      w.flows.push({ id: insertFlow(db, account, `Flow ${i}`, steps, T0 - HOUR), groups, users });
-    }
-    for (const [i, flow] of g.bns.entries()) {
-      const id = insertNumber(db, account, `+1555020${String(1000 + i)}`, `Line ${i}`, T0 - HOUR);
-      if (flow !== null) routeNumber(db, id, pick(w.flows, flow).id);
-      w.bns.push(id);
-    }
-    for (const [i, u] of g.users.entries()) {
-      const mu = w.users[i]!;
-      if (mu.level === 'numbers') {
-        mu.scope = uniq(u.scope.map((k) => pick(w.bns, k)));
-        setUserNumbers(db, mu.id, 'scope', mu.scope);
-      }
-    }
-    for (let i = 0; i <= g.tags; i++) w.tags.push(insertTag(db, account, `Tag ${i}`, T0));
-    for (const [i, c] of g.calls.entries()) {
-      const startedAt = T0 + c.at * 60_000 + (i % 60) * 1000;
-      const answeredAt = c.result === 'answered' ? startedAt + c.waitSeconds * 1000 : null;
-      const endedAt = (answeredAt ?? startedAt) + c.talkSeconds * 1000;
-      const bnId = c.direction === 'internal' || c.bn === null ? null : pick(w.bns, c.bn);
-      const flowId = c.flow === null ? null : pick(w.flows, c.flow).id;
-      const groupId = c.group === null ? null : pick(w.groups, c.group).id;
-      const participants = [...new Map(c.participants.map((p) => [U(p.u), p.role])).entries()].map(
-        ([userId, role]) => ({ userId, role }),
-      );
-      const id = insertCall(db, {
-        accountId: account,
-        direction: c.direction,
-        result: c.result,
-        bnId,
-        externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + i)}`,
-        startedAt,
-        answeredAt,
-        endedAt,
-        callFlowId: flowId,
-        groupId,
-        participants,
-        events: [],
-        voicemail: c.result === 'voicemail' ? { durationSeconds: 5, transcript: '' } : null,
-      });
-      const tagId = c.tag === null ? null : pick(w.tags, c.tag);
-      if (tagId !== null) addTagToCall(db, id, tagId, w.users[0]!.id, T0);
-      w.calls.push({
-        id,
-        result: c.result,
-        bnId,
-        flowId,
-        groupId,
-        participants: participants.map((p) => p.userId),
-        startedAt,
-        waitMs: answeredAt === null ? null : answeredAt - startedAt,
-        talkMs: answeredAt === null ? null : endedAt - answeredAt,
-        tagId,
-      });
-    }
-  })();
-  return w;
+  return buildWorld(g.account, { t0: T0, passwordHash: hash, name: 'Dash Co' });
 }
 
 /** POLICY.md §3, plainly: which calls this user sees. */
@@ -370,28 +211,30 @@ async function check(g: Gen) {
  * minute late and put it in hour 2, which the clocks skip that day.
  */
 const atSpringForward: Gen = {
-  users: [
-    { role: 'agent', level: 0, scope: [] },
-    { role: 'agent', level: 0, scope: [] },
-  ],
-  groups: [[]],
-  flows: [{ groups: [], users: [] }],
-  bns: [null],
-  tags: 0,
-  calls: [
-    {
-      direction: 'inbound',
-      result: 'answered',
-      bn: null,
-      flow: null,
-      group: null,
-      participants: [],
-      at: 31 * 60,
-      waitSeconds: 0,
-      talkSeconds: 0,
-      tag: 0,
-    },
-  ],
+  account: {
+    users: [
+      { role: 'agent', level: 0, scope: [] },
+      { role: 'agent', level: 0, scope: [] },
+    ],
+    groups: [[]],
+    flows: [{ groups: [], users: [] }],
+    bns: [null],
+    tags: 0,
+    calls: [
+      {
+        direction: 'inbound',
+        result: 'answered',
+        bn: null,
+        flow: null,
+        group: null,
+        participants: [],
+        at: 31 * 60,
+        waitSeconds: 0,
+        talkSeconds: 0,
+        tag: 0,
+      },
+    ],
+  },
   viewer: 0,
   zone: 'America/New_York',
   filter: { result: null, bn: null, group: null, user: null, tag: null, fromHour: 0, hours: 32 },

@@ -3,19 +3,28 @@ import { rollupScope } from '../../policy/dashboardScope';
 import { callSetSql, type CallListFilter } from '../../policy/listSql';
 import type { Db } from '../../store/db';
 import { BUSIEST_HOURS, dashboardRows, type DashboardRow, type OffsetSegment } from '../../store/repos/callReview';
-import { addRollupFigures, DashboardSums, rollupSpan } from '../../store/repos/dashboardRollup';
+import { addCallFigures, addRollupFigures, DashboardSums, rollupSpan } from '../../store/repos/dashboardRollup';
 
-export type FigureSource = 'rollup' | 'scan';
+/**
+ * Where the figures came from: `rollup`, the rollups (with the viewer's own
+ * calls beyond their column branches and any partial buckets read from the
+ * calls); `calls`, the visible calls read one row each and summed in the
+ * process (what the rollups cannot key); `scan`, the grouped statement over
+ * the same calls, the reference both are checked against.
+ */
+export type FigureSource = 'rollup' | 'calls' | 'scan';
 
 /**
  * The dashboard's rows for the calls the actor may see in [from, to) under
- * the list's filter. From the rollups when they can answer (docs/performance.md,
- * "The dashboard"): whole buckets from the rollups, the viewer's own calls
- * beyond their column branches and the partial buckets at the range's ends
- * from the calls. Otherwise (a team member, a tag, a search, filters on two
- * of number, flow and group, a zone whose clock is not on quarter hours) a
- * scan of the visible calls. Both count the same calls; the property test
- * test/integration/dashboard.rollup.property.test.ts holds them equal.
+ * the list's filter (docs/performance.md, "The dashboard"). From the
+ * rollups when they can answer: whole buckets from the rollups, the viewer's
+ * own calls beyond their column branches and the partial buckets at the
+ * range's ends from the calls. Otherwise — a viewer with no column branch (a
+ * personal user), a team member, a tag or a search filter, filters on two of
+ * number, flow and group, a zone whose clock is not on quarter hours — from
+ * the visible calls themselves, one row each. All count the same calls as
+ * the scan; the property test test/integration/dashboard.rollup.property.test.ts
+ * holds them equal.
  */
 export function dashboardFigures(
   db: Db,
@@ -25,28 +34,31 @@ export function dashboardFigures(
   options: { source?: FigureSource } = {},
 ): { rows: DashboardRow[]; source: FigureSource } {
   const branches = callBranches(actor);
-  const scan = () => ({
-    rows: dashboardRows(db, callSetSql(branches, actor.accountId, f), segments),
-    source: 'scan' as const,
-  });
-  if (options.source === 'scan') return scan();
-  // A result filter reads the calls' result column, while the rollups keep
-  // the outcome each call is counted under; where the two part (a corrected
-  // call), only the scan counts the calls the list shows.
-  if (f.result) return scan();
+  if (options.source === 'scan') {
+    return { rows: dashboardRows(db, callSetSql(branches, actor.accountId, f), segments), source: 'scan' };
+  }
+  const sums = new DashboardSums(BUSIEST_HOURS);
+  const calls = () => {
+    addCallFigures(db, sums, callSetSql(branches, actor.accountId, f), segments);
+    return { rows: sums.result(), source: 'calls' as const };
+  };
+  if (options.source === 'calls') return calls();
   const scope = rollupScope(branches, actor.accountId, f);
+  if (!scope) return calls();
+  // No column value visible (a personal user, or a filter outside the branches): the viewer's own calls are all.
+  if (scope.vals.length === 0) {
+    if (scope.own) addCallFigures(db, sums, scope.own(f.from, f.to), segments);
+    return { rows: sums.result(), source: 'calls' };
+  }
   const span = rollupSpan(segments);
-  // No column value visible (a personal user, or a filter outside the branches): the rollups add nothing.
-  if (!scope || span === null || scope.vals.length === 0) return scan();
+  if (span === null) return calls();
   const start = Math.ceil(f.from / span) * span;
   const end = Math.floor(f.to / span) * span;
-  if (start >= end) return scan();
+  if (start >= end) return calls();
 
-  const sums = new DashboardSums();
-  const scanned = (set: Parameters<typeof dashboardRows>[1]) => sums.addRows(dashboardRows(db, set, segments, true));
-  if (f.from < start) scanned(callSetSql(branches, actor.accountId, { ...f, to: start }));
-  if (end < f.to) scanned(callSetSql(branches, actor.accountId, { ...f, from: end }));
+  if (f.from < start) addCallFigures(db, sums, callSetSql(branches, actor.accountId, { ...f, to: start }), segments);
+  if (end < f.to) addCallFigures(db, sums, callSetSql(branches, actor.accountId, { ...f, from: end }), segments);
   addRollupFigures(db, sums, scope, segments, span, start, end);
-  if (scope.own) scanned(scope.own(start, end));
-  return { rows: sums.result(BUSIEST_HOURS), source: 'rollup' };
+  if (scope.own) addCallFigures(db, sums, scope.own(start, end), segments);
+  return { rows: sums.result(), source: 'rollup' };
 }

@@ -12,6 +12,7 @@ import * as m011 from './011_carrier_numbers_emergencies';
 import * as m012 from './012_sms_outbox';
 import * as m013 from './013_participant_filter_columns';
 import * as m014 from './014_call_rollups';
+import * as m015 from './015_participant_copies_follow';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'sms_outbox', sql: m012.sql },
   { version: 13, name: 'participant_filter_columns', sql: m013.sql },
   { version: 14, name: 'call_rollups', sql: m014.sql },
+  { version: 15, name: 'participant_copies_follow', sql: m015.sql },
 ];
