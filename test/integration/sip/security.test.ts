@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import {
@@ -661,6 +662,12 @@ describe('requests in a call that is still ringing', () => {
       '',
     ].join('\r\n');
 
+  /** The proxy's record of the calls' sides (its `party` table), as its control socket dumps it. */
+  const party = () =>
+    spawnSync('kamcmd', ['-s', `unix:${join(s.runDir, 'kamailio_ctl')}`, 'htable.dump', 'party'], {
+      encoding: 'utf8',
+    }).stdout;
+
   /** The requests (not responses) `ua` received. */
   const requestsAt = (ua: RawUa) => ua.received.filter((m) => !m.startsWith('SIP/2.0'));
 
@@ -699,6 +706,8 @@ describe('requests in a call that is still ringing', () => {
     const stranger = await RawUa.open('127.0.0.5');
     try {
       const r = await ringing(john, phone);
+      // The ringing phone is a side of the call, under its tag.
+      expect(party()).toContain(`${r.placed.callId}:e:${r.tag}:callee_ext`);
       // As John (his tag, the phone's to-tag), and as the ringing phone (the tags swapped): challenged.
       let cseq = 10;
       for (const [side, d] of [
@@ -759,6 +768,8 @@ describe('requests in a call that is still ringing', () => {
       expect(byeAtPhone).not.toBeNull();
       respond(s, phone, byeAtPhone!, '200 OK');
       expect(status(await bye)).toBe('SIP/2.0 200 OK');
+      // The call's sides, the ringing phone's included, are forgotten with the call.
+      await eventually(() => !party().includes(r.placed.callId));
     } finally {
       await registered(s, phone, 'jasmine', 0);
       john.close();
