@@ -2,6 +2,7 @@ import { writeAudit } from '../api/audit';
 import type { Db } from '../store/db';
 import { stmt } from '../store/stmt';
 import { dataDirOf, removeRecordingFile } from './files';
+import { cleanOrphanRecordings } from './orphans';
 
 const DAY = 86_400_000;
 /** Rows deleted per transaction, so a large first run never holds the database for long. */
@@ -91,25 +92,33 @@ export function markIfNone(db: Db, callId: number): void {
 }
 
 /**
- * Runs retention soon after start and then every hour, off the request path.
+ * Runs retention soon after start and then every hour, off the request path;
+ * the first run cleans what a crash left behind first.
  * Returns a function that stops it.
  */
 export function startRetention(db: Db, now: () => number, onDeleted: (accountIds: number[]) => void): () => void {
+  let first = true;
   const run = () => {
     try {
       if (!db.open) return;
+      if (first) {
+        // What a crash left behind goes once, at start (src/main/core/recordings/orphans.ts).
+        first = false;
+        const o = cleanOrphanRecordings(db, now());
+        if (o.accountIds.length > 0) onDeleted(o.accountIds);
+      }
       const r = enforceRetention(db, now());
       if (r.accountIds.length > 0) onDeleted(r.accountIds);
     } catch (error) {
       console.error('Enforcing the recording retention failed', error);
     }
   };
-  const first = setTimeout(run, 1000);
-  first.unref();
+  const soon = setTimeout(run, 1000);
+  soon.unref();
   const every = setInterval(run, RETENTION_INTERVAL_MS);
   every.unref();
   return () => {
-    clearTimeout(first);
+    clearTimeout(soon);
     clearInterval(every);
   };
 }
