@@ -1,6 +1,5 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { formatE164 } from '../../src/shared/phone';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { createLab, netnsUnavailable, type Lab } from '../support/netns';
+import { startNetnsServer, type NetnsServer } from '../support/netns-server';
 import { DEMO_PASSWORD } from './helpers';
 import { answer, dial, lineWith, openPhone } from './phone';
 
@@ -30,51 +30,18 @@ const HTTPS = 8443;
 let lab: Lab;
 let dir = '';
 let base = '';
-let server: ChildProcess | null = null;
+let server: NetnsServer | null = null;
 let spki = '';
 const browsers = new Map<string, Browser>();
 
 async function startServer() {
-  const [cmd, args] = lab.wrap('srv', [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(root, 'src/main/teamserver/cli.ts'),
-    '--config',
-    join(dir, 'server.json'),
-  ]);
-  const child = spawn(cmd, args, {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TEAMLINE_SIP_PEER: '' },
-  });
-  server = child;
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the team server did not start: ${out}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('"event":"phone.listen"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the team server exited (${code}): ${out}`));
-    });
-  });
+  server = await startNetnsServer(lab, 'srv', join(dir, 'server.json'));
 }
 
 async function stopServer() {
-  const child = server;
+  const s = server;
   server = null;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await s?.stop();
 }
 
 test.beforeAll(async () => {

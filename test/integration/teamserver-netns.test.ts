@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/main/core/demo/people';
 import { createLab, netnsUnavailable, type Lab } from '../support/netns';
+import { startNetnsServer, type NetnsServer } from '../support/netns-server';
 
 /**
  * The team server across a real network: the server in its own network
@@ -22,7 +23,7 @@ const HTTPS = 8443;
 const SIP_PLAIN = 5060;
 let lab: Lab;
 let dir = '';
-let server: ChildProcess | null = null;
+let server: NetnsServer | null = null;
 let srv = '';
 let base = '';
 
@@ -77,48 +78,13 @@ async function startServer(extra: { plainHttp?: 'off' | 'anywhere'; plainPort?: 
       drainSeconds: 0,
     }),
   );
-  const [cmd, args] = lab.wrap('srv', [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(root, 'src/main/teamserver/cli.ts'),
-    '--config',
-    join(dir, 'server.json'),
-  ]);
-  const child = spawn(cmd, args, {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEAMLINE_SIP_PEER: '' },
-  });
-  server = child;
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${out}${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('"event":"phone.listen"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the team server exited (${code}): ${out}${err}`));
-    });
-  });
+  server = await startNetnsServer(lab, 'srv', join(dir, 'server.json'));
 }
 
 async function stopServer() {
-  const child = server;
+  const s = server;
   server = null;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await s?.stop();
 }
 
 describe.skipIf(unavailable !== null)('the team server across a real network (namespaces)', () => {
