@@ -374,8 +374,18 @@ describe('a search resolved to numbers drives the page by those numbers, never b
           { numbers, voicemailOnly: true },
           { numbers, direction: 'inbound', result: 'missed', bnId: 1 },
         ]) {
-          const calls = plan(callPageSql(callBranches(actor), actor.accountId, f, cursor, 51));
-          expect(calls).toMatch(/SEARCH c USING (COVERING )?INDEX calls_number \(account_id=\? AND external_number=\?/);
+          const branches = callBranches(actor);
+          const calls = plan(callPageSql(branches, actor.accountId, f, cursor, 51));
+          // The group, flow and number branches by the calls' number index, the actor's own calls by their own rows.
+          if (branches.some((b) => b.rule !== 'participant'))
+            expect(calls).toMatch(
+              /SEARCH c USING (COVERING )?INDEX calls_number \(account_id=\? AND external_number=\?/,
+            );
+          if (branches.some((b) => b.rule === 'participant'))
+            expect(calls).toMatch(
+              /SEARCH p USING (COVERING )?INDEX call_participants_number \(user_id=\? AND external_number=\?/,
+            );
+          expect(calls).not.toMatch(/SEARCH vp\b/);
           expect(calls).not.toMatch(/\bSCAN c\b/);
           expect(calls).not.toMatch(/calls_account_time|calls_group_time|calls_flow_time|calls_bn_time/);
         }
@@ -396,18 +406,18 @@ describe('a search resolved to numbers drives the page by those numbers, never b
     },
   );
 
-  it('the number lookup itself reads the trigram index and numbers by id', () => {
+  it('the number lookup itself reads one range of the suffixes and numbers by id', () => {
     const details = (
       db
         .prepare(
-          `EXPLAIN QUERY PLAN SELECT n.number FROM external_numbers n
-       WHERE n.id IN (SELECT rowid FROM external_numbers_fts WHERE number LIKE ? LIMIT 2001) AND +n.account_id = ?`,
+          `EXPLAIN QUERY PLAN SELECT n.number FROM external_numbers n WHERE n.id IN (SELECT DISTINCT s.number_id
+             FROM external_number_parts s WHERE s.account_id = ? AND s.part >= ? AND s.part < ? LIMIT 2001)`,
         )
-        .all('%555%', 1) as { detail: string }[]
+        .all(1, '555', '555\u{10ffff}') as { detail: string }[]
     )
       .map((r) => r.detail)
       .join('\n');
     expect(details).toMatch(/SEARCH n USING INTEGER PRIMARY KEY/);
-    expect(details).toMatch(/external_numbers_fts VIRTUAL TABLE/);
+    expect(details).toMatch(/SEARCH s USING PRIMARY KEY \(account_id=\? AND part>\? AND part<\?\)/);
   });
 });

@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/main/core/store/db';
 import { callFacts, insertCall } from '../../src/main/core/store/repos/calls';
 import { bnRouting } from '../../src/main/core/store/repos/flows';
 import { insertThread, threadFacts } from '../../src/main/core/store/repos/threads';
+import { contactNumbers } from '../../src/main/core/store/repos/numberSearch';
 import type { CallDirection, CallResult } from '../../src/shared/primitives';
 import { NOW } from '../helpers/core';
 
@@ -209,6 +210,18 @@ describe('searches and filters equal a plain model (property)', () => {
                 expect(
                   (db.prepare(scan.sql).all(...scan.params) as { id: number }[]).map((r) => r.id),
                   `${key} scan ${search}`,
+                ).toEqual(wantCalls);
+                // …and with the contacts' numbers found once for the request.
+                const listed = callPageSql(
+                  callBranches(actor),
+                  accountId,
+                  { search, ...filter, contactNumbers: contactNumbers(db, accountId, search) },
+                  null,
+                  1000,
+                );
+                expect(
+                  (db.prepare(listed.sql).all(...listed.params) as { id: number }[]).map((r) => r.id),
+                  `${key} scan with contacts listed ${search}`,
                 ).toEqual(wantCalls);
 
                 const wantThreads = threadRowsAll

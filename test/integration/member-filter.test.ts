@@ -108,11 +108,43 @@ describe('calls of a team member', () => {
         ).toBe(false);
         for (const l of plan.filter((x) => /^SEARCH p /.test(x)))
           expect(l, what).toMatch(
-            /^SEARCH p USING (PRIMARY KEY \(user_id=\?|COVERING INDEX call_participants_(group|bn|flow)_time \(user_id=\? AND (group_id|bn_id|call_flow_id)=\?)/,
+            /^SEARCH p (USING (PRIMARY KEY \(user_id=\?|COVERING INDEX call_participants_(group|bn|flow)_time \(user_id=\? AND (group_id|bn_id|call_flow_id)=\?)|EXISTS USING (PRIMARY KEY|COVERING INDEX call_participants_(internal|group|bn|flow)_time) \(user_id=\? AND ((group_id|bn_id|call_flow_id)=\? AND )?started_at=\?)/,
           );
         checked++;
       }
     }
     expect(checked).toBeGreaterThan(4);
+  });
+
+  it('reads the calls an actor shares with the member as one range of their pairs (migration 016), for every filter', () => {
+    const actors = [...(db.prepare('SELECT id FROM users ORDER BY id').pluck().all() as number[])]
+      .map((id) => loadActor(db, id)!)
+      .filter((a) => callBranches(a).some((b) => b.rule === 'participant'));
+    const member = db.prepare('SELECT user_id FROM call_participants LIMIT 1').pluck().get() as number;
+    const bn = db.prepare('SELECT bn_id FROM calls WHERE bn_id IS NOT NULL LIMIT 1').pluck().get() as number;
+    let checked = 0;
+    for (const actor of actors.filter((a) => a.userId !== member)) {
+      for (const filter of [{}, { result: 'missed' }, { direction: 'internal' }, { bnId: bn }, { search: '555' }]) {
+        for (const cursor of [null, { k: NOW, id: 1_000_000 }]) {
+          const branches = callBranches(actor).filter((b) => b.rule === 'participant');
+          const q = callPageSql(branches, actor.accountId, { ...filter, userId: member }, cursor, 51);
+          const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map(
+            (r) => r.detail,
+          );
+          const what = `${actor.userId} ${JSON.stringify(filter)}: ${plan.join(' | ')}`;
+          expect(plan[0], what).toMatch(/^SEARCH x USING PRIMARY KEY \(user_id=\? AND other_id=\?/);
+          expect(
+            plan.some((l) => /TEMP B-TREE|^SCAN/.test(l)),
+            what,
+          ).toBe(false);
+          for (const l of plan.filter((x) => /^SEARCH p /.test(x)))
+            expect(l, what).toMatch(
+              /^SEARCH p EXISTS USING (PRIMARY KEY|COVERING INDEX call_participants_(internal|group|bn|flow)_time) \(user_id=\? AND ((group_id|bn_id|call_flow_id)=\? AND )?started_at=\?/,
+            );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 });

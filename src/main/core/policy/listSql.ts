@@ -50,12 +50,21 @@ export interface CallListFilter {
   unreadBy?: number | undefined;
   /** Only calls carrying this tag of the account's tag list. */
   tagId?: number | undefined;
+  /** Only calls with a recording (that can be played). */
+  hasRecording?: boolean | undefined;
   /**
    * The search, already resolved to the outside numbers it matches
    * (store/repos/numberSearch.ts): the page is then driven by those numbers'
    * calls instead of a scan of every branch (`search` is not tested again).
    */
   numbers?: readonly string[] | undefined;
+  /**
+   * For a search the branches scan (`numbers` unset): the numbers of the
+   * contacts whose name matches it, found once for the request
+   * (store/repos/numberSearch.ts contactNumbers); without it each branch
+   * looks the contacts up itself.
+   */
+  contactNumbers?: readonly string[] | undefined;
 }
 
 export interface ThreadListFilter {
@@ -169,10 +178,16 @@ function searchOf(search: string | undefined): Search | null {
   return { digits: digits.length >= 2 ? digits : null, text };
 }
 
-function searchSql(col: string, s: { digits: boolean }): string {
-  const name = `${col} IN (SELECT phone FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\')`;
+function searchSql(col: string, s: { digits: boolean; listed?: boolean }): string {
+  const name = s.listed
+    ? `${col} IN (SELECT value FROM json_each(?))`
+    : `${col} IN (SELECT phone FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\')`;
   return s.digits ? `(${col} LIKE ? ESCAPE '\\' OR ${name})` : `(${name})`;
 }
+
+/** A calls search term: with the contacts' numbers listed once per request (C.searchListed) or looked up. */
+const callSearchSql = (col: string, flags: number) =>
+  searchSql(col, { digits: (flags & C.searchDigits) !== 0, listed: (flags & C.searchListed) !== 0 });
 
 function pushSearch(params: unknown[], s: Search, accountId: number) {
   if (s.digits) params.push(`%${s.digits}%`);
@@ -196,6 +211,13 @@ const C = {
   tagId: 4096,
   /** direction = 'internal', written as a literal so that the partial indexes of internal calls apply. */
   internal: 8192,
+  /**
+   * The search's contact-name part is the list of the matching contacts' numbers, found once for the
+   * request (CallListFilter.contactNumbers), instead of a lookup of the contacts in every branch.
+   */
+  searchListed: 16384,
+  /** Calls with a recording: a probe of the recordings' (call, time) index. */
+  recorded: 32768,
 } as const;
 
 function callFilterSql(flags: number): string {
@@ -214,8 +236,9 @@ function callFilterSql(flags: number): string {
   if (flags & C.unreadBy)
     sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
                     WHERE v.call_id = c.id AND r.user_id = ?)`;
-  if (flags & C.search) sql += ` AND ${searchSql('c.external_number', { digits: (flags & C.searchDigits) !== 0 })}`;
+  if (flags & C.search) sql += ` AND ${callSearchSql('c.external_number', flags)}`;
   if (flags & C.tagId) sql += ' AND EXISTS (SELECT 1 FROM call_tag_links tl WHERE tl.call_id = c.id AND tl.tag_id = ?)';
+  if (flags & C.recorded) sql += ' AND EXISTS (SELECT 1 FROM recordings rc WHERE rc.call_id = c.id)';
   return sql;
 }
 
@@ -242,9 +265,10 @@ function participantFilterSql(flags: number): string {
   if (flags & C.unreadBy)
     sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
                     WHERE v.call_id = p.call_id AND r.user_id = ?)`;
-  if (flags & C.search) sql += ` AND ${searchSql('c.external_number', { digits: (flags & C.searchDigits) !== 0 })}`;
+  if (flags & C.search) sql += ` AND ${callSearchSql('c.external_number', flags)}`;
   if (flags & C.tagId)
     sql += ' AND EXISTS (SELECT 1 FROM call_tag_links tl WHERE tl.call_id = p.call_id AND tl.tag_id = ?)';
+  if (flags & C.recorded) sql += ' AND EXISTS (SELECT 1 FROM recordings rc WHERE rc.call_id = p.call_id)';
   return sql;
 }
 
@@ -347,9 +371,12 @@ const callColumn = (rule: Branch['rule']) =>
 /**
  * One page of the calls of some outside numbers, newest first: each number's
  * calls are one range of calls_number (migration 004), which also carries
- * every column visibility and the filters test, so only the calls kept are
- * read. They are sorted (few: the caller chose this plan because the numbers
- * carry few calls, store/repos/numberSearch.ts).
+ * every column the group, flow and number branches and the filters test, so
+ * only the calls kept are read; the calls the actor took part in are one
+ * range per number of their own participant rows (call_participants_number,
+ * migration 016), which copy the same columns. Both are sorted (few: the
+ * caller chose this plan because the numbers carry few calls,
+ * store/repos/numberSearch.ts).
  */
 function callNumberPageSql(
   branches: readonly Branch[],
@@ -360,24 +387,44 @@ function callNumberPageSql(
   cursor: Keyset | null,
   limit: number,
 ): Sql {
-  const ordered = participantLast(branches);
-  const sql = shaped(shapeKey('cn', ordered, flags, cursor, limit), () => {
-    const visible = visibleSql(
-      ordered.map((b) => b.rule),
-      'EXISTS (SELECT 1 FROM call_participants vp WHERE vp.call_id = c.id AND vp.user_id = ?)',
-      callColumn,
-    );
-    return (
-      `SELECT c.started_at AS k, c.id AS id FROM calls c INDEXED BY calls_number` +
-      ` WHERE c.account_id = ? AND c.external_number IN (SELECT value FROM json_each(?))` +
-      `${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)} AND (${visible})` +
-      `\nORDER BY k DESC, id DESC ${sqlLimit(limit)}`
-    );
+  const columns = branches.filter((b) => b.rule !== 'participant');
+  const own = branches.filter((b) => b.rule === 'participant');
+  const numbers = JSON.stringify(f.numbers);
+  const sql = shaped(shapeKey('cn', [...columns, ...own], flags, cursor, limit), () => {
+    const selects: string[] = [];
+    if (columns.length > 0) {
+      const visible = visibleSql(
+        columns.map((b) => b.rule),
+        '',
+        callColumn,
+      );
+      selects.push(
+        `SELECT c.started_at AS k, c.id AS id FROM calls c INDEXED BY calls_number` +
+          ` WHERE c.account_id = ? AND c.external_number IN (SELECT value FROM json_each(?))` +
+          `${cursor ? ' AND (c.started_at, c.id) < (?, ?)' : ''}${callFilterSql(flags)} AND (${visible})`,
+      );
+    }
+    for (let i = 0; i < own.length; i++) {
+      selects.push(
+        `SELECT p.started_at AS k, p.call_id AS id FROM call_participants p INDEXED BY call_participants_number` +
+          ` WHERE p.user_id = ? AND p.external_number IN (SELECT value FROM json_each(?))` +
+          `${cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : ''}${participantFilterSql(flags)}`,
+      );
+    }
+    return union(selects, limit);
   });
-  const params: unknown[] = [accountId, JSON.stringify(f.numbers)];
-  if (cursor) params.push(cursor.k, cursor.id);
-  for (const p of filterParams) params.push(p);
-  for (const b of ordered) params.push(branchValue(b));
+  const params: unknown[] = [];
+  if (columns.length > 0) {
+    params.push(accountId, numbers);
+    if (cursor) params.push(cursor.k, cursor.id);
+    for (const p of filterParams) params.push(p);
+    for (const b of columns) params.push(branchValue(b));
+  }
+  for (const b of own) {
+    params.push(branchValue(b), numbers);
+    if (cursor) params.push(cursor.k, cursor.id);
+    for (const p of filterParams) params.push(p);
+  }
   return { sql, params };
 }
 
@@ -413,10 +460,11 @@ interface Arm {
   branch: Branch;
   /**
    * `p`: the actor's own participant rows; `m`: the team member's rows
-   * within the branch (the `userId` filter); `c`: the branch's calls, by
-   * `index` when named.
+   * within the branch (the `userId` filter); `x`: the actor's own calls
+   * shared with that member (call_coparticipants, migration 016); `c`: the
+   * branch's calls, by `index` when named.
    */
-  kind: 'p' | 'm' | 'c';
+  kind: 'p' | 'm' | 'x' | 'c';
   index: string;
 }
 
@@ -446,6 +494,17 @@ function columnIndex(b: Branch, f: CallListFilter, flags: number): string {
 function armSql(a: Arm, flags: number, cursor: boolean): string {
   const range = cursor ? ' AND (p.started_at, p.call_id) < (?, ?)' : '';
   if (a.kind === 'p') return participantSelect(flags, cursor);
+  if (a.kind === 'x') {
+    // One range of the pairs (actor, member) in list order; the other filters test the actor's own row
+    // (its copies of the call's columns), found by its whole primary key.
+    const filters = participantFilterSql(flags & ~C.userId);
+    return (
+      `SELECT x.started_at AS k, x.call_id AS id FROM call_coparticipants x` +
+      `${flags & C.search ? ' CROSS JOIN calls c ON c.id = x.call_id' : ''}` +
+      ` WHERE x.other_id = ? AND x.user_id = ?${cursor ? ' AND (x.started_at, x.call_id) < (?, ?)' : ''}` +
+      `${filters ? ` AND EXISTS (SELECT 1 FROM call_participants p WHERE p.user_id = x.user_id AND p.started_at = +x.started_at AND +p.call_id = x.call_id${filters})` : ''}`
+    );
+  }
   if (a.kind === 'm') {
     const rest = flags & ~C.userId;
     const key = keyOfRule[a.branch.rule];
@@ -475,10 +534,11 @@ function armParams(
   filterParams: readonly unknown[],
 ): unknown[] {
   const params: unknown[] = [];
-  if (a.kind === 'm') params.push(member, branchValue(a.branch));
+  const byMember = a.kind === 'm' || a.kind === 'x';
+  if (byMember) params.push(member, branchValue(a.branch));
   else params.push(branchValue(a.branch));
   if (cursor) params.push(cursor.k, cursor.id);
-  for (let i = 0; i < filterParams.length; i++) if (a.kind !== 'm' || i !== memberAt) params.push(filterParams[i]);
+  for (let i = 0; i < filterParams.length; i++) if (!byMember || i !== memberAt) params.push(filterParams[i]);
   return params;
 }
 
@@ -511,21 +571,27 @@ export function callPageSql(
   if (f.unreadBy !== undefined) add(C.unreadBy, f.unreadBy);
   if (f.numbers) {
     if (f.tagId !== undefined) add(C.tagId, f.tagId);
+    if (f.hasRecording) add(C.recorded);
     const used =
       flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
     return used.length === 0 ? nothing : callNumberPageSql(used, accountId, f, flags, filterParams, cursor, limit);
   }
   if (search) {
     add(search.digits ? C.search | C.searchDigits : C.search);
-    pushSearch(filterParams, search, accountId);
+    if (f.contactNumbers) {
+      flags |= C.searchListed;
+      if (search.digits) filterParams.push(`%${search.digits}%`);
+      filterParams.push(JSON.stringify(f.contactNumbers));
+    } else pushSearch(filterParams, search, accountId);
   }
   if (f.tagId !== undefined) add(C.tagId, f.tagId);
+  if (f.hasRecording) add(C.recorded);
   const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
   // A team member's calls within a group, flow or number branch are one range of that member's rows
-  // (migration 013); the actor's own calls probe the member's key at each row.
+  // (migration 013); the actor's own calls shared with the member, one range of their pairs (migration 016).
   const arms: Arm[] = used.map((b) =>
     b.rule === 'participant'
-      ? { branch: b, kind: 'p', index: '' }
+      ? { branch: b, kind: f.userId !== undefined && f.userId !== b.userId ? 'x' : 'p', index: '' }
       : f.userId !== undefined
         ? { branch: b, kind: 'm', index: '' }
         : { branch: b, kind: 'c', index: columnIndex(b, f, flags) },
@@ -576,6 +642,7 @@ export function callSetSql(branches: readonly Branch[], accountId: number, f: Ca
     pushSearch(filterParams, search, accountId);
   }
   if (f.tagId !== undefined) add(C.tagId, f.tagId);
+  if (f.hasRecording) add(C.recorded);
   const used = flags & (C.bnId | C.callFlowId | C.groupId) ? branches.filter((b) => callBranchUseful(b, f)) : branches;
   if (used.length === 0) return { sql: 'calls c WHERE 0', params: [] };
   const only = used.length === 1 ? used[0]! : null;
@@ -638,7 +705,9 @@ function threadSelect(rule: Branch['rule'], flags: number, cursor: boolean): str
     numbers: 't.bn_id',
     all: 't.account_id',
   }[rule];
-  return `SELECT t.last_message_at AS k, t.id AS id FROM message_threads t WHERE ${column} = ?${cursor ? ' AND (t.last_message_at, t.id) < (?, ?)' : ''}${filters}`;
+  // A group's conversations with the chosen number are one range of their own index (migration 016).
+  const index = rule === 'group' && flags & T.bnId ? ' INDEXED BY message_threads_group_bn_time' : '';
+  return `SELECT t.last_message_at AS k, t.id AS id FROM message_threads t${index} WHERE ${column} = ?${cursor ? ' AND (t.last_message_at, t.id) < (?, ?)' : ''}${filters}`;
 }
 
 const threadColumn = (rule: Branch['rule']) =>

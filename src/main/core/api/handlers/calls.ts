@@ -12,7 +12,7 @@ import { formatE164 } from '../../../../shared/phone';
 import { callEvents, callFacts, callRows, lastBnAmong, voicemailsForCalls } from '../../store/repos/calls';
 import { callPageRows } from '../../store/repos/callPage';
 import { getNumber } from '../../store/repos/numbers';
-import { searchNumbers } from '../../store/repos/numberSearch';
+import { contactNumbers, searchNumbers } from '../../store/repos/numberSearch';
 import { stmt } from '../../store/stmt';
 import type { AuthedCtx } from '../context';
 import { ApiFailure, enforce, notFound } from '../failure';
@@ -41,7 +41,10 @@ export function callPageQuery(
 ) {
   checkFilterIds(ctx, f);
   const numbers = f.search ? searchNumbers(ctx.db, ctx.actor.accountId, f.search, searchBudget(ctx)) : null;
-  const filter = extra || numbers ? { ...f, ...extra, numbers: numbers?.numbers } : f;
+  // A search the branches scan tests the matching contacts' numbers, found once here.
+  const contacts = f.search && !numbers ? contactNumbers(ctx.db, ctx.actor.accountId, f.search) : undefined;
+  const filter =
+    extra || numbers || contacts ? { ...f, ...extra, numbers: numbers?.numbers, contactNumbers: contacts } : f;
   return callPageSql(callBranches(ctx.actor), ctx.actor.accountId, filter, decodeCursor(f.cursor), f.limit + 1);
 }
 

@@ -6,8 +6,9 @@ import { stmt } from '../stmt';
  * contact's name) resolved to the outside numbers it matches, when that is
  * the cheaper way to a page (docs/performance.md, "Searches and filters").
  *
- * Digits are looked up in external_numbers through its trigram index
- * (migration 004), names in the contacts. When they match few numbers whose
+ * Digits are looked up as the start of a suffix of the account's outside
+ * numbers (external_number_parts, migration 016: one index range, as long
+ * as the numbers that match), names in the contacts. When they match few numbers whose
  * calls are few, the page is driven by those numbers' calls
  * (policy/listSql.ts callNumberPageSql): a search that matches nothing, or a
  * rare number, costs a few lookups. When they match many, the matches are
@@ -19,7 +20,7 @@ export const MAX_NUMBERS = 2000;
 const LIKE_ESCAPE = /[\\%_]/g;
 const like = (s: string) => `%${s.replace(LIKE_ESCAPE, (m) => `\\${m}`)}%`;
 
-/** Trigrams need three characters: two digits match most numbers anyway. */
+/** Suffixes are kept from three characters: two digits match most numbers anyway. */
 const MIN_INDEXED_DIGITS = 3;
 
 export interface NumberMatch {
@@ -31,16 +32,29 @@ export interface NumberMatch {
 const byName = `SELECT k.phone AS number,
          coalesce((SELECT e.calls FROM external_numbers e WHERE e.account_id = k.account_id AND e.number = k.phone), 0) AS calls
     FROM (SELECT phone, account_id FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\' LIMIT ${MAX_NUMBERS + 1}) k`;
-const byDigits = `SELECT n.number, n.calls FROM external_numbers n
-   WHERE n.id IN (SELECT rowid FROM external_numbers_fts WHERE number LIKE ? LIMIT ${MAX_NUMBERS + 1}) AND +n.account_id = ?`;
+/** The numbers of this account with a suffix that starts with the digits: those containing them (migration 016). */
+const digitHits = `SELECT DISTINCT s.number_id FROM external_number_parts s
+   WHERE s.account_id = ? AND s.part >= ? AND s.part < ? LIMIT ${MAX_NUMBERS + 1}`;
+const byDigits = `SELECT n.number, n.calls FROM external_numbers n WHERE n.id IN (${digitHits})`;
 
-/** Parameters: with digits (pattern, pattern, account), then (account, name pattern). */
+/**
+ * At most how many suffixes start with the digits, counted up to one past the
+ * limit: a number holds the digits once or more, so more than MAX_NUMBERS
+ * suffixes is what sends a short search (an area code) to the scan, decided
+ * from the index alone before any number is read.
+ */
+const PART_COUNT = `SELECT count(*) FROM (SELECT 1 FROM external_number_parts
+   WHERE account_id = ? AND part >= ? AND part < ? LIMIT ${MAX_NUMBERS + 1})`;
+
+/** Parameters: with digits (account, from, below), then (account, name pattern). */
 const MATCH_SQL = {
-  digits: `SELECT (SELECT count(*) FROM (SELECT rowid FROM external_numbers_fts WHERE number LIKE ? LIMIT ${MAX_NUMBERS + 1})) AS digit_hits,
-       count(*) AS n, coalesce(sum(calls), 0) AS calls, json_group_array(number) AS numbers
+  digits: `SELECT count(*) AS n, coalesce(sum(calls), 0) AS calls, json_group_array(number) AS numbers
   FROM (${byDigits} UNION ${byName})`,
-  name: `SELECT 0 AS digit_hits, count(*) AS n, coalesce(sum(calls), 0) AS calls, json_group_array(number) AS numbers FROM (${byName})`,
+  name: `SELECT count(*) AS n, coalesce(sum(calls), 0) AS calls, json_group_array(number) AS numbers FROM (${byName})`,
 };
+
+/** Above every text that starts with a given prefix (the largest code point, after it). */
+const ABOVE = String.fromCodePoint(0x10ffff);
 
 /**
  * The numbers a search matches in this account, or null when the search
@@ -52,16 +66,33 @@ export function searchNumbers(db: Db, accountId: number, search: string, callBud
   if (!text) return null;
   const digits = text.replace(/[^\d]/g, '');
   if (digits.length > 0 && digits.length < MIN_INDEXED_DIGITS) return null;
+  if (
+    digits &&
+    (stmt(db, PART_COUNT)
+      .pluck()
+      .get(accountId, digits, digits + ABOVE) as number) > MAX_NUMBERS
+  )
+    return null;
   const r = (
     digits
-      ? stmt(db, MATCH_SQL.digits).get(like(digits), like(digits), accountId, accountId, like(text))
+      ? stmt(db, MATCH_SQL.digits).get(accountId, digits, digits + ABOVE, accountId, like(text))
       : stmt(db, MATCH_SQL.name).get(accountId, like(text))
   ) as {
-    digit_hits: number;
     n: number;
     calls: number;
     numbers: string;
   };
-  if (r.digit_hits > MAX_NUMBERS || r.n > MAX_NUMBERS || r.calls > callBudget) return null;
+  if (r.n > MAX_NUMBERS || r.calls > callBudget) return null;
   return { numbers: JSON.parse(r.numbers) as string[], calls: r.calls };
+}
+
+/**
+ * The numbers of the contacts whose name contains the search, for a search
+ * the branches scan (policy/listSql.ts CallListFilter.contactNumbers): one
+ * pass over the account's contacts per request, instead of one per branch.
+ */
+export function contactNumbers(db: Db, accountId: number, search: string): string[] {
+  return stmt(db, "SELECT DISTINCT phone FROM contacts WHERE account_id = ? AND name LIKE ? ESCAPE '\\'")
+    .pluck()
+    .all(accountId, like(search.trim())) as string[];
 }
