@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callExportColumns, callLine, callRawLine, cell } from '../../src/main/core/export/csv';
+import { callExportColumns, callLine, callRawLine, cell, cellMemo, isoTime } from '../../src/main/core/export/csv';
 import type { CallAnnotations } from '../../src/shared/api/callReview';
 import type { CallRow } from '../../src/shared/api/entities';
 
@@ -71,6 +71,7 @@ describe('callLine', () => {
   });
 
   it('is what callRawLine writes from the export statement’s row', () => {
+    const memo = cellMemo(5);
     for (let i = 0; i < 200; i++) {
       const [c, a] = row(i);
       const team = c.participants.map((p) => `${p.name} (${p.extension}, ${p.role})`).join('; ');
@@ -94,6 +95,23 @@ describe('callLine', () => {
         .map((n) => `${n.authorName} (${new Date(n.createdAt).toISOString()}): ${n.body}`)
         .join('\n');
       expect(callRawLine(raw, tags, notes), `row ${i}`).toBe(callLine(c, a));
+      expect(callRawLine(raw, tags, notes, memo), `row ${i}, cells remembered`).toBe(callLine(c, a));
     }
+  });
+
+  it('writes times as toISOString does', () => {
+    const times = [
+      0,
+      1,
+      999,
+      1000,
+      86_399_999,
+      86_400_000,
+      Date.UTC(2026, 1, 28, 23, 59, 59, 999),
+      Date.UTC(2028, 1, 29, 12),
+    ];
+    for (let i = 0; i < 2000; i++) times.push(Math.floor(Math.random() * 4_102_444_800_000));
+    times.push(-1, 253_402_300_800_000, 1.5);
+    for (const t of times) expect(isoTime(t), String(t)).toBe(new Date(t).toISOString());
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/main/core/demo/seed';
+import { loadActor, threadBranches, threadPageSql } from '../../src/main/core/policy';
+import { bnRouting } from '../../src/main/core/store/repos/flows';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
 import { searchNumbers } from '../../src/main/core/store/repos/numberSearch';
 import { NOW } from '../helpers/core';
@@ -87,6 +89,32 @@ describe('search parts and co-participants (migration 016)', () => {
       const want = new Set([...all.filter((n) => n.includes(digits)), ...names]);
       expect(new Set(got?.numbers), digits).toEqual(want);
     }
+    db.close();
+  });
+
+  it('reads a group’s conversations with one number as one range of their index', () => {
+    const db = openDatabase(':memory:');
+    seedDemo(db, NOW, { days: 10 });
+    const bn = db.prepare('SELECT bn_id FROM message_threads LIMIT 1').pluck().get() as number;
+    let checked = 0;
+    for (const id of db.prepare('SELECT id FROM users ORDER BY id').pluck().all() as number[]) {
+      const actor = loadActor(db, id);
+      if (!actor) continue;
+      const branches = threadBranches(actor, bnRouting(db, actor.accountId));
+      if (!branches.some((b) => b.rule === 'group')) continue;
+      for (const cursor of [null, { k: NOW, id: 1_000_000 }]) {
+        const q = threadPageSql(branches, actor.accountId, { bnId: bn }, cursor, 51);
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join(' | ');
+        expect(plan).toMatch(
+          /SEARCH t USING (COVERING )?INDEX message_threads_group_bn_time \(assigned_group_id=\? AND bn_id=\?/,
+        );
+        expect(plan).not.toMatch(/message_threads_bn_time|\bSCAN t\b/);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
     db.close();
   });
 });

@@ -98,15 +98,66 @@ export function callLine(c: CallRow, a: CallAnnotations): string {
  * tags and notes already joined: an export of a million rows builds no call
  * object. `test/integration/csv-line.test.ts` checks the two agree.
  */
-export function callRawLine(r: readonly unknown[], tags: string, notes: string): string {
+export function callRawLine(
+  r: readonly unknown[],
+  tags: string,
+  notes: string,
+  /** How a text cell is written: `cell` (null as empty), or a memo of it (export/callExport.ts). */
+  text: (value: string | null) => string = opt,
+): string {
   const started = r[0] as number;
   const answered = r[9] as number | null;
   const ended = r[10] as number | null;
   const ring = answered ? safe(Math.round((answered - started) / 1000)) : '""';
   const talk = answered && ended ? safe(Math.round((ended - answered) / 1000)) : '""';
   return (
-    `${safe(iso(started))},${safe(r[1] as string)},${safe(r[2] as string)},${opt(r[3] as string | null)},${opt(r[4] as string | null)},` +
-    `${opt(r[5] as string | null)},${opt(r[6] as string | null)},${opt(r[7] as string | null)},${cell((r[8] as string | null) ?? '')},${ring},${talk},` +
-    `${r[11] === 1 ? '"yes"' : '"no"'},${cell(tags)},${cell(notes)},${safe(r[12] as number)}\r\n`
+    `"${isoTime(started)}",${safe(r[1] as string)},${safe(r[2] as string)},${text(r[3] as string | null)},${text(r[4] as string | null)},` +
+    `${text(r[5] as string | null)},${text(r[6] as string | null)},${text(r[7] as string | null)},${text(r[8] as string | null)},${ring},${talk},` +
+    `${r[11] === 1 ? '"yes"' : '"no"'},${text(tags)},${text(notes)},${safe(r[12] as number)}\r\n`
   );
+}
+
+/**
+ * `cell` remembered per value, for the texts a long export repeats (names,
+ * numbers, teams, empty tags): up to `bound` values, then it starts again.
+ */
+export function cellMemo(bound = 50_000): (value: string | null) => string {
+  const seen = new Map<string, string>();
+  return (value) => {
+    if (value === null) return '""';
+    let out = seen.get(value);
+    if (out === undefined) {
+      if (seen.size >= bound) seen.clear();
+      out = cell(value);
+      seen.set(value, out);
+    }
+    return out;
+  };
+}
+
+const DAY = 86_400_000;
+const pad2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let isoDay = Number.NaN;
+let isoDate = '';
+
+/**
+ * `new Date(t).toISOString()` for the times of years 1970–9999, the date part
+ * kept from the previous call (an export's rows come in time order): a
+ * million rows' times without a million Date objects.
+ */
+export function isoTime(t: number): string {
+  if (!(t >= 0 && t < 253_402_300_800_000) || !Number.isInteger(t)) return new Date(t).toISOString();
+  const day = Math.floor(t / DAY);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDate = new Date(day * DAY).toISOString().slice(0, 11);
+  }
+  let rest = t - day * DAY;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  return `${isoDate}${pad2[h]}:${pad2[m]}:${pad2[sec]}.${pad3[rest - sec * 1000]}Z`;
 }

@@ -2,7 +2,7 @@ import type { Input, Method, Output } from '../../../shared/api/contract';
 import type { AuditEvent, Message, Thread } from '../../../shared/api/entities';
 import type { ApiResult } from '../../../shared/result';
 import type { AuthedCtx } from '../api/context';
-import { callExportPage, EXPORT_CALL_PAGE } from './callExport';
+import { CallExportNames, callExportPage, EXPORT_CALL_PAGE } from './callExport';
 import { callExportColumns, cell } from './csv';
 
 /**
@@ -113,8 +113,9 @@ export async function* csvExport<K extends ExportKind>(
     // Read in the core, a large page at a time, the actor resolved for every page (export/callExport.ts).
     yield { chunk: line(callExportColumns.map(([name]) => name)), rows };
     let from: string | null = null;
+    const names = new CallExportNames();
     for (let more = true; more && !cancelled(); await breathe()) {
-      const r = conn.read((ctx) => callExportPage(ctx, filter as ExportFilter['calls'], from, callPage));
+      const r = conn.read((ctx) => callExportPage(ctx, filter as ExportFilter['calls'], from, callPage, names));
       if (!r.ok) throw new ExportFailure(r.error.code, r.error.message);
       rows += r.value.rows;
       from = r.value.nextCursor;
