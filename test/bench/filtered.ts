@@ -79,6 +79,7 @@ export function filteredCases(db: Db): FilteredCase[] {
     one(db, 'SELECT external_number FROM message_threads ORDER BY id DESC LIMIT 1') ?? '+12130000000',
   );
   const threadBn = one(db, 'SELECT bn_id FROM message_threads GROUP BY bn_id ORDER BY count(*) DESC LIMIT 1');
+  const quietThreadBn = one(db, 'SELECT bn_id FROM message_threads GROUP BY bn_id ORDER BY count(*), bn_id LIMIT 1');
   const now = Number(one(db, 'SELECT max(started_at) FROM calls') ?? Date.now());
   const month = 30 * 86_400_000;
   const noDigits = '99999';
@@ -104,16 +105,35 @@ export function filteredCases(db: Db): FilteredCase[] {
     { key: 'a month a year ago', list: 'calls', input: { from: now - 13 * month, to: now - 12 * month } },
     { key: 'BN + search, no match', list: 'calls', input: { bnId: busiestBn, search: noDigits } },
     { key: 'search digits, no match', list: 'voicemails', input: { search: noDigits } },
+    { key: 'search whole number', list: 'voicemails', input: { search: rare } },
+    { key: 'search 3 digits (area code)', list: 'voicemails', input: { search: '415' } },
     { key: 'search contact name', list: 'voicemails', input: { search: contact } },
     { key: 'unread', list: 'voicemails', input: { unreadOnly: true } },
+    { key: 'unread + quiet BN', list: 'voicemails', input: { unreadOnly: true, bnId: quietBn } },
     { key: 'quiet BN', list: 'voicemails', input: { bnId: quietBn } },
+    { key: 'busiest BN', list: 'voicemails', input: { bnId: busiestBn } },
+    { key: 'busiest group', list: 'voicemails', input: { groupId: busiestGroup } },
+    { key: 'quiet group + inbound', list: 'voicemails', input: { groupId: quietGroup, direction: 'inbound' } },
+    { key: 'busiest flow', list: 'voicemails', input: { callFlowId: busiestFlow } },
+    { key: 'team member', list: 'voicemails', input: { userId: busyUser } },
+    { key: 'last 30 days', list: 'voicemails', input: { from: now - month } },
+    { key: 'a month a year ago', list: 'voicemails', input: { from: now - 13 * month, to: now - 12 * month } },
     { key: 'search digits, no match', list: 'threads', input: { search: noDigits } },
     { key: 'search a number', list: 'threads', input: { search: threadNumber.slice(-7) } },
+    { key: 'search whole number', list: 'threads', input: { search: threadNumber } },
+    { key: 'search 3 digits (area code)', list: 'threads', input: { search: '415' } },
     { key: 'search contact name', list: 'threads', input: { search: contact } },
     { key: 'busiest BN', list: 'threads', input: { bnId: threadBn } },
+    { key: 'quiet BN', list: 'threads', input: { bnId: quietThreadBn } },
+    { key: 'BN + search, no match', list: 'threads', input: { bnId: threadBn, search: noDigits } },
+    { key: 'last 30 days', list: 'threads', input: { from: now - month } },
+    { key: 'a month a year ago', list: 'threads', input: { from: now - 13 * month, to: now - 12 * month } },
     { key: 'actor', list: 'audit', input: { actorUserId: 1 } },
+    { key: 'actor who did nothing', list: 'audit', input: { actorUserId: busyUser } },
     { key: 'target type', list: 'audit', input: { targetType: 'group' } },
+    { key: 'actor + target type', list: 'audit', input: { actorUserId: 1, targetType: 'number' } },
     { key: 'last 30 days', list: 'audit', input: { from: now - month } },
+    { key: 'a month a year ago', list: 'audit', input: { from: now - 13 * month, to: now - 12 * month } },
   ];
   for (const c of cases) c.input = { limit: PAGE, ...c.input };
   return cases;
