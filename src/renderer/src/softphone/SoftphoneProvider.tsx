@@ -222,7 +222,8 @@ export function SoftphoneProvider(props: {
                   <Button
                     color="teal"
                     leftSection={<IconPhone size={14} />}
-                    onClick={() => (setOpen(true), void phone.answer(l.id))}
+                    // The dialer opens once the answer is sent: rendering it first would delay the answer.
+                    onClick={() => void phone.answer(l.id).finally(() => setOpen(true))}
                   >
                     Answer
                   </Button>

@@ -1,4 +1,5 @@
 import { Registerer, RegistererState, SIPExtension, UserAgent, type Invitation } from 'sip.js';
+import type { SessionDescriptionHandlerFactory } from 'sip.js/lib/platform/web';
 import type { Output } from '../../../shared/api/contract';
 import { isApiError } from '../app/api';
 import type { RegistrationStatus } from './slice';
@@ -14,6 +15,8 @@ export interface ConnectionDeps {
   onInvite: (invitation: Invitation) => void;
   /** True while a call is up: a reconnect then keeps the same UserAgent so the call survives. */
   hasEstablishedCall: () => boolean;
+  /** Makes each call's media (quickSdh.ts); sip.js's default when absent. */
+  sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -108,6 +111,7 @@ export class PhoneConnection {
       reconnectionAttempts: 0,
       // Attended transfers arrive as an INVITE that replaces one of our calls.
       sipExtensionReplaces: SIPExtension.Supported,
+      sessionDescriptionHandlerFactory: this.deps.sessionDescriptionHandlerFactory,
       sessionDescriptionHandlerFactoryOptions: {
         // The server's TURN servers, if any, with this user's own credentials (renewed with the SIP ones).
         peerConnectionConfiguration: { iceServers: c.iceServers },

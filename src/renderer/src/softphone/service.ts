@@ -6,6 +6,7 @@ import { PhoneConnection, type SipCredentials } from './connection';
 import { formatPhone } from '../ui/format';
 import { dtmfOfInfo } from './dtmf';
 import { checkMicrophone, playRemote, playTone, stopTone } from './media';
+import { quickSessionDescriptionHandlerFactory } from './quickSdh';
 import { remoteHolds } from './sdpHold';
 import { sp, MAX_LINES } from './slice';
 
@@ -47,7 +48,23 @@ export class Softphone {
       status: (status, reason) => deps.dispatch(sp.registration({ status, reason })),
       onInvite: (invitation) => this.onInvite(invitation),
       hasEstablishedCall: () => [...this.sessions.values()].some((s) => s.state === SessionState.Established),
+      sessionDescriptionHandlerFactory: quickSessionDescriptionHandlerFactory({
+        microphoneAllowed: () => this.state.microphone === 'granted',
+        microphoneFailed: (session, error) => this.microphoneFailed(session, error),
+      }),
     });
+  }
+
+  /** A call went out (or was answered) before the microphone opened, and it would not: end it, and say why. */
+  private microphoneFailed(session: Session, error: unknown) {
+    const name = (error as { name?: string }).name;
+    const missing = name === 'NotFoundError' || name === 'OverconstrainedError';
+    this.deps.dispatch(sp.microphone(missing ? 'missing' : 'denied'));
+    const id = this.lineOf(session);
+    if (!id) return;
+    const reason = missing ? 'No microphone found' : 'The microphone could not be opened';
+    this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason }));
+    this.end(session);
   }
 
   private get state() {
@@ -165,10 +182,12 @@ export class Softphone {
   private addLine(
     session: Session,
     line: { direction: 'inbound' | 'outbound'; remote: string; bnId: number | null; bnLabel: string | null },
+    made?: { id: string; createdAt: number },
   ) {
-    const id = `${line.direction === 'inbound' ? 'in' : 'out'}-${this.nextId++}`;
+    const id = made?.id ?? `${line.direction === 'inbound' ? 'in' : 'out'}-${this.nextId++}`;
     this.sessions.set(id, session);
-    this.deps.dispatch(sp.lineAdded({ id, state: 'idle', remoteName: null, createdAt: Date.now(), ...line }));
+    const createdAt = made?.createdAt ?? Date.now();
+    this.deps.dispatch(sp.lineAdded({ id, state: 'idle', remoteName: null, createdAt, ...line }));
     // Named by us (the team directory, the contacts), never by the display name the other side sends.
     const named = this.deps.nameOf(line.remote).then((name) => {
       if (name) this.deps.dispatch(sp.lineNamed({ id, name }));
@@ -224,10 +243,16 @@ export class Softphone {
   }
 
   private async invite(inviter: Inviter, line: { remote: string; bnId: number | null; bnLabel: string | null }) {
-    const { id } = this.addLine(inviter, { direction: 'outbound', ...line });
-    this.deps.dispatch(sp.lineEvent({ id, event: 'dial' }));
+    // The line is shown once the INVITE is on its way: rendering it first would delay the INVITE by the render.
+    const id = `out-${this.nextId++}`;
+    const createdAt = Date.now();
+    this.sessions.set(id, inviter);
     this.watch(id, inviter);
-    await inviter.invite({
+    const show = () => {
+      this.addLine(inviter, { direction: 'outbound', ...line }, { id, createdAt });
+      this.deps.dispatch(sp.lineEvent({ id, event: 'dial' }));
+    };
+    const sent = inviter.invite({
       requestDelegate: {
         onProgress: (r) => {
           if (r.message.statusCode === 180 || r.message.statusCode === 183)
@@ -240,6 +265,10 @@ export class Softphone {
           this.deps.dispatch(sp.lineEvent({ id, event: 'ended', reason }));
         },
       },
+    });
+    await sent.then(show, (e: unknown) => {
+      show();
+      throw e;
     });
   }
 
