@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ensurePrivateRunDir, writePrivateFile } from './runDir';
 import type { TurnSettings } from './turn';
 import { topohAlphabet } from './topoh';
@@ -74,6 +74,14 @@ export interface KamailioSettings {
    * app, `npm run serve`).
    */
   public?: PublicTransports | null | undefined;
+  /** Topology hiding's mask key (32 hex characters), kept across restarts; without it, one derived from the token. */
+  topohKey?: string | undefined;
+  /**
+   * More certificate authorities a TLS trunk's carrier may be signed by
+   * (PEM, e.g. a carrier's private CA), besides the system's; by default
+   * TEAMLINE_TRUNK_CA_FILE when set.
+   */
+  trunkCaFile?: string | null | undefined;
 }
 
 export interface PublicTransports {
@@ -154,9 +162,9 @@ export function kamailioValues(s: KamailioSettings): Record<string, string> {
     LISTEN_IP: s.listenIp,
     TRUNKS: s.trunks.join('|'),
     ORIGINS: s.origins.map(webOrigin).join('|'),
-    TOPOH_KEY: topohKey(s.token),
+    TOPOH_KEY: s.topohKey ?? topohKey(s.token),
     // The same key's Call-ID alphabet, for the Call-IDs topoh does not translate (Replaces).
-    TOPOH_ALPHABET: topohAlphabet(topohKey(s.token)),
+    TOPOH_ALPHABET: topohAlphabet(s.topohKey ?? topohKey(s.token)),
     SIP_PORT: String(s.sipPort),
     WS_PORT: String(s.wsPort),
     DECISION_URL: s.decisionUrl,
@@ -196,17 +204,38 @@ function writeTlsConfig(s: KamailioSettings): void {
   const key = join(s.runDir, 'tls-key.pem');
   writePrivateFile(cert, readFileSync(tls.certFile, 'utf8'));
   writePrivateFile(key, readFileSync(tls.keyFile, 'utf8'));
-  const section = (name: string) =>
+  const cas = writeTrunkCas(s);
+  // Connections we open (to TLS trunks) check that a CA we trust signed the carrier's certificate (its name: TrunkService).
+  const section = (name: 'server' | 'client') =>
     [
       `[${name}:default]`,
       'method = TLSv1.2+',
-      'verify_certificate = no',
-      'require_certificate = no',
+      `verify_certificate = ${name === 'client' ? 'yes' : 'no'}`,
+      `require_certificate = ${name === 'client' ? 'yes' : 'no'}`,
+      // The system's CAs from their hashed folder (read when a certificate is checked, not at start), and the admin's own.
+      ...(name === 'client' ? [`ca_path = ${SYSTEM_CA_PATH}`, ...(cas ? [`ca_list = ${cas}`] : [])] : []),
       `certificate = ${cert}`,
       `private_key = ${key}`,
       '',
     ].join('\n');
   writePrivateFile(join(s.runDir, 'tls.cfg'), `${section('server')}\n${section('client')}`);
+}
+
+/** The system's trusted certificate authorities, one file each, hashed (Debian's update-ca-certificates). */
+export const SYSTEM_CA_PATH = '/etc/ssl/certs';
+/** The admin's own CAs for TLS trunks, in the run folder (the proxy and the main process read it). */
+export const TRUNK_CA_FILE = 'trunk-ca.pem';
+
+/** Copies the admin's own CAs (TEAMLINE_TRUNK_CA_FILE) into the run folder; its path, or null for none. */
+function writeTrunkCas(s: KamailioSettings): string | null {
+  const extra = s.trunkCaFile ?? process.env.TEAMLINE_TRUNK_CA_FILE ?? null;
+  const file = join(s.runDir, TRUNK_CA_FILE);
+  if (!extra || !existsSync(extra)) {
+    rmSync(file, { force: true });
+    return null;
+  }
+  writePrivateFile(file, `${readFileSync(extra, 'utf8').trim()}\n`);
+  return file;
 }
 
 /** Renders the template into `<runDir>/kamailio.cfg` (owner-only: it holds the proxy's token). */

@@ -218,7 +218,8 @@ export async function startDecisionService(o: DecisionServiceOptions): Promise<D
       }
       case '/sip/trunk': {
         const i = input as z.output<(typeof schemas)['/sip/trunk']>;
-        return trunkRoute(o.db, o.accountId, i.to, i.cid, i.n);
+        // A TLS trunk whose certificate was refused takes no calls.
+        return trunkRoute(o.db, o.accountId, i.to, i.cid, i.n, (t) => !o.trunks?.refused(t.id));
       }
       case '/sip/sms': {
         const i = input as z.output<(typeof schemas)['/sip/sms']>;

@@ -48,6 +48,10 @@ export interface KamailioOptions {
   mediaService?: string | null | undefined;
   /** The team server's transports for phones elsewhere (secure WebSocket, TLS, plain SIP on a LAN). */
   public?: PublicTransports | null | undefined;
+  /** Topology hiding's key, kept across restarts (the data directory's `topoh.key`). */
+  topohKey?: string | undefined;
+  /** More CAs a TLS trunk's carrier may be signed by, besides the system's (TEAMLINE_TRUNK_CA_FILE by default). */
+  trunkCaFile?: string | null | undefined;
 }
 
 export interface RunningKamailio {
@@ -121,6 +125,8 @@ export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio
     rtpenginePort: o.rtpenginePort ?? null,
     mediaService: o.mediaService ?? null,
     public: o.public ?? null,
+    topohKey: o.topohKey,
+    trunkCaFile: o.trunkCaFile,
   };
   if (!existsSync(settings.modulesDir)) {
     throw new KamailioError(

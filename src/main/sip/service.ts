@@ -12,6 +12,7 @@ import { startMediaService, type MediaOptions, type MediaService } from './media
 import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
 import { freePort } from './ports';
 import { TrunkService } from './trunks';
+import { topohKeyFor } from './trunkSecrets';
 import type { EmergencyCall } from './decide';
 import { createSms, SmsOutbox, type Sms } from './sms';
 import type { Audience } from '../core/api/context';
@@ -101,6 +102,8 @@ const HEALTHY_MS = 10_000;
 export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneService> {
   const domain = o.domain ?? DEFAULT_DOMAIN;
   const secret = o.secret ?? randomBytes(32);
+  // Topology hiding's key outlives the service (a key file that cannot be read stops it here, before anything runs).
+  const topohKey = topohKeyFor(o.db);
   let mediaService: MediaService | null = null;
   // The Contact our registrations give the carrier needs the SIP port before the proxy starts.
   const listenIp = o.kamailio?.listenIp ?? '127.0.0.1';
@@ -110,6 +113,11 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     accountId: o.accountId,
     runDir: o.runDir,
     contactAddr: () => `${listenIp}:${sipPort}`,
+    // A registration over TLS gives the team server's TLS address (the carrier may call us back there).
+    tlsContactAddr: () => {
+      const pub = o.kamailio?.public;
+      return pub?.tls ? `${pub.publicName.toLowerCase()}:${pub.tls.tlsPort};transport=tls` : null;
+    },
     log: o.log,
     onChange: o.onCarrierChange,
     ...o.trunkTiming,
@@ -174,6 +182,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     decisionUrl: decisions.url,
     token: decisions.token,
     runDir: o.runDir,
+    topohKey,
   });
   let kamailio: RunningKamailio;
   try {

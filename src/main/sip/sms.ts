@@ -278,7 +278,7 @@ export function createSms(o: SmsOptions) {
       const want = Buffer.from(refMac(o.secret, id, part, trunkId));
       if (!timingSafeEqual(want, Buffer.from(m[4]!))) return reject(403, 'Not a message of this service');
       const message = sendingMessage(db, accountId, id);
-      const trunk = routeTrunks(db, accountId).find((t) => t.id === trunkId);
+      const trunk = message ? routeTrunks(db, accountId, message.from).find((t) => t.id === trunkId) : null;
       if (!message || !trunk) return reject(403, 'Not a message being sent');
       return `sms|${trunk.id}|${requestUri(trunk, message.to)}|${trunk.outboundProxy ? nextHop(trunk) : ''}`;
     },
@@ -367,7 +367,8 @@ export class SmsOutbox {
       markFailed(db, m.id, 'Not delivered: the carrier could not be reached for a day');
       return this.changed(m.threadId);
     }
-    const trunks = routeTrunks(db, this.o.accountId);
+    // The business number's own trunk first, as for calls.
+    const trunks = routeTrunks(db, this.o.accountId, m.from, (t) => !this.o.trunks?.refused(t.id));
     if (trunks.length === 0) {
       markRetry(db, m.id, 'Waiting for a carrier trunk (Numbers → Carrier)', at + this.backoff(m.attempts + 1));
       return this.changed(m.threadId);

@@ -1,23 +1,39 @@
 import { emergencyNumbers } from '../../shared/api/carrier';
 import type { Db } from '../core/store/db';
 import { getCarrierSettings, listTrunks, type TrunkRow } from '../core/store/repos/carrier';
-import { getNumber } from '../core/store/repos/numbers';
+import { findNumberByE164, getNumber } from '../core/store/repos/numbers';
 import { stmt } from '../core/store/stmt';
 import { asDialled, nextHop } from './trunks';
 import { keyFor, open, trunkContext } from './trunkSecrets';
 
 /**
  * The proxy's questions about trunks, answered from the database each time:
- * which trunk a call to the outside world takes (the preferred one, then on
- * a 5xx or no answer the fallback one), with the headers that carry the
+ * which trunk a call to the outside world takes (its caller ID's trunk, the
+ * preferred one, then on a 5xx or no answer the next), with the headers that carry the
  * caller ID as that trunk wants them, and the trunk's digest credentials
  * when the carrier challenges a call.
  */
 
-/** The trunks outside calls take, in order: the preferred, then the fallback. */
-export function routeTrunks(db: Db, accountId: number): TrunkRow[] {
-  const all = listTrunks(db, accountId);
-  return ['preferred', 'fallback'].flatMap((role) => all.filter((t) => t.role === role));
+/**
+ * The trunks outside calls and texts take, in order: first the trunk of the
+ * business number they go out from (the carrier that gave the number, so
+ * the one that takes it as caller ID), else the preferred trunk; then, on a
+ * 5xx or no answer, the fallback trunk (the preferred one when the first
+ * was the fallback).
+ */
+export function routeTrunks(
+  db: Db,
+  accountId: number,
+  fromE164 = '',
+  usable: (t: TrunkRow) => boolean = () => true,
+): TrunkRow[] {
+  const all = listTrunks(db, accountId).filter(usable);
+  const ownId = fromE164 ? findNumberByE164(db, accountId, fromE164)?.trunkId : null;
+  const preferred = all.find((t) => t.role === 'preferred');
+  const fallback = all.find((t) => t.role === 'fallback');
+  const first = all.find((t) => t.id === ownId) ?? preferred ?? fallback;
+  const second = first === fallback ? preferred : fallback;
+  return [first, second].filter((t, i, list): t is TrunkRow => t !== undefined && list.indexOf(t) === i);
 }
 
 export function isEmergency(db: Db, accountId: number, to: string): boolean {
@@ -48,8 +64,16 @@ export function emergencyCallerId(db: Db, accountId: number, userId: number): { 
  * `trunk|<id>|<request URI>|<next hop or empty>|<From URI>|<P-Asserted-Identity URI or empty>`
  * for the `attempt`-th trunk (0: preferred), or `none`.
  */
-export function trunkRoute(db: Db, accountId: number, to: string, callerId: string, attempt: number): string {
-  const t = routeTrunks(db, accountId)[attempt];
+export function trunkRoute(
+  db: Db,
+  accountId: number,
+  to: string,
+  callerId: string,
+  attempt: number,
+  usable?: (t: TrunkRow) => boolean,
+): string {
+  // An emergency call goes to the preferred trunk whatever its caller ID (docs/carrier.md, "Emergency calls").
+  const t = routeTrunks(db, accountId, isEmergency(db, accountId, to) ? '' : callerId, usable)[attempt];
   if (!t) return 'none';
   const where = `${t.host}${t.port ? `:${t.port}` : ''}${t.transport === 'udp' ? '' : `;transport=${t.transport}`}`;
   const dialled = to.startsWith('+') ? asDialled(t, to) : to;

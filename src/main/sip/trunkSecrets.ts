@@ -22,27 +22,29 @@ import type { Db } from '../core/store/db';
  */
 
 export const KEY_FILE = 'carrier.key';
+/** The proxy's topology-hiding key (topoh's mask key), beside the carrier key. */
+export const TOPOH_KEY_FILE = 'topoh.key';
 
 export class SecretKeyError extends Error {}
 
 /** Reads the key, or creates it (0600, exclusively) on first use. A key file of the wrong shape is an error, never replaced: that would lose every password. */
-export function loadOrCreateKey(file: string): Buffer {
+export function loadOrCreateKey(file: string, bytes = 32): Buffer {
   if (existsSync(file)) {
     const st = lstatSync(file);
     if (!st.isFile()) throw new SecretKeyError(`${file} is not a regular file`);
     if ((st.mode & 0o077) !== 0) chmodSync(file, 0o600);
     const hex = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new SecretKeyError(`${file} does not hold a carrier key`);
+    if (hex.length !== bytes * 2 || !/^[0-9a-f]+$/.test(hex)) throw new SecretKeyError(`${file} does not hold a key`);
     return Buffer.from(hex, 'hex');
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
+  const key = randomBytes(bytes);
   let fd: number;
   try {
     fd = openSync(file, 'wx', 0o600);
   } catch (error) {
     // Another process created it in between: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKey(file);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKey(file, bytes);
     throw error;
   }
   try {
@@ -65,6 +67,24 @@ export function keyFor(db: Db): Buffer {
     return key;
   }
   return loadOrCreateKey(join(dirname(db.name), KEY_FILE));
+}
+
+const memoryTopoh = new WeakMap<Db, string>();
+
+/**
+ * The proxy's topology-hiding key (32 hex characters): `topoh.key` beside
+ * the database, owner-only, made once. Kept across restarts of the phone
+ * service, so the Call-IDs topoh handed to a carrier before a restart still
+ * decode (calls going on, a BYE) and a text sent again after a restart
+ * carries the same masked Call-ID, which a carrier de-duplicates.
+ */
+export function topohKeyFor(db: Db): string {
+  if (db.memory || db.name === '' || db.name === ':memory:') {
+    let key = memoryTopoh.get(db);
+    if (!key) memoryTopoh.set(db, (key = randomBytes(16).toString('hex')));
+    return key;
+  }
+  return loadOrCreateKey(join(dirname(db.name), TOPOH_KEY_FILE), 16).toString('hex');
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as dns } from 'node:dns';
-import { mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { checkServerIdentity, rootCertificates, connect as tlsConnect } from 'node:tls';
 import type { TrunkState } from '../../shared/api/carrier';
 import type { Db } from '../core/store/db';
 import { listTrunks, type TrunkRow } from '../core/store/repos/carrier';
@@ -35,6 +36,11 @@ export interface TrunkServiceOptions {
   runDir: string;
   /** Where the carrier sends our calls: the Contact's `host:port`. */
   contactAddr: () => string;
+  /**
+   * The Contact of a registration over TLS (`host:port;transport=tls`), or
+   * null when the proxy has no TLS (only the team server loads it).
+   */
+  tlsContactAddr?: (() => string | null) | undefined;
   /** kamcmd, unless elsewhere (TEAMLINE_KAMCMD). */
   kamcmd?: string | undefined;
   now?: () => number;
@@ -59,6 +65,9 @@ interface Live {
   backoff: number;
   retry: NodeJS.Timeout | null;
 }
+
+/** A TLS trunk's registration when the proxy has no TLS. */
+export const NO_TLS = 'TLS trunks need the team server (its proxy loads TLS)';
 
 /** Flags of a uac_reg record (Kamailio's uac_reg.c). */
 const REG_DISABLED = 1 << 0;
@@ -104,6 +113,28 @@ export function inCidr(ip: string, cidr: string): boolean {
   return Math.floor(n(ip) / size) === Math.floor(n(net!) / size);
 }
 
+/** A TLS error that is about the carrier's certificate, in words; null for anything else (no answer). */
+export function certificateProblem(error: NodeJS.ErrnoException, host: string): string | null {
+  switch (error.code) {
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `The carrier's certificate is not for ${host}`;
+    case 'CERT_HAS_EXPIRED':
+      return "The carrier's certificate has expired";
+    case 'CERT_NOT_YET_VALID':
+      return "The carrier's certificate is not valid yet";
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_UNTRUSTED':
+    case 'CERT_SIGNATURE_FAILURE':
+      return `The carrier's certificate is not signed by an authority we trust (${error.message})`;
+    default:
+      return null;
+  }
+}
+
 export class TrunkService {
   private readonly live = new Map<number, Live>();
   private poller: NodeJS.Timeout | null = null;
@@ -115,6 +146,10 @@ export class TrunkService {
   private stopped = false;
   /** The resolved signalling addresses of each trunk, from the last sync. */
   private addresses = new Map<number, string[]>();
+  /** The `trunk` htable entries this service set. */
+  private htEntries = new Set<string>();
+  /** TLS trunks whose certificate was refused at the last sync, and why. */
+  private certProblems = new Map<number, string>();
   private readonly now: () => number;
 
   constructor(private readonly o: TrunkServiceOptions) {
@@ -156,14 +191,25 @@ export class TrunkService {
     const addr: string[] = [ADDRESS_HEADER];
     const addresses = new Map<number, string[]>();
     let row = 0;
+    const problems = new Map<number, string>();
     for (const t of trunks) {
       const ips = await this.resolve(t);
+      // A TLS trunk whose certificate we refuse is not handed to the proxy at all.
+      const problem = t.transport === 'tls' && ips[0] ? await this.probeTls(t, ips[0]) : null;
+      if (problem) {
+        problems.set(t.id, problem);
+        this.o.log?.(`The trunk ${t.name} is not used: ${problem}`);
+        addresses.set(t.id, []);
+        continue;
+      }
       addresses.set(t.id, ips);
       for (const cidr of t.allowCidrs) {
         const [ip, bits] = cidr.split('/');
         addr.push([++row, t.id, ip, bits, 0, ''].map(dbt).join(':'));
       }
       if (!t.register || !t.passwordEnc || !key) continue;
+      const contact = t.transport === 'tls' ? (this.o.tlsContactAddr?.() ?? null) : this.o.contactAddr();
+      if (contact === null) continue;
       // An address the allow-list covers already needs no registration check.
       for (const ip of ips.filter((a) => !t.allowCidrs.some((c) => inCidr(a, c))))
         addr.push([++row, t.id, ip, 32, 0, t.contactToken].map(dbt).join(':'));
@@ -193,7 +239,7 @@ export class TrunkService {
           t.expiry,
           0,
           0,
-          this.o.contactAddr(),
+          contact,
           null,
         ]
           .map(dbt)
@@ -201,6 +247,7 @@ export class TrunkService {
       );
     }
     this.addresses = addresses;
+    this.certProblems = problems;
     // db_text reloads a table whose file time moved on, to the second: every write moves it on.
     const mtime = Math.max(Math.floor(Date.now() / 1000), this.lastMtime + 1);
     this.lastMtime = mtime;
@@ -274,7 +321,6 @@ export class TrunkService {
   }
 
   private async syncOnce() {
-    const before = new Map(this.addresses);
     await this.writeTables();
     await this.rpc('permissions.addressReload');
     const trunks = this.trunks();
@@ -285,17 +331,14 @@ export class TrunkService {
     this.registered = tokens;
     const keep = new Set<string>();
     for (const t of trunks) {
-      const proto = t.transport === 'udp' ? 'udp' : 'tcp';
-      for (const ip of this.addresses.get(t.id) ?? []) keep.add(`${proto}:${ip}:${this.port(t)}`);
+      // Over TLS the proxy names the protocol "tls" ($pr) and its address checks look for "tcp".
+      const protos = t.transport === 'udp' ? ['udp'] : t.transport === 'tls' ? ['tcp', 'tls'] : ['tcp'];
+      for (const ip of this.addresses.get(t.id) ?? [])
+        for (const proto of protos) keep.add(`${proto}:${ip}:${this.port(t)}`);
     }
-    // Entries of trunks that went away or moved.
-    for (const ips of before.values())
-      for (const ip of ips)
-        for (const proto of ['udp', 'tcp'])
-          for (const t of trunks.length ? trunks : [null]) {
-            const entry = `${proto}:${ip}:${t ? this.port(t) : 5060}`;
-            if (!keep.has(entry)) await this.rpc('htable.delete', 'trunk', entry);
-          }
+    // Entries of trunks that went away or moved: only those set before (one control command each).
+    for (const entry of this.htEntries) if (!keep.has(entry)) await this.rpc('htable.delete', 'trunk', entry);
+    this.htEntries = keep;
     for (const entry of keep) await this.rpc('htable.seti', 'trunk', entry, '1');
     const ids = new Set(trunks.map((t) => t.id));
     for (const [id, l] of this.live) {
@@ -323,7 +366,15 @@ export class TrunkService {
   private entry(id: number): Live {
     let l = this.live.get(id);
     if (!l) {
-      l = { status: 'registering', lastAnswer: null, since: null, reply: null, askedAt: 0, backoff: 0, retry: null };
+      l = {
+        status: 'registering',
+        lastAnswer: null,
+        since: null,
+        reply: null,
+        askedAt: 0,
+        backoff: 0,
+        retry: null,
+      };
       this.live.set(id, l);
     }
     return l;
@@ -364,6 +415,15 @@ export class TrunkService {
         continue;
       }
       const l = this.entry(t.id);
+      if (t.transport === 'tls' && !this.o.tlsContactAddr?.()) {
+        this.set(t.id, { status: 'failing', lastAnswer: NO_TLS });
+        continue;
+      }
+      const certProblem = this.certProblems.get(t.id);
+      if (certProblem) {
+        this.set(t.id, { status: 'failing', lastAnswer: certProblem });
+        continue;
+      }
       const r = records.get(t.contactToken);
       const answered = l.reply && l.reply.at >= l.askedAt ? l.reply : null;
       const answer = answered ? `${answered.code} ${answered.reason}`.trim() : null;
@@ -414,6 +474,8 @@ export class TrunkService {
     l.retry = null;
     l.backoff = 0;
     const t = this.trunks().find((x) => x.id === id);
+    // A refused certificate is checked again (the carrier may have replaced it): a whole sync does.
+    if (t && this.certProblems.has(id)) return void this.sync();
     if (!t?.register) return;
     this.set(id, { status: 'registering', lastAnswer: null });
     l.askedAt = this.now();
@@ -421,6 +483,53 @@ export class TrunkService {
     void this.rpc('uac.reg_refresh', t.contactToken)
       .then(() => this.reregister(id))
       .then(() => this.poll());
+  }
+
+  /** The CAs a carrier's certificate may be signed by: the well-known ones, and the admin's own (written with the proxy's TLS settings). */
+  private cas(): string[] | undefined {
+    const file = join(this.o.runDir, 'trunk-ca.pem');
+    return existsSync(file) ? [...rootCertificates, readFileSync(file, 'utf8')] : undefined;
+  }
+
+  /**
+   * Why a TLS trunk's certificate was refused (no CA we trust signed it, or
+   * it is not for the trunk's host), or null. Such a trunk is not handed to
+   * the proxy: it does not register and takes no calls or texts.
+   */
+  refused(id: number): string | null {
+    return this.certProblems.get(id) ?? null;
+  }
+
+  /** The name a TLS trunk's certificate must carry: its outbound proxy's host if it has one, else its host. */
+  private tlsHost(t: TrunkRow): string {
+    return t.outboundProxy ? t.outboundProxy.replace(/:\d+$/, '') : t.host;
+  }
+
+  /**
+   * Connects to a TLS trunk as the proxy will and checks the carrier's
+   * certificate: signed by a CA we trust (the proxy's list) and for the
+   * trunk's host. The certificate's problem, or null (fine, or no answer:
+   * the registration then says so).
+   */
+  private probeTls(t: TrunkRow, ip: string): Promise<string | null> {
+    const host = this.tlsHost(t);
+    return new Promise((resolve) => {
+      const socket = tlsConnect({
+        host: ip,
+        port: this.port(t),
+        ca: this.cas(),
+        ...(isIP(host) ? {} : { servername: host }),
+        checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert),
+        timeout: 3000,
+      });
+      const done = (problem: string | null) => {
+        socket.destroy();
+        resolve(problem);
+      };
+      socket.once('secureConnect', () => done(null));
+      socket.once('timeout', () => done(null));
+      socket.once('error', (error: NodeJS.ErrnoException) => done(certificateProblem(error, host)));
+    });
   }
 
   state(id: number): TrunkState {

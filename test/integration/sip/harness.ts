@@ -10,6 +10,7 @@ import { setPasswordCost } from '../../../src/main/core/domain/password';
 import { openDatabase, type Db } from '../../../src/main/core/store/db';
 import { issueCredentials, type IssuedCredentials } from '../../../src/main/sip/credentials';
 import { freePort } from '../../../src/main/sip/ports';
+import type { KamailioOptions } from '../../../src/main/sip/kamailio';
 import { startPhoneService, type PhoneService } from '../../../src/main/sip/service';
 import { carrierHooks, carrierView } from '../../../src/main/sip/carrierHooks';
 import { withdrawHook } from '../../../src/main/sip/hosted';
@@ -70,6 +71,8 @@ export async function startStack(
     /** Call recording into this data directory (the database is in memory, so off otherwise). */
     recording?: { dataDir: string };
     smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number };
+    /** The team server's transports (TLS) and the CAs a TLS trunk may be signed by. */
+    kamailio?: Pick<KamailioOptions, 'public' | 'trunkCaFile' | 'readyTimeoutMs'>;
   } = {},
 ): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
@@ -90,7 +93,7 @@ export async function startStack(
     runDir,
     domain: DOMAIN,
     // The console's page may open the softphone's WebSocket; any other page may not.
-    kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file', origins: [CONSOLE_ORIGIN] },
+    kamailio: { peer: `127.0.0.1:${peerPort}`, log: 'file', origins: [CONSOLE_ORIGIN], ...o.kamailio },
     // A menu waits one second for a key (five in use), so that no-input calls finish quickly.
     mediaService: { menuWaitSeconds: 1 },
     onPresenceChange: () => core?.announce('presence.changed', { kind: 'account', accountId: ids.accountId }),

@@ -61,6 +61,8 @@ export function udpBound(port: number): boolean {
  * again on other ports (the same SIP port when the caller fixed it).
  */
 export async function startSipp(runDir: string, o: SippOptions): Promise<SippRun> {
+  // A sipp just killed on the same port may still hold it: its socket would pass for the new one's.
+  for (let i = 0; o.localPort && i < 300 && udpBound(o.localPort); i++) await new Promise((r) => setTimeout(r, 10));
   for (let attempt = 1; ; attempt++) {
     const run = await spawnSipp(runDir, o);
     const exit = await Promise.race([run.done, run.bound]);
