@@ -92,6 +92,38 @@ describe('who sees a recording', () => {
     }
   });
 
+  it.each(demoPeople.map((p) => [p.key]))(
+    '%s: "Has recording" lists exactly the visible calls with a recording, alone and with other filters',
+    async (key) => {
+      const c = await as(key);
+      const visible = await visibleCallIds(c);
+      const withRecording = new Set(recorded().map((r) => r.call_id));
+      const listed = async (f: Record<string, unknown>) => {
+        const ids: number[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await c.ok('calls.list', { limit: 50, hasRecording: true, ...f, ...(cursor ? { cursor } : {}) });
+          ids.push(...page.items.map((row) => row.id));
+          if (!page.nextCursor) return ids;
+          cursor = page.nextCursor;
+        }
+      };
+      const expected = [...visible].filter((id) => withRecording.has(id));
+      expect((await listed({})).sort((x, y) => x - y)).toEqual(expected.sort((x, y) => x - y));
+      // With another filter and with a team member: still within the branches.
+      const inbound = all(`SELECT id FROM calls WHERE direction = 'inbound'`).map((x) => x.id as number);
+      expect((await listed({ direction: 'inbound' })).sort((x, y) => x - y)).toEqual(
+        expected.filter((id) => inbound.includes(id)).sort((x, y) => x - y),
+      );
+      const peters = all('SELECT call_id FROM call_participants WHERE user_id = ?', tc.ids.users.peter).map(
+        (x) => x.call_id as number,
+      );
+      expect((await listed({ userId: tc.ids.users.peter })).sort((x, y) => x - y)).toEqual(
+        expected.filter((id) => peters.includes(id)).sort((x, y) => x - y),
+      );
+    },
+  );
+
   it('follows the worked example: Leo (his two numbers) sees every Main line recording, Jasmine only her own calls’', async () => {
     const leo = await as('leo');
     const main = recorded().filter((r) =>

@@ -104,6 +104,8 @@ const CallFilter = z.strictObject({
   userId: Id.optional(),
   search: SearchText.optional(),
   tagId: Id.optional(),
+  /** Only calls with a recording. */
+  hasRecording: z.boolean().optional(),
   ...dateRange,
 });
 export type CallFilter = z.infer<typeof CallFilter>;
@@ -572,7 +574,8 @@ export const contract = {
    * list's filters (the same query's branches), in the viewer's time zone.
    */
   'dashboard.get': def(
-    CallFilter.omit({ cursor: true, limit: true, from: true, to: true }).extend({
+    // The dashboard's rollups do not count recordings: it has no recording filter.
+    CallFilter.omit({ cursor: true, limit: true, from: true, to: true, hasRecording: true }).extend({
       from: Timestamp,
       to: Timestamp,
       timezone: Timezone,

@@ -1,4 +1,4 @@
-import { Button, Group, Select, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Select, TextInput } from '@mantine/core';
 import { IconSearch, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useCallFilterOptionsQuery, type CallFilterInput } from './api';
@@ -22,6 +22,8 @@ export function CallFilters(props: {
   showResult?: boolean;
   /** The dashboard chooses its own range. */
   showRange?: boolean;
+  /** Only calls with a recording: the calls list's (the dashboard counts no recordings, voicemails are their own). */
+  showRecording?: boolean;
 }) {
   const { value, onChange } = props;
   const options = useCallFilterOptionsQuery();
@@ -144,6 +146,14 @@ export function CallFilters(props: {
           data={(tags.data ?? []).map((t) => ({ value: String(t.id), label: t.name }))}
           value={value.tagId ? String(value.tagId) : null}
           onChange={(v) => set({ tagId: num(v) })}
+        />
+      )}
+      {(props.showRecording ?? (props.showResult !== false && props.showRange !== false)) && (
+        <Checkbox
+          label="Has recording"
+          size="xs"
+          checked={value.hasRecording === true}
+          onChange={(e) => set({ hasRecording: e.currentTarget.checked ? true : undefined })}
         />
       )}
       {props.showRange !== false && (
