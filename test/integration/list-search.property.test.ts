@@ -245,6 +245,17 @@ describe('searches and filters equal a plain model (property)', () => {
                   (db.prepare(tscan.sql).all(...tscan.params) as { id: number }[]).map((r) => r.id),
                   `${key} thread scan ${search}`,
                 ).toEqual(wantThreads);
+                const tlisted = threadPageSql(
+                  threadBranches(actor, bnRouting(db, accountId)),
+                  accountId,
+                  { search, contactNumbers: contactNumbers(db, accountId, search) },
+                  null,
+                  1000,
+                );
+                expect(
+                  (db.prepare(tlisted.sql).all(...tlisted.params) as { id: number }[]).map((r) => r.id),
+                  `${key} thread scan with contacts listed ${search}`,
+                ).toEqual(wantThreads);
               }
             } finally {
               conn.close();

@@ -76,6 +76,8 @@ export interface ThreadListFilter {
   to?: number | undefined;
   /** As CallListFilter.numbers: the search resolved to the numbers it matches. */
   numbers?: readonly string[] | undefined;
+  /** As CallListFilter.contactNumbers: for a scanned search, the matching contacts' numbers, found once. */
+  contactNumbers?: readonly string[] | undefined;
 }
 
 export interface Sql {
@@ -676,7 +678,7 @@ export function callSetSql(branches: readonly Branch[], accountId: number, f: Ca
 }
 
 /** Which thread filters are set, one bit each, in the order their terms appear. */
-const T = { bnId: 1, from: 2, to: 4, unreadBy: 8, search: 16, searchDigits: 32 } as const;
+const T = { bnId: 1, from: 2, to: 4, unreadBy: 8, search: 16, searchDigits: 32, searchListed: 64 } as const;
 
 function threadFilterSql(flags: number): string {
   let sql = '';
@@ -685,7 +687,8 @@ function threadFilterSql(flags: number): string {
   if (flags & T.to) sql += ' AND t.last_message_at < ?';
   if (flags & T.unreadBy)
     sql += ` AND t.last_direction = 'inbound' AND coalesce((SELECT read_at FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = ?), -1) < t.last_message_at`;
-  if (flags & T.search) sql += ` AND ${searchSql('t.external_number', { digits: (flags & T.searchDigits) !== 0 })}`;
+  if (flags & T.search)
+    sql += ` AND ${searchSql('t.external_number', { digits: (flags & T.searchDigits) !== 0, listed: (flags & T.searchListed) !== 0 })}`;
   return sql;
 }
 
@@ -790,7 +793,11 @@ export function threadPageSql(
     return used.length === 0 ? nothing : threadNumberPageSql(used, accountId, f, flags, filterParams, cursor, limit);
   if (search) {
     flags |= search.digits ? T.search | T.searchDigits : T.search;
-    pushSearch(filterParams, search, accountId);
+    if (f.contactNumbers) {
+      flags |= T.searchListed;
+      if (search.digits) filterParams.push(`%${search.digits}%`);
+      filterParams.push(JSON.stringify(f.contactNumbers));
+    } else pushSearch(filterParams, search, accountId);
   }
   const sql = shaped(shapeKey('t', used, flags, cursor, limit), () =>
     union(

@@ -14,7 +14,7 @@ import type { ThreadListFilter } from '../../policy/listSql';
 import type { AuthedCtx } from '../context';
 import { bnRouting } from '../../store/repos/flows';
 import { getNumber } from '../../store/repos/numbers';
-import { searchNumbers } from '../../store/repos/numberSearch';
+import { contactNumbers, searchNumbers } from '../../store/repos/numberSearch';
 import {
   findThread,
   historyStart,
@@ -46,7 +46,12 @@ function threadPageQuery(ctx: AuthedCtx, filter: ThreadListFilter, cursor: strin
   const branches = threadBranches(ctx.actor, () => bnRouting(ctx.db, ctx.actor.accountId));
   // A number has at most one thread per business number: a search's numbers always make a small page to sort.
   const numbers = filter.search ? searchNumbers(ctx.db, ctx.actor.accountId, filter.search, Infinity) : null;
-  const f = numbers ? { ...filter, numbers: numbers.numbers } : filter;
+  // A search the branches scan (too many numbers) tests the matching contacts' numbers, found once here.
+  const f = numbers
+    ? { ...filter, numbers: numbers.numbers }
+    : filter.search
+      ? { ...filter, contactNumbers: contactNumbers(ctx.db, ctx.actor.accountId, filter.search) }
+      : filter;
   return threadPageSql(branches, ctx.actor.accountId, f, decodeCursor(cursor), limit);
 }
 
