@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DOMAIN, eventually, startStack, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { describe, expect, it } from 'vitest';
+import { DOMAIN, eventually, useStack } from './harness';
+import { received } from './sipp';
 
 /**
  * Caller ID is enforced twice: the main process authorizes a call before it
@@ -11,19 +11,7 @@ import { killAllSipp, received } from './sipp';
  * carries the granted number; the call record comes from what the proxy saw.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 const LA = '+12136472453';
 const NY = '+13322139228';
