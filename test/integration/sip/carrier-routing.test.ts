@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
-import { DOMAIN, eventually, startStack, type ApiClient, type Stack } from './harness';
+import { DOMAIN, eventually, useStack, type ApiClient, type Stack } from './harness';
 import { killAllSipp, received } from './sipp';
 
 /**
@@ -11,20 +11,12 @@ import { killAllSipp, received } from './sipp';
  * does. Three sipp carriers, each an allow-listed trunk on its own port.
  */
 
-let s: Stack;
 let admin: ApiClient;
-beforeAll(async () => {
-  s = await startStack({ smsTiming: { pollMs: 50, backoffMs: 300, maxBackoffMs: 800 } });
-  admin = await s.as('morgan');
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
+const s = useStack({
+  smsTiming: { pollMs: 50, backoffMs: 300, maxBackoffMs: 800 },
+  ready: async (started) => {
+    admin = await started.as('morgan');
+  },
 });
 
 const LA = '+12136472453';
