@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCoreWithDb } from '../../../src/main/core/api/core';
 import { openDatabase } from '../../../src/main/core/store/db';
-import { DOMAIN, startStack, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { DOMAIN, useStack } from './harness';
+import { received } from './sipp';
 
 /**
  * SIP identities come from the account: an active user with an extension
@@ -11,19 +11,7 @@ import { killAllSipp, received } from './sipp';
  * a deactivated user and someone else's extension are refused by the proxy.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 const registerWith = (
   scenario: string,
