@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DOMAIN, eventually, startStack, type Stack } from './harness';
+import { describe, expect, it } from 'vitest';
+import { DOMAIN, eventually, useStack } from './harness';
 import { readWav } from '../../../src/main/sip/media/wav';
-import { killAllSipp, received, type SippRun } from './sipp';
+import { received, type SippRun } from './sipp';
 
 /**
  * Inbound calls to a business number follow its call flow as far as
@@ -11,19 +11,7 @@ import { killAllSipp, received, type SippRun } from './sipp';
  * the proxy saw, and each POLICY.md access level sees exactly its calls.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 const CUSTOMER = '+13105550123';
 
