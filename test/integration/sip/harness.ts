@@ -201,17 +201,31 @@ type StackOptions = Parameters<typeof startStack>[0];
  * The stack of a test file: started before its first test, stopped after
  * its last, and Kamailio's log (its last `logChars`) printed under a failed
  * test. Returned at once, before it starts: use it inside tests and hooks.
- * `ready` runs once it is up (signing in, say).
+ * `prepare` runs first and gives options known only then (certificates,
+ * ports); `ready` runs once it is up (signing in, say), both within
+ * `startTimeoutMs` when given. `stopping` runs just before it stops,
+ * `stopped` just after.
  */
-export function useStack(o: StackOptions & { logChars?: number; ready?: (s: Stack) => Promise<void> } = {}): Stack {
-  const { logChars = 6000, ready, ...options } = o;
+export function useStack(
+  o: StackOptions & {
+    logChars?: number;
+    prepare?: () => Promise<StackOptions>;
+    ready?: (s: Stack) => Promise<void>;
+    startTimeoutMs?: number;
+    stopping?: () => unknown;
+    stopped?: () => unknown;
+  } = {},
+): Stack {
+  const { logChars = 6000, prepare, ready, startTimeoutMs, stopping, stopped, ...options } = o;
   let started: Stack | null = null;
   beforeAll(async () => {
-    started = await startStack(options);
+    started = await startStack({ ...options, ...(await prepare?.()) });
     await ready?.(started);
-  });
+  }, startTimeoutMs);
   afterAll(async () => {
+    await stopping?.();
     await started?.stop();
+    await stopped?.();
   });
   beforeEach(({ onTestFailed }) => {
     onTestFailed(() => {

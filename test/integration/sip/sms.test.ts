@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
 import { SmsOutbox } from '../../../src/main/sip/sms';
 import type { Message } from '../../../src/shared/api/entities';
 import type { PushEvent } from '../../../src/shared/api/events';
-import { eventually, startStack, type ApiClient, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { eventually, useStack, type ApiClient } from './harness';
+import { received } from './sipp';
 
 /**
  * Text messages over the carrier's trunk, with a real Kamailio and sipp as
@@ -15,7 +15,6 @@ import { killAllSipp, received } from './sipp';
  * STOP / START, and long texts split and joined.
  */
 
-let s: Stack;
 let admin: ApiClient;
 const events = new Map<string, PushEvent[]>();
 const PASSWORD = 'sms-Pass|1';
@@ -32,35 +31,28 @@ const listen = (key: string) => {
   return (e: PushEvent) => list.push(e);
 };
 
-beforeAll(async () => {
-  s = await startStack({ smsTiming: { pollMs: 50, backoffMs: 300, maxBackoffMs: 800, timerF: 15_000 } });
-  admin = await s.as('morgan', listen('morgan'));
-  portA = await freePort('127.0.0.1', true);
-  portB = await freePort('127.0.0.1', true);
-  // Carrier A: recognised by its address, wants the caller ID in P-Asserted-Identity with the +.
-  const a = await admin.ok('carrier.saveTrunk', {
-    name: 'Carrier A',
-    host: '127.0.0.1',
-    port: portA,
-    transport: 'udp',
-    registration: null,
-    allowCidrs: ['127.0.0.1/32'],
-    callerIdMode: 'pai',
-    callerIdPlus: true,
-    role: 'preferred',
-  });
-  trunkA = a.id;
-  await new Promise((r) => setTimeout(r, 500));
-});
-afterAll(async () => {
-  restarted?.stop();
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
+const s = useStack({
+  smsTiming: { pollMs: 50, backoffMs: 300, maxBackoffMs: 800, timerF: 15_000 },
+  ready: async (started) => {
+    admin = await started.as('morgan', listen('morgan'));
+    portA = await freePort('127.0.0.1', true);
+    portB = await freePort('127.0.0.1', true);
+    // Carrier A: recognised by its address, wants the caller ID in P-Asserted-Identity with the +.
+    const a = await admin.ok('carrier.saveTrunk', {
+      name: 'Carrier A',
+      host: '127.0.0.1',
+      port: portA,
+      transport: 'udp',
+      registration: null,
+      allowCidrs: ['127.0.0.1/32'],
+      callerIdMode: 'pai',
+      callerIdPlus: true,
+      role: 'preferred',
+    });
+    trunkA = a.id;
+    await new Promise((r) => setTimeout(r, 500));
+  },
+  stopping: () => restarted?.stop(),
 });
 
 type Row = { id: number; status: string; status_reason: string | null; segments: number; body: string };
