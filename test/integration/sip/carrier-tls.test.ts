@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
 import { TrunkService } from '../../../src/main/sip/trunks';
 import { makeCarrierCerts, tlsFront, type CarrierCerts, type TlsFront } from '../../support/tlsCarrier';
-import { DOMAIN, eventually, startStack, type ApiClient, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { DOMAIN, eventually, useStack, type ApiClient } from './harness';
+import { received } from './sipp';
 
 /**
  * A trunk over TLS, with the team server's proxy (its TLS module loaded) and
@@ -19,7 +19,6 @@ import { killAllSipp, received } from './sipp';
  * and the trunk reads "failing" with why.
  */
 
-let s: Stack;
 let admin: ApiClient;
 let certs: CarrierCerts;
 const dir = mkdtempSync(join(tmpdir(), 'tl-tls-carrier-'));
@@ -28,39 +27,38 @@ const PASSWORD = 'Tr:unk\\pw|1';
 const NY = '+13322139228';
 const CUSTOMER = '+13105550100';
 
-beforeAll(async () => {
-  certs = makeCarrierCerts(dir);
-  s = await startStack({
-    trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 },
-    kamailio: {
-      public: {
-        address: '127.0.0.1',
-        publicName: 'localhost',
-        tls: {
-          certFile: certs.good.certFile,
-          keyFile: certs.good.keyFile,
-          wssPort: await freePort('127.0.0.1'),
-          tlsPort: await freePort('127.0.0.1'),
+const s = useStack({
+  trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 },
+  prepare: async () => {
+    certs = makeCarrierCerts(dir);
+    return {
+      kamailio: {
+        public: {
+          address: '127.0.0.1',
+          publicName: 'localhost',
+          tls: {
+            certFile: certs.good.certFile,
+            keyFile: certs.good.keyFile,
+            wssPort: await freePort('127.0.0.1'),
+            tlsPort: await freePort('127.0.0.1'),
+          },
+          plainPort: null,
         },
-        plainPort: null,
+        trunkCaFile: certs.caFile,
+        // The TLS module sets up a context per process: slower to start on a busy machine.
+        readyTimeoutMs: 40_000,
       },
-      trunkCaFile: certs.caFile,
-      // The TLS module sets up a context per process: slower to start on a busy machine.
-      readyTimeoutMs: 40_000,
-    },
-  });
-  admin = await s.as('morgan');
-}, 60_000);
-afterAll(async () => {
-  for (const f of fronts) await f.close();
-  await s?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 8000 chars) ---\n${s.log().slice(-8000)}`);
-  });
+    };
+  },
+  ready: async (started) => {
+    admin = await started.as('morgan');
+  },
+  startTimeoutMs: 60_000,
+  logChars: 8000,
+  stopping: async () => {
+    for (const f of fronts) await f.close();
+  },
+  stopped: () => rmSync(dir, { recursive: true, force: true }),
 });
 
 async function stateOf(id: number) {
