@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { DOMAIN, eventually, startStack, type Stack } from './harness';
+import { expect, it } from 'vitest';
+import { DOMAIN, eventually, useStack } from './harness';
 import { digest, header, RawUa, sipRequest, status, token } from './rawSip';
-import { killAllSipp, received } from './sipp';
+import { received } from './sipp';
 
 /**
  * A proxy restart in the middle of a call: the call goes on between the
@@ -10,19 +10,7 @@ import { killAllSipp, received } from './sipp';
  * people "on a call" for hours.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack({ supervise: true });
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack({ supervise: true });
 
 it('a call that outlives a proxy restart ends in the history and in presence when it is hung up', async () => {
   const phone = await s.sipp({ scenario: 'phone-answer.xml', uas: true, timeoutSeconds: 30 });
