@@ -2,11 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../src/main/sip/config';
 import { freePort, portIsFree } from '../../../src/main/sip/ports';
-import { DOMAIN, eventually, startStack, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { DOMAIN, eventually, useStack } from './harness';
+import { received } from './sipp';
 import { WsPhone } from './wsPhone';
 
 /**
@@ -17,19 +17,7 @@ import { WsPhone } from './wsPhone';
  * Contact user a phone chose.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 /** Registers a demo user's phone (a sipp UAS on `port`) under a Contact user of its own. */
 async function registerAs(key: string, port: number, contactUser: string, expires = 120) {
