@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDevice } from '../../../src/main/core/store/repos/devices';
 import { issueCredentials } from '../../../src/main/sip/credentials';
 import { freePort } from '../../../src/main/sip/ports';
-import { DOMAIN, eventually, startStack, type Stack } from './harness';
-import { killAllSipp, received } from './sipp';
+import { DOMAIN, eventually, useStack } from './harness';
+import { received } from './sipp';
 
 /**
  * Revoking a joined desktop, or deactivating its user, withdraws its phone
@@ -13,19 +13,7 @@ import { killAllSipp, received } from './sipp';
  * by a revoked desktop.
  */
 
-let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
-});
+const s = useStack();
 
 function deviceFor(key: string, name: string): number {
   return createDevice(s.db, {
