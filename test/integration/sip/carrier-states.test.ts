@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
-import { eventually, startStack, type ApiClient, type Stack } from './harness';
-import { killAllSipp } from './sipp';
+import { eventually, useStack, type ApiClient } from './harness';
 
 /**
  * The trunk states the Carrier page shows when the carrier does not answer
@@ -10,20 +9,13 @@ import { killAllSipp } from './sipp';
  * that answered with a refusal).
  */
 
-let s: Stack;
 let admin: ApiClient;
-beforeAll(async () => {
-  s = await startStack({ trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 } });
-  admin = await s.as('morgan');
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 8000 chars) ---\n${s.log().slice(-8000)}`);
-  });
+const s = useStack({
+  trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 },
+  logChars: 8000,
+  ready: async (started) => {
+    admin = await started.as('morgan');
+  },
 });
 
 async function stateOf(id: number) {
