@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/main/sip/ports';
 import { TrunkService } from '../../../src/main/sip/trunks';
 import type { PushEvent } from '../../../src/shared/api/events';
-import { DOMAIN, eventually, startStack, type ApiClient, type Stack } from './harness';
-import { killAllSipp, received, type SippRun } from './sipp';
+import { DOMAIN, eventually, useStack, type ApiClient } from './harness';
+import { received, type SippRun } from './sipp';
 
 /**
  * The carrier with a real Kamailio and sipp as the carrier: registration
@@ -15,21 +15,14 @@ import { killAllSipp, received, type SippRun } from './sipp';
  * registration or allow-list, and emergency calls.
  */
 
-let s: Stack;
 let admin: ApiClient;
 const adminEvents: PushEvent[] = [];
-beforeAll(async () => {
-  s = await startStack({ trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 } });
-  admin = await s.as('morgan', (e) => adminEvents.push(e));
-});
-afterAll(async () => {
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 8000 chars) ---\n${s.log().slice(-8000)}`);
-  });
+const s = useStack({
+  trunkTiming: { pollMs: 300, backoffMs: 500, maxBackoffMs: 2000 },
+  logChars: 8000,
+  ready: async (started) => {
+    admin = await started.as('morgan', (e) => adminEvents.push(e));
+  },
 });
 
 const PASSWORD = 'Tr:unk\\pw|1';
