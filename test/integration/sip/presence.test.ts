@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../../src/shared/api/events';
-import { DOMAIN, eventually, startStack, type ApiClient, type Stack } from './harness';
-import { killAllSipp, startSipp } from './sipp';
+import { DOMAIN, eventually, useStack, type ApiClient } from './harness';
+import { startSipp } from './sipp';
 import { freePort } from '../../../src/main/sip/ports';
 import { WsPhone } from './wsPhone';
 
@@ -12,20 +12,11 @@ import { WsPhone } from './wsPhone';
  * outside the account.
  */
 
-let s: Stack;
 const phones: WsPhone[] = [];
-beforeAll(async () => {
-  s = await startStack();
-});
-afterAll(async () => {
-  for (const p of phones) p.close();
-  await s?.stop();
-});
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    killAllSipp();
-    console.error(`--- kamailio log (last 6000 chars) ---\n${s.log().slice(-6000)}`);
-  });
+const s = useStack({
+  stopping: () => {
+    for (const p of phones) p.close();
+  },
 });
 
 const presenceOf = async (client: ApiClient, ext: string) =>
