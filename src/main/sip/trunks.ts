@@ -66,6 +66,12 @@ interface Live {
   retry: NodeJS.Timeout | null;
 }
 
+/** A trunk's signalling address: an IPv4 address and the port there. */
+interface Endpoint {
+  ip: string;
+  port: number;
+}
+
 /** A TLS trunk's registration when the proxy has no TLS. */
 export const NO_TLS = 'TLS trunks need the team server (its proxy loads TLS)';
 
@@ -144,8 +150,8 @@ export class TrunkService {
   /** The Contact users of the registrations the proxy holds. */
   private registered = new Set<string>();
   private stopped = false;
-  /** The resolved signalling addresses of each trunk, from the last sync. */
-  private addresses = new Map<number, string[]>();
+  /** The resolved signalling addresses of each trunk (with the port there), from the last sync. */
+  private addresses = new Map<number, Endpoint[]>();
   /** The `trunk` htable entries this service set. */
   private htEntries = new Set<string>();
   /** TLS trunks whose certificate was refused at the last sync, and why. */
@@ -189,20 +195,21 @@ export class TrunkService {
     const key = trunks.some((t) => t.register) ? keyFor(this.o.db) : null;
     const reg: string[] = [UACREG_HEADER];
     const addr: string[] = [ADDRESS_HEADER];
-    const addresses = new Map<number, string[]>();
+    const addresses = new Map<number, Endpoint[]>();
     let row = 0;
     const problems = new Map<number, string>();
     for (const t of trunks) {
-      const ips = await this.resolve(t);
+      const endpoints = await this.resolve(t);
+      const ips = [...new Set(endpoints.map((e) => e.ip))];
       // A TLS trunk whose certificate we refuse is not handed to the proxy at all.
-      const problem = t.transport === 'tls' && ips[0] ? await this.probeTls(t, ips[0]) : null;
+      const problem = t.transport === 'tls' && endpoints[0] ? await this.probeTls(t, endpoints[0]) : null;
       if (problem) {
         problems.set(t.id, problem);
         this.o.log?.(`The trunk ${t.name} is not used: ${problem}`);
         addresses.set(t.id, []);
         continue;
       }
-      addresses.set(t.id, ips);
+      addresses.set(t.id, endpoints);
       for (const cidr of t.allowCidrs) {
         const [ip, bits] = cidr.split('/');
         addr.push([++row, t.id, ip, bits, 0, ''].map(dbt).join(':'));
@@ -263,38 +270,51 @@ export class TrunkService {
     }
   }
 
-  /** The IPv4 addresses a trunk's calls come from: its host and outbound proxy, and their SRV targets. */
-  private async resolve(t: TrunkRow): Promise<string[]> {
-    const hosts = new Set<string>([t.host]);
-    if (t.outboundProxy) hosts.add(t.outboundProxy.replace(/:\d+$/, ''));
-    if (t.port === null) {
-      const proto = t.transport === 'tls' ? '_sips._tcp' : `_sip._${t.transport}`;
-      try {
-        for (const srv of await dns.resolveSrv(`${proto}.${t.host}`)) hosts.add(srv.name);
-      } catch {
-        // No SRV records: the host itself.
+  /**
+   * Where a trunk's requests go and its calls come from, as the proxy finds
+   * it (RFC 3263): the outbound proxy and the host when there is a proxy; else, for a host
+   * without a port, the targets of its SRV records with their ports, and the
+   * host itself on the transport's usual port when it publishes none.
+   */
+  private async resolve(t: TrunkRow): Promise<Endpoint[]> {
+    const defaultPort = t.transport === 'tls' ? 5061 : 5060;
+    const targets: { host: string; port: number; srv: boolean }[] = [];
+    if (t.outboundProxy) {
+      const m = /^(.*?)(?::(\d+))?$/.exec(t.outboundProxy)!;
+      targets.push({ host: m[1]!, port: Number(m[2] ?? defaultPort), srv: false });
+      // The carrier's own calls may still come from its host.
+      targets.push({ host: t.host, port: t.port ?? defaultPort, srv: false });
+    } else if (t.port !== null) {
+      targets.push({ host: t.host, port: t.port, srv: false });
+    } else {
+      if (isIP(t.host) === 0) {
+        const proto = t.transport === 'tls' ? '_sips._tcp' : `_sip._${t.transport}`;
+        try {
+          for (const r of await dns.resolveSrv(`${proto}.${t.host}`))
+            targets.push({ host: r.name, port: r.port, srv: true });
+        } catch {
+          // No SRV records: the host itself.
+        }
       }
+      if (targets.length === 0) targets.push({ host: t.host, port: defaultPort, srv: false });
     }
-    const out = new Set<string>();
-    for (const h of hosts) {
-      if (isIP(h) === 4) {
-        out.add(h);
+    const out = new Map<string, Endpoint>();
+    for (const { host, port, srv } of targets) {
+      if (isIP(host) === 4) {
+        out.set(`${host}:${port}`, { ip: host, port });
         continue;
       }
       try {
-        for (const a of await dns.lookup(h, { all: true, family: 4 })) out.add(a.address);
+        // An SRV target is a DNS name (RFC 2782): asked of DNS, as the proxy does; a host as the system resolves it.
+        const ips = srv
+          ? await dns.resolve4(host)
+          : (await dns.lookup(host, { all: true, family: 4 })).map((a) => a.address);
+        for (const ip of ips) out.set(`${ip}:${port}`, { ip, port });
       } catch (error) {
-        this.o.log?.(`The trunk host ${h} does not resolve`, error);
+        this.o.log?.(`The trunk host ${host} does not resolve`, error);
       }
     }
-    return [...out];
-  }
-
-  /** The port a trunk's requests go to on each resolved address (SRV trunks: 5060, or 5061 over TLS). */
-  private port(t: TrunkRow) {
-    const proxyPort = /:(\d+)$/.exec(t.outboundProxy)?.[1];
-    if (t.outboundProxy) return Number(proxyPort ?? (t.transport === 'tls' ? 5061 : 5060));
-    return t.port ?? (t.transport === 'tls' ? 5061 : 5060);
+    return [...out.values()];
   }
 
   /**
@@ -333,8 +353,8 @@ export class TrunkService {
     for (const t of trunks) {
       // Over TLS the proxy names the protocol "tls" ($pr) and its address checks look for "tcp".
       const protos = t.transport === 'udp' ? ['udp'] : t.transport === 'tls' ? ['tcp', 'tls'] : ['tcp'];
-      for (const ip of this.addresses.get(t.id) ?? [])
-        for (const proto of protos) keep.add(`${proto}:${ip}:${this.port(t)}`);
+      for (const { ip, port } of this.addresses.get(t.id) ?? [])
+        for (const proto of protos) keep.add(`${proto}:${ip}:${port}`);
     }
     // Entries of trunks that went away or moved: only those set before (one control command each).
     for (const entry of this.htEntries) if (!keep.has(entry)) await this.rpc('htable.delete', 'trunk', entry);
@@ -511,12 +531,12 @@ export class TrunkService {
    * trunk's host. The certificate's problem, or null (fine, or no answer:
    * the registration then says so).
    */
-  private probeTls(t: TrunkRow, ip: string): Promise<string | null> {
+  private probeTls(t: TrunkRow, at: Endpoint): Promise<string | null> {
     const host = this.tlsHost(t);
     return new Promise((resolve) => {
       const socket = tlsConnect({
-        host: ip,
-        port: this.port(t),
+        host: at.ip,
+        port: at.port,
         ca: this.cas(),
         ...(isIP(host) ? {} : { servername: host }),
         checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert),
@@ -543,7 +563,8 @@ export class TrunkService {
     const t = this.trunks().find((x) => x.id === trunkId);
     if (!t) return null;
     if (t.allowCidrs.some((c) => inCidr(ip, c))) return t;
-    if (t.register && requestUser === t.contactToken && (this.addresses.get(t.id) ?? []).includes(ip)) return t;
+    if (t.register && requestUser === t.contactToken && (this.addresses.get(t.id) ?? []).some((a) => a.ip === ip))
+      return t;
     return null;
   }
 

@@ -72,7 +72,7 @@ export async function startStack(
     recording?: { dataDir: string };
     smsTiming?: { pollMs?: number; backoffMs?: number; maxBackoffMs?: number; timerF?: number };
     /** The team server's transports (TLS) and the CAs a TLS trunk may be signed by. */
-    kamailio?: Pick<KamailioOptions, 'public' | 'trunkCaFile' | 'readyTimeoutMs'>;
+    kamailio?: Pick<KamailioOptions, 'public' | 'trunkCaFile' | 'readyTimeoutMs' | 'binary'>;
   } = {},
 ): Promise<Stack> {
   if (spawnSync('sipp', ['-v']).error) {
