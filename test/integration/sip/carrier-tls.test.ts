@@ -12,8 +12,8 @@ import { received } from './sipp';
 /**
  * A trunk over TLS, with the team server's proxy (its TLS module loaded) and
  * a carrier that is sipp over TCP behind a TLS server with a certificate
- * from a test CA the proxy is told to trust: registration with digest (401)
- * and a call challenged with 407, both over TLS. The carrier's certificate
+ * from a test CA the proxy is told to trust: registration with digest (401),
+ * a call and a text challenged with 407, all over TLS. The carrier's certificate
  * is checked: one no CA we trust signed, or one for another host name, is
  * refused before anything is sent (the trunk is not handed to the proxy),
  * and the trunk reads "failing" with why.
@@ -139,6 +139,33 @@ describe('a trunk over TLS', () => {
     expect(invites[1]).toMatch(/^Via: SIP\/2\.0\/TLS /m);
     expect(digestValid(invites[1]!, 'INVITE')).toBe(true);
     expect(received(carrier.messages(), 'BYE')).toHaveLength(1);
+    carrier.kill();
+    await carrier.done;
+  }, 40_000);
+
+  it('sends a text over TLS, answering the carrier’s 407', async () => {
+    const carrier = await s.sipp({
+      scenario: 'carrier-sms-auth.xml',
+      uas: true,
+      localPort: sippPort,
+      transport: 't1',
+      // Registration refreshes reach this carrier too: each is a "call".
+      calls: 3,
+    });
+    const m = await admin.ok('messages.send', { bnId: s.ids.numbers.mainNY, to: CUSTOMER, body: 'Over TLS' });
+    await eventually(
+      () => s.db.prepare('SELECT status FROM messages WHERE id = ?').pluck().get(m.id) === 'sent',
+      15_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${carrier.messages()}`);
+    });
+    const texts = received(carrier.messages(), 'MESSAGE');
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toMatch(new RegExp(`^MESSAGE sip:\\${CUSTOMER}@localhost:${front.port};transport=tls `));
+    expect(texts[1]).toMatch(/^Via: SIP\/2\.0\/TLS /m);
+    expect(texts[1]).toMatch(new RegExp(`^P-Asserted-Identity: <sip:\\${NY}@`, 'm'));
+    expect(texts[1]).toMatch(/\r\n\r\nOver TLS$/);
+    expect(digestValid(texts[1]!, 'MESSAGE')).toBe(true);
     carrier.kill();
     await carrier.done;
   }, 40_000);
