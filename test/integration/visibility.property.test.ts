@@ -99,6 +99,7 @@ const filterArb = fc.record({
   user: rarely(ix, 5),
   from: rarely(fc.nat(6), 4),
   to: rarely(fc.nat(7), 4),
+  hasRecording: rarely(fc.constant(true as const), 4),
 });
 type FilterGen = typeof filterArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -202,6 +203,8 @@ interface MCall {
   groupId: number | null;
   participants: number[];
   hasVoicemail: boolean;
+  /** It has a recording (every third call). */
+  recorded: boolean;
   startedAt: number;
   externalNumber: string | null;
 }
@@ -416,6 +419,7 @@ function build(g: Gen): World {
         groupId,
         participants: participants.map((p) => p.userId),
         hasVoicemail,
+        recorded: c.t % 3 === 0,
         startedAt,
         externalNumber: c.direction === 'internal' ? null : `+1310555${String(1000 + c.party)}`,
       });
@@ -626,6 +630,7 @@ function callFilterOf(w: World, u: MUser, f: FilterGen) {
     ...(f.user !== null ? { userId: pick(users, f.user).id } : {}),
     ...(f.from !== null ? { from: T0 + f.from * SEC } : {}),
     ...(f.to !== null ? { to: T0 + f.to * SEC } : {}),
+    ...(f.hasRecording ? { hasRecording: true } : {}),
   };
   const matches = (c: MCall, withResult: boolean) =>
     (api.direction === undefined || c.direction === api.direction) &&
@@ -635,7 +640,8 @@ function callFilterOf(w: World, u: MUser, f: FilterGen) {
     (api.groupId === undefined || c.groupId === api.groupId) &&
     (api.userId === undefined || c.participants.includes(api.userId)) &&
     (api.from === undefined || c.startedAt >= api.from) &&
-    (api.to === undefined || c.startedAt < api.to);
+    (api.to === undefined || c.startedAt < api.to) &&
+    (!api.hasRecording || c.recorded);
   const { result: _result, ...vmApi } = api;
   const threadApi = {
     ...(api.bnId !== undefined ? { bnId: api.bnId } : {}),
@@ -891,7 +897,8 @@ async function checkUserMethods(
 
     // The dashboard counts the same calls as the list, over a range that covers the whole history.
     if (hasMethod('dashboard.get')) {
-      const unbounded = callFilterOf(w, u, { ...f, from: null, to: null });
+      // The dashboard has no recording filter (its rollups do not count recordings).
+      const unbounded = callFilterOf(w, u, { ...f, from: null, to: null, hasRecording: null });
       const counted = want.calls.map((id) => callById.get(id)!).filter((c) => unbounded.matches(c, true));
       const input = { ...unbounded.api, from: T0 - 3_600_000, to: T0 + 3_600_000, timezone: 'UTC' };
       const r = await conn.invoke('dashboard.get', input);
