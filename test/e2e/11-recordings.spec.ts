@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { openE2eDb, userId } from './data';
 import { signIn } from './helpers';
+import { answer, dial, lineWith, phoneOf } from './phone';
 
 /**
  * Call review with recordings: Leo (Manager over the two Main line numbers)
@@ -179,4 +180,69 @@ test('an Administrator sets retention, a number’s and a flow’s recording, in
   await page.emulateMedia({ colorScheme: 'dark' });
   expect(await seriousAxe(page, 'main')).toEqual([]);
   db.close();
+});
+
+test('an Agent records an internal call on demand, stops and continues it: one recording, seen by both parties', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const db = openE2eDb();
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'morgan');
+  const setInternal = async (mode: 'on_demand' | 'never') => {
+    await admin.goto('/#/account');
+    const section = admin.getByRole('region', { name: 'Call recordings' });
+    await section.getByRole('combobox', { name: 'Record internal calls (between team members)' }).selectOption(mode);
+    await section.getByRole('button', { name: 'Save recording settings' }).click();
+    await expect(section.getByRole('button', { name: 'Save recording settings' })).toBeDisabled();
+  };
+  await setInternal('on_demand');
+  const before = db.prepare('SELECT coalesce(max(id), 0) FROM recordings').pluck().get() as number;
+  try {
+    const john = await phoneOf(browser, 'john');
+    const peter = await phoneOf(browser, 'peter');
+    const johnPanel = await dial(john, '101');
+    const peterPanel = await answer(peter, 'John Smith');
+    const johnLine = lineWith(johnPanel, 'Peter Jones');
+    const peterLine = lineWith(peterPanel, 'John Smith');
+    await expect(johnLine).toContainText('Connected');
+
+    // Record: the relay records from now on, and both parties see the badge.
+    const record = johnLine.getByRole('button', { name: 'Record', exact: true });
+    await expect(record).not.toHaveAttribute('aria-disabled', 'true', { timeout: 10_000 });
+    await record.click();
+    await expect(record).toHaveAttribute('aria-pressed', 'true');
+    await expect(johnLine.getByRole('status')).toHaveText('Recording');
+    await expect(peterLine.getByRole('status')).toHaveText('Recording', { timeout: 10_000 });
+    expect(await seriousAxe(john, '[role="dialog"][aria-label="Phone"]')).toEqual([]);
+
+    // Stop leaves out what follows; Record again continues the same recording.
+    await johnLine.getByRole('button', { name: 'Stop recording' }).click();
+    await expect(johnLine.getByRole('status')).toHaveText('Recording stopped');
+    await expect(record).toHaveAttribute('aria-pressed', 'false');
+    await expect(johnLine.getByRole('button', { name: 'Stop recording' })).toHaveCount(0);
+    expect(await seriousAxe(john, '[role="dialog"][aria-label="Phone"]')).toEqual([]);
+    await record.click();
+    await expect(johnLine.getByRole('status')).toHaveText('Recording');
+    await john.waitForTimeout(1500);
+    await johnLine.getByRole('button', { name: 'Hang up' }).click();
+    await expect(peterLine).toContainText(/Call ended|Ended/);
+
+    // The call has one recording (Stop and Record again continue it), started by John.
+    const johnId = userId(db, 'john');
+    const made = () =>
+      db
+        .prepare(
+          `SELECT r.started_by AS startedBy FROM recordings r JOIN calls c ON c.id = r.call_id
+           WHERE c.direction = 'internal' AND r.id > ?`,
+        )
+        .all(before) as { startedBy: number }[];
+    await expect.poll(made, { timeout: 20_000 }).toHaveLength(1);
+    expect(made()[0]!.startedBy).toBe(johnId);
+    for (const p of [john, peter]) await p.context().close();
+  } finally {
+    await setInternal('never');
+    await admin.context().close();
+    db.close();
+  }
 });
