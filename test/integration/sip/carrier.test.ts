@@ -333,6 +333,14 @@ describe('calls from the carrier', () => {
       keys: { ruser: `tl${'0'.repeat(24)}`, bn: '+18885550190', caller: CUSTOMER },
     });
     expect(forged.code, forged.messages).toBe(0);
+    // Nor is a call to one of our numbers from the registrar's very address and port: only the Contact we registered.
+    const toDid = await s.run({
+      scenario: 'carrier-in-contact-refused.xml',
+      keys: { ruser: '18885550190', bn: '+18885550190', caller: CUSTOMER },
+      localPort: portA,
+    });
+    expect(toDid.code, toDid.messages).toBe(0);
+    expect(s.db.prepare('SELECT count(*) FROM calls WHERE id > ?').pluck().get(before)).toBe(1);
   });
 
   it('refuses a source that is neither allowed nor the registrar calling our Contact', async () => {
