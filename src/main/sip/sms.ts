@@ -10,6 +10,7 @@ import { findNumberByE164, getNumber } from '../core/store/repos/numbers';
 import {
   addOptOut,
   addPart,
+  cancelQueued,
   firstAssignee,
   inboundSeen,
   markFailed,
@@ -174,6 +175,12 @@ export function createSms(o: SmsOptions) {
           after: { optedOut: true, number: externalNumber, keyword: keyword.word },
         });
         o.announce?.('audit.changed', { kind: 'account', accountId });
+        // Texts still waiting in the outbox to this number do not go out after the STOP.
+        cancelQueued(
+          db,
+          threadId,
+          `Not sent: ${party} opted out of texts from this number (they replied ${keyword.word})`,
+        );
         autoReply(
           threadId,
           `${account.name}: you will get no more texts from this number. Reply START to receive them again.`,

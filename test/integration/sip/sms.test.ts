@@ -255,6 +255,26 @@ describe('opt-out', () => {
   });
 });
 
+describe('opt-out of a waiting text', () => {
+  it('a text still in the outbox when the number says STOP does not go out, and says why', async () => {
+    const to = '+13105550178';
+    let carrier = await s.sipp({ scenario: 'carrier-sms-503.xml', uas: true, localPort: portA, calls: 100 });
+    const waiting = await admin.ok('messages.send', { bnId: s.ids.numbers.mainLA, to, body: 'Before you go' });
+    await eventually(() => row(waiting.id).status_reason?.startsWith('Waiting to send'), 8000);
+    const stop = await s.run({ scenario: 'carrier-sms-in.xml', keys: { bn: LA, caller: to, body: 'STOP' } });
+    expect(stop.code, stop.messages).toBe(0);
+    const failed = await settled(waiting.id, 'failed');
+    expect(failed.status_reason).toMatch(/^Not sent: .* opted out of texts from this number \(they replied STOP\)$/);
+    // The carrier is back: only the STOP confirmation goes out.
+    carrier.kill();
+    await carrier.done;
+    carrier = await s.sipp({ scenario: 'carrier-sms-accept.xml', uas: true, localPort: portA });
+    await carrier.done;
+    expect(bodies(carrier.messages())).toEqual([expect.stringMatching(/no more texts from this number/)]);
+    expect(row(waiting.id).status).toBe('failed');
+  }, 40_000);
+});
+
 describe('the carrier’s answers', () => {
   it('answers the carrier’s 407 with the trunk’s credentials, after the preferred trunk’s 503 (failover)', async () => {
     const reg = await s.sipp({ scenario: 'carrier-sms-auth.xml', uas: true, localPort: portB, calls: 20 });

@@ -124,6 +124,18 @@ export function markFailed(db: Db, id: number, reason: string): void {
   ).run(reason, id);
 }
 
+/**
+ * Fails every text of a conversation still waiting in the outbox (not one
+ * the proxy has now: that is with the carrier already). Returns how many.
+ */
+export function cancelQueued(db: Db, threadId: number, reason: string): number {
+  return stmt(
+    db,
+    `UPDATE messages SET status = 'failed', status_reason = ?, next_attempt_at = NULL
+      WHERE thread_id = ? AND direction = 'outbound' AND status = 'queued'`,
+  ).run(reason, threadId).changes;
+}
+
 /** The message an outbox reference names, while it is with the proxy. */
 export function sendingMessage(db: Db, accountId: number, id: number): { to: string; from: string } | null {
   const r = stmt(
