@@ -89,6 +89,22 @@ describe('a number’s trunk', () => {
     killAllSipp();
   });
 
+  it('moves such a call to the fallback trunk when the number’s trunk does not answer at all', async () => {
+    // Nothing listens on trunk B's port: the INVITE gets no answer, not even 100 Trying.
+    const a = await s.sipp({ scenario: 'phone-answer.xml', uas: true, localPort: ports.a });
+    const c = await s.sipp({ scenario: 'phone-answer.xml', uas: true, localPort: ports.c });
+    const started = Date.now();
+    const call = await dial('john', CUSTOMER, NY);
+    expect(call.code, call.messages).toBe(0);
+    expect(invites(c)).toHaveLength(1);
+    expect(invites(a)).toHaveLength(0);
+    // After the 4 s the proxy gives a silent carrier, not the 32 s of SIP's own timer.
+    expect(Date.now() - started).toBeGreaterThan(3500);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(s.log()).toMatch(/trunk \d+ failed \(408\): trying trunk/);
+    killAllSipp();
+  }, 30_000);
+
   it('leaves calls from a number on no trunk to the preferred trunk', async () => {
     const c = await carriers({});
     const call = await dial('john', CUSTOMER, LA);
