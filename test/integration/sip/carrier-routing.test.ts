@@ -130,6 +130,35 @@ describe('a number’s trunk', () => {
     killAllSipp();
   });
 
+  it('takes 999 and 112 as emergency numbers where the account’s country uses them', async () => {
+    await admin.ok('carrier.saveSettings', { country: 'GB', mainBnId: s.ids.numbers.mainNY });
+    expect((await admin.ok('carrier.get', {})).settings.emergencyNumbers).toEqual(['911', '999', '112']);
+    const c = {
+      a: await s.sipp({ scenario: 'phone-answer.xml', uas: true, localPort: ports.a, calls: 2 }),
+      b: await s.sipp({ scenario: 'phone-answer.xml', uas: true, localPort: ports.b }),
+    };
+    for (const n of ['999', '112']) {
+      const call = await dial('john', n, NY);
+      expect(call.code, call.messages).toBe(0);
+    }
+    expect(invites(c.a).map((m) => m.split('\n')[0]!.trim())).toEqual([
+      `INVITE sip:999@127.0.0.1:${ports.a} SIP/2.0`,
+      `INVITE sip:112@127.0.0.1:${ports.a} SIP/2.0`,
+    ]);
+    expect(invites(c.b)).toHaveLength(0);
+    const notices = s.db
+      .prepare(`SELECT summary FROM audit_events WHERE action = 'call.emergency' ORDER BY id DESC LIMIT 2`)
+      .pluck()
+      .all() as string[];
+    expect(notices).toHaveLength(2);
+    killAllSipp();
+    // Elsewhere in Europe 112, and in North America 911 only.
+    await admin.ok('carrier.saveSettings', { country: 'DE', mainBnId: s.ids.numbers.mainNY });
+    expect((await admin.ok('carrier.get', {})).settings.emergencyNumbers).toEqual(['911', '112']);
+    await admin.ok('carrier.saveSettings', { country: 'US', mainBnId: s.ids.numbers.mainNY });
+    expect((await admin.ok('carrier.get', {})).settings.emergencyNumbers).toEqual(['911']);
+  });
+
   it('carries a text from that number over its trunk', async () => {
     const b = await s.sipp({ scenario: 'carrier-sms-accept.xml', uas: true, localPort: ports.b });
     const a = await s.sipp({ scenario: 'carrier-sms-accept.xml', uas: true, localPort: ports.a });
