@@ -420,7 +420,10 @@ export class TrunkService {
 
   /** Reads the registrations from the proxy and works out each trunk's state. */
   async poll(): Promise<void> {
-    const out = await this.rpc('uac.reg_dump');
+    // Only registrations have a state to read from the proxy: without them no
+    // control command (each one a process started from this one).
+    const trunks = this.trunks();
+    const out = trunks.some((t) => t.register) ? await this.rpc('uac.reg_dump') : '';
     if (out === null || this.stopped) return;
     const records = new Map<string, { flags: number; diff: number }>();
     for (const block of out.split('}')) {
@@ -429,7 +432,7 @@ export class TrunkService {
       const diff = /diff_expires:\s*(-?\d+)/.exec(block)?.[1];
       if (uuid && flags) records.set(uuid, { flags: Number(flags), diff: Number(diff ?? 0) });
     }
-    for (const t of this.trunks()) {
+    for (const t of trunks) {
       if (!t.register) {
         this.set(t.id, { status: 'allowlist', lastAnswer: null });
         continue;

@@ -98,7 +98,7 @@ describe('a number’s trunk', () => {
     expect(call.code, call.messages).toBe(0);
     expect(invites(c)).toHaveLength(1);
     expect(invites(a)).toHaveLength(0);
-    // After the 4 s the proxy gives a silent carrier, not the 32 s of SIP's own timer.
+    // After the 4 s the proxy gives a silent carrier, not its 10 s for any request.
     expect(Date.now() - started).toBeGreaterThan(3500);
     expect(Date.now() - started).toBeLessThan(8000);
     expect(s.log()).toMatch(/trunk \d+ failed \(408\): trying trunk/);
