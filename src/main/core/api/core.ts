@@ -66,22 +66,31 @@ export function createCoreWithDb(
   const clients = new Set<Client>();
   let phone: PhoneState = options.sip ? { sip: options.sip, problem: null } : PHONE_NOT_RUNNING;
 
+  /** The events of `events` that reach a user (none for one the policy cannot read). */
+  const eventsFor = (userId: number, events: { name: EventName; audience: Audience }[]): EventName[] => {
+    let actor: Actor | null;
+    try {
+      actor = loadActor(db, userId);
+    } catch (error) {
+      // Deny by default: a user the policy cannot read hears of nothing, and
+      // the change that was just committed is not reported as a failure.
+      if (error instanceof UnknownPolicyValue) return [];
+      throw error;
+    }
+    if (!actor) return [];
+    const names = new Set<EventName>();
+    for (const e of events) if (!names.has(e.name) && reaches(db, actor, e.audience)) names.add(e.name);
+    return [...names];
+  };
+
   const publish = (events: { name: EventName; audience: Audience }[]) => {
+    // Decided once per user, not per client: a person often has several windows and tabs open.
+    const decided = new Map<number, EventName[]>();
     for (const client of clients) {
       const userId = client.session.viewAsUserId ?? client.session.userId;
       if (userId === null) continue;
-      let actor: Actor | null;
-      try {
-        actor = loadActor(db, userId);
-      } catch (error) {
-        // Deny by default: a user the policy cannot read hears of nothing, and
-        // the change that was just committed is not reported as a failure.
-        if (error instanceof UnknownPolicyValue) continue;
-        throw error;
-      }
-      if (!actor) continue;
-      const names = new Set<EventName>();
-      for (const e of events) if (!names.has(e.name) && reaches(db, actor, e.audience)) names.add(e.name);
+      let names = decided.get(userId);
+      if (!names) decided.set(userId, (names = eventsFor(userId, events)));
       for (const name of names) client.onEvent({ name });
     }
   };
