@@ -360,3 +360,46 @@ describe('calls from the carrier', () => {
     expect(address).not.toContain('Tr');
   });
 });
+
+describe('a carrier behind an outbound proxy, with its own realm and authentication user', () => {
+  it('registers through the proxy to the carrier’s host, answering as the authentication user; the proxy gets only the digest hash', async () => {
+    const proxyPort = await freePort('127.0.0.1', true);
+    const hostPort = await freePort('127.0.0.1', true);
+    const registrar = await s.sipp({ scenario: 'carrier-registrar-auth300.xml', uas: true, localPort: proxyPort });
+    const t = await admin.ok('carrier.saveTrunk', {
+      name: 'Carrier P',
+      host: '127.0.0.1',
+      port: hostPort,
+      transport: 'udp',
+      outboundProxy: `127.0.0.1:${proxyPort}`,
+      registration: {
+        username: 'office300',
+        authUsername: 'auth300',
+        password: 'Pr0xy|pw',
+        realm: 'carrier.test',
+        expiry: 60,
+      },
+      allowCidrs: [],
+      callerIdMode: 'from',
+      callerIdPlus: false,
+      role: 'standby',
+    });
+    try {
+      expect(t.registration).toMatchObject({ username: 'office300', authUsername: 'auth300', realm: 'carrier.test' });
+      await eventually(async () => (await trunkState(t.id)).status === 'registered', 10_000);
+      const [first, answered] = received(registrar.messages(), 'REGISTER');
+      // Sent to the proxy, for the carrier's host: the Request-URI names the host, the account's user is in To.
+      expect(first).toMatch(new RegExp(`^REGISTER sip:127\\.0\\.0\\.1(:${hostPort})? SIP/2\\.0`));
+      expect(first).toMatch(/^To: <sip:office300@127\.0\.0\.1/m);
+      expect(answered).toMatch(/^Authorization: Digest .*username="auth300"/m);
+      expect(answered).toMatch(/^Authorization: Digest .*realm="carrier\.test"/m);
+      // With a known realm the proxy's table holds the digest hash (HA1), never the password.
+      const uacreg = readFileSync(join(TrunkService.dbDir(s.runDir), 'uacreg'), 'utf8');
+      expect(uacreg).not.toContain('Pr0xy');
+      expect(uacreg).toContain(createHash('md5').update('auth300:carrier.test:Pr0xy|pw').digest('hex'));
+    } finally {
+      await admin.ok('carrier.deleteTrunk', { trunkId: t.id });
+      registrar.kill();
+    }
+  }, 30_000);
+});
