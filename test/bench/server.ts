@@ -20,7 +20,7 @@
  *
  * Writes <out>/server.json and <out>/SERVER.md. Every loop is bounded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -31,8 +31,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { createCore } from '../../src/main/core';
@@ -43,7 +46,6 @@ import { startServer } from '../../src/main/server/server';
 import { issueCredentials } from '../../src/main/sip/credentials';
 import { startHostedPhone } from '../../src/main/sip/hosted';
 import { freePort } from '../../src/main/sip/ports';
-import { open, signIn, type SocketClient } from '../helpers/host';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const arg = (name: string, fallback: string) => {
@@ -74,7 +76,23 @@ function stats(xs: number[]): Stats {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const live = new Set<ChildProcess>();
+/**
+ * The load generators start from a small process of their own
+ * (test/bench/spawner.ts): forking this large one held its event loop up
+ * for tens of ms per sipp, ten at a time, and the server's clients counted
+ * that as its latency.
+ */
+const spawner = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'test/bench/spawner.ts')], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const spawned = new Map<number, (code: number | null) => void>();
+let spawnIds = 0;
+createInterface({ input: spawner.stdout! }).on('line', (line) => {
+  const { id, code } = JSON.parse(line) as { id: number; code: number | null };
+  spawned.get(id)?.(code);
+  spawned.delete(id);
+});
+const toSpawner = (command: object) => spawner.stdin!.write(`${JSON.stringify(command)}\n`);
 
 /**
  * Runs sipp from `dir`, bounded by its own -timeout and ours; resolves with
@@ -87,10 +105,14 @@ function sipp(
   name: string,
   args: string[],
   limitMs: number,
-): { done: Promise<number | null>; child: ChildProcess } {
-  const child = spawn(
-    'sipp',
-    [
+): { done: Promise<number | null>; kill: (signal: NodeJS.Signals) => void } {
+  const id = ++spawnIds;
+  const done = new Promise<number | null>((r) => spawned.set(id, r));
+  toSpawner({
+    op: 'spawn',
+    id,
+    cmd: 'sipp',
+    args: [
       ...args,
       '-nostdin',
       '-trace_err',
@@ -100,15 +122,10 @@ function sipp(
       '-screen_file',
       join(dir, `${name}.screen`),
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
-  );
-  live.add(child);
-  const done = new Promise<number | null>((r) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.once('close', (code) => (clearTimeout(timer), live.delete(child), r(code)));
-    child.once('error', () => (clearTimeout(timer), live.delete(child), r(-1)));
+    cwd: dir,
+    limitMs,
   });
-  return { done, child };
+  return { done, kill: (signal) => toSpawner({ op: 'kill', id, signal }) };
 }
 
 /** Response times (ms) from sipp's -trace_rtt files in `dir` whose name starts with `prefix`. */
@@ -175,16 +192,22 @@ function errorLines(outcomes: Record<string, PassOutcome>): string {
 }
 
 /** Kamailio's processes (its process group): proportional memory and CPU ticks. */
-function kamailioUsage(pgid: number): { pssKb: number; ticks: number } {
+/**
+ * Kamailio's memory and CPU (its process group), read from /proc without
+ * blocking: the server's event loop is the one measured, and reading every
+ * process's stat and smaps_rollup in one go held it up for tens of ms, which
+ * the consoles whose turn it was counted as list time.
+ */
+async function kamailioUsage(pgid: number): Promise<{ pssKb: number; ticks: number }> {
   let pssKb = 0;
   let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== pgid) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
-      const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      const m = /^Pss:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
       pssKb += Number(m?.[1] ?? 0);
     } catch {
       // Gone meanwhile.
@@ -337,30 +360,47 @@ async function main() {
 
   // 100 consoles: ten people, ten tabs each, each reading a page of calls every second.
   const people = ['john', 'peter', 'jessica', 'jasmine', 'allie', 'leo', 'karey', 'morgan', 'dana', 'omar'];
-  const sockets: SocketClient[] = [];
-  for (const key of people) {
-    const { cookie } = await signIn(server.url, `${key}@teamline.demo`, DEMO_PASSWORD);
-    for (let i = 0; i < CONSOLES / people.length; i++)
-      sockets.push(await open(server.url, { origin: server.url, cookie: cookie! }));
-  }
-  const listMs: number[] = [];
-  let listFailures = 0;
-  let polling = true;
-  const pollers = sockets.map(async (s, i) => {
-    await sleep((i * 1000) / sockets.length);
-    for (let n = 0; polling && n < seconds * 2 + 10; n++) {
-      const t = performance.now();
-      const r = await s.send('calls.list', { limit: 50 });
-      listMs.push(performance.now() - t);
-      if (!r.ok) listFailures += 1;
-      await sleep(1000);
-    }
+  // In a process of their own (test/bench/serverConsoles.ts), as real consoles are.
+  const consoles = spawn(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [
+      join(root, 'test/bench/serverConsoles.ts'),
+      server.url,
+      DEMO_PASSWORD,
+      String(CONSOLES / people.length),
+      String(seconds * 4 + 60),
+      ...people,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const consoleOutput: string[] = [];
+  let consoleWake: (() => void) | null = null;
+  let consolesEnded: number | null = null;
+  createInterface({ input: consoles.stdout! }).on('line', (l) => {
+    consoleOutput.push(l);
+    consoleWake?.();
   });
+  consoles.on('exit', (code) => {
+    consolesEnded = code ?? 1;
+    consoleWake?.();
+  });
+  const consoleLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const take = () => {
+        const line = consoleOutput.shift();
+        if (line !== undefined) resolve(line);
+        else if (consolesEnded !== null) reject(new Error(`the consoles ended (${consolesEnded})`));
+        else consoleWake = take;
+      };
+      take();
+    });
+  if ((await consoleLine()) !== 'ready') throw new Error('the consoles did not start');
+  consoles.stdin!.write('start\n');
 
   // Load: the UAS answers, calls at 10 per second for `seconds`, and the phones refresh their registrations meanwhile.
   const loadStartedAt = Date.now();
   const cpu0 = process.cpuUsage();
-  const kam0 = kamailioUsage(phone.kamailio.pid);
+  const kam0 = await kamailioUsage(phone.kamailio.pid);
   const wall0 = performance.now();
   const uas = sipp(
     dir,
@@ -432,20 +472,26 @@ async function main() {
   });
   let peakRss = process.memoryUsage().rss;
   let peakKamKb = 0;
+  // How long the server's event loop was held up: a console's request waits behind whatever holds it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    peakKamKb = Math.max(peakKamKb, kamailioUsage(phone.kamailio.pid).pssKb);
+    void kamailioUsage(phone.kamailio.pid).then((k) => (peakKamKb = Math.max(peakKamKb, k.pssKb)));
   }, 500);
   const refreshCodes = await registerAll('refresh');
   const registerRefresh = rtts(dir, 'register-csv');
   const callsCodes = await Promise.all(callers.map((c) => c.done));
   const wall = (performance.now() - wall0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const kam1 = kamailioUsage(phone.kamailio.pid);
+  const kam1 = await kamailioUsage(phone.kamailio.pid);
+  loopDelay.disable();
   clearInterval(sampler);
-  polling = false;
-  await Promise.all(pollers);
-  uas.child.kill('SIGTERM');
+  const ended = consoleLine();
+  consoles.stdin!.write('stop\n');
+  const { listMs, failures: listFailures } = JSON.parse(await ended) as { listMs: number[]; failures: number };
+  consoles.stdin!.end();
+  uas.kill('SIGTERM');
   await uas.done;
   const setup = rtts(dir, 'dial-csv');
   const answered = core.db
@@ -483,12 +529,17 @@ async function main() {
     },
     seconds,
     phones: PHONES,
-    consoles: sockets.length,
+    consoles: CONSOLES,
     callRate: CALL_RATE,
     register: stats([...registerFirst, ...registerRefresh]),
     registerExits: [...registerCodes, ...refreshCodes],
     list: stats(listMs),
     listFailures,
+    loopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e5) / 10,
+      p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+      max: Math.round(loopDelay.max / 1e5) / 10,
+    },
     setup: stats(setup),
     callsExits: callsCodes,
     callsPlaced: CALL_RATE * seconds,
@@ -520,7 +571,7 @@ async function main() {
 
 \`npm run bench:server\` (test/bench/server.ts): one server on loopback (core,
 console host, Kamailio, decision service) with ${PHONES} registered phones
-(sipp, ten source addresses), ${sockets.length} console connections each
+(sipp, ten source addresses), ${result.consoles} console connections each
 reading a page of calls every second, and calls set up at ${CALL_RATE} per
 second for ${seconds} s from the same ten addresses (sipp callers → sipp phone answering at once).
 
@@ -545,11 +596,13 @@ CPU time over the load (${result.cpu.wallSeconds} s of wall time): Node ${result
 | refresh during the calls | ${outcomes.refresh.successful} | ${outcomes.refresh.failed} | ${refreshCodes.join(' ')} |
 | calls placed (${result.callsPlaced}) | ${outcomes.calls.successful} | ${outcomes.calls.failed} | ${callsCodes.join(' ')} |
 
+The server's event loop during the load was held up ${result.loopDelayMs.p50} ms at the median, ${result.loopDelayMs.p99} ms at p99 and ${result.loopDelayMs.max} ms at most (\`monitorEventLoopDelay\` at a 5 ms resolution, so about 5 ms is an idle loop): a console's request waits behind whatever holds it, such as recording a call (its rollups) or telling 100 consoles of it.
+
 Calls timed to their 200: ${result.callsTimed}; recorded as answered by the server: ${result.callsRecordedAnswered}. Console list failures: ${listFailures}. Sources the proxy stopped serving: ${proxyBans.flood} for flooding, ${proxyBans.failedCredentials} for repeated failed credentials.
 
 ${errorLines(outcomes)}
 
-The load generators (sipp, the console clients in the same Node process as the server) run on the same machine and share its cores, so the numbers are pessimistic for a server with the machine to itself; the console clients' share of Node's CPU is counted in Node's figure.
+The load generators (sipp, and the console clients in a Node process of their own, test/bench/serverConsoles.ts) run on the same machine and share its two cores, so the numbers are pessimistic for a server with the machine to itself; Node's figure is the server's process alone. The sipp processes are started by a small process of their own (test/bench/spawner.ts): started from the server's process, each fork held its event loop up for 10–30 ms, ten at a time, and the consoles counted those stalls as list time (p99 near 500 ms).
 
 How the load is made matters for the errors. Each of the ten addresses carries 50 phones and places a tenth of the calls, as a LAN's phones would: one address placing every call sends a whole office's requests, and their retransmissions once the server is slow, and the proxy's flood limit (pike: 300 requests in 2 s from one address) rightly bans it, which is what ended earlier runs' calls. A first REGISTER retransmitted before its challenge came back is challenged twice; the scenario skips the second 401 as a phone's transaction layer does (earlier runs counted it as a failed registration). The proxy drops a retransmission of a request it is still handling (\`t_precheck_trans\`) instead of handling it twice, which had sent some calls to the callee twice.
 `;
@@ -557,7 +610,6 @@ How the load is made matters for the errors. Each of the ten addresses carries 5
   const mdFile = join(outDir, 'SERVER.md');
   writeFileSync(mdFile, await format(md, { ...(await resolveConfig(mdFile)), filepath: mdFile }));
   console.log(md);
-  for (const s of sockets) s.ws.close();
   await server.close();
   await phone.stop();
   core.close();
@@ -570,6 +622,6 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
-    for (const c of live) c.kill('SIGKILL');
+    spawner.stdin!.end();
     if (existsSync('/dev/null')) setTimeout(() => process.exit(), 500).unref();
   });
