@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ async function stopServer() {
 
 describe.skipIf(unavailable !== null)('the team server across a real network (namespaces)', () => {
   beforeAll(async () => {
-    lab = createLab(['srv', 'desk1', 'desk2']);
+    lab = createLab(['srv', 'desk1', 'desk2', 'carrier']);
     srv = lab.addr('srv');
     base = `https://${srv}:${HTTPS}`;
     dir = mkdtempSync(join(tmpdir(), 'teamline-netns-'));
@@ -238,6 +238,76 @@ describe.skipIf(unavailable !== null)('the team server across a real network (na
       const timer = setTimeout(() => watcher.kill('SIGKILL'), 5_000);
       await new Promise((r) => (watcher.exitCode !== null ? r(null) : watcher.once('exit', r)));
       clearTimeout(timer);
+    }
+  }, 120_000);
+
+  it('connects a carrier over UDP in another network: failing while the plain SIP port is closed, then registered with the server’s public address as Contact', async () => {
+    const carrierAddr = lab.addr('carrier');
+    const messages = join(dir, 'carrier-messages.log');
+    const [cmd, args] = lab.wrap('carrier', [
+      'sipp',
+      '-sf',
+      join(root, 'test/fixtures/sip/carrier-registrar.xml'),
+      '-i',
+      carrierAddr,
+      '-p',
+      '5060',
+      '-m',
+      '100',
+      '-nostdin',
+      '-trace_msg',
+      '-message_file',
+      messages,
+    ]);
+    const carrier = spawn(cmd, args, { cwd: dir, stdio: 'ignore' });
+    const state = (id: number) =>
+      (
+        adminCalls('desk2', [{ method: 'carrier.get', input: {} }])[0] as {
+          trunks: { id: number; state: { status: string; lastAnswer: string | null } }[];
+        }
+      ).trunks.find((t) => t.id === id)!.state;
+    const until = async (id: number, status: string, ms: number) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const st = state(id);
+        if (st.status === status) return st;
+        if (Date.now() > end) throw new Error(`the trunk stayed ${JSON.stringify(st)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    try {
+      await stopServer();
+      await startServer();
+      const [trunk] = adminCalls('desk2', [
+        {
+          method: 'carrier.saveTrunk',
+          input: {
+            name: 'Carrier',
+            host: carrierAddr,
+            port: 5060,
+            transport: 'udp',
+            registration: { username: 'office100', password: 'Tr:unk\\pw|1', realm: '', expiry: 60 },
+            allowCidrs: [],
+            callerIdMode: 'pai',
+            callerIdPlus: true,
+            role: 'preferred',
+          },
+        },
+      ]) as [{ id: number }];
+      // Without a SIP port the carrier can reach, it says so (the loopback ones would be no Contact at all).
+      const closed = await until(trunk.id, 'failing', 15_000);
+      expect(closed.lastAnswer).toMatch(/needs the team server’s plain SIP port/);
+
+      await stopServer();
+      await startServer({ plainPort: SIP_PLAIN });
+      await until(trunk.id, 'registered', 30_000);
+      const log = readFileSync(messages, 'utf8');
+      const register = log.slice(log.lastIndexOf('REGISTER sip:'));
+      // Sent from the public plain SIP port, naming it as the place to reach us.
+      expect(register).toMatch(new RegExp(`^Via: SIP/2\\.0/UDP ${srv.replace(/\./g, '\\.')}:${SIP_PLAIN}`, 'm'));
+      expect(register).toMatch(new RegExp(`^Contact: <sip:tl\\w+@${srv.replace(/\./g, '\\.')}:${SIP_PLAIN}>`, 'm'));
+    } finally {
+      carrier.kill('SIGKILL');
     }
   }, 120_000);
 

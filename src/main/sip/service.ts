@@ -112,7 +112,16 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
     db: o.db,
     accountId: o.accountId,
     runDir: o.runDir,
-    contactAddr: () => `${listenIp}:${sipPort}`,
+    // On the team server a carrier over UDP or TCP reaches us at the public plain SIP port (if the admin opened it).
+    contactAddr: () => {
+      const pub = o.kamailio?.public;
+      if (!pub) return `${listenIp}:${sipPort}`;
+      return pub.plainPort ? `${pub.publicName.toLowerCase()}:${pub.plainPort}` : null;
+    },
+    sendSocket: (transport) => {
+      const pub = o.kamailio?.public;
+      return pub?.plainPort ? `${transport}:${pub.address}:${pub.plainPort}` : null;
+    },
     // A registration over TLS gives the team server's TLS address (the carrier may call us back there).
     tlsContactAddr: () => {
       const pub = o.kamailio?.public;

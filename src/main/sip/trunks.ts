@@ -34,8 +34,18 @@ export interface TrunkServiceOptions {
   db: Db;
   accountId: number;
   runDir: string;
-  /** Where the carrier sends our calls: the Contact's `host:port`. */
-  contactAddr: () => string;
+  /**
+   * Where the carrier sends our calls over UDP or TCP: the Contact's
+   * `host:port`; null when the proxy has no SIP port a carrier can reach
+   * (a team server without its plain SIP port).
+   */
+  contactAddr: () => string | null;
+  /**
+   * The proxy's socket a registration over UDP or TCP leaves from
+   * (`udp:<ip>:<port>`), when not the proxy's first one: the team server's
+   * public plain SIP port.
+   */
+  sendSocket?: ((transport: 'udp' | 'tcp') => string | null) | undefined;
   /**
    * The Contact of a registration over TLS (`host:port;transport=tls`), or
    * null when the proxy has no TLS (only the team server loads it).
@@ -74,6 +84,8 @@ interface Endpoint {
 
 /** A TLS trunk's registration when the proxy has no TLS. */
 export const NO_TLS = 'TLS trunks need the team server (its proxy loads TLS)';
+export const NO_PLAIN_PORT =
+  'A carrier over UDP or TCP needs the team server’s plain SIP port (sip.plainPort in its settings); or use TLS';
 
 /** Flags of a uac_reg record (Kamailio's uac_reg.c). */
 const REG_DISABLED = 1 << 0;
@@ -247,7 +259,7 @@ export class TrunkService {
           0,
           0,
           contact,
-          null,
+          t.transport === 'tls' ? null : (this.o.sendSocket?.(t.transport) ?? null),
         ]
           .map(dbt)
           .join(':'),
@@ -433,6 +445,10 @@ export class TrunkService {
       if (uuid && flags) records.set(uuid, { flags: Number(flags), diff: Number(diff ?? 0) });
     }
     for (const t of trunks) {
+      if (t.transport !== 'tls' && this.o.contactAddr() === null) {
+        this.set(t.id, { status: 'failing', lastAnswer: NO_PLAIN_PORT });
+        continue;
+      }
       if (!t.register) {
         this.set(t.id, { status: 'allowlist', lastAnswer: null });
         continue;
