@@ -67,19 +67,17 @@ const ids = (db: Db, sql: string, ...params: unknown[]): number[] =>
 
 /**
  * Actors as last read, per connection. An entry is good only while the
- * database is exactly as it was when it was read: no row changed through this
- * connection (total_changes) and no commit by another one (data_version).
- * Any write at all, access-related or not, drops every entry, so a revoked
- * grant still takes effect on the very next request. Inside a transaction the
- * actor is read and not kept: that transaction's writes may yet roll back.
+ * access epoch (migration 017) is where it was when it was read: every
+ * change to a table an actor is read from moves it on, through this
+ * connection or another, so a revoked grant still takes effect on the very
+ * next request; calls, messages and other writes leave it (and the cache)
+ * alone. Inside a transaction the actor is read and not kept: that
+ * transaction's writes may yet roll back.
  */
-const actorCache = new WeakMap<Db, { stamp: string; actors: Map<number, Actor | null> }>();
+const actorCache = new WeakMap<Db, { stamp: number; actors: Map<number, Actor | null> }>();
 
-function stampOf(db: Db): string {
-  const [changes, version] = stmt(db, 'SELECT total_changes(), (SELECT data_version FROM pragma_data_version())')
-    .raw(true)
-    .get() as [number, number];
-  return `${changes}:${version}`;
+function stampOf(db: Db): number {
+  return stmt(db, 'SELECT n FROM access_epoch WHERE id = 1').pluck().get() as number;
 }
 
 /**

@@ -14,6 +14,7 @@ import * as m013 from './013_participant_filter_columns';
 import * as m014 from './014_call_rollups';
 import * as m015 from './015_participant_copies_follow';
 import * as m016 from './016_search_parts_copart';
+import * as m017 from './017_access_epoch';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   { version: 14, name: 'call_rollups', sql: m014.sql },
   { version: 15, name: 'participant_copies_follow', sql: m015.sql },
   { version: 16, name: 'search_parts_copart', sql: m016.sql },
+  { version: 17, name: 'access_epoch', sql: m017.sql },
 ];
