@@ -35,12 +35,18 @@ test('the dashboard counts Leo’s calls, a bar opens exactly its calls, and a t
   await page.waitForLoadState('networkidle');
 
   // Nothing serious for axe on the dashboard, in either scheme's colours as the page shows them.
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(
-    axe.violations
+  const serious = async (scheme: string) =>
+    (await new AxeBuilder({ page }).analyze()).violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
+      .map((v) => `${scheme} ${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const found = await serious('light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await page.screenshot({ path: test.info().outputPath('dashboard-dark.png'), fullPage: true });
+  found.push(...(await serious('dark')));
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+  expect(found, found.join('\n')).toEqual([]);
 
   // The totals equal the list's count for the same range.
   const totals = page.getByRole('group', { name: 'Totals' });
