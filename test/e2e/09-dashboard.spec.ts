@@ -6,7 +6,8 @@ import { signIn } from './helpers';
  * Call review in the console: Leo (Manager, the two Main line numbers) opens
  * the dashboard, whose figures are links: a bar of a chart lands on the calls
  * list filtered to exactly the calls it counts, and the list's count equals
- * the figure. Then a tag and a note on one of his calls, and the list
+ * the figure (an hour of the day: that hour's calls of every day of the
+ * range, on his clock). Then a tag and a note on one of his calls, and the list
  * filtered by the tag.
  */
 
@@ -69,6 +70,37 @@ test('the dashboard counts Leo’s calls, a bar opens exactly its calls, and a t
     .getByRole('group', { name: 'Totals' })
     .getByRole('link', { name: /^Calls:/ })
     .click();
+  expect(await listCount(page)).toBe(total);
+
+  // The busiest hour of the day, from the table behind its chart: its calls on Leo's clock, that hour of every day.
+  await page.goBack();
+  const hours = page.getByRole('region', { name: 'Calls by hour of day' });
+  await expect(hours.locator('table tbody tr')).toHaveCount(24);
+  const perHour = await hours
+    .locator('table tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((r) => Number((r.querySelectorAll('td')[0]?.textContent ?? '').replace(/[^\d]/g, ''))),
+    );
+  const busiest = perHour.indexOf(Math.max(...perHour));
+  expect(perHour[busiest]).toBeGreaterThan(0);
+  await hours
+    .locator('table tbody tr')
+    .nth(busiest)
+    .locator('td')
+    .first()
+    .getByRole('link')
+    .evaluate((a) => (a as HTMLAnchorElement).click());
+  await expect(page).toHaveURL(new RegExp(`#/calls\\?.*hour=${busiest}&timezone=America%2FLos_Angeles`));
+  expect(await listCount(page)).toBe(perHour[busiest]);
+  const hourFilter = page.getByRole('button', { name: /^Remove filter Hour: / });
+  await expect(hourFilter).toHaveText(
+    `Hour: ${String(busiest).padStart(2, '0')}:00–${String((busiest + 1) % 24).padStart(2, '0')}:00 (America/Los_Angeles)`,
+  );
+  await expect(page.getByRole('button', { name: /^Remove filter Dates: / })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('calls-by-hour.png') });
+  // Taking the hour off leaves the range's calls.
+  await hourFilter.click();
+  await expect(hourFilter).toHaveCount(0);
   expect(await listCount(page)).toBe(total);
 });
 

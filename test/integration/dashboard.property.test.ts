@@ -25,7 +25,8 @@ import {
  * POLICY.md §3 computes from the generated calls — totals by result, waits and
  * talk, each hour of the day and each day on the viewer's clock, per number,
  * flow, group and person, and the busiest hour — and the total equals the
- * calls list's own count for the same filter. The model reads only the
+ * calls list's own count for the same filter, and each hour of the day's
+ * bar the list filtered to that hour. The model reads only the
  * generated data, never the database or the policy module.
  */
 
@@ -171,6 +172,21 @@ async function check(g: Gen) {
 
     const byHour = groupBy(want, (c) => wall(g.zone, c.startedAt).hour);
     for (const h of got.byHour) expect(strip(h), `${who} hour ${h.hour}`).toEqual(cellOf(byHour.get(h.hour) ?? []));
+    // Each hour's bar links to the calls list filtered to that hour of the day on the same clock: its count is
+    // the bar's, and the list holds exactly the hour's calls.
+    for (const h of got.byHour) {
+      const linked = { ...filter, from, to, hour: h.hour, timezone: g.zone };
+      expect(await ok(conn, 'calls.count', linked), `${who} hour ${h.hour} count`).toEqual({
+        count: h.total,
+        estimated: false,
+      });
+      if (h.total === 0) continue;
+      const page = await ok(conn, 'calls.list', { ...linked, limit: 200 });
+      expect(
+        page.items.map((c) => c.id).sort((a, b) => a - b),
+        `${who} hour ${h.hour} list`,
+      ).toEqual((byHour.get(h.hour) ?? []).map((c) => c.id).sort((a, b) => a - b));
+    }
 
     const byDay = groupBy(want, (c) => wall(g.zone, c.startedAt).date);
     const days = new Map(got.byDay.map((d) => [d.day, d]));

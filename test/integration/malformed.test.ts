@@ -166,6 +166,8 @@ function samples(): Samples {
     to: NOW,
   };
   const { result: _result, ...voicemailFilter } = callFilter;
+  // The dashboard's hour-of-day link: the list's, its count's and the voicemails' (the dashboard takes none).
+  const hourOfDay = { hour: 9, timezone: 'America/Los_Angeles' };
   return {
     'auth.signIn': [
       { login: 'john@teamline.demo', password: 'not-the-password' },
@@ -339,13 +341,13 @@ function samples(): Samples {
     'account.cancel': [{ confirmName: 'Teamline Demo' }],
     'account.transferOwnership': [{ userId: u.dana ?? u.karey! }],
     'audit.list': [{ cursor: `${NOW}:1`, limit: 10, actorUserId: u.morgan!, targetType: 'user', from: 0, to: NOW }],
-    'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter, hasRecording: true }],
+    'calls.list': [{ cursor: `${NOW}:1`, limit: 10, ...callFilter, hasRecording: true, ...hourOfDay }],
     'exports.prepare': [
       { kind: 'calls', filter: { direction: 'inbound' } },
       { kind: 'audit', filter: { actorUserId: u.morgan! } },
       { kind: 'messages', filter: { search: '555' } },
     ],
-    'calls.count': [{ ...callFilter, hasRecording: true }],
+    'calls.count': [{ ...callFilter, hasRecording: true, ...hourOfDay }],
     'calls.filterOptions': [{}],
     'calls.get': [{ callId: own.callId }],
     'calls.authorizeOutbound': [
@@ -375,7 +377,9 @@ function samples(): Samples {
     'liveRecording.start': [{ sipCallId: 'a84b4c76e66710@pc33.teamline.test' }],
     'liveRecording.stop': [{ sipCallId: 'a84b4c76e66710@pc33.teamline.test' }],
     'dashboard.get': [{ ...callFilter, from: NOW - 7 * 86_400_000, to: NOW, timezone: 'America/Los_Angeles' }],
-    'voicemails.list': [{ cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter, hasRecording: true }],
+    'voicemails.list': [
+      { cursor: `${NOW}:1`, limit: 10, unreadOnly: true, ...voicemailFilter, hasRecording: true, ...hourOfDay },
+    ],
     'voicemails.audio': [{ voicemailId: own.voicemailId }],
     'voicemails.markRead': [{ voicemailId: own.voicemailId }],
     'messages.threads': [{ cursor: `${NOW}:1`, limit: 10, bnId: n.mainLA, search: 'a', from: 0, to: NOW }],

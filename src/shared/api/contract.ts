@@ -107,6 +107,12 @@ const CallFilter = z.strictObject({
   /** Only calls with a recording. */
   hasRecording: z.boolean().optional(),
   ...dateRange,
+  /**
+   * Only calls started in this hour of the day (0–23) on `timezone`'s clock:
+   * the dashboard's "by hour of day". Needs `timezone`, `from` and `to`.
+   */
+  hour: z.number().int().min(0).max(23).optional(),
+  timezone: Timezone.optional(),
 });
 export type CallFilter = z.infer<typeof CallFilter>;
 
@@ -574,8 +580,8 @@ export const contract = {
    * list's filters (the same query's branches), in the viewer's time zone.
    */
   'dashboard.get': def(
-    // The dashboard's rollups do not count recordings: it has no recording filter.
-    CallFilter.omit({ cursor: true, limit: true, from: true, to: true, hasRecording: true }).extend({
+    // The dashboard's rollups do not count recordings or single hours: it has neither filter.
+    CallFilter.omit({ cursor: true, limit: true, from: true, to: true, hasRecording: true, hour: true }).extend({
       from: Timestamp,
       to: Timestamp,
       timezone: Timezone,

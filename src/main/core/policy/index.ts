@@ -13,7 +13,17 @@ export {
   type CallFacts,
   type ThreadFacts,
 } from './visibility';
-export { callPageSql, callSetSql, threadPageSql, encodeCursor, decodeCursor, splitPage, type Keyset } from './listSql';
+export {
+  callPageSql,
+  callSetSql,
+  threadPageSql,
+  encodeCursor,
+  decodeCursor,
+  splitPage,
+  HOUR_SPANS_MAX,
+  type HourFilter,
+  type Keyset,
+} from './listSql';
 export { reachBnIds, auditScopeSql } from './scope';
 export { callFilterScope, type FilterScope } from './filterScope';
 export { roleTable, type RoleTableRow } from './roleTable';

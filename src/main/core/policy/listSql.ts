@@ -53,6 +53,13 @@ export interface CallListFilter {
   /** Only calls with a recording (that can be played). */
   hasRecording?: boolean | undefined;
   /**
+   * Only calls started in this hour of the viewer's day: the range cut into
+   * spans of one offset from UTC (daylight saving moves it), each span's
+   * calls whose local time of day falls in the hour (api/handlers/calls.ts
+   * hourFilter). At most HOUR_SPANS_MAX spans.
+   */
+  hour?: HourFilter | undefined;
+  /**
    * The search, already resolved to the outside numbers it matches
    * (store/repos/numberSearch.ts): the page is then driven by those numbers'
    * calls instead of a scan of every branch (`search` is not tested again).
@@ -84,6 +91,16 @@ export interface Sql {
   sql: string;
   params: unknown[];
 }
+
+export interface HourFilter {
+  hour: number;
+  /** [start, end) of each span of one offset, and the offset (ms to add to UTC). */
+  spans: readonly { start: number; end: number; offset: number }[];
+}
+
+/** The most offset spans an hour filter may carry (a year has two daylight-saving changes). */
+export const HOUR_SPANS_MAX = 7;
+const HOUR_SHIFT = 17;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
@@ -220,7 +237,23 @@ const C = {
   searchListed: 16384,
   /** Calls with a recording: a probe of the recordings' (call, time) index. */
   recorded: 32768,
+  /** An hour of the local day; the number of its offset spans is kept in the bits from HOUR_SHIFT up. */
+  hour: 65536,
 } as const;
+
+/** The hour filter's term on a start time column: one disjunct per offset span. */
+function hourSql(column: string, flags: number): string {
+  const spans = flags >>> HOUR_SHIFT;
+  const one = `(${column} >= ? AND ${column} < ? AND (${column} + ?) % 86400000 >= ? AND (${column} + ?) % 86400000 < ?)`;
+  return ` AND (${Array.from({ length: spans }, () => one).join(' OR ')})`;
+}
+
+/** Sets the hour filter's bits and parameters (in hourSql's order). */
+function addHour(h: HourFilter, filterParams: unknown[]): number {
+  const from = h.hour * 3_600_000;
+  for (const s of h.spans) filterParams.push(s.start, s.end, s.offset, from, s.offset, from + 3_600_000);
+  return C.hour | (h.spans.length << HOUR_SHIFT);
+}
 
 function callFilterSql(flags: number): string {
   let sql = '';
@@ -234,6 +267,7 @@ function callFilterSql(flags: number): string {
     sql += ' AND EXISTS (SELECT 1 FROM call_participants fp WHERE fp.call_id = c.id AND fp.user_id = ?)';
   if (flags & C.from) sql += ' AND c.started_at >= ?';
   if (flags & C.to) sql += ' AND c.started_at < ?';
+  if (flags & C.hour) sql += hourSql('c.started_at', flags);
   if (flags & C.voicemailOnly) sql += ' AND c.has_voicemail = 1';
   if (flags & C.unreadBy)
     sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
@@ -263,6 +297,7 @@ function participantFilterSql(flags: number): string {
       ' AND EXISTS (SELECT 1 FROM call_participants fp WHERE fp.user_id = ? AND fp.started_at = p.started_at AND fp.call_id = p.call_id)';
   if (flags & C.from) sql += ' AND p.started_at >= ?';
   if (flags & C.to) sql += ' AND p.started_at < ?';
+  if (flags & C.hour) sql += hourSql('p.started_at', flags);
   if (flags & C.voicemailOnly) sql += ' AND p.has_voicemail = 1';
   if (flags & C.unreadBy)
     sql += ` AND NOT EXISTS (SELECT 1 FROM voicemails v JOIN voicemail_reads r ON r.voicemail_id = v.id
@@ -569,6 +604,7 @@ export function callPageSql(
   if (f.userId !== undefined) add(C.userId, f.userId);
   if (f.from !== undefined) add(C.from, f.from);
   if (f.to !== undefined) add(C.to, f.to);
+  if (f.hour) flags |= addHour(f.hour, filterParams);
   if (f.voicemailOnly) add(C.voicemailOnly);
   if (f.unreadBy !== undefined) add(C.unreadBy, f.unreadBy);
   if (f.numbers) {
@@ -639,6 +675,7 @@ export function callSetSql(branches: readonly Branch[], accountId: number, f: Ca
   if (f.userId !== undefined) add(C.userId, f.userId);
   if (f.from !== undefined) add(C.from, f.from);
   if (f.to !== undefined) add(C.to, f.to);
+  if (f.hour) flags |= addHour(f.hour, filterParams);
   if (search) {
     add(search.digits ? C.search | C.searchDigits : C.search);
     pushSearch(filterParams, search, accountId);

@@ -5,6 +5,8 @@ import {
   can,
   decodeCursor,
   explain,
+  HOUR_SPANS_MAX,
+  type HourFilter,
   matchingBranch,
   splitPage,
 } from '../../policy';
@@ -15,7 +17,8 @@ import { getNumber } from '../../store/repos/numbers';
 import { contactNumbers, searchNumbers } from '../../store/repos/numberSearch';
 import { stmt } from '../../store/stmt';
 import type { AuthedCtx } from '../context';
-import { ApiFailure, enforce, notFound } from '../failure';
+import { ApiFailure, enforce, invalid, notFound } from '../failure';
+import { knownTimezone, offsetSegments } from './dashboardTime';
 import type { Handlers } from '../handler';
 import { checkFilterIds, paginate } from './lists';
 import type { CallFilter } from '../../../../shared/api/contract';
@@ -40,12 +43,42 @@ export function callPageQuery(
   extra?: { voicemailOnly?: boolean; unreadBy?: number },
 ) {
   checkFilterIds(ctx, f);
+  const hour = hourFilter(f);
   const numbers = f.search ? searchNumbers(ctx.db, ctx.actor.accountId, f.search, searchBudget(ctx)) : null;
   // A search the branches scan tests the matching contacts' numbers, found once here.
   const contacts = f.search && !numbers ? contactNumbers(ctx.db, ctx.actor.accountId, f.search) : undefined;
-  const filter =
-    extra || numbers || contacts ? { ...f, ...extra, numbers: numbers?.numbers, contactNumbers: contacts } : f;
+  const filter = { ...f, ...extra, hour, numbers: numbers?.numbers, contactNumbers: contacts };
   return callPageSql(callBranches(ctx.actor), ctx.actor.accountId, filter, decodeCursor(f.cursor), f.limit + 1);
+}
+
+/** The longest range an hour-of-day filter may span. */
+export const HOUR_FILTER_MAX_DAYS = 400;
+
+/**
+ * An hour of the day on the viewer's clock (the dashboard's "by hour of
+ * day" bars): for the range, the spans of one offset from UTC, as the
+ * dashboard counts them (handlers/dashboardTime.ts offsetSegments).
+ */
+function hourFilter(f: Partial<CallFilter>): HourFilter | undefined {
+  if (f.hour === undefined) return undefined;
+  const { timezone, from, to } = f;
+  if (timezone === undefined) throw invalid('Say which clock the hour is on', { timezone: 'Required with an hour' });
+  if (!knownTimezone(timezone)) throw invalid('Not a known time zone', { timezone: 'Not a known time zone' });
+  if (from === undefined || to === undefined || to <= from)
+    throw invalid('An hour of the day needs a date range', {
+      from: 'Required with an hour',
+      to: 'Required with an hour',
+    });
+  if (to - from > HOUR_FILTER_MAX_DAYS * 86_400_000)
+    throw invalid(`An hour of the day can be asked for over at most ${HOUR_FILTER_MAX_DAYS} days`, {
+      to: `At most ${HOUR_FILTER_MAX_DAYS} days after the start`,
+    });
+  const segments = offsetSegments(timezone, from, to);
+  if (segments.length > HOUR_SPANS_MAX) throw invalid('That range crosses too many clock changes', { to: 'Shorter' });
+  return {
+    hour: f.hour,
+    spans: segments.map((s, i) => ({ start: s.start, end: segments[i + 1]?.start ?? to, offset: s.offset })),
+  };
 }
 
 /** One page of call keys the actor may see, newest first. */

@@ -167,11 +167,26 @@ export function CallFilters(props: {
           value={range}
           onChange={(v) => {
             setRange(v);
-            if (!v) return set({ from: undefined });
+            // A preset replaces a range (and its hour of the day) that came with a link.
+            const cleared = { to: undefined, hour: undefined, timezone: undefined };
+            if (!v) return set({ from: undefined, ...cleared });
             const start = new Date();
             start.setHours(0, 0, 0, 0);
-            set({ from: start.getTime() - (Number(v) - 1) * 86_400_000 });
+            set({ from: start.getTime() - (Number(v) - 1) * 86_400_000, ...cleared });
           }}
+        />
+      )}
+      {props.showRange !== false && range === null && value.from !== undefined && (
+        <LinkedFilter
+          label={`Dates: ${rangeLabel(value.from, value.to)}`}
+          // An hour of the day is within the range it was counted over: it goes with it.
+          onRemove={() => set({ from: undefined, to: undefined, hour: undefined, timezone: undefined })}
+        />
+      )}
+      {value.hour !== undefined && (
+        <LinkedFilter
+          label={`Hour: ${hourRange(value.hour)}${value.timezone ? ` (${value.timezone})` : ''}`}
+          onRemove={() => set({ hour: undefined, timezone: undefined })}
         />
       )}
       {active && (
@@ -189,5 +204,27 @@ export function CallFilters(props: {
         </Button>
       )}
     </Group>
+  );
+}
+
+const day = (t: number) => new Date(t).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+/** "Nov 27 – Dec 3": the range's first and last day (its end is the next midnight, not counted). */
+const rangeLabel = (from: number, to: number | undefined) =>
+  to === undefined ? `from ${day(from)}` : day(from) === day(to - 1) ? day(from) : `${day(from)} – ${day(to - 1)}`;
+const pad = (h: number) => `${String(h).padStart(2, '0')}:00`;
+const hourRange = (h: number) => `${pad(h)}–${pad((h + 1) % 24)}`;
+
+/** A filter that came with a link (a dashboard figure) and has no control of its own: shown, and removable. */
+function LinkedFilter(props: { label: string; onRemove: () => void }) {
+  return (
+    <Button
+      size="xs"
+      variant="light"
+      rightSection={<IconX size={12} aria-hidden />}
+      aria-label={`Remove filter ${props.label}`}
+      onClick={props.onRemove}
+    >
+      {props.label}
+    </Button>
   );
 }

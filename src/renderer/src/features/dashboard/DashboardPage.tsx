@@ -82,8 +82,12 @@ export const DashboardPage: PageComponent = ({ me }) => {
               />
               <ChartCard
                 title="Calls by hour of day"
-                note="The calls list has no hour-of-day filter: a bar opens the range’s calls of that result."
-                rows={d.byHour.map((r) => ({ ...r, label: String(r.hour), full: hourLabel(r.hour), link: base }))}
+                rows={d.byHour.map((r) => ({
+                  ...r,
+                  label: String(r.hour),
+                  full: hourLabel(r.hour),
+                  link: { ...base, hour: r.hour, timezone },
+                }))}
               />
             </SimpleGrid>
             <Busiest d={d} base={base} />

@@ -8,6 +8,7 @@ import type { CallFilterInput } from '../calls/api';
 const numeric = ['bnId', 'callFlowId', 'groupId', 'userId', 'tagId', 'from', 'to'] as const;
 const directions = ['inbound', 'outbound', 'internal'] as const;
 const results = ['answered', 'missed', 'voicemail'] as const;
+const TIMEZONE = /^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/;
 
 export function callsQuery(f: CallFilterInput): Record<string, string> {
   const out: Record<string, string> = {};
@@ -27,5 +28,20 @@ export function callFilterFromParams(params: URLSearchParams): CallFilterInput {
   if (results.includes(result as never)) f.result = result as CallFilterInput['result'];
   const search = params.get('search');
   if (search) f.search = search.slice(0, 100);
+  // An hour of the day (the dashboard's "by hour of day"), on the clock it was counted on, within a range.
+  const hour = params.get('hour');
+  const timezone = params.get('timezone');
+  if (
+    hour !== null &&
+    /^\d{1,2}$/.test(hour) &&
+    Number(hour) <= 23 &&
+    timezone !== null &&
+    TIMEZONE.test(timezone) &&
+    f.from !== undefined &&
+    f.to !== undefined
+  ) {
+    f.hour = Number(hour);
+    f.timezone = timezone;
+  }
   return f;
 }
