@@ -104,10 +104,19 @@ function probeTcp(host: string, port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The public ports are configured, not yet bound: a loopback port chosen before the proxy starts must not land on one. */
+export function publicPorts(pub: PublicTransports | null | undefined): Set<number> {
+  const ports = new Set<number>();
+  for (const p of [pub?.tls?.wssPort, pub?.tls?.tlsPort, pub?.plainPort]) if (p) ports.add(p);
+  return ports;
+}
+
 export async function startKamailio(o: KamailioOptions): Promise<RunningKamailio> {
   const listenIp = o.listenIp ?? '127.0.0.1';
-  const sipPort = o.sipPort || (await freePort(listenIp, true));
-  const wsPort = o.wsPort || (await freePort(listenIp));
+  const taken = publicPorts(o.public);
+  const sipPort = o.sipPort || (await freePort(listenIp, true, taken));
+  taken.add(sipPort);
+  const wsPort = o.wsPort || (await freePort(listenIp, false, taken));
   const settings: KamailioSettings = {
     domain: o.domain,
     listenIp,

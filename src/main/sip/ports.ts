@@ -3,8 +3,17 @@ import { createServer } from 'node:net';
 
 /** Loopback ports for the phone service's servers, and a one-shot UDP question to one of them. */
 
-/** A loopback port free for TCP, and for UDP when `udp` (SIP uses the same number for both). */
-export async function freePort(host = '127.0.0.1', udp = false): Promise<number> {
+/**
+ * A loopback port free for TCP, and for UDP when `udp` (SIP uses the same
+ * number for both), other than those in `avoid`: ports already given to a
+ * server that has not bound them yet (the proxy's public ports, chosen
+ * before it starts) look free too.
+ */
+export async function freePort(
+  host = '127.0.0.1',
+  udp = false,
+  avoid: ReadonlySet<number> = new Set(),
+): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();
@@ -14,6 +23,7 @@ export async function freePort(host = '127.0.0.1', udp = false): Promise<number>
         srv.close(() => resolve(p));
       });
     });
+    if (avoid.has(port)) continue;
     if (!udp || (await portIsFree(port, true, host))) return port;
   }
   throw new Error('No free port found');

@@ -7,7 +7,7 @@ import { Recorder, type RecordingSink } from './recording/recorder';
 import { databaseSink, DEFAULT_RECORDING_NOTICE } from './recording/sink';
 import { DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_DOMAIN, projectRoot, type SipConfig } from './config';
 import { startDecisionService, type DecisionService } from './decisions';
-import { startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
+import { publicPorts, startKamailio, type KamailioOptions, type RunningKamailio } from './kamailio';
 import { startMediaService, type MediaOptions, type MediaService } from './media/service';
 import { startRtpengine, type RtpengineOptions, type RunningRtpengine } from './rtpengine';
 import { freePort } from './ports';
@@ -107,7 +107,7 @@ export async function startPhoneService(o: PhoneServiceOptions): Promise<PhoneSe
   let mediaService: MediaService | null = null;
   // The Contact our registrations give the carrier needs the SIP port before the proxy starts.
   const listenIp = o.kamailio?.listenIp ?? '127.0.0.1';
-  const sipPort = o.kamailio?.sipPort || (await freePort(listenIp, true));
+  const sipPort = o.kamailio?.sipPort || (await freePort(listenIp, true, publicPorts(o.kamailio?.public)));
   const trunks = new TrunkService({
     db: o.db,
     accountId: o.accountId,
