@@ -127,10 +127,13 @@ test('an Administrator creates a tag; Leo tags and notes a call and filters the 
   await leoDetails.getByRole('combobox', { name: 'Add a tag' }).click();
   await page.getByRole('option', { name: tag }).click();
   await expect(leoDetails.getByRole('listitem').filter({ hasText: tag })).toBeVisible();
-  await leoDetails.getByRole('textbox', { name: 'New note' }).fill('Wants a quote by Friday');
+  // Unique per run: the host keeps earlier runs' notes on this call.
+  const note = `Wants a quote by Friday (${tag})`;
+  await leoDetails.getByRole('textbox', { name: 'New note' }).fill(note);
   await leoDetails.getByRole('button', { name: 'Add note' }).click();
-  await expect(leoDetails.getByText('Wants a quote by Friday')).toBeVisible();
-  await expect(leoDetails.getByText(/^Leo Martin · /)).toBeVisible();
+  await expect(leoDetails.getByText(note)).toBeVisible();
+  // Notes read oldest first: the last one is his.
+  await expect(leoDetails.getByText(/ · [A-Z][a-z]{2} \d{1,2}, \d{4}/).last()).toHaveText(/^Leo Martin · /);
 
   // The tag's pill opens the list filtered by it: just this call.
   await leoDetails.getByRole('listitem').filter({ hasText: tag }).click();
